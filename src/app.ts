@@ -1,0 +1,80 @@
+import express, { type Express, type Request } from 'express';
+import helmet from 'helmet';
+import type { Redis } from 'ioredis';
+import type { Logger } from 'pino';
+import type { Config } from './config';
+import { errorHandler, notFoundHandler, requireJsonBody } from './http/error-handler';
+import type { Metrics } from './http/metrics';
+import { buildOpenApi } from './http/openapi';
+import { publicRateLimit } from './http/rate-limit';
+import { requestLogging } from './http/request-logging';
+import { mountRoutes, type AnyRoute } from './http/route';
+import { docsAssets, docsRoutes } from './modules/ops/docs';
+import { opsRoutes } from './modules/ops/ops.routes';
+import { authenticateKey } from './modules/organisations/api-keys.service';
+import type { Queues } from './queue/queues';
+
+/** Everything the HTTP app needs, created and owned by the caller. */
+export interface AppDeps {
+  config: Readonly<Config>;
+  logger: Logger;
+  /** Command connection: rate limits and readiness. */
+  redis: Redis;
+  queues: Queues;
+  metrics: Metrics;
+}
+
+async function authenticate(req: Request) {
+  const header = req.headers.authorization;
+  if (!header?.startsWith('Bearer ')) return null;
+  return authenticateKey(header.slice('Bearer '.length).trim());
+}
+
+/** All routes of the service; the OpenAPI document is derived from this list. */
+export function allRoutes(deps: AppDeps): AnyRoute[] {
+  const routes: AnyRoute[] = [...opsRoutes(deps)];
+  let openapi: object | null = null;
+  routes.push(
+    ...docsRoutes(() => {
+      openapi ??= buildOpenApi(routes, {
+        title: 'Tenant Voice API',
+        version: '1',
+        description:
+          'Tenant satisfaction surveys and cross-organisation benchmarks. Errors always have the shape {"error": {"code", "message", "details"}}.',
+        serverUrl: deps.config.publicBaseUrl,
+      });
+      return openapi;
+    }),
+  );
+  return routes;
+}
+
+/**
+ * Builds the Express app (no listen). The chain: request id and logs → security headers →
+ * metrics → content type and body limit → rate limit, auth and validation per route →
+ * routes → not found → the one error handler.
+ */
+export function buildApp(deps: AppDeps): Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('trust proxy', deps.config.trustProxy);
+  app.set('query parser', 'simple');
+
+  app.use(...requestLogging(deps.logger));
+  app.use(helmet({ crossOriginEmbedderPolicy: false }));
+  app.use(deps.metrics.middleware());
+  app.use(requireJsonBody);
+  app.use(express.json({ limit: deps.config.bodyLimitBytes, strict: true, type: 'application/json' }));
+  app.use(docsAssets());
+
+  const router = express.Router();
+  mountRoutes(router, allRoutes(deps), {
+    authenticate,
+    publicRateLimit: publicRateLimit(deps.redis, deps.config.rateLimitPerMinute, deps.config.queuePrefix),
+  });
+  app.use(router);
+
+  app.use(notFoundHandler);
+  app.use(errorHandler);
+  return app;
+}

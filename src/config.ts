@@ -1,0 +1,186 @@
+import Ajv, { type JSONSchemaType } from 'ajv';
+import addFormats from 'ajv-formats';
+
+/**
+ * Service configuration. This module is the only reader of the environment:
+ * everything else receives a validated, frozen {@link Config}.
+ */
+export interface Config {
+  /** `production`, `development` or `test`; production requires explicit service URLs. */
+  nodeEnv: 'production' | 'development' | 'test';
+  /** TCP port of the HTTP API (PORT, default 3000). */
+  port: number;
+  /** Interface to bind (HOST, default 0.0.0.0 in production, 127.0.0.1 otherwise). */
+  host: string;
+  /** MongoDB connection string (MONGODB_URI); absent outside production means "start a local server". */
+  mongodbUri: string | null;
+  /** Redis URL (REDIS_URL); absent outside production means "start a local server". */
+  redisUrl: string | null;
+  /** Base of the links printed on posters and QR codes (PUBLIC_BASE_URL), without a trailing slash. */
+  publicBaseUrl: string;
+  /** pino level (LOG_LEVEL, default info). */
+  logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  /** Largest accepted JSON body in bytes (BODY_LIMIT_BYTES, default 1 MiB). */
+  bodyLimitBytes: number;
+  /** Key prefix for BullMQ queues (QUEUE_PREFIX, default "tv"); tests use one per file. */
+  queuePrefix: string;
+  /** Where `npm start` keeps local database files (DATA_DIR, default ./data). */
+  dataDir: string;
+  /** How long shutdown waits for in-flight requests and jobs (SHUTDOWN_TIMEOUT_MS, default 10000). */
+  shutdownTimeoutMs: number;
+  /** Express "trust proxy" setting (TRUST_PROXY: a hop count, default 0) for client addresses behind a proxy. */
+  trustProxy: number;
+  /** Public endpoint requests per client address per minute (RATE_LIMIT_PER_MINUTE, default 60). */
+  rateLimitPerMinute: number;
+  /** Cron pattern of the full indicator rebuild (REBUILD_CRON, default nightly at 03:00). */
+  rebuildCron: string;
+  /** IANA time zone the rebuild cron is read in (REBUILD_TZ, default UTC). */
+  rebuildTimezone: string;
+  /** Concurrency of the aggregation worker (WORKER_CONCURRENCY, default 2). */
+  workerConcurrency: number;
+}
+
+/** Raised when the environment does not describe a usable configuration; one message per problem. */
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+type Raw = Omit<Config, 'mongodbUri' | 'redisUrl'> & { mongodbUri?: string; redisUrl?: string };
+
+const schema: JSONSchemaType<Raw> = {
+  type: 'object',
+  additionalProperties: false,
+  required: [
+    'nodeEnv',
+    'port',
+    'host',
+    'publicBaseUrl',
+    'logLevel',
+    'bodyLimitBytes',
+    'queuePrefix',
+    'dataDir',
+    'shutdownTimeoutMs',
+    'trustProxy',
+    'rateLimitPerMinute',
+    'rebuildCron',
+    'rebuildTimezone',
+    'workerConcurrency',
+  ],
+  properties: {
+    nodeEnv: { type: 'string', enum: ['production', 'development', 'test'] },
+    port: { type: 'integer', minimum: 0, maximum: 65535 },
+    host: { type: 'string', minLength: 1 },
+    mongodbUri: { type: 'string', nullable: true, pattern: '^mongodb(\\+srv)?://[^\\s/]+(/[^\\s]*)?$' },
+    redisUrl: { type: 'string', nullable: true, pattern: '^rediss?://[^\\s]+$' },
+    publicBaseUrl: { type: 'string', format: 'uri', pattern: '^https?://[^\\s]+[^/\\s]$' },
+    logLevel: { type: 'string', enum: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] },
+    bodyLimitBytes: { type: 'integer', minimum: 1024, maximum: 50 * 1024 * 1024 },
+    queuePrefix: { type: 'string', pattern: '^[A-Za-z0-9_.-]{1,64}$' },
+    dataDir: { type: 'string', minLength: 1 },
+    shutdownTimeoutMs: { type: 'integer', minimum: 0, maximum: 600000 },
+    trustProxy: { type: 'integer', minimum: 0, maximum: 10 },
+    rateLimitPerMinute: { type: 'integer', minimum: 1, maximum: 1000000 },
+    rebuildCron: { type: 'string', minLength: 9 },
+    rebuildTimezone: { type: 'string', minLength: 1 },
+    workerConcurrency: { type: 'integer', minimum: 1, maximum: 64 },
+  },
+};
+
+const ENV_NAMES: Record<keyof Raw, string> = {
+  nodeEnv: 'NODE_ENV',
+  port: 'PORT',
+  host: 'HOST',
+  mongodbUri: 'MONGODB_URI',
+  redisUrl: 'REDIS_URL',
+  publicBaseUrl: 'PUBLIC_BASE_URL',
+  logLevel: 'LOG_LEVEL',
+  bodyLimitBytes: 'BODY_LIMIT_BYTES',
+  queuePrefix: 'QUEUE_PREFIX',
+  dataDir: 'DATA_DIR',
+  shutdownTimeoutMs: 'SHUTDOWN_TIMEOUT_MS',
+  trustProxy: 'TRUST_PROXY',
+  rateLimitPerMinute: 'RATE_LIMIT_PER_MINUTE',
+  rebuildCron: 'REBUILD_CRON',
+  rebuildTimezone: 'REBUILD_TZ',
+  workerConcurrency: 'WORKER_CONCURRENCY',
+};
+
+const ajv = new Ajv({ allErrors: true, coerceTypes: true });
+addFormats(ajv);
+const validate = ajv.compile(schema);
+
+/**
+ * Reads and validates the configuration.
+ *
+ * @param env - the environment to read; `process.env` unless a test passes its own.
+ * @throws ConfigError listing every problem, one readable line each.
+ */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Config> {
+  const nodeEnv = env.NODE_ENV ?? 'development';
+  const port = env.PORT ?? '3000';
+  const raw: Record<string, unknown> = {
+    nodeEnv,
+    port,
+    host: env.HOST ?? (nodeEnv === 'production' ? '0.0.0.0' : '127.0.0.1'),
+    mongodbUri: emptyToUndefined(env.MONGODB_URI),
+    redisUrl: emptyToUndefined(env.REDIS_URL),
+    publicBaseUrl: env.PUBLIC_BASE_URL ?? `http://localhost:${port}`,
+    logLevel: env.LOG_LEVEL ?? (nodeEnv === 'test' ? 'silent' : 'info'),
+    bodyLimitBytes: env.BODY_LIMIT_BYTES ?? String(1024 * 1024),
+    queuePrefix: env.QUEUE_PREFIX ?? 'tv',
+    dataDir: env.DATA_DIR ?? './data',
+    shutdownTimeoutMs: env.SHUTDOWN_TIMEOUT_MS ?? '10000',
+    trustProxy: env.TRUST_PROXY ?? '0',
+    rateLimitPerMinute: env.RATE_LIMIT_PER_MINUTE ?? '60',
+    rebuildCron: env.REBUILD_CRON ?? '0 3 * * *',
+    rebuildTimezone: env.REBUILD_TZ ?? 'UTC',
+    workerConcurrency: env.WORKER_CONCURRENCY ?? '2',
+  };
+
+  const problems: string[] = [];
+  if (!validate(raw)) {
+    for (const err of validate.errors ?? []) {
+      const key = err.instancePath.replace(/^\//, '') as keyof Raw;
+      const name = ENV_NAMES[key] ?? key;
+      const shown = typeof raw[key] === 'string' ? ` (got "${String(raw[key]).slice(0, 80)}")` : '';
+      problems.push(`${name}: ${describe(key, err.message ?? 'is invalid')}${shown}`);
+    }
+  }
+  if (nodeEnv === 'production') {
+    if (!raw.mongodbUri)
+      problems.push('MONGODB_URI: is required in production (e.g. mongodb://mongo:27017/tenant_voice)');
+    if (!raw.redisUrl) problems.push('REDIS_URL: is required in production (e.g. redis://redis:6379)');
+    if (!env.PUBLIC_BASE_URL)
+      problems.push('PUBLIC_BASE_URL: is required in production (the link printed on posters)');
+  }
+  if (!isValidTimezone(String(raw.rebuildTimezone))) {
+    problems.push(`REBUILD_TZ: is not an IANA time zone (got "${String(raw.rebuildTimezone)}")`);
+  }
+  if (problems.length > 0) throw new ConfigError(problems);
+
+  const cfg = raw as unknown as Raw;
+  return Object.freeze({ ...cfg, mongodbUri: cfg.mongodbUri ?? null, redisUrl: cfg.redisUrl ?? null });
+}
+
+function describe(key: keyof Raw, message: string): string {
+  if (key === 'mongodbUri') return 'must be a MongoDB connection string like mongodb://host:27017/db';
+  if (key === 'redisUrl') return 'must be a Redis URL like redis://host:6379';
+  if (key === 'publicBaseUrl') return 'must be an absolute http(s) URL without a trailing slash';
+  return message;
+}
+
+function emptyToUndefined(value: string | undefined): string | undefined {
+  return value === undefined || value.trim() === '' ? undefined : value.trim();
+}
+
+function isValidTimezone(tz: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: tz });
+    return true;
+  } catch {
+    return false;
+  }
+}

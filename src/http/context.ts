@@ -1,0 +1,29 @@
+import type { Request } from 'express';
+
+/** The roles an API key can carry (shared/api.md). */
+export type Role = 'platform' | 'admin' | 'analyst';
+
+/** Who is calling, resolved from the API key; never from the body. */
+export interface AuthContext {
+  keyId: string;
+  organisationId: string | null;
+  role: Role;
+}
+
+/** Per-request state the middleware chain fills in. */
+export interface RequestContext {
+  requestId: string;
+  auth: AuthContext | null;
+}
+
+declare module 'express-serve-static-core' {
+  interface Request {
+    ctx: RequestContext;
+  }
+}
+
+/** The authenticated caller; routes declared with roles always have one. */
+export function authOf(req: Request): AuthContext {
+  if (!req.ctx.auth) throw new Error('route declared without auth reached an authenticated handler');
+  return req.ctx.auth;
+}

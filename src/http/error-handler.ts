@@ -1,0 +1,71 @@
+import type { ErrorRequestHandler, RequestHandler } from 'express';
+import { AppError, NotFoundError } from '../errors';
+
+interface BodyParserError extends Error {
+  type?: string;
+  status?: number;
+  limit?: number;
+}
+
+/** Maps every error to an {@link AppError}; unknown errors become an opaque 500. */
+export function toAppError(err: unknown): AppError {
+  if (err instanceof AppError) return err;
+  const e = err as BodyParserError & { code?: unknown; name?: string };
+  switch (e?.type) {
+    case 'entity.parse.failed':
+      return new AppError(400, 'MALFORMED_JSON', 'the body is not valid JSON');
+    case 'entity.too.large':
+      return new AppError(
+        413,
+        'PAYLOAD_TOO_LARGE',
+        `the body is larger than ${e.limit ?? 'the limit'} bytes`,
+      );
+    case 'encoding.unsupported':
+    case 'charset.unsupported':
+      return new AppError(415, 'UNSUPPORTED_MEDIA_TYPE', 'the body must be UTF-8 encoded JSON');
+    case 'request.aborted':
+    case 'request.size.invalid':
+      return new AppError(400, 'BAD_REQUEST', 'the body was incomplete');
+  }
+  if (e?.name === 'CastError') return new NotFoundError();
+  if (e?.code === 11000) return new AppError(409, 'CONFLICT', 'a record with the same unique value exists');
+  return new AppError(
+    500,
+    'INTERNAL',
+    'an unexpected error occurred; quote the request id when reporting it',
+  );
+}
+
+/** The one error handler: contract shape, no stack traces, internals of unexpected errors hidden. */
+export const errorHandler: ErrorRequestHandler = (err, req, res, _next) => {
+  const appError = toAppError(err);
+  if (appError.status >= 500) req.log?.error({ err }, 'request failed');
+  if (res.headersSent) {
+    res.destroy();
+    return;
+  }
+  for (const [k, v] of Object.entries(appError.headers)) res.setHeader(k, v);
+  res.status(appError.status).json({
+    error: {
+      code: appError.code,
+      message: appError.message,
+      details: appError.details,
+      requestId: req.ctx?.requestId,
+    },
+  });
+};
+
+/** Unknown routes: the contract's 404, not Express's HTML page. */
+export const notFoundHandler: RequestHandler = (req) => {
+  throw new AppError(404, 'NOT_FOUND', `no route for ${req.method} ${req.path}`);
+};
+
+/** Bodies must be JSON: anything else is refused before parsing with 415. */
+export const requireJsonBody: RequestHandler = (req, _res, next) => {
+  const hasBody =
+    Number(req.headers['content-length'] ?? 0) > 0 || req.headers['transfer-encoding'] !== undefined;
+  if (hasBody && ['POST', 'PUT', 'PATCH'].includes(req.method) && !req.is('application/json')) {
+    throw new AppError(415, 'UNSUPPORTED_MEDIA_TYPE', 'send the body as application/json');
+  }
+  next();
+};

@@ -1,0 +1,139 @@
+import type { NextFunction, Request, RequestHandler, Response, Router } from 'express';
+import type { FromSchema, JSONSchema } from 'json-schema-to-ts';
+import { ForbiddenError, UnauthorizedError, ValidationError } from '../errors';
+import type { AuthContext, Role } from './context';
+import { bodyAjv, compile, findUnsafeKeys, queryAjv, toDetails } from './validation';
+
+type Infer<S> = S extends JSONSchema ? FromSchema<S> : Record<string, never>;
+
+/** A documented response of a route; the OpenAPI document is built from these. */
+export interface ResponseSpec {
+  description: string;
+  /** JSON Schema of a JSON body. */
+  schema?: JSONSchema;
+  /** Non-JSON bodies (PDF, PNG, SVG, CSV, HTML, NDJSON). */
+  content?: Record<string, { schema?: JSONSchema }>;
+}
+
+/** What a handler returns: a status and a JSON body; return nothing when it wrote the response itself. */
+export interface Reply {
+  status?: number;
+  body?: unknown;
+  headers?: Record<string, string>;
+}
+
+/** Validated input handed to a handler. */
+export interface Input<P, Q, B> {
+  params: P;
+  query: Q;
+  body: B;
+  req: Request;
+  res: Response;
+}
+
+/**
+ * One endpoint: its contract (schemas, roles, responses) and its handler. The same object
+ * drives validation at run time and the served OpenAPI document, so the two cannot drift.
+ */
+export interface RouteDef<P = undefined, Q = undefined, B = undefined> {
+  method: 'get' | 'post' | 'put' | 'patch' | 'delete';
+  /** OpenAPI-style path, e.g. `/api/v1/surveys/{id}`. */
+  path: string;
+  summary: string;
+  description?: string;
+  tags: string[];
+  /** `public` for tenants, otherwise the roles whose keys may call it. */
+  auth: 'public' | readonly Role[];
+  params?: P;
+  query?: Q;
+  body?: B;
+  /** Also answers `text/csv` when asked (score endpoints). */
+  csv?: boolean;
+  /** Applies the per-address rate limit of public endpoints. */
+  rateLimited?: boolean;
+  responses: Record<number, ResponseSpec>;
+  handler: (input: Input<Infer<P>, Infer<Q>, Infer<B>>) => Promise<Reply | void> | Reply | void;
+}
+
+/** A route with its type parameters erased, for lists. */
+export type AnyRoute = Omit<RouteDef, 'handler' | 'params' | 'query' | 'body'> & {
+  params?: object;
+  query?: object;
+  body?: object;
+  handler: (input: Input<unknown, unknown, unknown>) => Promise<Reply | void> | Reply | void;
+};
+
+/** Declares a route with its input types inferred from its schemas. */
+export function defineRoute<
+  const P extends JSONSchema | undefined = undefined,
+  const Q extends JSONSchema | undefined = undefined,
+  const B extends JSONSchema | undefined = undefined,
+>(def: RouteDef<P, Q, B>): AnyRoute {
+  return def as unknown as AnyRoute;
+}
+
+/** What mounting needs from the rest of the app. */
+export interface MountOptions {
+  authenticate: (req: Request) => Promise<AuthContext | null>;
+  publicRateLimit: RequestHandler;
+}
+
+/** Express path syntax from OpenAPI syntax. */
+export function expressPath(path: string): string {
+  return path.replace(/\{(\w+)\}/g, ':$1');
+}
+
+/** Mounts routes with the chain: rate limit → auth → validate → handler. */
+export function mountRoutes(router: Router, routes: AnyRoute[], opts: MountOptions): void {
+  for (const route of routes) {
+    const chain: RequestHandler[] = [];
+    if (route.rateLimited) chain.push(opts.publicRateLimit);
+    if (route.auth !== 'public') chain.push(authGuard(route.auth, opts.authenticate));
+    chain.push(validator(route));
+    chain.push(runner(route));
+    router[route.method](expressPath(route.path), ...chain);
+  }
+}
+
+function authGuard(roles: readonly Role[], authenticate: MountOptions['authenticate']): RequestHandler {
+  return async (req, _res, next) => {
+    const auth = await authenticate(req);
+    if (!auth) throw new UnauthorizedError();
+    if (!roles.includes(auth.role)) throw new ForbiddenError();
+    req.ctx.auth = auth;
+    next();
+  };
+}
+
+function validator(route: AnyRoute): RequestHandler {
+  const params = route.params ? compile(queryAjv, route.params) : null;
+  const query = route.query ? compile(queryAjv, route.query) : null;
+  const body = route.body ? compile(bodyAjv, route.body) : null;
+  return (req: Request, _res: Response, next: NextFunction) => {
+    const details = [];
+    if (params && !params(req.params)) details.push(...toDetails(params.errors, '/params'));
+    const q = { ...(req.query as object) };
+    if (query && !query(q)) details.push(...toDetails(query.errors, '/query'));
+    if (details.length) throw new ValidationError('the request parameters are invalid', details);
+    if (body) {
+      const unsafe = findUnsafeKeys(req.body);
+      if (unsafe.length) throw new ValidationError('the body contains keys that are not accepted', unsafe);
+      if (!body(req.body))
+        throw new ValidationError('the body does not match the schema', toDetails(body.errors));
+    }
+    // Express 5 exposes req.query as a getter; keep the coerced copy where handlers read it.
+    Object.defineProperty(req, 'query', { value: q, writable: true, configurable: true });
+    next();
+  };
+}
+
+function runner(route: AnyRoute): RequestHandler {
+  return async (req, res) => {
+    const reply = await route.handler({ params: req.params, query: req.query, body: req.body, req, res });
+    if (!reply || res.headersSent) return;
+    for (const [k, v] of Object.entries(reply.headers ?? {})) res.setHeader(k, v);
+    res.status(reply.status ?? 200);
+    if (reply.body === undefined) res.end();
+    else res.json(reply.body);
+  };
+}

@@ -1,0 +1,110 @@
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { Types } from 'mongoose';
+import type { AuthContext, Role } from '../../http/context';
+import { NotFoundError } from '../../errors';
+import { ApiKey, type ApiKeyDoc } from './api-key.model';
+
+const KEY_FORMAT = /^tv_([a-f0-9]{24})_([A-Za-z0-9_-]{43})$/;
+/** Writing last-used on every request would turn reads into writes; a minute is precise enough. */
+const LAST_USED_RESOLUTION_MS = 60_000;
+
+/** A key as shown to its owners: never the secret or its hash. */
+export interface ApiKeyView {
+  id: string;
+  organisationId: string | null;
+  role: Role;
+  label: string;
+  createdAt: string;
+  lastUsedAt: string | null;
+  revokedAt: string | null;
+}
+
+function hash(secret: string): Buffer {
+  return createHash('sha256').update(secret).digest();
+}
+
+/** Public shape of a stored key. */
+export function toKeyView(doc: ApiKeyDoc): ApiKeyView {
+  return {
+    id: doc._id.toHexString(),
+    organisationId: doc.organisationId ? doc.organisationId.toHexString() : null,
+    role: doc.role,
+    label: doc.label,
+    createdAt: doc.createdAt.toISOString(),
+    lastUsedAt: doc.lastUsedAt ? doc.lastUsedAt.toISOString() : null,
+    revokedAt: doc.revokedAt ? doc.revokedAt.toISOString() : null,
+  };
+}
+
+/**
+ * Creates a key with a 256-bit random secret. The returned `key` is the only time the
+ * secret exists outside the caller's hands; only its SHA-256 is stored (the secret is
+ * random, so a slow password hash would add nothing).
+ */
+export async function createApiKey(input: {
+  organisationId: string | null;
+  role: Role;
+  label?: string;
+  createdBy?: string | null;
+}): Promise<ApiKeyView & { key: string }> {
+  const id = new Types.ObjectId();
+  const secret = randomBytes(32).toString('base64url');
+  const doc = await ApiKey.create({
+    _id: id,
+    organisationId: input.organisationId ? new Types.ObjectId(input.organisationId) : null,
+    role: input.role,
+    label: input.label ?? '',
+    secretHash: hash(secret),
+    createdBy: input.createdBy ? new Types.ObjectId(input.createdBy) : null,
+  });
+  return { ...toKeyView(doc.toObject() as ApiKeyDoc), key: `tv_${id.toHexString()}_${secret}` };
+}
+
+/** Resolves a bearer key to its caller, or null for anything unknown, malformed or revoked. */
+export async function authenticateKey(presented: string): Promise<AuthContext | null> {
+  const m = KEY_FORMAT.exec(presented);
+  if (!m) return null;
+  const [, id, secret] = m as unknown as [string, string, string];
+  const doc = await ApiKey.findById(id).lean<ApiKeyDoc>();
+  const expected = doc?.secretHash ? Buffer.from(doc.secretHash as unknown as Uint8Array) : hash('');
+  const ok = timingSafeEqual(expected, hash(secret));
+  if (!doc || !ok || doc.revokedAt) return null;
+  const now = Date.now();
+  if (!doc.lastUsedAt || now - doc.lastUsedAt.getTime() > LAST_USED_RESOLUTION_MS) {
+    await ApiKey.updateOne({ _id: doc._id }, { $set: { lastUsedAt: new Date(now) } });
+  }
+  return {
+    keyId: doc._id.toHexString(),
+    organisationId: doc.organisationId ? doc.organisationId.toHexString() : null,
+    role: doc.role,
+  };
+}
+
+/** Keys of an organisation (platform keys when organisationId is null). */
+export async function listApiKeys(organisationId: string | null): Promise<ApiKeyView[]> {
+  const docs = await ApiKey.find({
+    organisationId: organisationId ? new Types.ObjectId(organisationId) : null,
+  })
+    .sort({ _id: 1 })
+    .lean<ApiKeyDoc[]>();
+  return docs.map(toKeyView);
+}
+
+/**
+ * Revokes a key of the caller's organisation. A key of another organisation is "not found",
+ * exactly like a missing one. Revoking twice keeps the first revocation time.
+ */
+export async function revokeApiKey(caller: AuthContext, keyId: string): Promise<ApiKeyView> {
+  if (!Types.ObjectId.isValid(keyId) || keyId.length !== 24) throw new NotFoundError('API key');
+  const scope =
+    caller.role === 'platform'
+      ? {}
+      : { organisationId: new Types.ObjectId(caller.organisationId ?? undefined) };
+  const doc = await ApiKey.findOne({ _id: new Types.ObjectId(keyId), ...scope }).lean<ApiKeyDoc>();
+  if (!doc) throw new NotFoundError('API key');
+  if (!doc.revokedAt) {
+    await ApiKey.updateOne({ _id: doc._id, revokedAt: null }, { $set: { revokedAt: new Date() } });
+  }
+  const after = await ApiKey.findById(doc._id).lean<ApiKeyDoc>();
+  return toKeyView(after!);
+}

@@ -1,0 +1,30 @@
+import { Schema, Types, model, type InferSchemaType } from 'mongoose';
+
+export const ORGANISATION_TYPES = [
+  'city',
+  'municipal_housing_company',
+  'housing_association',
+  'homeowner_association',
+  'resource_centre',
+] as const;
+
+const organisationSchema = new Schema(
+  {
+    slug: { type: String, required: true, unique: true },
+    name: { type: String, required: true },
+    country: { type: String, required: true },
+    region: { type: String, default: '' },
+    type: { type: String, enum: ORGANISATION_TYPES, required: true },
+    /** Dwellings managed; the base of response rates and the finite population correction. */
+    housingStock: { type: Number, default: null },
+    languages: { type: [String], default: ['en'] },
+  },
+  { timestamps: true, collection: 'organisations' },
+);
+
+export type OrganisationDoc = InferSchemaType<typeof organisationSchema> & {
+  _id: Types.ObjectId;
+  createdAt: Date;
+  updatedAt: Date;
+};
+export const Organisation = model('Organisation', organisationSchema);

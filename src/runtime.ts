@@ -1,0 +1,110 @@
+import http from 'node:http';
+import type { Redis } from 'ioredis';
+import type { Logger } from 'pino';
+import { buildApp } from './app';
+import type { Config } from './config';
+import { connectMongo, disconnectMongo, syncIndexes } from './db/connection';
+import { Metrics } from './http/metrics';
+import { createRedis } from './queue/connections';
+import { createQueues, type Queues } from './queue/queues';
+
+/** Connections shared by the API (and by `npm start`'s in-process worker). */
+export interface Runtime {
+  config: Readonly<Config>;
+  logger: Logger;
+  redisUrl: string;
+  redis: Redis;
+  producer: Redis;
+  queues: Queues;
+  metrics: Metrics;
+  close(): Promise<void>;
+}
+
+/** Connects MongoDB (and builds indexes), opens the Redis connections and the queues. */
+export async function openRuntime(
+  config: Readonly<Config>,
+  logger: Logger,
+  urls: { mongodbUri: string; redisUrl: string },
+): Promise<Runtime> {
+  await connectMongo(urls.mongodbUri);
+  await syncIndexes();
+  const redis = createRedis(urls.redisUrl, 'command');
+  const producer = createRedis(urls.redisUrl, 'producer');
+  const queues = createQueues(producer, config.queuePrefix);
+  const metrics = new Metrics([queues.aggregation]);
+  return {
+    config,
+    logger,
+    redisUrl: urls.redisUrl,
+    redis,
+    producer,
+    queues,
+    metrics,
+    async close() {
+      await queues.close();
+      redis.disconnect();
+      producer.disconnect();
+      await disconnectMongo();
+    },
+  };
+}
+
+/** A listening API server with a bounded graceful stop. */
+export interface ApiServer {
+  server: http.Server;
+  url: string;
+  /** Stops accepting connections, lets in-flight requests finish for up to `timeoutMs`. */
+  close(timeoutMs: number): Promise<void>;
+}
+
+/** Starts the HTTP API on the configured host and port. */
+export async function startApi(runtime: Runtime): Promise<ApiServer> {
+  const app = buildApp(runtime);
+  const server = http.createServer(app);
+  server.keepAliveTimeout = 5000;
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(runtime.config.port, runtime.config.host, () => resolve());
+  });
+  const address = server.address();
+  const port = typeof address === 'object' && address ? address.port : runtime.config.port;
+  return {
+    server,
+    url: `http://${runtime.config.host === '0.0.0.0' ? 'localhost' : runtime.config.host}:${port}`,
+    close(timeoutMs) {
+      return new Promise<void>((resolve) => {
+        const force = setTimeout(() => server.closeAllConnections(), timeoutMs);
+        server.close(() => {
+          clearTimeout(force);
+          resolve();
+        });
+        server.closeIdleConnections();
+      });
+    },
+  };
+}
+
+/**
+ * Runs `shutdown` once on SIGTERM or SIGINT; a second signal exits at once.
+ * The process exits with 0 after a clean shutdown, 1 otherwise.
+ */
+export function onShutdown(logger: Logger, shutdown: () => Promise<void>): void {
+  let stopping = false;
+  const handler = (signal: NodeJS.Signals) => {
+    if (stopping) {
+      logger.warn({ signal }, 'second signal: exiting now');
+      process.exit(1);
+    }
+    stopping = true;
+    logger.info({ signal }, 'shutting down');
+    shutdown().then(
+      () => process.exit(0),
+      (err: unknown) => {
+        logger.error({ err }, 'shutdown failed');
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGTERM', handler);
+  process.on('SIGINT', handler);
+}

@@ -1,0 +1,55 @@
+import path from 'node:path';
+import { ConfigError, loadConfig } from './config';
+import { MissingBinaryError } from './local-services/binaries';
+import { ensureLocalServices } from './local-services/servers';
+import { createLogger } from './logger';
+import { onShutdown, openRuntime, startApi } from './runtime';
+import { startAggregationWorker } from '../workers/aggregation.worker';
+
+/**
+ * `npm start`: the whole service in one process (API + worker) on the configured services,
+ * or on local MongoDB-compatible and Redis servers kept under DATA_DIR.
+ */
+async function main(): Promise<void> {
+  const config = loadConfig();
+  const logger = createLogger(config.logLevel, { role: 'all-in-one' });
+  const say = (line: string) => process.stderr.write(`${line}\n`);
+  const dataDir = path.resolve(config.dataDir);
+  const services = await ensureLocalServices({
+    mongodbUri: config.mongodbUri,
+    redisUrl: config.redisUrl,
+    dataDir,
+    persistent: true,
+    log: say,
+  });
+  for (const s of services.started) say(`started ${s} (data in ${dataDir})`);
+  const mongodbUri = config.mongodbUri ?? `${services.mongodbUri}/tenant_voice`;
+
+  const runtime = await openRuntime(config, logger, { mongodbUri, redisUrl: services.redisUrl });
+  const worker = startAggregationWorker({
+    redisUrl: services.redisUrl,
+    prefix: config.queuePrefix,
+    concurrency: config.workerConcurrency,
+    logger,
+  });
+  const api = await startApi(runtime);
+
+  say('');
+  say(`Tenant Voice is running at ${api.url}`);
+  say(`  API reference: ${config.publicBaseUrl}/docs`);
+  say(`  OpenAPI:       ${config.publicBaseUrl}/api/openapi.json`);
+  say('Press Ctrl+C to stop.');
+
+  onShutdown(logger, async () => {
+    await api.close(config.shutdownTimeoutMs);
+    await Promise.race([worker.close(), new Promise((r) => setTimeout(r, config.shutdownTimeoutMs))]);
+    await runtime.close();
+    await services.stop();
+  });
+}
+
+main().catch((err: unknown) => {
+  if (err instanceof ConfigError || err instanceof MissingBinaryError) console.error(err.message);
+  else console.error(err);
+  process.exit(1);
+});

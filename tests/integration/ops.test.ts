@@ -1,0 +1,103 @@
+import { createTestContext, type TestContext } from '../support/harness';
+
+let ctx: TestContext;
+beforeAll(async () => {
+  ctx = await createTestContext();
+});
+afterAll(async () => {
+  await ctx.close();
+});
+
+describe('operations endpoints', () => {
+  it('GET /healthz answers 200', async () => {
+    const res = await ctx.http.get('/healthz');
+    expect(res.status).toBe(200);
+    expect(res.body).toEqual({ status: 'ok' });
+    expect(res.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
+  });
+
+  it('GET /readyz answers 200 when MongoDB and Redis answer', async () => {
+    const res = await ctx.http.get('/readyz');
+    expect(res.status).toBe(200);
+    expect(res.body.checks).toEqual({ mongodb: 'ok', redis: 'ok' });
+  });
+
+  it('GET /metrics exposes the latency histogram and queue depth', async () => {
+    await ctx.http.get('/healthz');
+    const res = await ctx.http.get('/metrics');
+    expect(res.status).toBe(200);
+    expect(res.text).toMatch(/http_request_duration_seconds_bucket\{.*route="\/healthz"/);
+    expect(res.text).toMatch(/queue_jobs\{queue="aggregation",state="waiting"\} 0/);
+  });
+
+  it('serves an OpenAPI 3.1 document that lists its own routes', async () => {
+    const res = await ctx.http.get('/api/openapi.json');
+    expect(res.status).toBe(200);
+    expect(res.body.openapi).toBe('3.1.0');
+    expect(Object.keys(res.body.paths)).toEqual(expect.arrayContaining(['/healthz', '/readyz', '/metrics']));
+    expect(res.body.paths['/readyz'].get.responses['503']).toBeDefined();
+    expect(res.body.components.schemas.Error.properties.error.required).toEqual([
+      'code',
+      'message',
+      'details',
+    ]);
+  });
+
+  it('renders the API reference from local assets', async () => {
+    const page = await ctx.http.get('/docs');
+    expect(page.status).toBe(200);
+    expect(page.text).toContain('/docs/assets/swagger-ui-bundle.js');
+    expect(page.text).not.toMatch(/https?:\/\//);
+    const asset = await ctx.http.get('/docs/assets/swagger-ui-bundle.js');
+    expect(asset.status).toBe(200);
+    expect(asset.headers['content-type']).toMatch(/javascript/);
+  });
+});
+
+describe('error shape', () => {
+  const noStack = (text: string) => {
+    expect(text).not.toMatch(/\n\s+at /);
+    expect(text).not.toMatch(/node_modules|\.ts:\d+/);
+  };
+
+  it('malformed JSON is a 400 in the contract shape', async () => {
+    const res = await ctx.http
+      .post('/api/v1/surveys/validate')
+      .set('Content-Type', 'application/json')
+      .send('{"a": ');
+    expect(res.status).toBe(400);
+    expect(res.body.error).toMatchObject({ code: 'MALFORMED_JSON', details: [] });
+    expect(typeof res.body.error.message).toBe('string');
+    noStack(res.text);
+  });
+
+  it('a body over the limit is a 413', async () => {
+    const big = JSON.stringify({ blob: 'x'.repeat(ctx.config.bodyLimitBytes + 10) });
+    const res = await ctx.http
+      .post('/api/v1/surveys/validate')
+      .set('Content-Type', 'application/json')
+      .send(big);
+    expect(res.status).toBe(413);
+    expect(res.body.error.code).toBe('PAYLOAD_TOO_LARGE');
+    noStack(res.text);
+  });
+
+  it('a body that is not JSON is a 415', async () => {
+    const res = await ctx.http
+      .post('/api/v1/surveys/validate')
+      .set('Content-Type', 'text/plain')
+      .send('hello');
+    expect(res.status).toBe(415);
+    expect(res.body.error.code).toBe('UNSUPPORTED_MEDIA_TYPE');
+    noStack(res.text);
+  });
+
+  it('an unknown route is a JSON 404, not an HTML page', async () => {
+    const res = await ctx.http.get('/no/such/thing');
+    expect(res.status).toBe(404);
+    expect(res.headers['content-type']).toMatch(/application\/json/);
+    expect(res.body.error).toMatchObject({ code: 'NOT_FOUND', details: [] });
+    expect(res.body.error.requestId).toBe(res.headers['x-request-id']);
+    noStack(res.text);
+  });
+});

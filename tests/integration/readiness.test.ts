@@ -1,0 +1,59 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import supertest from 'supertest';
+import { buildApp } from '../../src/app';
+import { loadConfig } from '../../src/config';
+import { startRedis, type LocalServer } from '../../src/local-services/servers';
+import { createLogger } from '../../src/logger';
+import { openRuntime, type Runtime } from '../../src/runtime';
+import { databaseUri, serviceUrls } from '../support/harness';
+
+// This file stops and restarts a Redis of its own, so the shared one is never disturbed.
+let redis: LocalServer & { url: string };
+let runtime: Runtime;
+let dir: string;
+
+beforeAll(async () => {
+  dir = mkdtempSync(path.join(os.tmpdir(), 'readiness-'));
+  redis = await startRedis({ dir });
+  const config = loadConfig({ NODE_ENV: 'test', QUEUE_PREFIX: 'readiness' });
+  runtime = await openRuntime(config, createLogger('silent'), {
+    mongodbUri: databaseUri(serviceUrls().mongodbUri, 'test_readiness'),
+    redisUrl: redis.url,
+  });
+});
+
+afterAll(async () => {
+  await runtime.close();
+  await redis.stop();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+async function waitForStatus(http: ReturnType<typeof supertest>, status: number, ms = 15000) {
+  const deadline = Date.now() + ms;
+  let last;
+  while (Date.now() < deadline) {
+    last = await http.get('/readyz');
+    if (last.status === status) return last;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  return last!;
+}
+
+it('readyz turns 503 naming Redis when Redis stops, and 200 again when it is back', async () => {
+  const http = supertest(buildApp(runtime));
+  expect((await http.get('/readyz')).status).toBe(200);
+
+  await redis.stop();
+  const down = await waitForStatus(http, 503);
+  expect(down.status).toBe(503);
+  expect(down.body.error.code).toBe('NOT_READY');
+  expect(down.body.error.message).toMatch(/redis/);
+  expect(down.body.error.details.map((d: { path: string }) => d.path)).toEqual(['/redis']);
+
+  redis = await startRedis({ dir, port: redis.port });
+  const up = await waitForStatus(http, 200);
+  expect(up.status).toBe(200);
+  expect(up.body.checks.redis).toBe('ok');
+});

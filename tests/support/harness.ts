@@ -1,0 +1,67 @@
+import { randomBytes } from 'node:crypto';
+import type { Express } from 'express';
+import mongoose from 'mongoose';
+import supertest from 'supertest';
+import { buildApp } from '../../src/app';
+import { loadConfig, type Config } from '../../src/config';
+import { createLogger } from '../../src/logger';
+import { openRuntime, type Runtime } from '../../src/runtime';
+
+/** The servers global-setup started (or the URLs given to the run). */
+export function serviceUrls(): { mongodbUri: string; redisUrl: string } {
+  const mongodbUri = process.env.TEST_MONGODB_URI;
+  const redisUrl = process.env.TEST_REDIS_URL;
+  if (!mongodbUri || !redisUrl)
+    throw new Error('test services are not running: run the tests with `npm test`');
+  return { mongodbUri, redisUrl };
+}
+
+/** A MongoDB URI with a database name of its own. */
+export function databaseUri(base: string, name: string): string {
+  const u = new URL(base);
+  u.pathname = `/${name}`;
+  return u.toString();
+}
+
+/** One test file's world: its own database and queue prefix on the shared servers. */
+export interface TestContext {
+  runtime: Runtime;
+  app: Express;
+  config: Readonly<Config>;
+  http: ReturnType<typeof supertest>;
+  dbName: string;
+  close(): Promise<void>;
+}
+
+/** Builds the real app against the real servers, isolated by database name and key prefix. */
+export async function createTestContext(env: Record<string, string> = {}): Promise<TestContext> {
+  const { mongodbUri, redisUrl } = serviceUrls();
+  const id = randomBytes(4).toString('hex');
+  const dbName = `test_${id}`;
+  const config = loadConfig({
+    NODE_ENV: 'test',
+    PUBLIC_BASE_URL: 'http://survey.test',
+    QUEUE_PREFIX: `t${id}`,
+    LOG_LEVEL: 'silent',
+    RATE_LIMIT_PER_MINUTE: '100000',
+    ...env,
+  });
+  const runtime = await openRuntime(config, createLogger('silent'), {
+    mongodbUri: databaseUri(mongodbUri, dbName),
+    redisUrl,
+  });
+  const app = buildApp(runtime);
+  return {
+    runtime,
+    app,
+    config,
+    http: supertest(app),
+    dbName,
+    async close() {
+      await mongoose.connection.db?.dropDatabase().catch(() => undefined);
+      const keys = await runtime.redis.keys(`${config.queuePrefix}:*`).catch(() => [] as string[]);
+      if (keys.length) await runtime.redis.del(...keys).catch(() => undefined);
+      await runtime.close();
+    },
+  };
+}

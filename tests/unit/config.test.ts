@@ -1,0 +1,64 @@
+import { ConfigError, loadConfig } from '../../src/config';
+
+function problemsOf(env: Record<string, string>): string[] {
+  try {
+    loadConfig(env);
+  } catch (err) {
+    if (err instanceof ConfigError) return err.problems;
+    throw err;
+  }
+  throw new Error('expected a ConfigError');
+}
+
+describe('loadConfig', () => {
+  it('gives development defaults and a frozen object', () => {
+    const cfg = loadConfig({});
+    expect(cfg.nodeEnv).toBe('development');
+    expect(cfg.port).toBe(3000);
+    expect(cfg.mongodbUri).toBeNull();
+    expect(cfg.publicBaseUrl).toBe('http://localhost:3000');
+    expect(Object.isFrozen(cfg)).toBe(true);
+  });
+
+  it('coerces numbers and keeps given URLs', () => {
+    const cfg = loadConfig({
+      PORT: '8080',
+      MONGODB_URI: 'mongodb://db:27017/tv',
+      REDIS_URL: 'redis://cache:6379',
+    });
+    expect(cfg.port).toBe(8080);
+    expect(cfg.mongodbUri).toBe('mongodb://db:27017/tv');
+    expect(cfg.redisUrl).toBe('redis://cache:6379');
+  });
+
+  it('requires MONGODB_URI, REDIS_URL and PUBLIC_BASE_URL in production, one line each', () => {
+    const problems = problemsOf({ NODE_ENV: 'production' });
+    expect(problems).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/^MONGODB_URI: is required in production/),
+        expect.stringMatching(/^REDIS_URL: is required in production/),
+        expect.stringMatching(/^PUBLIC_BASE_URL: is required in production/),
+      ]),
+    );
+  });
+
+  it('rejects a malformed MongoDB URI and Redis URL with readable messages', () => {
+    const problems = problemsOf({ MONGODB_URI: 'localhost:27017', REDIS_URL: 'http://x' });
+    expect(problems).toContain(
+      'MONGODB_URI: must be a MongoDB connection string like mongodb://host:27017/db (got "localhost:27017")',
+    );
+    expect(problems).toContain('REDIS_URL: must be a Redis URL like redis://host:6379 (got "http://x")');
+  });
+
+  it('rejects bad numbers, levels and time zones together', () => {
+    const problems = problemsOf({ PORT: 'eighty', LOG_LEVEL: 'loud', REBUILD_TZ: 'Mars/Olympus' });
+    expect(problems.some((p) => p.startsWith('PORT:'))).toBe(true);
+    expect(problems.some((p) => p.startsWith('LOG_LEVEL:'))).toBe(true);
+    expect(problems.some((p) => p.startsWith('REBUILD_TZ:'))).toBe(true);
+    expect(new ConfigError(problems).message.split('\n')).toHaveLength(problems.length + 1);
+  });
+
+  it('rejects a public base URL with a trailing slash', () => {
+    expect(problemsOf({ PUBLIC_BASE_URL: 'https://survey.example.org/' })[0]).toMatch(/^PUBLIC_BASE_URL:/);
+  });
+});
