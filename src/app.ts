@@ -11,7 +11,10 @@ import { requestLogging } from './http/request-logging';
 import { mountRoutes, type AnyRoute } from './http/route';
 import { docsAssets, docsRoutes } from './modules/ops/docs';
 import { opsRoutes } from './modules/ops/ops.routes';
+import { indicatorDefinitionRoutes } from './modules/indicators/indicator-definitions.routes';
 import { authenticateKey } from './modules/organisations/api-keys.service';
+import { organisationRoutes } from './modules/organisations/organisations.routes';
+import { surveyRoutes } from './modules/surveys/surveys.routes';
 import type { Queues } from './queue/queues';
 
 /** Everything the HTTP app needs, created and owned by the caller. */
@@ -32,7 +35,12 @@ async function authenticate(req: Request) {
 
 /** All routes of the service; the OpenAPI document is derived from this list. */
 export function allRoutes(deps: AppDeps): AnyRoute[] {
-  const routes: AnyRoute[] = [...opsRoutes(deps)];
+  const routes: AnyRoute[] = [
+    ...opsRoutes(deps),
+    ...organisationRoutes(),
+    ...surveyRoutes(),
+    ...indicatorDefinitionRoutes(),
+  ];
   let openapi: object | null = null;
   routes.push(
     ...docsRoutes(() => {

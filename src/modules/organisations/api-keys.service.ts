@@ -23,6 +23,13 @@ function hash(secret: string): Buffer {
   return createHash('sha256').update(secret).digest();
 }
 
+/** Lean reads return BSON Binary rather than Buffer. */
+function storedHash(value: unknown): Buffer | null {
+  if (Buffer.isBuffer(value)) return value.length === 32 ? value : null;
+  const inner = (value as { buffer?: Uint8Array } | null | undefined)?.buffer;
+  return inner && inner.length === 32 ? Buffer.from(inner) : null;
+}
+
 /** Public shape of a stored key. */
 export function toKeyView(doc: ApiKeyDoc): ApiKeyView {
   return {
@@ -66,8 +73,9 @@ export async function authenticateKey(presented: string): Promise<AuthContext | 
   if (!m) return null;
   const [, id, secret] = m as unknown as [string, string, string];
   const doc = await ApiKey.findById(id).lean<ApiKeyDoc>();
-  const expected = doc?.secretHash ? Buffer.from(doc.secretHash as unknown as Uint8Array) : hash('');
-  const ok = timingSafeEqual(expected, hash(secret));
+  const stored = storedHash(doc?.secretHash);
+  // Compare even for unknown ids so timing does not reveal which ids exist.
+  const ok = timingSafeEqual(stored ?? hash(''), hash(secret)) && stored !== null;
   if (!doc || !ok || doc.revokedAt) return null;
   const now = Date.now();
   if (!doc.lastUsedAt || now - doc.lastUsedAt.getTime() > LAST_USED_RESOLUTION_MS) {

@@ -1,0 +1,47 @@
+import { ConflictError, ValidationError } from '../../errors';
+import { BUILT_IN_INDICATORS, type IndicatorDefinition } from './catalogue';
+import { IndicatorDefinitionModel } from './indicator-definition.model';
+
+/** The whole catalogue: built-in indicators first, then the platform's own. */
+export async function loadCatalogue(): Promise<Map<string, IndicatorDefinition>> {
+  const custom = await IndicatorDefinitionModel.find().sort({ indicatorId: 1 }).lean();
+  const all = new Map(BUILT_IN_INDICATORS.map((d) => [d.id, d]));
+  for (const c of custom) all.set(c.indicatorId, JSON.parse(c.body) as IndicatorDefinition);
+  return all;
+}
+
+/** Adds an indicator; the rules that make it usable are checked here, not by a schema. */
+export async function addIndicator(def: Omit<IndicatorDefinition, 'builtIn'>): Promise<IndicatorDefinition> {
+  if (
+    BUILT_IN_INDICATORS.some((b) => b.id === def.id) ||
+    (await IndicatorDefinitionModel.exists({ indicatorId: def.id }))
+  ) {
+    throw new ConflictError(`indicator ${def.id} exists`, 'DUPLICATE_INDICATOR', [
+      { path: '/id', message: 'already defined' },
+    ]);
+  }
+  const problems = [];
+  const scale = def.scale.map(String);
+  if (new Set(scale).size !== scale.length)
+    problems.push({ path: '/scale', message: 'values must be unique' });
+  def.positive.forEach((p, i) => {
+    if (!scale.includes(String(p))) problems.push({ path: `/positive/${i}`, message: 'is not on the scale' });
+  });
+  def.excluded.forEach((e, i) => {
+    if (scale.includes(String(e)))
+      problems.push({ path: `/excluded/${i}`, message: 'an excluded answer cannot be on the scale' });
+  });
+  if (def.kind === 'nps') {
+    const expected = Array.from({ length: 11 }, (_, i) => String(i)).sort();
+    if (JSON.stringify([...scale].sort()) !== JSON.stringify(expected)) {
+      problems.push({ path: '/scale', message: 'an nps indicator has the scale 0–10' });
+    }
+  }
+  if (def.kind === 'mean' && def.scale.some((v) => typeof v !== 'number')) {
+    problems.push({ path: '/scale', message: 'a mean indicator needs a numeric scale' });
+  }
+  if (problems.length) throw new ValidationError('the indicator definition is inconsistent', problems);
+  const stored: IndicatorDefinition = { ...def, builtIn: false };
+  await IndicatorDefinitionModel.create({ indicatorId: def.id, body: JSON.stringify(stored) });
+  return stored;
+}

@@ -1,0 +1,127 @@
+import { authOf } from '../../http/context';
+import { pageQuery, pageSchema } from '../../http/pagination';
+import { defineRoute, type AnyRoute } from '../../http/route';
+import { revokeApiKey } from './api-keys.service';
+import {
+  apiKeyView,
+  createApiKeyBody,
+  createdKeyView,
+  createOrganisationBody,
+  objectIdSchema,
+  organisationView,
+  orgParams,
+} from './organisations.schemas';
+import {
+  createOrganisation,
+  getOrganisation,
+  issueKey,
+  keysOf,
+  listOrganisations,
+  toOrganisationView,
+} from './organisations.service';
+
+/** Organisations and their API keys. */
+export function organisationRoutes(): AnyRoute[] {
+  return [
+    defineRoute({
+      method: 'post',
+      path: '/api/v1/organisations',
+      summary: 'Create an organisation with its first admin key',
+      description: 'The admin key secret is in this response only; store it now.',
+      tags: ['organisations'],
+      auth: ['platform'],
+      body: createOrganisationBody,
+      responses: {
+        201: {
+          description: 'Created',
+          schema: {
+            type: 'object',
+            required: ['organisation', 'adminKey'],
+            properties: { organisation: organisationView, adminKey: createdKeyView },
+          },
+        },
+        409: { description: 'Slug taken', schema: { $ref: '#/components/schemas/Error' } },
+      },
+      handler: async ({ body, req }) => ({
+        status: 201,
+        body: await createOrganisation(body, authOf(req).keyId),
+      }),
+    }),
+    defineRoute({
+      method: 'get',
+      path: '/api/v1/organisations',
+      summary: 'Organisations: all for platform keys, otherwise the caller’s own',
+      tags: ['organisations'],
+      auth: ['platform', 'admin', 'analyst'],
+      query: { type: 'object', additionalProperties: false, properties: pageQuery },
+      responses: { 200: { description: 'A page of organisations', schema: pageSchema(organisationView) } },
+      handler: async ({ query, req }) => ({ body: await listOrganisations(authOf(req), query) }),
+    }),
+    defineRoute({
+      method: 'get',
+      path: '/api/v1/organisations/{org}',
+      summary: 'One organisation (by id or slug)',
+      tags: ['organisations'],
+      auth: ['platform', 'admin', 'analyst'],
+      params: orgParams,
+      responses: {
+        200: { description: 'The organisation', schema: organisationView },
+        404: { description: 'Missing or not yours', schema: { $ref: '#/components/schemas/Error' } },
+      },
+      handler: async ({ params, req }) => ({
+        body: toOrganisationView(await getOrganisation(authOf(req), params.org)),
+      }),
+    }),
+    defineRoute({
+      method: 'post',
+      path: '/api/v1/organisations/{org}/api-keys',
+      summary: 'Issue an admin or analyst key of the organisation',
+      description: 'The secret is in this response only; only its hash is stored.',
+      tags: ['organisations'],
+      auth: ['admin', 'platform'],
+      params: orgParams,
+      body: createApiKeyBody,
+      responses: {
+        201: { description: 'Created', schema: createdKeyView },
+        404: { description: 'Missing or not yours', schema: { $ref: '#/components/schemas/Error' } },
+      },
+      handler: async ({ params, body, req }) => ({
+        status: 201,
+        body: await issueKey(authOf(req), params.org, body.role, body.label),
+      }),
+    }),
+    defineRoute({
+      method: 'get',
+      path: '/api/v1/organisations/{org}/api-keys',
+      summary: 'Keys of the organisation (never their secrets)',
+      tags: ['organisations'],
+      auth: ['admin', 'platform'],
+      params: orgParams,
+      responses: {
+        200: {
+          description: 'Keys',
+          schema: {
+            type: 'object',
+            required: ['items'],
+            properties: { items: { type: 'array', items: apiKeyView } },
+          },
+        },
+        404: { description: 'Missing or not yours', schema: { $ref: '#/components/schemas/Error' } },
+      },
+      handler: async ({ params, req }) => ({ body: { items: await keysOf(authOf(req), params.org) } }),
+    }),
+    defineRoute({
+      method: 'delete',
+      path: '/api/v1/api-keys/{id}',
+      summary: 'Revoke a key',
+      tags: ['organisations'],
+      auth: ['admin', 'platform'],
+      params: { type: 'object', required: ['id'], properties: { id: objectIdSchema } },
+      responses: {
+        200: { description: 'The revoked key', schema: apiKeyView },
+        404: { description: 'Missing or not yours', schema: { $ref: '#/components/schemas/Error' } },
+      },
+      handler: async ({ params, req }) => ({ body: await revokeApiKey(authOf(req), params.id) }),
+    }),
+  ];
+}

@@ -1,0 +1,313 @@
+import { Types } from 'mongoose';
+import { contentHash } from '../../canonical-json';
+import {
+  ConflictError,
+  ForbiddenError,
+  NotFoundError,
+  ValidationError,
+  type ErrorDetail,
+} from '../../errors';
+import type { AuthContext } from '../../http/context';
+import { afterCursor, toPage } from '../../http/pagination';
+import type { IndicatorDefinition } from '../indicators/catalogue';
+import { loadCatalogue } from '../indicators/indicator-definitions.service';
+import { validateDefinition, type QuestionInfo } from './definition-validator';
+import { validateMapping, type MappingEntry } from './indicator-mapping';
+import { Survey, SurveyVersion, type SurveyDoc, type SurveyVersionDoc } from './survey.model';
+import { findTemplate } from './templates';
+
+type Definition = Record<string, unknown>;
+
+/** The content a draft or a version holds. */
+export interface SurveyContent {
+  definition: Definition;
+  indicatorMapping: MappingEntry[];
+  languages: string[];
+}
+
+/** Result of checking content: problems that block, warnings that do not, and the questions. */
+export interface ContentCheck {
+  errors: ErrorDetail[];
+  warnings: ErrorDetail[];
+  questions: QuestionInfo[];
+}
+
+/**
+ * Validates a definition with its mapping (paths prefixed `/definition`).
+ *
+ * @param catalogue - indicators to map onto; the stored catalogue when omitted.
+ */
+export async function checkContent(
+  content: SurveyContent,
+  catalogue?: Map<string, IndicatorDefinition>,
+): Promise<ContentCheck> {
+  const report = validateDefinition(content.definition, content.languages);
+  const prefix = (d: ErrorDetail) => ({
+    ...d,
+    path: d.path === '/languages' ? d.path : `/definition${d.path === '/' ? '' : d.path}`,
+  });
+  const errors = report.errors.map(prefix);
+  if (!errors.length)
+    errors.push(
+      ...validateMapping(content.indicatorMapping, report.questions, catalogue ?? (await loadCatalogue())),
+    );
+  return { errors, warnings: report.warnings.map(prefix), questions: report.questions };
+}
+
+async function checkOrThrow(content: SurveyContent): Promise<ContentCheck> {
+  const check = await checkContent(content);
+  if (check.errors.length) throw new ValidationError('the survey definition has problems', check.errors);
+  return check;
+}
+
+/** Surveys the caller owns: its organisation's, or for platform keys the platform's (shared). */
+function ownScope(caller: AuthContext) {
+  return { organisationId: caller.role === 'platform' ? null : new Types.ObjectId(caller.organisationId!) };
+}
+
+/** Surveys the caller may read: its own and the shared ones. */
+function readScope(caller: AuthContext) {
+  return caller.role === 'platform' ? {} : { $or: [ownScope(caller), { shared: true }] };
+}
+
+function titleOf(definition: Definition, fallback: string): string {
+  const t = definition.title;
+  if (typeof t === 'string' && t.trim()) return t.trim().slice(0, 200);
+  if (t && typeof t === 'object' && typeof (t as Record<string, unknown>).default === 'string') {
+    return String((t as Record<string, unknown>).default).slice(0, 200);
+  }
+  return fallback;
+}
+
+function contentOfDraft(doc: SurveyDoc): SurveyContent {
+  return {
+    definition: JSON.parse(doc.draft.definition) as Definition,
+    indicatorMapping: JSON.parse(doc.draft.indicatorMapping) as MappingEntry[],
+    languages: doc.draft.languages,
+  };
+}
+
+export function toSummary(doc: SurveyDoc) {
+  return {
+    id: doc._id.toHexString(),
+    slug: doc.slug,
+    title: doc.title,
+    organisationId: doc.organisationId ? doc.organisationId.toHexString() : null,
+    shared: doc.shared,
+    latestVersion: doc.latestVersion,
+    template: doc.template ?? null,
+    createdAt: doc.createdAt.toISOString(),
+    updatedAt: doc.updatedAt.toISOString(),
+  };
+}
+
+function toDetail(doc: SurveyDoc, warnings: ErrorDetail[]) {
+  return {
+    ...toSummary(doc),
+    draft: {
+      ...contentOfDraft(doc),
+      basedOnVersion: doc.draft.basedOnVersion,
+      updatedAt: doc.draft.updatedAt.toISOString(),
+    },
+    warnings,
+  };
+}
+
+export function toVersionView(v: SurveyVersionDoc) {
+  return {
+    surveyId: v.surveyId.toHexString(),
+    version: v.version,
+    title: v.title,
+    definition: JSON.parse(v.definition) as Definition,
+    indicatorMapping: JSON.parse(v.indicatorMapping) as MappingEntry[],
+    languages: v.languages,
+    contentHash: v.contentHash,
+    publishedAt: v.publishedAt.toISOString(),
+    publishedBy: v.publishedBy ? v.publishedBy.toHexString() : null,
+  };
+}
+
+/** Input of survey creation, already schema-validated. */
+export interface NewSurvey {
+  slug: string;
+  title?: string;
+  template?: string;
+  definition?: Definition;
+  indicatorMapping?: MappingEntry[];
+  languages?: string[];
+  shared?: boolean;
+}
+
+/** Creates a survey with a draft, from a template or from a definition. */
+export async function createSurvey(caller: AuthContext, input: NewSurvey) {
+  if (input.shared && caller.role !== 'platform') {
+    throw new ForbiddenError('only platform keys create shared surveys');
+  }
+  const template = input.template ? findTemplate(input.template) : undefined;
+  if (input.template && !template) {
+    throw new ValidationError('unknown template', [
+      { path: '/template', message: `no template "${input.template}"` },
+    ]);
+  }
+  const definition = input.definition ?? template?.definition;
+  if (!definition) {
+    throw new ValidationError('a definition or a template is required', [
+      { path: '/definition', message: 'required unless template is given' },
+    ]);
+  }
+  const content: SurveyContent = {
+    definition,
+    indicatorMapping: input.indicatorMapping ?? (input.definition ? [] : (template?.indicatorMapping ?? [])),
+    languages: input.languages ?? template?.languages ?? ['en'],
+  };
+  const check = await checkOrThrow(content);
+  const scope = ownScope(caller);
+  if (await Survey.exists({ ...scope, slug: input.slug })) throw duplicateSlug(input.slug);
+  try {
+    const doc = await Survey.create({
+      ...scope,
+      shared: caller.role === 'platform' ? input.shared !== false : false,
+      slug: input.slug,
+      title: input.title ?? titleOf(definition, input.slug),
+      template: template?.slug ?? null,
+      draft: {
+        definition: JSON.stringify(content.definition),
+        indicatorMapping: JSON.stringify(content.indicatorMapping),
+        languages: content.languages,
+        basedOnVersion: 0,
+        updatedAt: new Date(),
+      },
+    });
+    return toDetail(doc.toObject() as SurveyDoc, check.warnings);
+  } catch (err) {
+    if ((err as { code?: number }).code === 11000) throw duplicateSlug(input.slug);
+    throw err;
+  }
+}
+
+function duplicateSlug(slug: string) {
+  return new ConflictError(`a survey with slug "${slug}" exists`, 'DUPLICATE_SLUG', [
+    { path: '/slug', message: 'already taken' },
+  ]);
+}
+
+async function ownSurvey(caller: AuthContext, id: string): Promise<SurveyDoc> {
+  const doc = await Survey.findOne({ _id: new Types.ObjectId(id), ...ownScope(caller) }).lean<SurveyDoc>();
+  if (!doc) throw new NotFoundError('survey');
+  return doc;
+}
+
+/** A survey the caller may read (own or shared), with its draft. */
+export async function getSurvey(caller: AuthContext, id: string) {
+  const doc = await Survey.findOne({ _id: new Types.ObjectId(id), ...readScope(caller) }).lean<SurveyDoc>();
+  if (!doc) throw new NotFoundError('survey');
+  const own =
+    caller.role === 'platform'
+      ? doc.organisationId === null
+      : doc.organisationId?.toHexString() === caller.organisationId;
+  const warnings = own ? (await checkContent(contentOfDraft(doc))).warnings : [];
+  return toDetail(doc, warnings);
+}
+
+/** Replaces the draft of an own survey; published versions are untouched. */
+export async function replaceDraft(
+  caller: AuthContext,
+  id: string,
+  input: Partial<SurveyContent> & { title?: string; definition: Definition },
+) {
+  const doc = await ownSurvey(caller, id);
+  const current = contentOfDraft(doc);
+  const content: SurveyContent = {
+    definition: input.definition,
+    indicatorMapping: input.indicatorMapping ?? current.indicatorMapping,
+    languages: input.languages ?? current.languages,
+  };
+  const check = await checkOrThrow(content);
+  const updated = await Survey.findOneAndUpdate(
+    { _id: doc._id },
+    {
+      $set: {
+        title: input.title ?? doc.title,
+        'draft.definition': JSON.stringify(content.definition),
+        'draft.indicatorMapping': JSON.stringify(content.indicatorMapping),
+        'draft.languages': content.languages,
+        'draft.updatedAt': new Date(),
+      },
+    },
+    { new: true },
+  ).lean<SurveyDoc>();
+  return toDetail(updated!, check.warnings);
+}
+
+/**
+ * Publishes the draft as the next immutable version. The unique (survey, version) index
+ * arbitrates concurrent publishes without a transaction: the loser gets a 409.
+ */
+export async function publishDraft(caller: AuthContext, id: string) {
+  const doc = await ownSurvey(caller, id);
+  const content = contentOfDraft(doc);
+  const check = await checkOrThrow(content);
+  const hash = contentHash(content);
+  if (doc.latestVersion > 0) {
+    const latest = await SurveyVersion.findOne({
+      surveyId: doc._id,
+      version: doc.latestVersion,
+    }).lean<SurveyVersionDoc>();
+    if (latest?.contentHash === hash) {
+      throw new ConflictError(
+        `the draft equals version ${doc.latestVersion}; change it before publishing`,
+        'NO_CHANGES',
+      );
+    }
+  }
+  const version = doc.latestVersion + 1;
+  try {
+    const created = await SurveyVersion.create({
+      surveyId: doc._id,
+      organisationId: doc.organisationId,
+      version,
+      title: doc.title,
+      definition: JSON.stringify(content.definition),
+      indicatorMapping: JSON.stringify(content.indicatorMapping),
+      questions: JSON.stringify(check.questions),
+      languages: content.languages,
+      contentHash: hash,
+      publishedAt: new Date(),
+      publishedBy: new Types.ObjectId(caller.keyId),
+    });
+    await Survey.updateOne(
+      { _id: doc._id, latestVersion: { $lt: version } },
+      { $set: { latestVersion: version, 'draft.basedOnVersion': version } },
+    );
+    return { ...toVersionView(created.toObject() as SurveyVersionDoc), warnings: check.warnings };
+  } catch (err) {
+    if ((err as { code?: number }).code === 11000) {
+      throw new ConflictError(
+        'another publish of this survey happened at the same time; reload and retry',
+        'PUBLISH_CONFLICT',
+      );
+    }
+    throw err;
+  }
+}
+
+/** One published version of a survey the caller may read. */
+export async function getVersionDoc(caller: AuthContext, id: string, n: number): Promise<SurveyVersionDoc> {
+  const survey = await Survey.findOne(
+    { _id: new Types.ObjectId(id), ...readScope(caller) },
+    { _id: 1 },
+  ).lean();
+  if (!survey) throw new NotFoundError('survey');
+  const v = await SurveyVersion.findOne({ surveyId: survey._id, version: n }).lean<SurveyVersionDoc>();
+  if (!v) throw new NotFoundError('survey version');
+  return v;
+}
+
+/** Own and shared surveys, a page at a time. */
+export async function listSurveys(caller: AuthContext, page: { limit: number; cursor?: string }) {
+  const docs = await Survey.find({ ...readScope(caller), ...afterCursor(page.cursor) })
+    .sort({ _id: 1 })
+    .limit(page.limit + 1)
+    .lean<SurveyDoc[]>();
+  return toPage(docs, page.limit, toSummary);
+}
