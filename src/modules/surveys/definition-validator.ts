@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import Ajv, { type ErrorObject } from 'ajv';
-import { ConditionRunner, Model, Serializer, surveyLocalization } from 'survey-core';
+import { ConditionRunner, FunctionFactory, Model, Serializer, surveyLocalization } from 'survey-core';
 // Interface translations of the service's languages, so a missing one is reported truthfully.
 import 'survey-core/i18n/polish';
 import 'survey-core/i18n/georgian';
@@ -105,7 +105,12 @@ function schemaCheck(value: Json, type: string, path: string, errors: ErrorDetai
     typeValidators.set(type, validate);
   }
   const shallow = 'elements' in value ? { ...value, elements: [] } : value;
-  if (!validate(shallow)) errors.push(...schemaErrors(validate.errors ?? [], path));
+  if (!validate(shallow)) {
+    // The bundled schema types a choice value as a string; SurveyJS itself accepts numbers.
+    const real = (validate.errors ?? []).filter((e) => !(e.keyword === 'type' && /\/(choices|rateValues)\/\d+\/value$/.test(e.instancePath)));
+    const anyOfNoise = real.filter((e) => !/\/(choices|rateValues)\/\d+$/.test(e.instancePath) || e.keyword === 'additionalProperties');
+    errors.push(...schemaErrors(anyOfNoise, path));
+  }
 }
 
 type Json = Record<string, unknown>;
@@ -189,8 +194,20 @@ export function validateDefinition(definition: unknown, languages: string[] = ['
     };
   }
 
-  if (!validateSurvey({ ...definition, pages: [] }))
+  if (!validateSurvey({ ...definition, pages: [] })) {
     errors.push(...schemaErrors(validateSurvey.errors ?? [], ''));
+  }
+  checkProperties({ element: definition, path: '', type: 'survey' }, errors);
+  for (const key of ['triggers', 'calculatedValues'] as const) {
+    const list = definition[key];
+    if (!Array.isArray(list)) continue;
+    list.forEach((item, k) => {
+      if (!isObject(item)) return;
+      const type = key === 'calculatedValues' ? 'calculatedvalue' : `${String(item.type ?? '')}trigger`;
+      if (!Serializer.findClass(type)) errors.push({ path: ptr(key, k, 'type'), message: 'unknown type' });
+      else checkProperties({ element: item, path: ptr(key, k), type }, errors);
+    });
+  }
 
   // Types, names and properties.
   const names = new Map<string, string>();
@@ -237,6 +254,16 @@ export function validateDefinition(definition: unknown, languages: string[] = ['
     } else {
       names.set(name, el.path);
     }
+    for (const banned of ['valueName', 'choicesFromQuestion', 'choicesFromQuestionMode']) {
+      if (banned in el.element) {
+        errors.push({
+          path: `${el.path}/${banned}`,
+          message: `${banned} is not supported: each answer is stored under its own question’s name with choices the server can check`,
+        });
+      }
+    }
+    checkChoices(el, errors);
+    checkRating(el, errors);
     if ('choicesByUrl' in el.element) {
       errors.push({
         path: `${el.path}/choicesByUrl`,
@@ -251,7 +278,8 @@ export function validateDefinition(definition: unknown, languages: string[] = ['
       .map((c) => (isObject(c) && typeof c.name === 'string' ? c.name.toLowerCase() : ''))
       .filter(Boolean),
   );
-  const known = new Set([...names.keys()].map((n) => n.toLowerCase()));
+  const panelNames = new Set(elements.filter((e) => e.type === 'panel').map((e) => String(e.element.name)));
+  const known = new Set([...names.keys()].filter((n) => !panelNames.has(n)).map((n) => n.toLowerCase()));
   const checkExpression = (text: unknown, path: string) => {
     if (text === undefined || text === '') return;
     if (typeof text !== 'string') {
@@ -262,6 +290,12 @@ export function validateDefinition(definition: unknown, languages: string[] = ['
     if (!runner.canRun()) {
       errors.push({ path, message: `the expression cannot be parsed: ${text.slice(0, 200)}` });
       return;
+    }
+    for (const fn of functionNames(text)) {
+      if (!FunctionFactory.Instance.hasFunction(fn)) {
+        errors.push({ path, message: `the expression calls "${fn}", which is not a SurveyJS function` });
+        return;
+      }
     }
     for (const variable of runner.getVariables()) {
       const base = variable.split(/[.[]/)[0]!.toLowerCase();
@@ -276,6 +310,9 @@ export function validateDefinition(definition: unknown, languages: string[] = ['
     for (const prop of EXPRESSION_PROPERTIES) {
       if (prop in el.element) checkExpression(el.element[prop], `${el.path}/${prop}`);
     }
+    if (Array.isArray(el.element.validators)) {
+      el.element.validators.forEach((v, k) => isObject(v) && checkExpression(v.expression, `${el.path}/validators/${k}/expression`));
+    }
     if (Array.isArray(el.element.choices)) {
       el.element.choices.forEach((c, k) => {
         if (isObject(c)) {
@@ -287,11 +324,18 @@ export function validateDefinition(definition: unknown, languages: string[] = ['
   }
   for (const key of ['triggers', 'calculatedValues', 'completedHtmlOnCondition'] as const) {
     const list = definition[key];
-    if (Array.isArray(list)) {
-      list.forEach(
-        (item, k) => isObject(item) && checkExpression(item.expression, ptr(key, k, 'expression')),
-      );
-    }
+    if (!Array.isArray(list)) continue;
+    list.forEach((item, k) => {
+      if (!isObject(item)) return;
+      checkExpression(item.expression, ptr(key, k, 'expression'));
+      checkExpression(item.runExpression, ptr(key, k, 'runExpression'));
+      for (const ref of ['setToName', 'fromName', 'gotoName'] as const) {
+        const target = item[ref];
+        if (typeof target === 'string' && !known.has(target.toLowerCase())) {
+          errors.push({ path: ptr(key, k, ref), message: `"${target}" is not a question of this survey` });
+        }
+      }
+    });
   }
 
   // Translations.
@@ -476,3 +520,52 @@ const TEXT_KEYS = new Set([
   'noneText',
   'requiredErrorText',
 ]);
+
+/** Function calls in an expression (string literals removed first). */
+function functionNames(text: string): string[] {
+  const stripped = text.replace(/'[^']*'|"[^"]*"|\{[^}]*\}/g, ' ');
+  return [...stripped.matchAll(/([A-Za-z_][A-Za-z0-9_]*)\s*\(/g)].map((m) => m[1]!).filter((n) => !/^(and|or|not|contains|notcontains|anyof|allof|empty|notempty)$/i.test(n));
+}
+
+/** Choice items: known properties, and no value offered twice (answers would be ambiguous). */
+function checkChoices(el: Walked, errors: ErrorDetail[]): void {
+  const choices = el.element.choices;
+  if (!Array.isArray(choices)) return;
+  const seen = new Set<string>();
+  choices.forEach((c, k) => {
+    const value = isObject(c) ? c.value : c;
+    const path = isObject(c) ? `${el.path}/choices/${k}/value` : `${el.path}/choices/${k}`;
+    if (isObject(c)) {
+      checkProperties({ element: c, path: `${el.path}/choices/${k}`, type: 'itemvalue' }, errors);
+      if (c.value === undefined || c.value === null || c.value === '') {
+        errors.push({ path, message: 'a choice needs a value' });
+        return;
+      }
+    }
+    const key = JSON.stringify(value);
+    if (seen.has(key)) errors.push({ path, message: `duplicate choice value ${key}` });
+    seen.add(key);
+  });
+  if (Array.isArray(el.element.validators)) {
+    el.element.validators.forEach((v, k) => {
+      if (!isObject(v)) return;
+      const type = `${String(v.type ?? '')}validator`;
+      if (!Serializer.findClass(type)) errors.push({ path: `${el.path}/validators/${k}/type`, message: 'unknown validator type' });
+      else checkProperties({ element: v, path: `${el.path}/validators/${k}`, type }, errors);
+    });
+  }
+}
+
+/** survey-core quietly truncates or empties a rating scale that does not add up. */
+function checkRating(el: Walked, errors: ErrorDetail[]): void {
+  if (el.type !== 'rating' || Array.isArray(el.element.rateValues)) return;
+  const num = (k: string, d: number) => (typeof el.element[k] === 'number' ? (el.element[k] as number) : d);
+  const min = num('rateMin', 1);
+  const max = num('rateMax', 5);
+  const step = num('rateStep', 1);
+  if (step <= 0) errors.push({ path: `${el.path}/rateStep`, message: 'rateStep must be positive' });
+  else if (max < min) errors.push({ path: `${el.path}/rateMax`, message: 'rateMax must not be below rateMin' });
+  else if ((max - min) / step + 1 > 20) {
+    errors.push({ path: `${el.path}/rateMax`, message: 'a rating scale has at most 20 values (survey-core cuts longer ones)' });
+  }
+}

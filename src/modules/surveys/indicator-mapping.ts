@@ -86,13 +86,13 @@ export function validateMapping(
     for (const [from, to] of Object.entries(entry.valueMap ?? {})) {
       if (question.values && !question.values.some((v) => same(v, from))) {
         errors.push({
-          path: `${base}/valueMap/${from}`,
+          path: `${base}/valueMap/${escape(from)}`,
           message: `"${entry.question}" has no answer "${from}"`,
         });
       }
       if (![...indicator.scale, ...indicator.excluded].some((v) => same(v, to))) {
         errors.push({
-          path: `${base}/valueMap/${from}`,
+          path: `${base}/valueMap/${escape(from)}`,
           message: `"${String(to)}" is neither on the ${entry.indicator} scale (${indicator.scale.join(', ')}) nor an excluded answer (${indicator.excluded.join(', ')})`,
         });
       }
@@ -107,4 +107,9 @@ export function validateMapping(
     }
   });
   return errors;
+}
+
+/** JSON Pointer escaping of one key. */
+function escape(key: string): string {
+  return key.replace(/~/g, '~0').replace(/\//g, '~1');
 }

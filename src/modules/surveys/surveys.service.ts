@@ -47,6 +47,7 @@ export async function checkContent(
     path: d.path === '/languages' ? d.path : `/definition${d.path === '/' ? '' : d.path}`,
   });
   const errors = report.errors.map(prefix);
+  if (!content.languages.length) errors.push({ path: '/languages', message: 'list at least one language' });
   if (!errors.length)
     errors.push(
       ...validateMapping(content.indicatorMapping, report.questions, catalogue ?? (await loadCatalogue())),

@@ -1,0 +1,63 @@
+import { Schema, Types, model, type InferSchemaType } from 'mongoose';
+
+const campaignSchema = new Schema(
+  {
+    organisationId: { type: Schema.Types.ObjectId, required: true, index: true },
+    surveyId: { type: Schema.Types.ObjectId, required: true },
+    version: { type: Number, required: true },
+    /** Public, unguessable part of the tenant link /s/{slug}. */
+    slug: { type: String, required: true, unique: true },
+    title: { type: String, required: true },
+    period: { type: String, required: true },
+    segment: { type: String, default: '' },
+    /** Dwellings in the segment, when known: base of the response rate and the population correction. */
+    housingStock: { type: Number, default: null },
+    opensAt: { type: Date, required: true },
+    closesAt: { type: Date, default: null },
+    access: { type: String, enum: ['open', 'invite'], required: true },
+    responseLimit: { type: Number, default: null },
+    /** Accepted responses, reserved before the insert so a limit holds under concurrency. */
+    responseCount: { type: Number, default: 0 },
+    languages: { type: [String], required: true },
+    createdBy: { type: Schema.Types.ObjectId, default: null },
+  },
+  { timestamps: true, collection: 'campaigns' },
+);
+
+export type CampaignDoc = InferSchemaType<typeof campaignSchema> & { _id: Types.ObjectId; createdAt: Date; updatedAt: Date };
+export const Campaign = model('Campaign', campaignSchema);
+
+const invitationSchema = new Schema(
+  {
+    campaignId: { type: Schema.Types.ObjectId, required: true, index: true },
+    organisationId: { type: Schema.Types.ObjectId, required: true },
+    batchId: { type: Schema.Types.ObjectId, required: true },
+    /** SHA-256 (hex) of the token; the token itself is never stored past its hold. */
+    tokenHash: { type: String, required: true, unique: true },
+    /** A dwelling label such as a flat number; never a name. */
+    label: { type: String, default: null },
+    usedAt: { type: Date, default: null },
+    submissionId: { type: String, default: null },
+  },
+  { timestamps: { createdAt: true, updatedAt: false }, collection: 'invitations' },
+);
+
+export type InvitationDoc = InferSchemaType<typeof invitationSchema> & { _id: Types.ObjectId; createdAt: Date };
+export const Invitation = model('Invitation', invitationSchema);
+
+/**
+ * Secrets of a batch held for printing letters, until `heldUntil` or an explicit purge;
+ * afterwards only the hashes in `invitations` remain.
+ */
+const invitationBatchSchema = new Schema(
+  {
+    campaignId: { type: Schema.Types.ObjectId, required: true, index: true },
+    heldUntil: { type: Date, required: true },
+    /** JSON list of {token, label}; emptied when the hold ends. */
+    secrets: { type: String, default: null },
+  },
+  { timestamps: { createdAt: true, updatedAt: false }, collection: 'invitation_batches' },
+);
+
+export type InvitationBatchDoc = InferSchemaType<typeof invitationBatchSchema> & { _id: Types.ObjectId; createdAt: Date };
+export const InvitationBatch = model('InvitationBatch', invitationBatchSchema);

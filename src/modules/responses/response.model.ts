@@ -1,0 +1,33 @@
+import { Schema, Types, model, type InferSchemaType } from 'mongoose';
+
+/**
+ * One tenant's answers. Deliberately absent: IP address, user agent, token secret, and
+ * anything else that could identify the respondent.
+ */
+const responseSchema = new Schema(
+  {
+    campaignId: { type: Schema.Types.ObjectId, required: true },
+    organisationId: { type: Schema.Types.ObjectId, required: true },
+    surveyId: { type: Schema.Types.ObjectId, required: true },
+    version: { type: Number, required: true },
+    period: { type: String, required: true },
+    segment: { type: String, default: '' },
+    /** Client-generated id: a retried submission is recognised, never stored twice. */
+    submissionId: { type: String, required: true },
+    locale: { type: String, required: true },
+    channel: { type: String, enum: ['link', 'qr', 'letter'], required: true },
+    /** Question name → answer, only for questions visible under the answers given. */
+    answers: { type: Schema.Types.Mixed, required: true },
+    completedAt: { type: Date, required: true },
+    durationSeconds: { type: Number, default: null },
+    /** When a recompute of this response's bucket last read it; null means "not yet reflected". */
+    aggregatedAt: { type: Date, default: null },
+  },
+  { collection: 'responses', minimize: false },
+);
+responseSchema.index({ campaignId: 1, submissionId: 1 }, { unique: true });
+responseSchema.index({ organisationId: 1, surveyId: 1, period: 1, segment: 1, _id: 1 });
+responseSchema.index({ aggregatedAt: 1, _id: 1 });
+
+export type ResponseDoc = InferSchemaType<typeof responseSchema> & { _id: Types.ObjectId };
+export const SurveyResponse = model('SurveyResponse', responseSchema);
