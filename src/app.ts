@@ -11,9 +11,11 @@ import { requestLogging } from './http/request-logging';
 import { mountRoutes, type AnyRoute } from './http/route';
 import { docsAssets, docsRoutes } from './modules/ops/docs';
 import { opsRoutes } from './modules/ops/ops.routes';
+import { campaignRoutes } from './modules/campaigns/campaigns.routes';
 import { indicatorDefinitionRoutes } from './modules/indicators/indicator-definitions.routes';
 import { authenticateKey } from './modules/organisations/api-keys.service';
 import { organisationRoutes } from './modules/organisations/organisations.routes';
+import { publicAssets, publicRoutes } from './modules/responses/public.routes';
 import { surveyRoutes } from './modules/surveys/surveys.routes';
 import type { Queues } from './queue/queues';
 
@@ -40,6 +42,8 @@ export function allRoutes(deps: AppDeps): AnyRoute[] {
     ...organisationRoutes(),
     ...surveyRoutes(),
     ...indicatorDefinitionRoutes(),
+    ...campaignRoutes(deps.config),
+    ...publicRoutes(deps),
   ];
   let openapi: object | null = null;
   routes.push(
@@ -69,11 +73,18 @@ export function buildApp(deps: AppDeps): Express {
   app.set('query parser', 'simple');
 
   app.use(...requestLogging(deps.logger));
-  app.use(helmet({ crossOriginEmbedderPolicy: false }));
+  app.use(
+    helmet({
+      crossOriginEmbedderPolicy: false,
+      // Demo and intranet deployments run on plain http; production sits behind TLS anyway.
+      contentSecurityPolicy: { directives: { upgradeInsecureRequests: null } },
+    }),
+  );
   app.use(deps.metrics.middleware());
   app.use(requireJsonBody);
   app.use(express.json({ limit: deps.config.bodyLimitBytes, strict: true, type: 'application/json' }));
   app.use(docsAssets());
+  app.use(publicAssets());
 
   const router = express.Router();
   mountRoutes(router, allRoutes(deps), {

@@ -52,7 +52,7 @@ const pl: Record<TextKey, string> = {
   openFrom: 'Ankieta dostępna od {from}',
   languagesLine: 'Języki: {list}',
   privacy:
-    'Anonimowo: nie zapisujemy imienia i nazwiska, adresu ani adresu IP. Wyniki publikujemy wyłącznie w formie zbiorczej.',
+    'Ankieta jest anonimowa: nie zapisujemy imienia i nazwiska, adresu ani adresu IP. Wyniki publikujemy wyłącznie w formie zbiorczej.',
   letterGreeting: 'Szanowni Państwo,',
   letterBody:
     'Chcielibyśmy się dowiedzieć, na ile są Państwo zadowoleni z zarządzania budynkiem. Podany poniżej kod osobisty można wykorzystać tylko raz.',
@@ -104,7 +104,7 @@ const ka: Record<TextKey, string> = {
 };
 
 const uk: Record<TextKey, string> = {
-  scanToAnswer: 'Відскануйте код камерою телефона, щоб відповісти',
+  scanToAnswer: 'Відскануйте код камерою телефону, щоб відповісти',
   orOpenLink: 'або відкрийте',
   openFromTo: 'Опитування триває з {from} до {to}',
   openFrom: 'Опитування триває з {from}',
@@ -161,7 +161,7 @@ const ru: Record<TextKey, string> = {
   resumeNotice: 'Мы восстановили ответы, которые вы начали заполнять ранее.',
 };
 
-const TABLES: Record<Lang, Record<TextKey, string>> = { en, pl, ka, uk, ru };
+const TABLES: Record<Lang, Readonly<Record<TextKey, string>>> = { en, pl, ka, uk, ru };
 
 /** True when `lang` is one of the languages we have texts for. */
 export function isLang(lang: string): lang is Lang {
@@ -175,6 +175,11 @@ export function isLang(lang: string): lang is Lang {
 export function resolveLang(lang: string): Lang {
   const primary = lang.trim().toLowerCase().split(/[-_]/)[0] ?? '';
   return isLang(primary) ? primary : 'en';
+}
+
+/** Every text of a language at once (English when unknown), e.g. to ship to the respondent page. */
+export function textsFor(lang: string): Readonly<Record<TextKey, string>> {
+  return TABLES[resolveLang(lang)];
 }
 
 /**

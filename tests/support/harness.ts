@@ -104,3 +104,28 @@ export async function issueKeyViaApi(
 
 /** Authorization header value. */
 export const bearer = (key: string) => `Bearer ${key}`;
+
+/** Creates and publishes a survey from a template, then starts a campaign; returns both ids. */
+export async function createCampaignViaApi(
+  ctx: TestContext,
+  adminKey: string,
+  opts: { template?: string; slug?: string; campaign?: Record<string, unknown> } = {},
+): Promise<{ surveyId: string; campaign: { id: string; slug: string; url: string; [k: string]: unknown } }> {
+  const template = opts.template ?? 'pulse';
+  const slug = opts.slug ?? `${template}-${Math.random().toString(36).slice(2, 8)}`;
+  const survey = await ctx.http
+    .post('/api/v1/surveys')
+    .set('Authorization', bearer(adminKey))
+    .send({ slug, template });
+  if (survey.status !== 201) throw new Error(`survey not created: ${survey.text}`);
+  const published = await ctx.http
+    .post(`/api/v1/surveys/${survey.body.id}/versions`)
+    .set('Authorization', bearer(adminKey));
+  if (published.status !== 201) throw new Error(`survey not published: ${published.text}`);
+  const campaign = await ctx.http
+    .post('/api/v1/campaigns')
+    .set('Authorization', bearer(adminKey))
+    .send({ surveyId: survey.body.id, period: '2026', ...opts.campaign });
+  if (campaign.status !== 201) throw new Error(`campaign not created: ${campaign.text}`);
+  return { surveyId: survey.body.id, campaign: campaign.body };
+}

@@ -24,7 +24,11 @@ const campaignSchema = new Schema(
   { timestamps: true, collection: 'campaigns' },
 );
 
-export type CampaignDoc = InferSchemaType<typeof campaignSchema> & { _id: Types.ObjectId; createdAt: Date; updatedAt: Date };
+export type CampaignDoc = InferSchemaType<typeof campaignSchema> & {
+  _id: Types.ObjectId;
+  createdAt: Date;
+  updatedAt: Date;
+};
 export const Campaign = model('Campaign', campaignSchema);
 
 const invitationSchema = new Schema(
@@ -42,7 +46,10 @@ const invitationSchema = new Schema(
   { timestamps: { createdAt: true, updatedAt: false }, collection: 'invitations' },
 );
 
-export type InvitationDoc = InferSchemaType<typeof invitationSchema> & { _id: Types.ObjectId; createdAt: Date };
+export type InvitationDoc = InferSchemaType<typeof invitationSchema> & {
+  _id: Types.ObjectId;
+  createdAt: Date;
+};
 export const Invitation = model('Invitation', invitationSchema);
 
 /**
@@ -59,5 +66,8 @@ const invitationBatchSchema = new Schema(
   { timestamps: { createdAt: true, updatedAt: false }, collection: 'invitation_batches' },
 );
 
-export type InvitationBatchDoc = InferSchemaType<typeof invitationBatchSchema> & { _id: Types.ObjectId; createdAt: Date };
+export type InvitationBatchDoc = InferSchemaType<typeof invitationBatchSchema> & {
+  _id: Types.ObjectId;
+  createdAt: Date;
+};
 export const InvitationBatch = model('InvitationBatch', invitationBatchSchema);

@@ -15,10 +15,14 @@ const SLUG_ALPHABET = 'abcdefghjkmnpqrstuvwxyz23456789';
 export type CampaignStatus = 'scheduled' | 'open' | 'closed' | 'full';
 
 /** Where a campaign stands at `now`. */
-export function campaignStatus(c: Pick<CampaignDoc, 'opensAt' | 'closesAt' | 'responseLimit' | 'responseCount'>, now = new Date()): CampaignStatus {
+export function campaignStatus(
+  c: Pick<CampaignDoc, 'opensAt' | 'closesAt' | 'responseLimit' | 'responseCount'>,
+  now = new Date(),
+): CampaignStatus {
   if (now < c.opensAt) return 'scheduled';
   if (c.closesAt && now >= c.closesAt) return 'closed';
-  if (c.responseLimit !== null && c.responseLimit !== undefined && c.responseCount >= c.responseLimit) return 'full';
+  if (c.responseLimit !== null && c.responseLimit !== undefined && c.responseCount >= c.responseLimit)
+    return 'full';
   return 'open';
 }
 
@@ -42,7 +46,10 @@ function orgScope(caller: AuthContext) {
 
 /** A campaign of the caller's organisation, else 404. */
 export async function ownCampaign(caller: AuthContext, id: string): Promise<CampaignDoc> {
-  const doc = await Campaign.findOne({ _id: new Types.ObjectId(id), ...orgScope(caller) }).lean<CampaignDoc>();
+  const doc = await Campaign.findOne({
+    _id: new Types.ObjectId(id),
+    ...orgScope(caller),
+  }).lean<CampaignDoc>();
   if (!doc) throw new NotFoundError('campaign');
   return doc;
 }
@@ -65,17 +72,34 @@ export interface NewCampaign {
 /** Starts a campaign for one published version of an own or shared survey. */
 export async function createCampaign(caller: AuthContext, input: NewCampaign, baseUrl: string) {
   const orgId = new Types.ObjectId(caller.organisationId!);
-  const survey = await Survey.findOne({ _id: new Types.ObjectId(input.surveyId), $or: [{ organisationId: orgId }, { shared: true }] }).lean();
-  if (!survey) throw new ValidationError('unknown survey', [{ path: '/surveyId', message: 'no such survey' }]);
+  const survey = await Survey.findOne({
+    _id: new Types.ObjectId(input.surveyId),
+    $or: [{ organisationId: orgId }, { shared: true }],
+  }).lean();
+  if (!survey)
+    throw new ValidationError('unknown survey', [{ path: '/surveyId', message: 'no such survey' }]);
   const versionNo = input.version ?? survey.latestVersion;
-  if (!versionNo) throw new ValidationError('the survey has no published version', [{ path: '/version', message: 'publish the survey first' }]);
-  const version = await SurveyVersion.findOne({ surveyId: survey._id, version: versionNo }).lean<SurveyVersionDoc>();
-  if (!version) throw new ValidationError('unknown version', [{ path: '/version', message: `version ${versionNo} is not published` }]);
+  if (!versionNo)
+    throw new ValidationError('the survey has no published version', [
+      { path: '/version', message: 'publish the survey first' },
+    ]);
+  const version = await SurveyVersion.findOne({
+    surveyId: survey._id,
+    version: versionNo,
+  }).lean<SurveyVersionDoc>();
+  if (!version)
+    throw new ValidationError('unknown version', [
+      { path: '/version', message: `version ${versionNo} is not published` },
+    ]);
 
   const problems = [];
   const languages = input.languages ?? version.languages;
   languages.forEach((l, i) => {
-    if (!version.languages.includes(l)) problems.push({ path: `/languages/${i}`, message: `the survey version has no "${l}" (it has ${version.languages.join(', ')})` });
+    if (!version.languages.includes(l))
+      problems.push({
+        path: `/languages/${i}`,
+        message: `the survey version has no "${l}" (it has ${version.languages.join(', ')})`,
+      });
   });
   const opensAt = input.opensAt ? new Date(input.opensAt) : new Date();
   const closesAt = input.closesAt ? new Date(input.closesAt) : null;
@@ -130,7 +154,11 @@ export async function campaignView(doc: CampaignDoc, baseUrl: string) {
 }
 
 /** The organisation's campaigns, a page at a time. */
-export async function listCampaigns(caller: AuthContext, page: { limit: number; cursor?: string }, baseUrl: string) {
+export async function listCampaigns(
+  caller: AuthContext,
+  page: { limit: number; cursor?: string },
+  baseUrl: string,
+) {
   const docs = await Campaign.find({ ...orgScope(caller), ...afterCursor(page.cursor) })
     .sort({ _id: 1 })
     .limit(page.limit + 1)
@@ -140,17 +168,37 @@ export async function listCampaigns(caller: AuthContext, page: { limit: number; 
 }
 
 /** Creates n tokens, or one per dwelling label; their secrets are returned once and held for letters. */
-export async function createInvitations(caller: AuthContext, id: string, input: { count?: number; dwellings?: string[] }, baseUrl: string) {
+export async function createInvitations(
+  caller: AuthContext,
+  id: string,
+  input: { count?: number; dwellings?: string[] },
+  baseUrl: string,
+) {
   const campaign = await ownCampaign(caller, id);
-  const labels: Array<string | null> = input.dwellings ?? Array.from({ length: input.count ?? 0 }, () => null);
-  if (!labels.length) throw new ValidationError('say how many invitations', [{ path: '/count', message: 'give count or dwellings' }]);
+  const labels: Array<string | null> =
+    input.dwellings ?? Array.from({ length: input.count ?? 0 }, () => null);
+  if (!labels.length)
+    throw new ValidationError('say how many invitations', [
+      { path: '/count', message: 'give count or dwellings' },
+    ]);
   const batchId = new Types.ObjectId();
   const secrets = labels.map((label) => ({ token: randomBytes(18).toString('base64url'), label }));
   const docs = await Invitation.insertMany(
-    secrets.map((s) => ({ campaignId: campaign._id, organisationId: campaign.organisationId, batchId, tokenHash: hashToken(s.token), label: s.label })),
+    secrets.map((s) => ({
+      campaignId: campaign._id,
+      organisationId: campaign.organisationId,
+      batchId,
+      tokenHash: hashToken(s.token),
+      label: s.label,
+    })),
   );
   const heldUntil = new Date(Date.now() + SECRET_HOLD_MS);
-  await InvitationBatch.create({ _id: batchId, campaignId: campaign._id, heldUntil, secrets: JSON.stringify(secrets) });
+  await InvitationBatch.create({
+    _id: batchId,
+    campaignId: campaign._id,
+    heldUntil,
+    secrets: JSON.stringify(secrets),
+  });
   const url = campaignUrl(baseUrl, campaign.slug);
   return {
     batchId: batchId.toHexString(),
@@ -167,11 +215,21 @@ export async function createInvitations(caller: AuthContext, id: string, input: 
 /** The secrets still held for printing, oldest batch first; 410 once the hold has ended. */
 export async function heldSecrets(caller: AuthContext, id: string) {
   const campaign = await ownCampaign(caller, id);
-  await InvitationBatch.updateMany({ campaignId: campaign._id, heldUntil: { $lte: new Date() }, secrets: { $ne: null } }, { $set: { secrets: null } });
-  const batches = await InvitationBatch.find({ campaignId: campaign._id, secrets: { $ne: null } }).sort({ _id: 1 }).lean();
-  const secrets = batches.flatMap((b) => JSON.parse(b.secrets!) as Array<{ token: string; label: string | null }>);
+  await InvitationBatch.updateMany(
+    { campaignId: campaign._id, heldUntil: { $lte: new Date() }, secrets: { $ne: null } },
+    { $set: { secrets: null } },
+  );
+  const batches = await InvitationBatch.find({ campaignId: campaign._id, secrets: { $ne: null } })
+    .sort({ _id: 1 })
+    .lean();
+  const secrets = batches.flatMap(
+    (b) => JSON.parse(b.secrets!) as Array<{ token: string; label: string | null }>,
+  );
   if (!secrets.length) {
-    throw new GoneError('no invitation secrets are held: they are shown once and kept for printing only for 24 hours', 'SECRETS_GONE');
+    throw new GoneError(
+      'no invitation secrets are held: they are shown once and kept for printing only for 24 hours',
+      'SECRETS_GONE',
+    );
   }
   const organisation = await Organisation.findById(campaign.organisationId).lean<OrganisationDoc>();
   return { campaign, organisation: organisation!, secrets };
@@ -180,15 +238,23 @@ export async function heldSecrets(caller: AuthContext, id: string) {
 /** Ends the hold now: only hashes remain. */
 export async function purgeSecrets(caller: AuthContext, id: string): Promise<number> {
   const campaign = await ownCampaign(caller, id);
-  const res = await InvitationBatch.updateMany({ campaignId: campaign._id, secrets: { $ne: null } }, { $set: { secrets: null } });
+  const res = await InvitationBatch.updateMany(
+    { campaignId: campaign._id, secrets: { $ne: null } },
+    { $set: { secrets: null } },
+  );
   return res.modifiedCount;
 }
 
 /** A campaign by its public slug with the version it runs, for tenants. */
-export async function publicCampaign(slug: string): Promise<{ campaign: CampaignDoc; version: SurveyVersionDoc }> {
+export async function publicCampaign(
+  slug: string,
+): Promise<{ campaign: CampaignDoc; version: SurveyVersionDoc }> {
   const campaign = await Campaign.findOne({ slug }).lean<CampaignDoc>();
   if (!campaign) throw new NotFoundError('survey');
-  const version = await SurveyVersion.findOne({ surveyId: campaign.surveyId, version: campaign.version }).lean<SurveyVersionDoc>();
+  const version = await SurveyVersion.findOne({
+    surveyId: campaign.surveyId,
+    version: campaign.version,
+  }).lean<SurveyVersionDoc>();
   if (!version) throw new NotFoundError('survey');
   return { campaign, version };
 }

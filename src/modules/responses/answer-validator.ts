@@ -63,7 +63,9 @@ export function validateAnswers(
     const path = `/answers/${key.replace(/~/g, '~0').replace(/\//g, '~1')}`;
     const q = byName.get(key);
     if (!q) {
-      const base = key.endsWith(OTHER_COMMENT_SUFFIX) ? byName.get(key.slice(0, -OTHER_COMMENT_SUFFIX.length)) : undefined;
+      const base = key.endsWith(OTHER_COMMENT_SUFFIX)
+        ? byName.get(key.slice(0, -OTHER_COMMENT_SUFFIX.length))
+        : undefined;
       if (base?.values?.includes('other')) {
         if (typeof value !== 'string' || value.length > DEFAULT_TEXT_MAX) {
           errors.push({ path, message: `must be text of at most ${DEFAULT_TEXT_MAX} characters` });

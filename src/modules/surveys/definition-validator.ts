@@ -107,8 +107,12 @@ function schemaCheck(value: Json, type: string, path: string, errors: ErrorDetai
   const shallow = 'elements' in value ? { ...value, elements: [] } : value;
   if (!validate(shallow)) {
     // The bundled schema types a choice value as a string; SurveyJS itself accepts numbers.
-    const real = (validate.errors ?? []).filter((e) => !(e.keyword === 'type' && /\/(choices|rateValues)\/\d+\/value$/.test(e.instancePath)));
-    const anyOfNoise = real.filter((e) => !/\/(choices|rateValues)\/\d+$/.test(e.instancePath) || e.keyword === 'additionalProperties');
+    const real = (validate.errors ?? []).filter(
+      (e) => !(e.keyword === 'type' && /\/(choices|rateValues)\/\d+\/value$/.test(e.instancePath)),
+    );
+    const anyOfNoise = real.filter(
+      (e) => !/\/(choices|rateValues)\/\d+$/.test(e.instancePath) || e.keyword === 'additionalProperties',
+    );
     errors.push(...schemaErrors(anyOfNoise, path));
   }
 }
@@ -311,7 +315,9 @@ export function validateDefinition(definition: unknown, languages: string[] = ['
       if (prop in el.element) checkExpression(el.element[prop], `${el.path}/${prop}`);
     }
     if (Array.isArray(el.element.validators)) {
-      el.element.validators.forEach((v, k) => isObject(v) && checkExpression(v.expression, `${el.path}/validators/${k}/expression`));
+      el.element.validators.forEach(
+        (v, k) => isObject(v) && checkExpression(v.expression, `${el.path}/validators/${k}/expression`),
+      );
     }
     if (Array.isArray(el.element.choices)) {
       el.element.choices.forEach((c, k) => {
@@ -524,7 +530,9 @@ const TEXT_KEYS = new Set([
 /** Function calls in an expression (string literals removed first). */
 function functionNames(text: string): string[] {
   const stripped = text.replace(/'[^']*'|"[^"]*"|\{[^}]*\}/g, ' ');
-  return [...stripped.matchAll(/([A-Za-z_][A-Za-z0-9_]*)\s*\(/g)].map((m) => m[1]!).filter((n) => !/^(and|or|not|contains|notcontains|anyof|allof|empty|notempty)$/i.test(n));
+  return [...stripped.matchAll(/([A-Za-z_][A-Za-z0-9_]*)\s*\(/g)]
+    .map((m) => m[1]!)
+    .filter((n) => !/^(and|or|not|contains|notcontains|anyof|allof|empty|notempty)$/i.test(n));
 }
 
 /** Choice items: known properties, and no value offered twice (answers would be ambiguous). */
@@ -550,7 +558,8 @@ function checkChoices(el: Walked, errors: ErrorDetail[]): void {
     el.element.validators.forEach((v, k) => {
       if (!isObject(v)) return;
       const type = `${String(v.type ?? '')}validator`;
-      if (!Serializer.findClass(type)) errors.push({ path: `${el.path}/validators/${k}/type`, message: 'unknown validator type' });
+      if (!Serializer.findClass(type))
+        errors.push({ path: `${el.path}/validators/${k}/type`, message: 'unknown validator type' });
       else checkProperties({ element: v, path: `${el.path}/validators/${k}`, type }, errors);
     });
   }
@@ -564,8 +573,12 @@ function checkRating(el: Walked, errors: ErrorDetail[]): void {
   const max = num('rateMax', 5);
   const step = num('rateStep', 1);
   if (step <= 0) errors.push({ path: `${el.path}/rateStep`, message: 'rateStep must be positive' });
-  else if (max < min) errors.push({ path: `${el.path}/rateMax`, message: 'rateMax must not be below rateMin' });
+  else if (max < min)
+    errors.push({ path: `${el.path}/rateMax`, message: 'rateMax must not be below rateMin' });
   else if ((max - min) / step + 1 > 20) {
-    errors.push({ path: `${el.path}/rateMax`, message: 'a rating scale has at most 20 values (survey-core cuts longer ones)' });
+    errors.push({
+      path: `${el.path}/rateMax`,
+      message: 'a rating scale has at most 20 values (survey-core cuts longer ones)',
+    });
   }
 }

@@ -1,0 +1,235 @@
+import type { Config } from '../../config';
+import { authOf } from '../../http/context';
+import { pageQuery, pageSchema } from '../../http/pagination';
+import { defineRoute, type AnyRoute } from '../../http/route';
+import { SurveyVersion, type SurveyVersionDoc } from '../surveys/survey.model';
+import type { CampaignDoc } from './campaign.model';
+import {
+  campaignIdParams,
+  campaignView,
+  createCampaignBody,
+  invitationsBody,
+  invitationsCreated,
+} from './campaigns.schemas';
+import {
+  campaignUrl,
+  campaignView as toView,
+  createCampaign,
+  createInvitations,
+  heldSecrets,
+  listCampaigns,
+  organisationOf,
+  ownCampaign,
+  purgeSecrets,
+} from './campaigns.service';
+import { lettersPdf, posterPdf, qrPng, qrSvg } from './print';
+
+const errorRef = { $ref: '#/components/schemas/Error' };
+const notFound = { description: 'Missing or not yours', schema: errorRef };
+const viewers = ['admin', 'analyst'] as const;
+
+/** Titles of a campaign in each of its languages, from the version's localised title. */
+export async function campaignTitles(campaign: CampaignDoc): Promise<Array<{ lang: string; text: string }>> {
+  const version = await SurveyVersion.findOne({
+    surveyId: campaign.surveyId,
+    version: campaign.version,
+  }).lean<SurveyVersionDoc>();
+  const title = version ? (JSON.parse(version.definition) as { title?: unknown }).title : undefined;
+  const defaultLang = version?.languages[0] ?? 'en';
+  return campaign.languages.map((lang) => {
+    let text = campaign.title;
+    if (title && typeof title === 'object') {
+      const t = title as Record<string, string>;
+      text = t[lang] ?? (lang === defaultLang ? t.default : undefined) ?? campaign.title;
+    }
+    return { lang, text };
+  });
+}
+
+function csvCell(value: string): string {
+  // A leading = + - @ would be run as a formula by spreadsheet programs.
+  const safe = /^[=+\-@\t\r]/.test(value) ? `'${value}` : value;
+  return /[",\n]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
+}
+
+/** Campaigns: links, QR codes, posters, invitations and letters. */
+export function campaignRoutes(config: Readonly<Config>): AnyRoute[] {
+  const base = config.publicBaseUrl;
+  return [
+    defineRoute({
+      method: 'post',
+      path: '/api/v1/campaigns',
+      summary: 'Start a campaign: one published survey version, a period and a segment',
+      tags: ['campaigns'],
+      auth: ['admin'],
+      body: createCampaignBody,
+      responses: { 201: { description: 'Created, with its public link', schema: campaignView } },
+      handler: async ({ body, req }) => ({
+        status: 201,
+        body: await createCampaign(authOf(req), body, base),
+      }),
+    }),
+    defineRoute({
+      method: 'get',
+      path: '/api/v1/campaigns',
+      summary: 'The organisation’s campaigns',
+      tags: ['campaigns'],
+      auth: viewers,
+      query: { type: 'object', additionalProperties: false, properties: pageQuery },
+      responses: { 200: { description: 'A page of campaigns', schema: pageSchema(campaignView) } },
+      handler: async ({ query, req }) => ({ body: await listCampaigns(authOf(req), query, base) }),
+    }),
+    defineRoute({
+      method: 'get',
+      path: '/api/v1/campaigns/{id}',
+      summary: 'Status and counts (responses, invitations used)',
+      tags: ['campaigns'],
+      auth: viewers,
+      params: campaignIdParams,
+      responses: { 200: { description: 'The campaign', schema: campaignView }, 404: notFound },
+      handler: async ({ params, req }) => ({
+        body: await toView(await ownCampaign(authOf(req), params.id), base),
+      }),
+    }),
+    defineRoute({
+      method: 'get',
+      path: '/api/v1/campaigns/{id}/qr.svg',
+      summary: 'QR code of the public link (SVG, error correction M, 4-module quiet zone)',
+      tags: ['campaigns'],
+      auth: viewers,
+      params: campaignIdParams,
+      responses: { 200: { description: 'SVG', content: { 'image/svg+xml': {} } }, 404: notFound },
+      handler: async ({ params, req, res }) => {
+        const c = await ownCampaign(authOf(req), params.id);
+        res.type('image/svg+xml').send(await qrSvg(`${campaignUrl(base, c.slug)}?src=qr`));
+      },
+    }),
+    defineRoute({
+      method: 'get',
+      path: '/api/v1/campaigns/{id}/qr.png',
+      summary: 'QR code of the public link (PNG)',
+      tags: ['campaigns'],
+      auth: viewers,
+      params: campaignIdParams,
+      responses: { 200: { description: 'PNG', content: { 'image/png': {} } }, 404: notFound },
+      handler: async ({ params, req, res }) => {
+        const c = await ownCampaign(authOf(req), params.id);
+        res.type('image/png').send(await qrPng(`${campaignUrl(base, c.slug)}?src=qr`));
+      },
+    }),
+    defineRoute({
+      method: 'get',
+      path: '/api/v1/campaigns/{id}/poster.pdf',
+      summary: 'Printable A4 poster: title, QR, short link, dates, languages, privacy promise',
+      tags: ['campaigns'],
+      auth: viewers,
+      params: campaignIdParams,
+      responses: { 200: { description: 'PDF', content: { 'application/pdf': {} } }, 404: notFound },
+      handler: async ({ params, req, res }) => {
+        const c = await ownCampaign(authOf(req), params.id);
+        const org = await organisationOf(c);
+        const pdf = await posterPdf({
+          url: campaignUrl(base, c.slug),
+          qrUrl: `${campaignUrl(base, c.slug)}?src=qr`,
+          organisationName: org.name,
+          titles: await campaignTitles(c),
+          languages: c.languages,
+          opensAt: c.opensAt,
+          closesAt: c.closesAt ?? null,
+        });
+        res
+          .type('application/pdf')
+          .setHeader('Content-Disposition', `inline; filename="poster-${c.slug}.pdf"`);
+        res.send(pdf);
+      },
+    }),
+    defineRoute({
+      method: 'post',
+      path: '/api/v1/campaigns/{id}/invitations',
+      summary: 'Create single-use invitation tokens: n of them, or one per listed dwelling',
+      description:
+        'Secrets are returned once, and held for 24 hours for letters.pdf / letters.csv; then only hashes remain.',
+      tags: ['campaigns'],
+      auth: ['admin'],
+      params: campaignIdParams,
+      body: invitationsBody,
+      responses: { 201: { description: 'Tokens (shown once)', schema: invitationsCreated }, 404: notFound },
+      handler: async ({ params, body, req }) => ({
+        status: 201,
+        body: await createInvitations(authOf(req), params.id, body, base),
+      }),
+    }),
+    defineRoute({
+      method: 'get',
+      path: '/api/v1/campaigns/{id}/invitations/letters.pdf',
+      summary: 'One letter per held token, each with its own QR code',
+      tags: ['campaigns'],
+      auth: ['admin'],
+      params: campaignIdParams,
+      responses: {
+        200: { description: 'PDF', content: { 'application/pdf': {} } },
+        404: notFound,
+        410: { description: 'The secrets are no longer held', schema: errorRef },
+      },
+      handler: async ({ params, req, res }) => {
+        const { campaign, organisation, secrets } = await heldSecrets(authOf(req), params.id);
+        const url = campaignUrl(base, campaign.slug);
+        const pdf = await lettersPdf({
+          organisationName: organisation.name,
+          titles: await campaignTitles(campaign),
+          languages: campaign.languages,
+          opensAt: campaign.opensAt,
+          closesAt: campaign.closesAt ?? null,
+          letters: secrets.map((s) => ({ url: `${url}?t=${s.token}`, code: s.token, label: s.label })),
+        });
+        res
+          .type('application/pdf')
+          .setHeader('Content-Disposition', `attachment; filename="letters-${campaign.slug}.pdf"`);
+        res.setHeader('Cache-Control', 'no-store');
+        res.send(pdf);
+      },
+    }),
+    defineRoute({
+      method: 'get',
+      path: '/api/v1/campaigns/{id}/invitations/letters.csv',
+      summary: 'The held tokens as CSV (label, code, link) for mail merge',
+      tags: ['campaigns'],
+      auth: ['admin'],
+      params: campaignIdParams,
+      responses: {
+        200: { description: 'CSV', content: { 'text/csv': {} } },
+        404: notFound,
+        410: { description: 'The secrets are no longer held', schema: errorRef },
+      },
+      handler: async ({ params, req, res }) => {
+        const { campaign, secrets } = await heldSecrets(authOf(req), params.id);
+        const url = campaignUrl(base, campaign.slug);
+        const lines = [
+          'label,code,url',
+          ...secrets.map((s) => [s.label ?? '', s.token, `${url}?t=${s.token}`].map(csvCell).join(',')),
+        ];
+        res
+          .type('text/csv')
+          .setHeader('Content-Disposition', `attachment; filename="letters-${campaign.slug}.csv"`);
+        res.setHeader('Cache-Control', 'no-store');
+        res.send(`${lines.join('\r\n')}\r\n`);
+      },
+    }),
+    defineRoute({
+      method: 'delete',
+      path: '/api/v1/campaigns/{id}/invitations/secrets',
+      summary: 'Forget the held secrets now (after printing)',
+      tags: ['campaigns'],
+      auth: ['admin'],
+      params: campaignIdParams,
+      responses: {
+        200: {
+          description: 'Batches purged',
+          schema: { type: 'object', required: ['purged'], properties: { purged: { type: 'integer' } } },
+        },
+        404: notFound,
+      },
+      handler: async ({ params, req }) => ({ body: { purged: await purgeSecrets(authOf(req), params.id) } }),
+    }),
+  ];
+}
