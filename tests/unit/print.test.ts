@@ -2,7 +2,7 @@ import jsQR from 'jsqr';
 import { PNG } from 'pngjs';
 import * as QRCode from 'qrcode';
 import { lettersPdf, posterPdf, qrPng, qrSvg, type LettersInput } from '../../src/modules/campaigns/print';
-import { parsePdf } from '../support/pdf';
+import { parsePdf, type ParsedPdf } from '../support/pdf';
 import { LANGUAGES, LANGUAGE_NAMES, t, textsFor, type TextKey } from '../../src/web/texts';
 
 const SHORT_URL = 'https://ankiety.example.pl/s/k7qxm2pd9a';

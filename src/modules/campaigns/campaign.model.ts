@@ -16,8 +16,6 @@ const campaignSchema = new Schema(
     closesAt: { type: Date, default: null },
     access: { type: String, enum: ['open', 'invite'], required: true },
     responseLimit: { type: Number, default: null },
-    /** Accepted responses, reserved before the insert so a limit holds under concurrency. */
-    responseCount: { type: Number, default: 0 },
     languages: { type: [String], required: true },
     createdBy: { type: Schema.Types.ObjectId, default: null },
   },
@@ -40,8 +38,11 @@ const invitationSchema = new Schema(
     tokenHash: { type: String, required: true, unique: true },
     /** A dwelling label such as a flat number; never a name. */
     label: { type: String, default: null },
-    usedAt: { type: Date, default: null },
-    submissionId: { type: String, default: null },
+    /**
+     * Only whether it was used: no time and no submission id, which could tie a dwelling
+     * label to an answer.
+     */
+    used: { type: Boolean, default: false },
   },
   { timestamps: { createdAt: true, updatedAt: false }, collection: 'invitations' },
 );
@@ -71,3 +72,21 @@ export type InvitationBatchDoc = InferSchemaType<typeof invitationBatchSchema> &
   createdAt: Date;
 };
 export const InvitationBatch = model('InvitationBatch', invitationBatchSchema);
+
+/**
+ * Arbiters of one-off claims. A unique index decides who wins, which holds on MongoDB and
+ * on FerretDB alike (a conditional update does not serialise concurrent writers there).
+ * `kind: 'token'` claims an invitation (key: its id); `kind: 'slot'` claims one place
+ * under a campaign's response limit (key: the slot number).
+ */
+const claimSchema = new Schema(
+  {
+    campaignId: { type: Schema.Types.ObjectId, required: true },
+    kind: { type: String, enum: ['token', 'slot'], required: true },
+    key: { type: String, required: true },
+  },
+  { collection: 'campaign_claims' },
+);
+claimSchema.index({ campaignId: 1, kind: 1, key: 1 }, { unique: true });
+
+export const CampaignClaim = model('CampaignClaim', claimSchema);

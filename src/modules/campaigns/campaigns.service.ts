@@ -14,14 +14,15 @@ const SLUG_ALPHABET = 'abcdefghjkmnpqrstuvwxyz23456789';
 
 export type CampaignStatus = 'scheduled' | 'open' | 'closed' | 'full';
 
-/** Where a campaign stands at `now`. */
+/** Where a campaign stands at `now`, given how many responses it holds. */
 export function campaignStatus(
-  c: Pick<CampaignDoc, 'opensAt' | 'closesAt' | 'responseLimit' | 'responseCount'>,
+  c: Pick<CampaignDoc, 'opensAt' | 'closesAt' | 'responseLimit'>,
+  responses: number,
   now = new Date(),
 ): CampaignStatus {
   if (now < c.opensAt) return 'scheduled';
   if (c.closesAt && now >= c.closesAt) return 'closed';
-  if (c.responseLimit !== null && c.responseLimit !== undefined && c.responseCount >= c.responseLimit)
+  if (c.responseLimit !== null && c.responseLimit !== undefined && responses >= c.responseLimit)
     return 'full';
   return 'open';
 }
@@ -130,7 +131,7 @@ export async function campaignView(doc: CampaignDoc, baseUrl: string) {
   const [responses, invitations, invitationsUsed] = await Promise.all([
     SurveyResponse.countDocuments({ campaignId: doc._id }),
     Invitation.countDocuments({ campaignId: doc._id }),
-    Invitation.countDocuments({ campaignId: doc._id, usedAt: { $ne: null } }),
+    Invitation.countDocuments({ campaignId: doc._id, used: true }),
   ]);
   return {
     id: doc._id.toHexString(),
@@ -147,7 +148,7 @@ export async function campaignView(doc: CampaignDoc, baseUrl: string) {
     access: doc.access,
     responseLimit: doc.responseLimit ?? null,
     languages: doc.languages,
-    status: campaignStatus(doc),
+    status: campaignStatus(doc, responses),
     counts: { responses, invitations, invitationsUsed },
     createdAt: doc.createdAt.toISOString(),
   };

@@ -13,6 +13,7 @@ import { t } from '../../web/texts';
 import { campaignTitles } from '../campaigns/campaigns.routes';
 import { campaignStatus, publicCampaign } from '../campaigns/campaigns.service';
 import { languageSchema, objectIdSchema } from '../organisations/organisations.schemas';
+import { SurveyResponse } from './response.model';
 import { submitResponse } from './responses.service';
 
 const slugParams = {
@@ -113,7 +114,10 @@ export function publicRoutes(deps: PublicDeps): AnyRoute[] {
             slug: campaign.slug,
             titles: await campaignTitles(campaign),
             languages: campaign.languages,
-            status: campaignStatus(campaign),
+            status: campaignStatus(
+              campaign,
+              await SurveyResponse.countDocuments({ campaignId: campaign._id }),
+            ),
             opensAt: campaign.opensAt.toISOString(),
             closesAt: campaign.closesAt ? campaign.closesAt.toISOString() : null,
             access: campaign.access,
@@ -201,7 +205,10 @@ export function publicRoutes(deps: PublicDeps): AnyRoute[] {
         const lang = chooseLanguage(campaign.languages, query.lang, req.headers['accept-language']);
         const titles = await campaignTitles(campaign);
         const title = titles.find((x) => x.lang === lang)?.text ?? campaign.title;
-        const status = campaignStatus(campaign);
+        const status = campaignStatus(
+          campaign,
+          await SurveyResponse.countDocuments({ campaignId: campaign._id }),
+        );
         if (status !== 'open') {
           const message =
             status === 'scheduled'

@@ -3,7 +3,7 @@ import { withTimeout } from '../../db/connection';
 import { AppError, ConflictError, GoneError, ValidationError } from '../../errors';
 import { JobName, bucketJobId } from '../../queue/jobs';
 import type { Queues } from '../../queue/queues';
-import { Campaign, Invitation, type CampaignDoc } from '../campaigns/campaign.model';
+import { CampaignClaim, Invitation, type CampaignDoc } from '../campaigns/campaign.model';
 import { campaignStatus, hashToken, publicCampaign } from '../campaigns/campaigns.service';
 import type { QuestionInfo } from '../surveys/definition-validator';
 import { validateAnswers } from './answer-validator';
@@ -39,8 +39,8 @@ export interface SubmissionDeps {
  *    so a phone that retries after a lost confirmation is never told it failed;
  * 2. closed, not yet open or full campaigns answer 410 (not yet open: 403);
  * 3. the answers are re-validated against the pinned version (422, nothing stored);
- * 4. a slot under the response limit and the invitation token are taken atomically, and
- *    released if the insert does not happen;
+ * 4. a place under the response limit and the invitation token are claimed through unique
+ *    indexes, and given back if the insert does not happen;
  * 5. after the durable write, the bucket's recompute is queued; if Redis is down the
  *    response stays `aggregatedAt: null` and the reconcile job picks it up later.
  */
@@ -56,7 +56,7 @@ export async function submitResponse(
   ).lean();
   if (existing) return { id: existing._id.toHexString(), created: false };
 
-  const status = campaignStatus(campaign);
+  const status = campaignStatus(campaign, await SurveyResponse.countDocuments({ campaignId: campaign._id }));
   if (status === 'scheduled')
     throw new AppError(403, 'NOT_YET_OPEN', `this survey opens on ${campaign.opensAt.toISOString()}`);
   if (status === 'closed') throw new GoneError('this survey has closed', 'CLOSED');
@@ -79,7 +79,7 @@ export async function submitResponse(
   try {
     await reserveSlot(campaign, releases);
     const channel = campaign.access === 'invite' ? 'letter' : (input.channel ?? 'link');
-    if (input.token) await consumeToken(campaign, input.token, input.submissionId, releases);
+    if (input.token) await consumeToken(campaign, input.token, releases);
     const now = new Date();
     const started = input.startedAt ? Date.parse(input.startedAt) : NaN;
     const doc = await SurveyResponse.create({
@@ -115,42 +115,63 @@ export async function submitResponse(
   }
 }
 
-async function reserveSlot(campaign: CampaignDoc, releases: Array<() => Promise<unknown>>): Promise<void> {
-  const limited = campaign.responseLimit !== null && campaign.responseLimit !== undefined;
-  const filter = limited
-    ? { _id: campaign._id, responseCount: { $lt: campaign.responseLimit } }
-    : { _id: campaign._id };
-  const res = await Campaign.updateOne(filter, { $inc: { responseCount: 1 } });
-  if (res.modifiedCount !== 1)
-    throw new GoneError('this survey has received all the answers it needed', 'FULL');
-  releases.push(() => Campaign.updateOne({ _id: campaign._id }, { $inc: { responseCount: -1 } }));
+/** Takes a unique claim; false when someone else holds it. */
+async function claim(
+  campaignId: CampaignDoc['_id'],
+  kind: 'token' | 'slot',
+  key: string,
+): Promise<(() => Promise<unknown>) | null> {
+  try {
+    await CampaignClaim.create({ campaignId, kind, key });
+  } catch (err) {
+    if ((err as { code?: number }).code === 11000) return null;
+    throw err;
+  }
+  return () => CampaignClaim.deleteOne({ campaignId, kind, key });
 }
 
+/**
+ * Takes one of the campaign's `responseLimit` places. Places are numbered; the next free
+ * number is tried first, then the gaps a failed submission gave back.
+ */
+async function reserveSlot(campaign: CampaignDoc, releases: Array<() => Promise<unknown>>): Promise<void> {
+  const limit = campaign.responseLimit;
+  if (limit === null || limit === undefined) return;
+  const taken = await CampaignClaim.countDocuments({ campaignId: campaign._id, kind: 'slot' });
+  const order = [...range(taken, limit), ...range(0, Math.min(taken, limit))];
+  for (const slot of order) {
+    const release = await claim(campaign._id, 'slot', String(slot));
+    if (release) {
+      releases.push(release);
+      return;
+    }
+  }
+  throw new GoneError('this survey has received all the answers it needed', 'FULL');
+}
+
+function range(from: number, to: number): number[] {
+  return Array.from({ length: Math.max(0, to - from) }, (_, i) => from + i);
+}
+
+/** Uses an invitation once: the claim on its id decides between concurrent submissions. */
 async function consumeToken(
   campaign: CampaignDoc,
   token: string,
-  submissionId: string,
   releases: Array<() => Promise<unknown>>,
 ): Promise<void> {
-  const tokenHash = hashToken(token);
-  const taken = await Invitation.findOneAndUpdate(
-    { campaignId: campaign._id, tokenHash, usedAt: null },
-    { $set: { usedAt: new Date(), submissionId } },
-    { new: true },
+  const invitation = await Invitation.findOne(
+    { campaignId: campaign._id, tokenHash: hashToken(token) },
+    { _id: 1 },
   ).lean();
-  if (taken) {
-    releases.push(() =>
-      Invitation.updateOne({ _id: taken._id, submissionId }, { $set: { usedAt: null, submissionId: null } }),
-    );
-    return;
-  }
-  const known = await Invitation.findOne({ campaignId: campaign._id, tokenHash }, { submissionId: 1 }).lean();
-  if (!known) throw new AppError(403, 'INVALID_TOKEN', 'this personal code is not valid for this survey');
-  if (known.submissionId === submissionId) {
-    // The same submission is being stored by a concurrent retry; let the unique index decide.
-    return;
-  }
-  throw new ConflictError('this personal code has already been used', 'TOKEN_USED');
+  if (!invitation)
+    throw new AppError(403, 'INVALID_TOKEN', 'this personal code is not valid for this survey');
+  const release = await claim(campaign._id, 'token', invitation._id.toHexString());
+  if (!release) throw new ConflictError('this personal code has already been used', 'TOKEN_USED');
+  await Invitation.updateOne({ _id: invitation._id }, { $set: { used: true } });
+  releases.push(async () => {
+    await Invitation.updateOne({ _id: invitation._id }, { $set: { used: false } });
+    await release();
+  });
 }
 
 /**

@@ -1,0 +1,308 @@
+import { randomUUID } from 'node:crypto';
+import mongoose from 'mongoose';
+import supertest from 'supertest';
+import { buildApp } from '../../src/app';
+import {
+  bearer,
+  createCampaignViaApi,
+  createOrganisationViaApi,
+  createPlatformKey,
+  createTestContext,
+  type TestContext,
+} from '../support/harness';
+
+let ctx: TestContext;
+let admin: string;
+let tsm: { id: string; slug: string };
+
+beforeAll(async () => {
+  ctx = await createTestContext();
+  const platform = await createPlatformKey();
+  admin = (await createOrganisationViaApi(ctx, platform, 'lodz')).adminKey;
+  tsm = (
+    await createCampaignViaApi(ctx, admin, {
+      template: 'tsm-perception',
+      campaign: { segment: 'estate:Widzew' },
+    })
+  ).campaign;
+});
+afterAll(async () => {
+  await ctx.close();
+});
+
+const responses = () => mongoose.connection.db!.collection('responses');
+const submit = (slug: string, body: Record<string, unknown>) =>
+  ctx.http
+    .post(`/api/v1/public/campaigns/${slug}/responses`)
+    .send({ submissionId: randomUUID(), locale: 'en', ...body });
+
+/** A valid TSM answer set for someone who had a repair and did not complain. */
+const validTsm = () => ({
+  overall_satisfaction: 'fairly_satisfied',
+  had_repair: 'yes',
+  repairs_overall: 'very_satisfied',
+  repair_time: 'fairly_dissatisfied',
+  home_safe: 'dont_know',
+  fair_and_respectful: 'agree',
+  made_complaint: 'no',
+  has_communal_areas: 'yes',
+  communal_areas_clean: 'neither',
+});
+
+describe('valid submissions', () => {
+  it('stores a response with its pins and nothing identifying', async () => {
+    const res = await ctx.http
+      .post(`/api/v1/public/campaigns/${tsm.slug}/responses`)
+      .set('User-Agent', 'Mozilla/5.0 (Linux; Android 9; SM-J530F) very identifying')
+      .set('X-Forwarded-For', '203.0.113.9')
+      .send({ submissionId: randomUUID(), locale: 'pl', answers: validTsm(), channel: 'qr' });
+    expect(res.status).toBe(201);
+    const doc = await responses().findOne({ _id: new mongoose.Types.ObjectId(res.body.id as string) });
+    expect(doc).toMatchObject({
+      locale: 'pl',
+      channel: 'qr',
+      version: 1,
+      period: '2026',
+      segment: 'estate:Widzew',
+      answers: validTsm(),
+    });
+    const text = JSON.stringify(doc);
+    expect(text).not.toMatch(/203\.0\.113\.9|127\.0\.0\.1|::ffff|SM-J530F|Mozilla/);
+    expect(Object.keys(doc!).sort()).toEqual(
+      [
+        '_id',
+        '__v',
+        'aggregatedAt',
+        'answers',
+        'campaignId',
+        'channel',
+        'completedAt',
+        'durationSeconds',
+        'locale',
+        'organisationId',
+        'period',
+        'segment',
+        'submissionId',
+        'surveyId',
+        'version',
+      ].sort(),
+    );
+  });
+
+  it('the same submissionId again answers 200 with the same id and stores nothing twice', async () => {
+    const body = { submissionId: randomUUID(), locale: 'en', answers: validTsm() };
+    const first = await ctx.http.post(`/api/v1/public/campaigns/${tsm.slug}/responses`).send(body);
+    const again = await ctx.http.post(`/api/v1/public/campaigns/${tsm.slug}/responses`).send(body);
+    const racing = await Promise.all(
+      [1, 2, 3].map(() => ctx.http.post(`/api/v1/public/campaigns/${tsm.slug}/responses`).send(body)),
+    );
+    expect(first.status).toBe(201);
+    expect(again.status).toBe(200);
+    expect(again.body.id).toBe(first.body.id);
+    expect(racing.map((r) => r.status)).toEqual([200, 200, 200]);
+    expect(await responses().countDocuments({ submissionId: body.submissionId })).toBe(1);
+  });
+});
+
+describe('forged or broken submissions: 4xx, nothing stored', () => {
+  const big = 'x'.repeat(1024 * 1024);
+  const manyKeys = Object.fromEntries(Array.from({ length: 10000 }, (_, i) => [`k${i}`, 'v']));
+  const cases: Array<[string, () => Record<string, unknown>, number, string]> = [
+    [
+      'a hidden question answered',
+      () => ({
+        answers: { overall_satisfaction: 'neither', had_repair: 'no', repairs_overall: 'very_satisfied' },
+      }),
+      422,
+      '/answers/repairs_overall',
+    ],
+    [
+      'a choice not offered',
+      () => ({ answers: { ...validTsm(), overall_satisfaction: 'ecstatic' } }),
+      422,
+      '/answers/overall_satisfaction',
+    ],
+    [
+      'an unknown question',
+      () => ({ answers: { ...validTsm(), favourite_colour: 'blue' } }),
+      422,
+      '/answers/favourite_colour',
+    ],
+    [
+      'a required answer missing',
+      () => ({ answers: { had_repair: 'no' } }),
+      422,
+      '/answers/overall_satisfaction',
+    ],
+    [
+      'a number where a choice is expected',
+      () => ({ answers: { ...validTsm(), overall_satisfaction: 5 } }),
+      422,
+      '/answers/overall_satisfaction',
+    ],
+    [
+      'a list where one choice is expected',
+      () => ({ answers: { ...validTsm(), overall_satisfaction: ['neither'] } }),
+      422,
+      '/answers/overall_satisfaction',
+    ],
+    [
+      'an object as an answer',
+      () => ({ answers: { ...validTsm(), overall_satisfaction: { $gt: '' } } }),
+      422,
+      '/answers/overall_satisfaction/$gt',
+    ],
+    ['a $where key', () => ({ answers: { ...validTsm(), $where: 'sleep(5000)' } }), 422, '/answers/$where'],
+    ['answers that are not an object', () => ({ answers: 'overall_satisfaction=neither' }), 422, '/answers'],
+    [
+      'a malformed submissionId',
+      () => ({ submissionId: 'not-a-uuid', answers: validTsm() }),
+      422,
+      '/submissionId',
+    ],
+    ['a language the campaign does not run', () => ({ locale: 'de', answers: validTsm() }), 422, '/locale'],
+    ['10,000 keys', () => ({ answers: manyKeys }), 422, '/answers'],
+    ['a 1 MB string', () => ({ answers: { ...validTsm(), comments: big } }), 413, ''],
+    [
+      'an over-long comment',
+      () => ({ answers: { ...validTsm(), comments: 'y'.repeat(5000) } }),
+      422,
+      '/answers/comments',
+    ],
+    ['extra top-level fields', () => ({ answers: validTsm(), ip: '1.2.3.4' }), 422, '/ip'],
+  ];
+
+  it.each(cases)('%s', async (_name, body, status, path) => {
+    const before = await responses().countDocuments();
+    const res = await submit(tsm.slug, body());
+    expect(res.status).toBe(status);
+    expect(res.body.error).toBeDefined();
+    if (path) expect(res.body.error.details.map((d: { path: string }) => d.path)).toContain(path);
+    expect(await responses().countDocuments()).toBe(before);
+  });
+
+  it('__proto__ in the answers is refused and pollutes nothing', async () => {
+    const before = await responses().countDocuments();
+    const raw = `{"submissionId":"${randomUUID()}","locale":"en","answers":{"overall_satisfaction":"neither","__proto__":{"isAdmin":true}}}`;
+    const res = await ctx.http
+      .post(`/api/v1/public/campaigns/${tsm.slug}/responses`)
+      .set('Content-Type', 'application/json')
+      .send(raw);
+    expect(res.status).toBe(422);
+    expect(({} as Record<string, unknown>).isAdmin).toBeUndefined();
+    expect(await responses().countDocuments()).toBe(before);
+  });
+
+  it('a rating outside the scale', async () => {
+    const { campaign } = await createCampaignViaApi(ctx, admin, { template: 'pulse' });
+    const before = await responses().countDocuments();
+    for (const recommend of [11, -1, 7.5, '9']) {
+      const res = await submit(campaign.slug, { answers: { overall_satisfaction: 'neither', recommend } });
+      expect(res.status).toBe(422);
+      expect(res.body.error.details[0].path).toBe('/answers/recommend');
+    }
+    expect(await responses().countDocuments()).toBe(before);
+    expect(
+      (await submit(campaign.slug, { answers: { overall_satisfaction: 'neither', recommend: 9 } })).status,
+    ).toBe(201);
+  });
+
+  it('an unknown campaign is a 404', async () => {
+    expect((await submit('nosuchslug', { answers: validTsm() })).status).toBe(404);
+  });
+});
+
+describe('campaign limits', () => {
+  it('a closed campaign answers 410; one not yet open 403', async () => {
+    const past = await createCampaignViaApi(ctx, admin, {
+      campaign: { opensAt: '2025-01-01T00:00:00Z', closesAt: '2025-02-01T00:00:00Z' },
+    });
+    const closed = await submit(past.campaign.slug, { answers: { overall_satisfaction: 'neither' } });
+    expect(closed.status).toBe(410);
+    expect(closed.body.error.code).toBe('CLOSED');
+    const future = await createCampaignViaApi(ctx, admin, { campaign: { opensAt: '2099-01-01T00:00:00Z' } });
+    expect(
+      (await submit(future.campaign.slug, { answers: { overall_satisfaction: 'neither' } })).status,
+    ).toBe(403);
+  });
+
+  it('a response limit holds under concurrency', async () => {
+    const { campaign } = await createCampaignViaApi(ctx, admin, { campaign: { responseLimit: 2 } });
+    const results = await Promise.all(
+      Array.from({ length: 6 }, () =>
+        submit(campaign.slug, { answers: { overall_satisfaction: 'neither' } }),
+      ),
+    );
+    expect(results.filter((r) => r.status === 201)).toHaveLength(2);
+    expect(results.filter((r) => r.status === 410).every((r) => r.body.error.code === 'FULL')).toBe(true);
+    const view = await ctx.http.get(`/api/v1/campaigns/${campaign.id}`).set('Authorization', bearer(admin));
+    expect(view.body).toMatchObject({ status: 'full', counts: { responses: 2 } });
+  });
+});
+
+describe('invitations', () => {
+  async function inviteCampaign(n: number) {
+    const { campaign } = await createCampaignViaApi(ctx, admin, { campaign: { access: 'invite' } });
+    const inv = await ctx.http
+      .post(`/api/v1/campaigns/${campaign.id}/invitations`)
+      .set('Authorization', bearer(admin))
+      .send({ count: n });
+    return { campaign, tokens: inv.body.invitations.map((i: { token: string }) => i.token) as string[] };
+  }
+
+  it('needs a valid token; a token answers once', async () => {
+    const { campaign, tokens } = await inviteCampaign(2);
+    const answers = { overall_satisfaction: 'very_satisfied' };
+    expect((await submit(campaign.slug, { answers })).status).toBe(403);
+    expect((await submit(campaign.slug, { answers, token: 'A'.repeat(24) })).status).toBe(403);
+    const ok = await submit(campaign.slug, { answers, token: tokens[0] });
+    expect(ok.status).toBe(201);
+    const doc = await responses().findOne({ _id: new mongoose.Types.ObjectId(ok.body.id as string) });
+    expect(doc!.channel).toBe('letter');
+    expect(JSON.stringify(doc)).not.toContain(tokens[0]);
+    const reused = await submit(campaign.slug, { answers, token: tokens[0] });
+    expect(reused.status).toBe(409);
+    expect(reused.body.error.code).toBe('TOKEN_USED');
+    const view = await ctx.http.get(`/api/v1/campaigns/${campaign.id}`).set('Authorization', bearer(admin));
+    expect(view.body.counts).toEqual({ responses: 1, invitations: 2, invitationsUsed: 1 });
+  });
+
+  it('two concurrent submissions with one token: one 201, one 409', async () => {
+    const { campaign, tokens } = await inviteCampaign(1);
+    const answers = { overall_satisfaction: 'neither' };
+    const [a, b] = await Promise.all([
+      submit(campaign.slug, { answers, token: tokens[0] }),
+      submit(campaign.slug, { answers, token: tokens[0] }),
+    ]);
+    expect([a.status, b.status].sort()).toEqual([201, 409]);
+    expect(await responses().countDocuments({ campaignId: new mongoose.Types.ObjectId(campaign.id) })).toBe(
+      1,
+    );
+  });
+});
+
+describe('rate limit', () => {
+  it('answers 429 with Retry-After once an address is over its budget', async () => {
+    // Same servers, a fresh limit: a second app on the runtime with a budget of 3 a minute.
+    const app = buildApp({
+      ...ctx.runtime,
+      config: { ...ctx.config, rateLimitPerMinute: 3, queuePrefix: `${ctx.config.queuePrefix}rl` },
+    });
+    const limited = supertest(app);
+    const { campaign } = await createCampaignViaApi(ctx, admin);
+    {
+      const statuses = [];
+      for (let i = 0; i < 5; i++) {
+        const res = await limited
+          .post(`/api/v1/public/campaigns/${campaign.slug}/responses`)
+          .send({ submissionId: randomUUID(), locale: 'en', answers: { overall_satisfaction: 'neither' } });
+        statuses.push(res.status);
+        if (res.status === 429) {
+          expect(res.headers['retry-after']).toBe('60');
+          expect(res.body.error.code).toBe('RATE_LIMITED');
+        }
+      }
+      expect(statuses).toEqual([201, 201, 201, 429, 429]);
+    }
+  });
+});
