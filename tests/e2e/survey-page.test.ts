@@ -1,0 +1,272 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+import mongoose from 'mongoose';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { ensureChromium } from '../../src/local-services/binaries';
+import { t } from '../../src/web/texts';
+import {
+  createCampaignViaApi,
+  createOrganisationViaApi,
+  createPlatformKey,
+  createTestContext,
+  type TestContext,
+} from '../support/harness';
+
+const ARTIFACTS = path.resolve(__dirname, '../artifacts');
+let ctx: TestContext;
+let server: http.Server;
+let base: string;
+let browser: Browser;
+let admin: string;
+
+beforeAll(async () => {
+  mkdirSync(ARTIFACTS, { recursive: true });
+  const executablePath = ensureChromium((line) => process.stderr.write(`[e2e] ${line}\n`));
+  ctx = await createTestContext();
+  server = http.createServer(ctx.app);
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  admin = (
+    await createOrganisationViaApi(ctx, await createPlatformKey(), 'e2e-city', {
+      languages: ['pl', 'ka', 'en'],
+    })
+  ).adminKey;
+  browser = await chromium.launch({
+    executablePath,
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
+  });
+}, 600_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await new Promise((r) => server?.close(r));
+  await ctx?.close();
+});
+
+const responses = () => mongoose.connection.db!.collection('responses');
+
+async function newContext(locale: string): Promise<BrowserContext> {
+  // bypassCSP only so the accessibility checker can be injected; the page itself runs under its CSP.
+  return browser.newContext({
+    locale,
+    viewport: { width: 360, height: 740 },
+    bypassCSP: true,
+    isMobile: true,
+    hasTouch: true,
+  });
+}
+
+/**
+ * Clicks the choice whose value is `value` in question `name`. On a narrow phone screen
+ * SurveyJS shows a long rating scale (NPS 0–10) as a drop-down list instead of buttons.
+ */
+async function choose(page: Page, name: string, value: string | number) {
+  const question = page.locator(`[data-name="${name}"]`);
+  const button = question.locator(`label:has(input[value="${value}"])`).first();
+  if (await button.count()) {
+    await button.click();
+    return;
+  }
+  await question.locator('[role="combobox"]').click();
+  await page
+    .locator('.sv-list__item:visible')
+    .filter({ hasText: new RegExp(`^\\s*${value}\\s*$`) })
+    .first()
+    .click();
+}
+
+async function complete(page: Page) {
+  await page.locator('.sd-navigation__complete-btn').click();
+}
+
+async function noSeriousA11yViolations(page: Page, label: string) {
+  await page.addScriptTag({ path: require.resolve('axe-core/axe.min.js') });
+  const result = await page.evaluate(async () => {
+    const axe = (
+      window as unknown as {
+        axe: { run: () => Promise<{ violations: Array<{ id: string; impact: string; nodes: unknown[] }> }> };
+      }
+    ).axe;
+    return axe.run();
+  });
+  const serious = result.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+  writeFileSync(path.join(ARTIFACTS, `axe-${label}.json`), JSON.stringify(result.violations, null, 2));
+  expect(serious.map((v) => `${v.id} (${v.nodes.length})`)).toEqual([]);
+}
+
+it('a tenant answers the TSM survey in Polish by clicking, and the response is stored', async () => {
+  const { campaign } = await createCampaignViaApi(ctx, admin, { template: 'tsm-perception' });
+  const context = await newContext('pl-PL');
+  const page = await context.newPage();
+  const cdp = await context.newCDPSession(page);
+  await cdp.send('Network.enable');
+  let transferred = 0;
+  cdp.on('Network.loadingFinished', (e: { encodedDataLength: number }) => {
+    transferred += e.encodedDataLength;
+  });
+
+  await page.goto(`${base}/s/${campaign.slug}?lang=pl`);
+  expect(await page.getAttribute('html', 'lang')).toBe('pl');
+  await page.waitForSelector('[data-name="overall_satisfaction"]');
+  writeFileSync(path.join(ARTIFACTS, 'first-load-bytes.txt'), `${transferred}\n`);
+  process.stderr.write(`[e2e] first load transferred ${transferred} bytes\n`);
+  expect(transferred).toBeLessThan(700_000);
+  await noSeriousA11yViolations(page, 'tsm-pl');
+  await page.screenshot({ path: path.join(ARTIFACTS, 'tsm-pl-start.png'), fullPage: true });
+
+  await choose(page, 'overall_satisfaction', 'fairly_satisfied');
+  await page.locator('.sd-navigation__next-btn').click();
+  await choose(page, 'had_repair', 'no');
+  await page.locator('.sd-navigation__next-btn').click();
+  await choose(page, 'made_complaint', 'no');
+  await page.locator('.sd-navigation__next-btn').click();
+  await choose(page, 'has_communal_areas', 'no');
+  await page.locator('.sd-navigation__next-btn').click();
+  await page.screenshot({ path: path.join(ARTIFACTS, 'tsm-pl-last.png'), fullPage: true });
+  await complete(page);
+  await page.getByText(t('pl', 'thankYou')).waitFor();
+  await page.screenshot({ path: path.join(ARTIFACTS, 'tsm-pl-done.png'), fullPage: true });
+
+  const stored = await responses()
+    .find({ campaignId: new mongoose.Types.ObjectId(campaign.id) })
+    .toArray();
+  expect(stored).toHaveLength(1);
+  expect(stored[0]).toMatchObject({ locale: 'pl', channel: 'link' });
+  expect(stored[0]!.answers).toEqual({
+    overall_satisfaction: 'fairly_satisfied',
+    had_repair: 'no',
+    made_complaint: 'no',
+    has_communal_areas: 'no',
+  });
+  await context.close();
+});
+
+it('a tenant whose browser prefers Georgian answers the pulse survey in Georgian', async () => {
+  const { campaign } = await createCampaignViaApi(ctx, admin, { template: 'pulse' });
+  const context = await newContext('ka-GE');
+  const page = await context.newPage();
+  await page.goto(`${base}/s/${campaign.slug}?src=qr`);
+  expect(await page.getAttribute('html', 'lang')).toBe('ka');
+  await page.waitForSelector('[data-name="overall_satisfaction"]');
+  await noSeriousA11yViolations(page, 'pulse-ka');
+  await choose(page, 'overall_satisfaction', 'very_satisfied');
+  await choose(page, 'recommend', 9);
+  await page.locator('[data-name="comments"] textarea').fill('ეზო სუფთაა, მადლობა');
+  await page.screenshot({ path: path.join(ARTIFACTS, 'pulse-ka.png'), fullPage: true });
+  await complete(page);
+  await page.getByText(t('ka', 'thankYou')).waitFor();
+  const stored = await responses().findOne({ campaignId: new mongoose.Types.ObjectId(campaign.id) });
+  expect(stored).toMatchObject({
+    locale: 'ka',
+    channel: 'qr',
+    answers: { overall_satisfaction: 'very_satisfied', recommend: 9, comments: 'ეზო სუფთაა, მადლობა' },
+  });
+  await context.close();
+});
+
+it.each(['en', 'uk', 'ru'])('the pulse survey can be answered in %s', async (lang) => {
+  const { campaign } = await createCampaignViaApi(ctx, admin, { template: 'pulse' });
+  const context = await newContext(lang);
+  const page = await context.newPage();
+  await page.goto(`${base}/s/${campaign.slug}?lang=${lang}`);
+  expect(await page.getAttribute('html', 'lang')).toBe(lang);
+  await choose(page, 'overall_satisfaction', 'neither');
+  await choose(page, 'recommend', 6);
+  await complete(page);
+  await page.getByText(t(lang, 'thankYou')).waitFor();
+  await page.screenshot({ path: path.join(ARTIFACTS, `pulse-${lang}.png`), fullPage: true });
+  const stored = await responses().findOne({ campaignId: new mongoose.Types.ObjectId(campaign.id) });
+  expect(stored).toMatchObject({ locale: lang, answers: { overall_satisfaction: 'neither', recommend: 6 } });
+  await context.close();
+});
+
+it('answers given while offline are kept, survive closing the tab, and are stored exactly once', async () => {
+  const { campaign } = await createCampaignViaApi(ctx, admin, { template: 'pulse' });
+  const campaignId = new mongoose.Types.ObjectId(campaign.id);
+  const context = await newContext('pl-PL');
+  const page = await context.newPage();
+  await page.goto(`${base}/s/${campaign.slug}`);
+  await page.waitForSelector('[data-name="overall_satisfaction"]');
+  await choose(page, 'overall_satisfaction', 'neither');
+
+  // A reload resumes the answers in progress.
+  await page.reload();
+  await page.getByText(t('pl', 'resumeNotice')).waitFor();
+  expect(await page.locator('[data-name="overall_satisfaction"] input[value="neither"]').isChecked()).toBe(
+    true,
+  );
+
+  await context.setOffline(true);
+  await complete(page);
+  await page.getByText(t('pl', 'savedOffline')).waitFor();
+  await page.screenshot({ path: path.join(ARTIFACTS, 'offline-saved.png'), fullPage: true });
+  expect(await responses().countDocuments({ campaignId })).toBe(0);
+
+  // The tab is closed before the network comes back; the outbox survives in the browser.
+  await page.close();
+  await context.setOffline(false);
+  const again = await context.newPage();
+  await again.goto(`${base}/s/${campaign.slug}`);
+  await again.getByText(t('pl', 'thankYou')).waitFor();
+  expect(await responses().countDocuments({ campaignId })).toBe(1);
+
+  // Reloading once more sends nothing twice.
+  await again.reload();
+  await again.waitForSelector('[data-name="overall_satisfaction"]');
+  await again.waitForTimeout(500);
+  expect(await responses().countDocuments({ campaignId })).toBe(1);
+  await context.close();
+});
+
+it('a network cut just before submit is retried with the same submissionId until it lands once', async () => {
+  const { campaign } = await createCampaignViaApi(ctx, admin, { template: 'pulse' });
+  const campaignId = new mongoose.Types.ObjectId(campaign.id);
+  const context = await newContext('pl-PL');
+  const page = await context.newPage();
+  await page.goto(`${base}/s/${campaign.slug}`);
+  await page.waitForSelector('[data-name="overall_satisfaction"]');
+  await choose(page, 'overall_satisfaction', 'fairly_dissatisfied');
+  // The first attempt reaches the server but its confirmation is lost on the way back.
+  let dropped = 0;
+  await page.route('**/responses', async (route) => {
+    if (dropped++ === 0) {
+      const response = await route.fetch();
+      expect(response.status()).toBe(201);
+      await route.abort('connectionreset');
+    } else {
+      await route.continue();
+    }
+  });
+  await complete(page);
+  await page.getByText(t('pl', 'thankYou')).waitFor({ timeout: 20000 });
+  expect(dropped).toBeGreaterThanOrEqual(2);
+  expect(await responses().countDocuments({ campaignId })).toBe(1);
+  await context.close();
+});
+
+it('a closed campaign shows a clear page in the tenant’s language', async () => {
+  const { campaign } = await createCampaignViaApi(ctx, admin, {
+    template: 'pulse',
+    campaign: { opensAt: '2025-01-01T00:00:00Z', closesAt: '2025-02-01T00:00:00Z' },
+  });
+  const context = await newContext('uk-UA');
+  const page = await context.newPage();
+  const res = await page.goto(`${base}/s/${campaign.slug}`);
+  expect(res?.status()).toBe(410);
+  expect(await page.getAttribute('html', 'lang')).toBe('uk');
+  await page.getByText(t('uk', 'closed')).waitFor();
+  await noSeriousA11yViolations(page, 'closed-uk');
+  await page.screenshot({ path: path.join(ARTIFACTS, 'closed-uk.png'), fullPage: true });
+  await context.close();
+});
