@@ -2,6 +2,8 @@ import path from 'node:path';
 import { ConfigError, loadConfig } from './config';
 import { MissingBinaryError } from './local-services/binaries';
 import { ensureLocalServices } from './local-services/servers';
+import { clearServiceState, writeServiceState } from './local-services/state';
+import { ensureDemo, terminalQr } from './demo';
 import { createLogger } from './logger';
 import { onShutdown, openRuntime, startApi } from './runtime';
 import { startAggregationWorker } from '../workers/aggregation.worker';
@@ -33,17 +35,27 @@ async function main(): Promise<void> {
     logger,
   });
   const api = await startApi(runtime);
+  if (services.started.length) writeServiceState(dataDir, { mongodbUri, redisUrl: services.redisUrl, pid: process.pid });
+  const demo = await ensureDemo(config.publicBaseUrl);
 
   say('');
   say(`Tenant Voice is running at ${api.url}`);
   say(`  API reference: ${config.publicBaseUrl}/docs`);
   say(`  OpenAPI:       ${config.publicBaseUrl}/api/openapi.json`);
+  say('');
+  say(`Demo tenant survey (five languages): ${demo.tenantLink}`);
+  say(await terminalQr(demo.tenantLink));
+  if (demo.adminKey) {
+    say(`Demo admin key (shown once, keep it): ${demo.adminKey}`);
+  }
+  say('A platform key for creating organisations: npm run cli -- platform-key create');
   say('Press Ctrl+C to stop.');
 
   onShutdown(logger, async () => {
     await api.close(config.shutdownTimeoutMs);
     await Promise.race([worker.close(), new Promise((r) => setTimeout(r, config.shutdownTimeoutMs))]);
     await runtime.close();
+    clearServiceState(dataDir);
     await services.stop();
   });
 }
