@@ -12,6 +12,7 @@ import { mountRoutes, type AnyRoute } from './http/route';
 import { docsAssets, docsRoutes } from './modules/ops/docs';
 import { opsRoutes } from './modules/ops/ops.routes';
 import { campaignRoutes } from './modules/campaigns/campaigns.routes';
+import { scoreRoutes } from './modules/indicators/scores.routes';
 import { indicatorDefinitionRoutes } from './modules/indicators/indicator-definitions.routes';
 import { authenticateKey } from './modules/organisations/api-keys.service';
 import { organisationRoutes } from './modules/organisations/organisations.routes';
@@ -44,6 +45,7 @@ export function allRoutes(deps: AppDeps): AnyRoute[] {
     ...indicatorDefinitionRoutes(),
     ...campaignRoutes(deps.config),
     ...publicRoutes(deps),
+    ...scoreRoutes(),
   ];
   let openapi: object | null = null;
   routes.push(

@@ -38,6 +38,10 @@ export interface Config {
   rebuildTimezone: string;
   /** Concurrency of the aggregation worker (WORKER_CONCURRENCY, default 2). */
   workerConcurrency: number;
+  /** How long a worker's job lock lasts before a crashed worker's job is retried (WORKER_LOCK_MS, default 30000). */
+  workerLockMs: number;
+  /** Wait after an answer before its bucket is recomputed, so bursts collapse (AGGREGATION_DELAY_MS, default 2000). */
+  aggregationDelayMs: number;
 }
 
 /** Raised when the environment does not describe a usable configuration; one message per problem. */
@@ -68,6 +72,8 @@ const schema: JSONSchemaType<Raw> = {
     'rebuildCron',
     'rebuildTimezone',
     'workerConcurrency',
+    'workerLockMs',
+    'aggregationDelayMs',
   ],
   properties: {
     nodeEnv: { type: 'string', enum: ['production', 'development', 'test'] },
@@ -86,6 +92,8 @@ const schema: JSONSchemaType<Raw> = {
     rebuildCron: { type: 'string', minLength: 9 },
     rebuildTimezone: { type: 'string', minLength: 1 },
     workerConcurrency: { type: 'integer', minimum: 1, maximum: 64 },
+    workerLockMs: { type: 'integer', minimum: 1000, maximum: 3600000 },
+    aggregationDelayMs: { type: 'integer', minimum: 0, maximum: 3600000 },
   },
 };
 
@@ -106,6 +114,8 @@ const ENV_NAMES: Record<keyof Raw, string> = {
   rebuildCron: 'REBUILD_CRON',
   rebuildTimezone: 'REBUILD_TZ',
   workerConcurrency: 'WORKER_CONCURRENCY',
+  workerLockMs: 'WORKER_LOCK_MS',
+  aggregationDelayMs: 'AGGREGATION_DELAY_MS',
 };
 
 const ajv = new Ajv({ allErrors: true, coerceTypes: true });
@@ -138,6 +148,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
     rebuildCron: env.REBUILD_CRON ?? '0 3 * * *',
     rebuildTimezone: env.REBUILD_TZ ?? 'UTC',
     workerConcurrency: env.WORKER_CONCURRENCY ?? '2',
+    workerLockMs: env.WORKER_LOCK_MS ?? '30000',
+    aggregationDelayMs: env.AGGREGATION_DELAY_MS ?? '2000',
   };
 
   const problems: string[] = [];

@@ -25,13 +25,25 @@ export async function ensureDemo(publicBaseUrl: string): Promise<DemoInfo> {
     if (campaign) return { tenantLink: campaignUrl(publicBaseUrl, campaign.slug), adminKey: null };
   }
   const { organisation, adminKey } = await createOrganisation(
-    { slug: DEMO_ORG, name: 'Demo City Housing', country: 'PL', type: 'city', region: 'demo', housingStock: 1200, languages: ['pl', 'en', 'ka', 'uk', 'ru'] },
+    {
+      slug: DEMO_ORG,
+      name: 'Demo City Housing',
+      country: 'PL',
+      type: 'city',
+      region: 'demo',
+      housingStock: 1200,
+      languages: ['pl', 'en', 'ka', 'uk', 'ru'],
+    },
     null,
   );
   const caller = { keyId: adminKey.id, organisationId: organisation.id, role: 'admin' as const };
   const survey = await createSurvey(caller, { slug: 'pulse', template: 'pulse' });
   await publishDraft(caller, survey.id);
-  const campaign = await createCampaign(caller, { surveyId: survey.id, period: String(new Date().getUTCFullYear()), segment: '' }, publicBaseUrl);
+  const campaign = await createCampaign(
+    caller,
+    { surveyId: survey.id, period: String(new Date().getUTCFullYear()), segment: '' },
+    publicBaseUrl,
+  );
   return { tenantLink: campaign.url, adminKey: adminKey.key };
 }
 

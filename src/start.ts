@@ -6,7 +6,9 @@ import { clearServiceState, writeServiceState } from './local-services/state';
 import { ensureDemo, terminalQr } from './demo';
 import { createLogger } from './logger';
 import { onShutdown, openRuntime, startApi } from './runtime';
+import { scheduleRecurringJobs } from './queue/schedules';
 import { startAggregationWorker } from '../workers/aggregation.worker';
+import { createJobHandlers } from '../workers/handlers';
 
 /**
  * `npm start`: the whole service in one process (API + worker) on the configured services,
@@ -28,14 +30,18 @@ async function main(): Promise<void> {
   const mongodbUri = config.mongodbUri ?? `${services.mongodbUri}/tenant_voice`;
 
   const runtime = await openRuntime(config, logger, { mongodbUri, redisUrl: services.redisUrl });
+  await scheduleRecurringJobs(runtime.queues, config);
   const worker = startAggregationWorker({
     redisUrl: services.redisUrl,
     prefix: config.queuePrefix,
     concurrency: config.workerConcurrency,
+    lockMs: config.workerLockMs,
     logger,
+    handlers: createJobHandlers({ queues: runtime.queues, logger }),
   });
   const api = await startApi(runtime);
-  if (services.started.length) writeServiceState(dataDir, { mongodbUri, redisUrl: services.redisUrl, pid: process.pid });
+  if (services.started.length)
+    writeServiceState(dataDir, { mongodbUri, redisUrl: services.redisUrl, pid: process.pid });
   const demo = await ensureDemo(config.publicBaseUrl);
 
   say('');

@@ -2,7 +2,7 @@ import { UnrecoverableError, Worker, type Job } from 'bullmq';
 import type { Logger } from 'pino';
 import { createRedis } from '../src/queue/connections';
 import { AGGREGATION_QUEUE, assertPayload, type JobName } from '../src/queue/jobs';
-import { jobHandlers } from './handlers';
+import type { JobHandlers } from './handlers';
 
 /** Options of the aggregation worker. */
 export interface AggregationWorkerOptions {
@@ -10,7 +10,10 @@ export interface AggregationWorkerOptions {
   /** BullMQ key prefix; must match the producers'. */
   prefix: string;
   concurrency: number;
+  /** Lock of an active job; a worker that dies holding it loses the job after this long. */
+  lockMs: number;
   logger: Logger;
+  handlers: JobHandlers;
 }
 
 /**
@@ -23,12 +26,19 @@ export function startAggregationWorker(opts: AggregationWorkerOptions): Worker {
     AGGREGATION_QUEUE,
     async (job: Job) => {
       const name = job.name as JobName;
-      const handler = jobHandlers[name] as ((payload: unknown) => Promise<unknown>) | undefined;
+      const handler = opts.handlers[name] as ((payload: unknown) => Promise<unknown>) | undefined;
       if (!handler) throw new UnrecoverableError(`no handler for job "${job.name}"`);
       assertPayload(name, job.data);
       return handler(job.data);
     },
-    { connection, prefix: opts.prefix, concurrency: opts.concurrency, autorun: true },
+    {
+      connection,
+      prefix: opts.prefix,
+      concurrency: opts.concurrency,
+      lockDuration: opts.lockMs,
+      stalledInterval: opts.lockMs,
+      autorun: true,
+    },
   );
   worker.on('error', (err) => opts.logger.error({ err }, 'worker connection error'));
   worker.on('failed', (job, err) =>

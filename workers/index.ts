@@ -2,7 +2,11 @@ import { ConfigError, loadConfig } from '../src/config';
 import { connectMongo, disconnectMongo } from '../src/db/connection';
 import { createLogger } from '../src/logger';
 import { onShutdown } from '../src/runtime';
+import { createRedis } from '../src/queue/connections';
+import { createQueues } from '../src/queue/queues';
+import { scheduleRecurringJobs } from '../src/queue/schedules';
 import { startAggregationWorker } from './aggregation.worker';
+import { createJobHandlers } from './handlers';
 
 /** Worker entry: one process per replica; scale with `docker compose up --scale worker=N`. */
 async function main(): Promise<void> {
@@ -14,16 +18,23 @@ async function main(): Promise<void> {
     ]);
   }
   await connectMongo(config.mongodbUri);
+  const producer = createRedis(config.redisUrl, 'producer');
+  const queues = createQueues(producer, config.queuePrefix);
+  await scheduleRecurringJobs(queues, config);
   const worker = startAggregationWorker({
     redisUrl: config.redisUrl,
     prefix: config.queuePrefix,
     concurrency: config.workerConcurrency,
+    lockMs: config.workerLockMs,
     logger,
+    handlers: createJobHandlers({ queues, logger }),
   });
   logger.info({ concurrency: config.workerConcurrency }, 'worker started');
   onShutdown(logger, async () => {
     // close() waits for active jobs; the timeout bounds it, and an unfinished job is retried elsewhere.
     await Promise.race([worker.close(), new Promise((r) => setTimeout(r, config.shutdownTimeoutMs))]);
+    await queues.close();
+    producer.disconnect();
     await disconnectMongo();
   });
 }

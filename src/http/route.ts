@@ -47,16 +47,40 @@ export interface RouteDef<P = undefined, Q = undefined, B = undefined> {
   params?: P;
   query?: Q;
   body?: B;
-  /** Also answers `text/csv` when asked (score endpoints). */
-  csv?: boolean;
+  /** Also answers `text/csv` when asked with `Accept: text/csv`: how to flatten the JSON body into rows. */
+  csv?: (body: never) => CsvTable;
   /** Applies the per-address rate limit of public endpoints. */
   rateLimited?: boolean;
   responses: Record<number, ResponseSpec>;
   handler: (input: Input<Infer<P>, Infer<Q>, Infer<B>>) => Promise<Reply | void> | Reply | void;
 }
 
+/** A table for the CSV form of a response. */
+export interface CsvTable {
+  columns: string[];
+  rows: unknown[][];
+}
+
+/** One CSV cell; a leading = + - @ is quoted so spreadsheet programs do not run it as a formula. */
+export function csvCell(value: unknown): string {
+  if (value === null || value === undefined) return '';
+  const text = Array.isArray(value)
+    ? value.join(';')
+    : typeof value === 'object'
+      ? JSON.stringify(value)
+      : String(value);
+  const safe = /^[=+\-@\t\r]/.test(text) && !/^-?\d/.test(text) ? `'${text}` : text;
+  return /[",\r\n]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
+}
+
+/** CSV text of a table, CRLF line ends (RFC 4180). */
+export function toCsv(table: CsvTable): string {
+  return [table.columns, ...table.rows].map((row) => row.map(csvCell).join(',')).join('\r\n') + '\r\n';
+}
+
 /** A route with its type parameters erased, for lists. */
-export type AnyRoute = Omit<RouteDef, 'handler' | 'params' | 'query' | 'body'> & {
+export type AnyRoute = Omit<RouteDef, 'handler' | 'params' | 'query' | 'body' | 'csv'> & {
+  csv?: (body: unknown) => CsvTable;
   params?: object;
   query?: object;
   body?: object;
@@ -133,6 +157,15 @@ function runner(route: AnyRoute): RequestHandler {
     if (!reply || res.headersSent) return;
     for (const [k, v] of Object.entries(reply.headers ?? {})) res.setHeader(k, v);
     res.status(reply.status ?? 200);
+    res.vary('Accept');
+    if (
+      route.csv &&
+      reply.body !== undefined &&
+      req.accepts(['application/json', 'text/csv']) === 'text/csv'
+    ) {
+      res.type('text/csv; charset=utf-8').send(toCsv(route.csv(reply.body)));
+      return;
+    }
     if (reply.body === undefined) res.end();
     else res.json(reply.body);
   };

@@ -1,7 +1,7 @@
 import type { Config } from '../../config';
 import { authOf } from '../../http/context';
 import { pageQuery, pageSchema } from '../../http/pagination';
-import { defineRoute, type AnyRoute } from '../../http/route';
+import { defineRoute, toCsv, type AnyRoute } from '../../http/route';
 import { SurveyVersion, type SurveyVersionDoc } from '../surveys/survey.model';
 import type { CampaignDoc } from './campaign.model';
 import {
@@ -44,12 +44,6 @@ export async function campaignTitles(campaign: CampaignDoc): Promise<Array<{ lan
     }
     return { lang, text };
   });
-}
-
-function csvCell(value: string): string {
-  // A leading = + - @ would be run as a formula by spreadsheet programs.
-  const safe = /^[=+\-@\t\r]/.test(value) ? `'${value}` : value;
-  return /[",\n]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
 }
 
 /** Campaigns: links, QR codes, posters, invitations and letters. */
@@ -204,15 +198,15 @@ export function campaignRoutes(config: Readonly<Config>): AnyRoute[] {
       handler: async ({ params, req, res }) => {
         const { campaign, secrets } = await heldSecrets(authOf(req), params.id);
         const url = campaignUrl(base, campaign.slug);
-        const lines = [
-          'label,code,url',
-          ...secrets.map((s) => [s.label ?? '', s.token, `${url}?t=${s.token}`].map(csvCell).join(',')),
-        ];
+        const csv = toCsv({
+          columns: ['label', 'code', 'url'],
+          rows: secrets.map((s) => [s.label ?? '', s.token, `${url}?t=${s.token}`]),
+        });
         res
           .type('text/csv')
           .setHeader('Content-Disposition', `attachment; filename="letters-${campaign.slug}.csv"`);
         res.setHeader('Cache-Control', 'no-store');
-        res.send(`${lines.join('\r\n')}\r\n`);
+        res.send(csv);
       },
     }),
     defineRoute({

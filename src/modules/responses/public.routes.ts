@@ -60,9 +60,6 @@ export interface PublicDeps {
   metrics: Metrics;
 }
 
-/** Aggregation waits this long after an answer, so a burst becomes one recompute. */
-export const AGGREGATION_DELAY_MS = 2000;
-
 /** The tenant side: the survey page, its definition, and submission. No API key. */
 export function publicRoutes(deps: PublicDeps): AnyRoute[] {
   return [
@@ -150,7 +147,7 @@ export function publicRoutes(deps: PublicDeps): AnyRoute[] {
         const result = await submitResponse(params.slug, body, {
           queues: deps.queues,
           logger: deps.logger,
-          aggregationDelayMs: AGGREGATION_DELAY_MS,
+          aggregationDelayMs: deps.config.aggregationDelayMs,
         });
         if (result.created) deps.metrics.responsesAccepted.inc({ channel: body.channel ?? 'link' });
         return {

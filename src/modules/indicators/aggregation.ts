@@ -1,0 +1,196 @@
+import { contentHash } from '../../canonical-json';
+import { mapAnswer, type MappingEntry } from '../surveys/indicator-mapping';
+import type { IndicatorDefinition } from './catalogue';
+import {
+  applySuppression,
+  npsIndicator,
+  shareIndicator,
+  studentTQuantile,
+  type SuppressionReason,
+} from './statistics';
+
+/**
+ * Sufficient statistics of one indicator over a set of responses: counts per scale value
+ * and of excluded answers. Counts add up, so buckets combine into organisation totals
+ * without rereading responses.
+ */
+export interface IndicatorStats {
+  indicatorId: string;
+  /** Scale value (as text) → answers. */
+  counts: Record<string, number>;
+  /** Excluded value (don't know, not applicable) → answers. */
+  excluded: Record<string, number>;
+  /** Hashes of the question and value map that measured it, one per survey version. */
+  methods: string[];
+}
+
+/** How one survey version measures its indicators. */
+export interface VersionMapping {
+  entries: Array<{ entry: MappingEntry; indicator: IndicatorDefinition; method: string }>;
+}
+
+/**
+ * Prepares a version's mapping for aggregation. The method hash covers the question as
+ * tenants saw it (wording in every language, choices) and the value map: when it changes
+ * between versions or periods, trends flag the change.
+ */
+export function prepareMapping(
+  definition: Record<string, unknown>,
+  mapping: MappingEntry[],
+  catalogue: Map<string, IndicatorDefinition>,
+): VersionMapping {
+  const elements = new Map<string, unknown>();
+  const walk = (list: unknown) => {
+    if (!Array.isArray(list)) return;
+    for (const el of list as Array<Record<string, unknown>>) {
+      if (typeof el?.name === 'string') elements.set(el.name, el);
+      walk(el?.elements);
+    }
+  };
+  for (const page of (definition.pages as Array<Record<string, unknown>> | undefined) ?? [])
+    walk(page.elements);
+  const entries = [];
+  for (const entry of mapping) {
+    const indicator = catalogue.get(entry.indicator);
+    if (!indicator) continue;
+    const question = elements.get(entry.question) as Record<string, unknown> | undefined;
+    const shown = question ? { ...question, visibleIf: undefined, isRequired: undefined } : null;
+    const method = contentHash({
+      question: shown,
+      valueMap: entry.valueMap ?? null,
+      scale: indicator.scale,
+    }).slice(0, 16);
+    entries.push({ entry, indicator, method });
+  }
+  return { entries };
+}
+
+/** Accumulates indicator statistics response by response, in bounded memory. */
+export class StatsAccumulator {
+  private readonly stats = new Map<string, IndicatorStats>();
+
+  /** Adds one response's answers as measured by its version's mapping. */
+  add(answers: Record<string, unknown>, mapping: VersionMapping): void {
+    for (const { entry, indicator, method } of mapping.entries) {
+      const mapped = mapAnswer(answers[entry.question], entry, indicator);
+      if (!mapped) continue;
+      let s = this.stats.get(indicator.id);
+      if (!s) {
+        s = { indicatorId: indicator.id, counts: {}, excluded: {}, methods: [] };
+        this.stats.set(indicator.id, s);
+      }
+      const bag = mapped.kind === 'scale' ? s.counts : s.excluded;
+      const key = String(mapped.value);
+      bag[key] = (bag[key] ?? 0) + 1;
+      if (!s.methods.includes(method)) s.methods.push(method);
+    }
+  }
+
+  /** The statistics gathered, one entry per indicator that received an answer. */
+  result(): IndicatorStats[] {
+    return [...this.stats.values()].map((s) => ({ ...s, methods: [...s.methods].sort() }));
+  }
+}
+
+/** Sums statistics of the same indicator (several surveys or segments). */
+export function combineStats(list: IndicatorStats[]): IndicatorStats {
+  const out: IndicatorStats = { indicatorId: list[0]!.indicatorId, counts: {}, excluded: {}, methods: [] };
+  for (const s of list) {
+    for (const [k, v] of Object.entries(s.counts)) out.counts[k] = (out.counts[k] ?? 0) + v;
+    for (const [k, v] of Object.entries(s.excluded)) out.excluded[k] = (out.excluded[k] ?? 0) + v;
+    for (const m of s.methods) if (!out.methods.includes(m)) out.methods.push(m);
+  }
+  out.methods.sort();
+  return out;
+}
+
+/** A computed indicator value, before suppression. */
+export interface IndicatorResult {
+  n: number;
+  excludedCount: number;
+  value: number | null;
+  low: number | null;
+  high: number | null;
+  /** Respondents to the question over the population, when the population is known and consistent. */
+  responseRate: number | null;
+  /** The population used for the finite population correction, if any. */
+  population: number | null;
+  distribution: Record<string, number>;
+}
+
+const sum = (o: Record<string, number>) => Object.values(o).reduce((a, b) => a + b, 0);
+
+/**
+ * Computes an indicator from its statistics: share of positive answers with the Wilson
+ * interval, NPS with its interval, or a mean with a t interval. A population smaller than
+ * the respondents (a stale housing-stock figure) is ignored rather than trusted.
+ */
+export function computeIndicator(
+  def: IndicatorDefinition,
+  stats: IndicatorStats,
+  population: number | null,
+): IndicatorResult {
+  const base = sum(stats.counts);
+  const excludedCount = sum(stats.excluded);
+  const usable = population !== null && population >= base + excludedCount ? population : null;
+  const opts = usable !== null ? { population: usable } : {};
+  const distribution = { ...stats.counts, ...stats.excluded };
+  const common = { n: base, excludedCount, distribution, population: usable };
+  if (def.kind === 'share') {
+    const positive = def.positive.reduce<number>((a, p) => a + (stats.counts[String(p)] ?? 0), 0);
+    const r = shareIndicator({ positive, base, excluded: excludedCount }, opts);
+    return { ...common, value: r.value, low: r.low, high: r.high, responseRate: r.responseRate ?? null };
+  }
+  if (def.kind === 'nps') {
+    let promoters = 0;
+    let passives = 0;
+    let detractors = 0;
+    for (const [k, c] of Object.entries(stats.counts)) {
+      const score = Number(k);
+      if (score >= 9) promoters += c;
+      else if (score >= 7) passives += c;
+      else detractors += c;
+    }
+    const r = npsIndicator({ promoters, passives, detractors, excluded: excludedCount }, opts);
+    return { ...common, value: r.value, low: r.low, high: r.high, responseRate: r.responseRate ?? null };
+  }
+  return {
+    ...common,
+    ...meanFromCounts(stats.counts),
+    responseRate: usable ? (base + excludedCount) / usable : null,
+  };
+}
+
+/** Mean and t interval from value counts, without expanding them into a list. */
+function meanFromCounts(counts: Record<string, number>): Pick<IndicatorResult, 'value' | 'low' | 'high'> {
+  let n = 0;
+  let total = 0;
+  for (const [k, c] of Object.entries(counts)) {
+    n += c;
+    total += Number(k) * c;
+  }
+  if (n === 0) return { value: null, low: null, high: null };
+  const mean = total / n;
+  if (n === 1) return { value: mean, low: null, high: null };
+  let squares = 0;
+  for (const [k, c] of Object.entries(counts)) squares += c * (Number(k) - mean) ** 2;
+  const sd = Math.sqrt(squares / (n - 1));
+  const half = studentTQuantile(0.975, n - 1) * (sd / Math.sqrt(n));
+  return { value: mean, low: mean - half, high: mean + half };
+}
+
+/**
+ * Suppression of one organisation's values of one indicator and period: primary below the
+ * indicator's minimum n; secondary where a hidden segment could be recovered by subtracting
+ * the published ones from the total (`*`).
+ */
+export function suppressSegments(
+  cells: Array<{ segment: string; n: number }>,
+  minN: number,
+): Map<string, SuppressionReason> {
+  const hasTotal = cells.some((c) => c.segment === '*');
+  return applySuppression(
+    cells.map((c) => ({ key: c.segment, n: c.n, minN })),
+    hasTotal ? { totalKey: '*' } : {},
+  );
+}

@@ -1,0 +1,333 @@
+import { authOf } from '../../http/context';
+import { defineRoute, type AnyRoute, type CsvTable } from '../../http/route';
+import { periodSchema, segmentSchema } from '../campaigns/campaigns.schemas';
+import { objectIdSchema } from '../organisations/organisations.schemas';
+import { streamExport } from '../responses/export.service';
+import { benchmark, ownIndicators, parseOrganisations, trend, type PeerQuery } from './scores.service';
+
+const errorRef = { $ref: '#/components/schemas/Error' };
+const readers = ['admin', 'analyst'] as const;
+const num = { type: ['number', 'null'] } as const;
+const indicatorParams = {
+  type: 'object',
+  required: ['indicator'],
+  properties: { indicator: { type: 'string', pattern: '^[A-Z][A-Z0-9_]{1,31}$' } },
+} as const;
+const peerProps = {
+  peerGroup: {
+    type: 'string',
+    enum: ['all', 'size', 'region', 'type', 'country'],
+    default: 'all',
+    description:
+      'size: the same housing-stock band (<2,500, 2,500–9,999, 10,000+); region, type, country: the same as the caller',
+  },
+  organisations: {
+    type: 'string',
+    maxLength: 20000,
+    description: 'An explicit peer group: comma-separated organisation slugs',
+  },
+  segment: { ...segmentSchema, default: '*', description: '`*` (default) is the whole organisation' },
+} as const;
+
+const valueView = {
+  type: 'object',
+  required: [
+    'indicator',
+    'kind',
+    'period',
+    'segment',
+    'n',
+    'excluded',
+    'value',
+    'low',
+    'high',
+    'responseRate',
+    'distribution',
+    'minN',
+    'suppressed',
+    'methodChanged',
+  ],
+  properties: {
+    indicator: { type: 'string' },
+    kind: { type: 'string', enum: ['share', 'nps', 'mean'] },
+    period: { type: 'string' },
+    segment: { type: 'string', description: '`*` is the whole organisation' },
+    n: { type: 'integer', description: 'The base: substantive answers' },
+    excluded: { type: 'integer', description: 'Don’t know / not applicable, outside the base' },
+    value: { ...num, description: 'share: 0–1; nps: −100–100; mean: on the scale' },
+    low: {
+      ...num,
+      description:
+        '95% interval (Wilson for shares, with finite population correction when the stock is known)',
+    },
+    high: num,
+    responseRate: num,
+    population: num,
+    distribution: { type: 'object', additionalProperties: { type: 'integer' } },
+    minN: { type: 'integer' },
+    suppressed: {
+      type: ['string', 'null'],
+      enum: ['primary', 'secondary', null],
+      description: 'Hidden from other organisations; shown to you, flagged',
+    },
+    methodChanged: {
+      type: 'boolean',
+      description: 'Answers came from differently worded or scaled questions',
+    },
+    computedAt: { type: 'string', format: 'date-time' },
+  },
+} as const;
+
+type ValueRow = {
+  indicator: string;
+  period: string;
+  segment: string;
+  n: number;
+  excluded: number;
+  value: number | null;
+  low: number | null;
+  high: number | null;
+  responseRate: number | null;
+  suppressed: string | null;
+};
+const valueColumns = [
+  'indicator',
+  'period',
+  'segment',
+  'n',
+  'excluded',
+  'value',
+  'low',
+  'high',
+  'responseRate',
+  'suppressed',
+] as const;
+
+/** Scores: the caller's indicators, benchmarks against peers, trends, raw exports. */
+export function scoreRoutes(): AnyRoute[] {
+  return [
+    defineRoute({
+      method: 'get',
+      path: '/api/v1/indicators',
+      summary:
+        'Own indicators per period and segment with n, 95% interval, distribution, suppression flag, response rate',
+      tags: ['scores'],
+      auth: readers,
+      query: {
+        type: 'object',
+        additionalProperties: false,
+        properties: {
+          period: periodSchema,
+          segment: segmentSchema,
+          indicator: indicatorParams.properties.indicator,
+        },
+      },
+      responses: {
+        200: {
+          description: 'Values',
+          schema: {
+            type: 'object',
+            required: ['items'],
+            properties: { items: { type: 'array', items: valueView } },
+          },
+        },
+      },
+      csv: (body: { items: ValueRow[] }): CsvTable => ({
+        columns: [...valueColumns],
+        rows: body.items.map((v) => valueColumns.map((c) => v[c])),
+      }),
+      handler: async ({ query, req }) => ({ body: await ownIndicators(authOf(req), query) }),
+    }),
+    defineRoute({
+      method: 'get',
+      path: '/api/v1/benchmarks/{indicator}',
+      summary:
+        'Every organisation that measured the indicator in the period, the distribution of their values and your percentile rank',
+      description:
+        'Values under the indicator’s minimum n (or secondarily suppressed) are hidden for other organisations. Quartiles use Hyndman-Fan type 7 (linear interpolation) over published values; the percentile rank is the share of published values below yours plus half of those equal.',
+      tags: ['scores'],
+      auth: readers,
+      params: indicatorParams,
+      query: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['period'],
+        properties: { period: periodSchema, ...peerProps },
+      },
+      responses: {
+        200: {
+          description: 'Benchmark',
+          schema: {
+            type: 'object',
+            required: [
+              'indicator',
+              'period',
+              'segment',
+              'peerGroup',
+              'quantileMethod',
+              'summary',
+              'you',
+              'organisations',
+            ],
+            properties: {
+              indicator: { type: 'string' },
+              kind: { type: 'string' },
+              period: { type: 'string' },
+              segment: { type: 'string' },
+              peerGroup: { type: 'string' },
+              quantileMethod: { type: 'string' },
+              minN: { type: 'integer' },
+              summary: {
+                type: 'object',
+                properties: { count: { type: 'integer' }, min: num, q1: num, median: num, q3: num, max: num },
+              },
+              you: {
+                oneOf: [
+                  { type: 'null' },
+                  { ...valueView, properties: { ...valueView.properties, percentileRank: num } },
+                ],
+              },
+              organisations: {
+                type: 'array',
+                items: {
+                  type: 'object',
+                  properties: {
+                    slug: { type: 'string' },
+                    name: { type: 'string' },
+                    country: { type: 'string' },
+                    region: { type: 'string' },
+                    type: { type: 'string' },
+                    stockBand: { type: ['string', 'null'] },
+                    n: { type: ['integer', 'null'] },
+                    value: num,
+                    low: num,
+                    high: num,
+                    suppressed: { type: 'boolean' },
+                    you: { type: 'boolean' },
+                  },
+                },
+              },
+            },
+          },
+        },
+        404: { description: 'Unknown indicator', schema: errorRef },
+      },
+      csv: (body: { organisations: Array<Record<string, unknown>> }): CsvTable => {
+        const cols = [
+          'slug',
+          'name',
+          'country',
+          'region',
+          'type',
+          'stockBand',
+          'n',
+          'value',
+          'low',
+          'high',
+          'suppressed',
+          'you',
+        ];
+        return { columns: cols, rows: body.organisations.map((o) => cols.map((c) => o[c])) };
+      },
+      handler: async ({ params, query, req }) => ({
+        body: await benchmark(authOf(req), params.indicator, {
+          period: query.period,
+          segment: query.segment,
+          peerGroup: query.peerGroup as PeerQuery['peerGroup'],
+          organisations: parseOrganisations(query.organisations),
+        }),
+      }),
+    }),
+    defineRoute({
+      method: 'get',
+      path: '/api/v1/benchmarks/{indicator}/trend',
+      summary: 'Your value per period beside the peer median, with periods where the method changed flagged',
+      tags: ['scores'],
+      auth: readers,
+      params: indicatorParams,
+      query: { type: 'object', additionalProperties: false, properties: peerProps },
+      responses: {
+        200: {
+          description: 'Trend',
+          schema: {
+            type: 'object',
+            required: ['indicator', 'segment', 'points'],
+            properties: {
+              indicator: { type: 'string' },
+              segment: { type: 'string' },
+              points: {
+                type: 'array',
+                items: {
+                  type: 'object',
+                  properties: {
+                    period: { type: 'string' },
+                    n: { type: 'integer' },
+                    value: num,
+                    low: num,
+                    high: num,
+                    suppressed: { type: ['string', 'null'] },
+                    peerMedian: num,
+                    peerCount: { type: 'integer' },
+                    methodChanged: { type: 'boolean' },
+                  },
+                },
+              },
+            },
+          },
+        },
+        404: { description: 'Unknown indicator', schema: errorRef },
+      },
+      csv: (body: { points: Array<Record<string, unknown>> }): CsvTable => {
+        const cols = [
+          'period',
+          'n',
+          'value',
+          'low',
+          'high',
+          'suppressed',
+          'peerMedian',
+          'peerCount',
+          'methodChanged',
+        ];
+        return { columns: cols, rows: body.points.map((p) => cols.map((c) => p[c])) };
+      },
+      handler: async ({ params, query, req }) => ({
+        body: await trend(authOf(req), params.indicator, {
+          segment: query.segment,
+          peerGroup: query.peerGroup as PeerQuery['peerGroup'],
+          organisations: parseOrganisations(query.organisations),
+        }),
+      }),
+    }),
+    defineRoute({
+      method: 'get',
+      path: '/api/v1/responses/export',
+      summary: 'Stream your raw responses of one survey as CSV or NDJSON',
+      description:
+        'One column per question, stable across versions (every question of every version, in order of first appearance). Streamed from a cursor: memory does not grow with the number of responses.',
+      tags: ['scores'],
+      auth: readers,
+      query: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['survey'],
+        properties: {
+          survey: objectIdSchema,
+          period: periodSchema,
+          format: { type: 'string', enum: ['csv', 'ndjson'], default: 'csv' },
+        },
+      },
+      responses: {
+        200: { description: 'The responses', content: { 'text/csv': {}, 'application/x-ndjson': {} } },
+        404: { description: 'Missing or not yours', schema: errorRef },
+      },
+      handler: async ({ query, req, res }) => {
+        await streamExport(
+          authOf(req),
+          { survey: query.survey, period: query.period, format: query.format as 'csv' | 'ndjson' },
+          res,
+        );
+      },
+    }),
+  ];
+}
