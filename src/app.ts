@@ -11,6 +11,7 @@ import { requestLogging } from './http/request-logging';
 import { mountRoutes, type AnyRoute } from './http/route';
 import { docsAssets, docsRoutes } from './modules/ops/docs';
 import { opsRoutes } from './modules/ops/ops.routes';
+import { queueDashboard } from './modules/ops/queue-dashboard';
 import { campaignRoutes } from './modules/campaigns/campaigns.routes';
 import { scoreRoutes } from './modules/indicators/scores.routes';
 import { indicatorDefinitionRoutes } from './modules/indicators/indicator-definitions.routes';
@@ -94,6 +95,7 @@ export function buildApp(deps: AppDeps): Express {
     publicRateLimit: publicRateLimit(deps.redis, deps.config.rateLimitPerMinute, deps.config.queuePrefix),
   });
   app.use(router);
+  app.use(queueDashboard(deps.queues));
 
   app.use(notFoundHandler);
   app.use(errorHandler);

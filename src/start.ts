@@ -6,6 +6,7 @@ import { clearServiceState, writeServiceState } from './local-services/state';
 import { ensureDemo, terminalQr } from './demo';
 import { createLogger } from './logger';
 import { onShutdown, openRuntime, startApi } from './runtime';
+import { redisLock } from './queue/lock';
 import { scheduleRecurringJobs } from './queue/schedules';
 import { startAggregationWorker } from '../workers/aggregation.worker';
 import { createJobHandlers } from '../workers/handlers';
@@ -37,7 +38,11 @@ async function main(): Promise<void> {
     concurrency: config.workerConcurrency,
     lockMs: config.workerLockMs,
     logger,
-    handlers: createJobHandlers({ queues: runtime.queues, logger }),
+    handlers: createJobHandlers({
+      queues: runtime.queues,
+      logger,
+      lock: redisLock(runtime.producer, config.queuePrefix),
+    }),
   });
   const api = await startApi(runtime);
   if (services.started.length)

@@ -3,6 +3,7 @@ import { connectMongo, disconnectMongo } from '../src/db/connection';
 import { createLogger } from '../src/logger';
 import { onShutdown } from '../src/runtime';
 import { createRedis } from '../src/queue/connections';
+import { redisLock } from '../src/queue/lock';
 import { createQueues } from '../src/queue/queues';
 import { scheduleRecurringJobs } from '../src/queue/schedules';
 import { startAggregationWorker } from './aggregation.worker';
@@ -27,7 +28,7 @@ async function main(): Promise<void> {
     concurrency: config.workerConcurrency,
     lockMs: config.workerLockMs,
     logger,
-    handlers: createJobHandlers({ queues, logger }),
+    handlers: createJobHandlers({ queues, logger, lock: redisLock(producer, config.queuePrefix) }),
   });
   logger.info({ concurrency: config.workerConcurrency }, 'worker started');
   onShutdown(logger, async () => {

@@ -1,5 +1,5 @@
 import type { RequestHandler } from 'express';
-import { rateLimit } from 'express-rate-limit';
+import { rateLimit, type IncrementResponse, type Options, type Store } from 'express-rate-limit';
 import type { Redis } from 'ioredis';
 import { RedisStore, type RedisReply } from 'rate-limit-redis';
 import { AppError } from '../errors';
@@ -16,12 +16,13 @@ export function publicRateLimit(redis: Redis, perMinute: number, prefix: string)
     limit: perMinute,
     standardHeaders: 'draft-8',
     legacyHeaders: false,
-    passOnStoreError: true,
-    store: new RedisStore({
-      prefix: `${prefix}:rl:`,
-      sendCommand: (command: string, ...args: string[]) =>
-        redis.call(command, ...args) as Promise<RedisReply>,
-    }),
+    store: new LenientStore(
+      new RedisStore({
+        prefix: `${prefix}:rl:`,
+        sendCommand: (command: string, ...args: string[]) =>
+          redis.call(command, ...args) as Promise<RedisReply>,
+      }),
+    ),
     handler: (_req, _res, _next, options) => {
       throw new AppError(
         429,
@@ -34,4 +35,37 @@ export function publicRateLimit(redis: Redis, perMinute: number, prefix: string)
       );
     },
   });
+}
+
+/**
+ * Lets requests through, uncounted, while the counter store is unreachable. (The library's
+ * own pass-on-error option prints to the console on every request; readiness already
+ * reports the outage.)
+ */
+class LenientStore implements Store {
+  constructor(private readonly inner: RedisStore) {}
+
+  get prefix() {
+    return this.inner.prefix;
+  }
+
+  init(options: Options): void {
+    this.inner.init(options);
+  }
+
+  async increment(key: string): Promise<IncrementResponse> {
+    try {
+      return await this.inner.increment(key);
+    } catch {
+      return { totalHits: 0, resetTime: undefined };
+    }
+  }
+
+  async decrement(key: string): Promise<void> {
+    await this.inner.decrement(key).catch(() => undefined);
+  }
+
+  async resetKey(key: string): Promise<void> {
+    await this.inner.resetKey(key).catch(() => undefined);
+  }
 }

@@ -72,7 +72,6 @@ describe('valid submissions', () => {
       [
         '_id',
         '__v',
-        'aggregatedAt',
         'answers',
         'campaignId',
         'channel',

@@ -2,8 +2,19 @@ import { ConflictError, ValidationError } from '../../errors';
 import { BUILT_IN_INDICATORS, type IndicatorDefinition } from './catalogue';
 import { IndicatorDefinitionModel } from './indicator-definition.model';
 
+/** Another process's addition shows up within this long; this process's at once. */
+const CATALOGUE_TTL_MS = 5000;
+let cached: { at: number; catalogue: Map<string, IndicatorDefinition> } | null = null;
+
 /** The whole catalogue: built-in indicators first, then the platform's own. */
 export async function loadCatalogue(): Promise<Map<string, IndicatorDefinition>> {
+  if (cached && Date.now() - cached.at < CATALOGUE_TTL_MS) return cached.catalogue;
+  const catalogue = await readCatalogue();
+  cached = { at: Date.now(), catalogue };
+  return catalogue;
+}
+
+async function readCatalogue(): Promise<Map<string, IndicatorDefinition>> {
   const custom = await IndicatorDefinitionModel.find().sort({ indicatorId: 1 }).lean();
   const all = new Map(BUILT_IN_INDICATORS.map((d) => [d.id, d]));
   for (const c of custom) all.set(c.indicatorId, JSON.parse(c.body) as IndicatorDefinition);
@@ -43,5 +54,6 @@ export async function addIndicator(def: Omit<IndicatorDefinition, 'builtIn'>): P
   if (problems.length) throw new ValidationError('the indicator definition is inconsistent', problems);
   const stored: IndicatorDefinition = { ...def, builtIn: false };
   await IndicatorDefinitionModel.create({ indicatorId: def.id, body: JSON.stringify(stored) });
+  cached = null;
   return stored;
 }

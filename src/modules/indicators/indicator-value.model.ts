@@ -46,7 +46,8 @@ const indicatorValueSchema = new Schema(
     indicatorId: { type: String, required: true },
     kind: { type: String, required: true },
     period: { type: String, required: true },
-    segment: { type: String, required: true },
+    /** `*` for the whole organisation, '' for answers of campaigns without a segment. */
+    segment: { type: String, default: '' },
     n: { type: Number, required: true },
     excluded: { type: Number, required: true },
     value: { type: Number, default: null },
@@ -68,3 +69,66 @@ indicatorValueSchema.index({ indicatorId: 1, period: 1, segment: 1 });
 
 export type IndicatorValueDoc = InferSchemaType<typeof indicatorValueSchema> & { _id: Types.ObjectId };
 export const IndicatorValue = model('IndicatorValue', indicatorValueSchema);
+
+/**
+ * How many responses a bucket's last recompute read. Responses are never deleted, so a
+ * bucket whose count of responses differs from this is not yet fully reflected.
+ */
+const bucketStateSchema = new Schema(
+  {
+    organisationId: { type: Schema.Types.ObjectId, required: true },
+    surveyId: { type: Schema.Types.ObjectId, required: true },
+    period: { type: String, required: true },
+    segment: { type: String, default: '' },
+    responses: { type: Number, required: true },
+    computedAt: { type: Date, required: true },
+  },
+  { collection: 'indicator_bucket_states' },
+);
+bucketStateSchema.index({ organisationId: 1, surveyId: 1, period: 1, segment: 1 }, { unique: true });
+
+export const BucketState = model('BucketState', bucketStateSchema);
+
+/**
+ * Small state documents of aggregation: `reconcile` (responses before `checkedUntil` have
+ * been checked) and `values` (`changedAt`: when published values last changed, which lets
+ * readers cache them without ever serving stale numbers).
+ */
+const aggregationStateSchema = new Schema(
+  { _id: { type: String, required: true }, checkedUntil: { type: Date }, changedAt: { type: Date } },
+  { collection: 'aggregation_state' },
+);
+
+export const AggregationState = model('AggregationState', aggregationStateSchema);
+
+/** Records that published values changed (readers drop their caches). */
+export async function markValuesChanged(): Promise<void> {
+  await AggregationState.replaceOne(
+    { _id: 'values' },
+    { _id: 'values', changedAt: new Date() },
+    { upsert: true },
+  );
+}
+
+/** Readers look up the change stamp at most this often; one lookup serves every request meanwhile. */
+export const STAMP_TTL_MS = 200;
+let stamp: { at: number; value: Promise<number> } | null = null;
+
+/**
+ * When published values last changed (0 before any aggregation). Looked up at most every
+ * {@link STAMP_TTL_MS}, so under load a benchmark read costs no database round trip, and
+ * new numbers show within that time.
+ */
+export function valuesChangedAt(): Promise<number> {
+  const now = Date.now();
+  if (!stamp || now - stamp.at > STAMP_TTL_MS) {
+    const value = AggregationState.findById('values', { changedAt: 1 })
+      .lean()
+      .then((doc) => (doc?.changedAt ? doc.changedAt.getTime() : 0));
+    stamp = { at: now, value };
+    value.catch(() => {
+      stamp = null;
+    });
+  }
+  return stamp.value;
+}

@@ -26,7 +26,13 @@ const peerProps = {
     maxLength: 20000,
     description: 'An explicit peer group: comma-separated organisation slugs',
   },
-  segment: { ...segmentSchema, default: '*', description: '`*` (default) is the whole organisation' },
+  segment: {
+    type: 'string',
+    maxLength: 128,
+    pattern: '^(\\*|[\\p{L}\\p{N} ._/:-]*)$',
+    default: '*',
+    description: '`*` (default) is the whole organisation; otherwise a campaign segment',
+  },
 } as const;
 
 const valueView = {

@@ -2,7 +2,7 @@ import { Types } from 'mongoose';
 import { NotFoundError, ValidationError } from '../../errors';
 import type { AuthContext } from '../../http/context';
 import { loadCatalogue } from './indicator-definitions.service';
-import { IndicatorValue, type IndicatorValueDoc } from './indicator-value.model';
+import { IndicatorValue, valuesChangedAt, type IndicatorValueDoc } from './indicator-value.model';
 import { distributionSummary, percentileRank } from './statistics';
 
 /** How quartiles are computed; stated in every benchmark so readers can reproduce it. */
@@ -15,6 +15,40 @@ export function stockBand(units: number | null | undefined): string | null {
   if (units < 2500) return 'under-2500';
   if (units < 10000) return '2500-9999';
   return '10000-plus';
+}
+
+const CACHE_ENTRIES = 1000;
+const cache = new Map<string, { stamp: number; docs: IndicatorValueDoc[] }>();
+const results = new Map<string, { stamp: number; result: unknown }>();
+
+/** Memoises a computed answer per caller and query until the values change. */
+async function memo<T>(key: string, compute: () => Promise<T>): Promise<T> {
+  const stamp = await valuesChangedAt();
+  const hit = results.get(key);
+  if (hit && hit.stamp === stamp) return hit.result as T;
+  const result = await compute();
+  if (results.size >= CACHE_ENTRIES) results.delete(results.keys().next().value as string);
+  results.set(key, { stamp, result });
+  return result;
+}
+
+/**
+ * Stored values matching a filter, cached until the aggregation next changes any value: a
+ * benchmark read costs one small lookup, whatever the number of responses or organisations.
+ */
+async function cachedValues(filter: {
+  indicatorId: string;
+  period?: string;
+  segment: string;
+}): Promise<IndicatorValueDoc[]> {
+  const key = JSON.stringify(filter);
+  const stamp = await valuesChangedAt();
+  const hit = cache.get(key);
+  if (hit && hit.stamp === stamp) return hit.docs;
+  const docs = await IndicatorValue.find(filter).lean<IndicatorValueDoc[]>();
+  if (cache.size >= CACHE_ENTRIES) cache.delete(cache.keys().next().value as string);
+  cache.set(key, { stamp, docs });
+  return docs;
 }
 
 /** Is a value publishable to other organisations? */
@@ -150,9 +184,15 @@ export async function benchmark(
  * The caller's value per period beside the peer median of that period, flagging periods
  * where the question or its scale changed (within the period, or from the previous one).
  */
-export async function trend(caller: AuthContext, indicatorId: string, q: PeerQuery & { segment: string }) {
+export function trend(caller: AuthContext, indicatorId: string, q: PeerQuery & { segment: string }) {
+  return memo(JSON.stringify(['trend', caller.organisationId, indicatorId, q]), () =>
+    computeTrend(caller, indicatorId, q),
+  );
+}
+
+async function computeTrend(caller: AuthContext, indicatorId: string, q: PeerQuery & { segment: string }) {
   const def = await requireIndicator(indicatorId);
-  const docs = await IndicatorValue.find({ indicatorId, segment: q.segment }).lean<IndicatorValueDoc[]>();
+  const docs = await cachedValues({ indicatorId, segment: q.segment });
   const own = docs
     .filter((d) => d.organisationId.toHexString() === caller.organisationId)
     .sort((a, b) => a.period.localeCompare(b.period));

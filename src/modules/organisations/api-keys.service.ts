@@ -67,19 +67,37 @@ export async function createApiKey(input: {
   return { ...toKeyView(doc.toObject() as ApiKeyDoc), key: `tv_${id.toHexString()}_${secret}` };
 }
 
+/**
+ * Keys seen recently, so a burst of requests does not read the same key from the database
+ * each time. A revocation in this process takes effect at once; in another API process
+ * within {@link KEY_CACHE_MS}.
+ */
+export const KEY_CACHE_MS = 10_000;
+const keyCache = new Map<string, { at: number; doc: ApiKeyDoc | null }>();
+
+async function findKey(id: string): Promise<ApiKeyDoc | null> {
+  const hit = keyCache.get(id);
+  if (hit && Date.now() - hit.at < KEY_CACHE_MS) return hit.doc;
+  const doc = await ApiKey.findById(id).lean<ApiKeyDoc>();
+  if (keyCache.size > 10_000) keyCache.clear();
+  keyCache.set(id, { at: Date.now(), doc });
+  return doc;
+}
+
 /** Resolves a bearer key to its caller, or null for anything unknown, malformed or revoked. */
 export async function authenticateKey(presented: string): Promise<AuthContext | null> {
   const m = KEY_FORMAT.exec(presented);
   if (!m) return null;
   const [, id, secret] = m as unknown as [string, string, string];
-  const doc = await ApiKey.findById(id).lean<ApiKeyDoc>();
+  const doc = await findKey(id);
   const stored = storedHash(doc?.secretHash);
   // Compare even for unknown ids so timing does not reveal which ids exist.
   const ok = timingSafeEqual(stored ?? hash(''), hash(secret)) && stored !== null;
   if (!doc || !ok || doc.revokedAt) return null;
   const now = Date.now();
   if (!doc.lastUsedAt || now - doc.lastUsedAt.getTime() > LAST_USED_RESOLUTION_MS) {
-    await ApiKey.updateOne({ _id: doc._id }, { $set: { lastUsedAt: new Date(now) } });
+    doc.lastUsedAt = new Date(now);
+    await ApiKey.updateOne({ _id: doc._id }, { $set: { lastUsedAt: doc.lastUsedAt } });
   }
   return {
     keyId: doc._id.toHexString(),
@@ -113,6 +131,7 @@ export async function revokeApiKey(caller: AuthContext, keyId: string): Promise<
   if (!doc.revokedAt) {
     await ApiKey.updateOne({ _id: doc._id, revokedAt: null }, { $set: { revokedAt: new Date() } });
   }
+  keyCache.delete(keyId);
   const after = await ApiKey.findById(doc._id).lean<ApiKeyDoc>();
   return toKeyView(after!);
 }

@@ -65,7 +65,6 @@ export async function streamExport(
   if (q.format === 'csv') await write(`${[...META_COLUMNS, ...questions].map(csvCell).join(',')}\r\n`);
 
   const cursor = SurveyResponse.find(filter, {
-    aggregatedAt: 0,
     organisationId: 0,
     surveyId: 0,
     submissionId: 0,

@@ -20,14 +20,11 @@ const responseSchema = new Schema(
     answers: { type: Schema.Types.Mixed, required: true },
     completedAt: { type: Date, required: true },
     durationSeconds: { type: Number, default: null },
-    /** When a recompute of this response's bucket last read it; null means "not yet reflected". */
-    aggregatedAt: { type: Date, default: null },
   },
   { collection: 'responses', minimize: false },
 );
 responseSchema.index({ campaignId: 1, submissionId: 1 }, { unique: true });
 responseSchema.index({ organisationId: 1, surveyId: 1, period: 1, segment: 1, _id: 1 });
-responseSchema.index({ aggregatedAt: 1, _id: 1 });
 
 export type ResponseDoc = InferSchemaType<typeof responseSchema> & { _id: Types.ObjectId };
 export const SurveyResponse = model('SurveyResponse', responseSchema);

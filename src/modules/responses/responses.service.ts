@@ -42,7 +42,7 @@ export interface SubmissionDeps {
  * 4. a place under the response limit and the invitation token are claimed through unique
  *    indexes, and given back if the insert does not happen;
  * 5. after the durable write, the bucket's recompute is queued; if Redis is down the
- *    response stays `aggregatedAt: null` and the reconcile job picks it up later.
+ *    bucket's recorded count falls behind its responses and the reconcile job picks it up.
  */
 export async function submitResponse(
   slug: string,

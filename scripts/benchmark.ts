@@ -1,0 +1,282 @@
+/**
+ * Aggregation and benchmark-read performance, measured on real servers.
+ *
+ *   npm run bench                                  # 300 organisations, 10,000 then 1,000,000 responses
+ *   npm run bench -- --orgs 50 --small 2000 --large 50000   # a quick run
+ *
+ * Responses are generated through the models (insertMany), not the HTTP API. For each size:
+ * - a raw cursor scan of the responses collection, in a child process (time, peak RSS);
+ * - the full indicator rebuild, in a child process like a worker (time, peak RSS);
+ * - GET /api/v1/benchmarks/TP01 at 100 concurrent clients for 10 s against the API in its
+ *   own process (p50, p99 latency).
+ * Uses MONGODB_URI / REDIS_URL when set, else starts local servers in a temporary directory.
+ */
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { parseArgs, promisify } from 'node:util';
+import autocannon from 'autocannon';
+import mongoose, { Types } from 'mongoose';
+import { loadConfig } from '../src/config';
+import { connectMongo, syncIndexes } from '../src/db/connection';
+import { ensureLocalServices, freePort } from '../src/local-services/servers';
+import { Campaign } from '../src/modules/campaigns/campaign.model';
+import { createApiKey } from '../src/modules/organisations/api-keys.service';
+import { Organisation, ORGANISATION_TYPES } from '../src/modules/organisations/organisation.model';
+import { SurveyResponse } from '../src/modules/responses/response.model';
+import { Survey, SurveyVersion } from '../src/modules/surveys/survey.model';
+import { checkContent } from '../src/modules/surveys/surveys.service';
+import { findTemplate } from '../src/modules/surveys/templates';
+import { BUILT_IN_INDICATORS } from '../src/modules/indicators/catalogue';
+import { contentHash } from '../src/canonical-json';
+
+const run = promisify(execFile);
+const root = path.resolve(__dirname, '..');
+const { values: args } = parseArgs({
+  options: {
+    orgs: { type: 'string', default: '300' },
+    small: { type: 'string', default: '10000' },
+    large: { type: 'string', default: '1000000' },
+    seconds: { type: 'string', default: '10' },
+  },
+});
+const ORGS = Number(args.orgs);
+const SIZES = [Number(args.small), Number(args.large)];
+const SAT = ['very_satisfied', 'fairly_satisfied', 'neither', 'fairly_dissatisfied', 'very_dissatisfied'];
+const log = (s: string) => process.stderr.write(`${s}\n`);
+
+async function seed() {
+  const template = findTemplate('pulse')!;
+  const check = await checkContent(template, new Map(BUILT_IN_INDICATORS.map((d) => [d.id, d])));
+  const survey = await Survey.create({
+    organisationId: null,
+    shared: true,
+    slug: 'bench-pulse',
+    title: 'Pulse',
+    template: 'pulse',
+    latestVersion: 1,
+    draft: {
+      definition: JSON.stringify(template.definition),
+      indicatorMapping: JSON.stringify(template.indicatorMapping),
+      languages: template.languages,
+      basedOnVersion: 1,
+      updatedAt: new Date(),
+    },
+  });
+  await SurveyVersion.create({
+    surveyId: survey._id,
+    organisationId: null,
+    version: 1,
+    title: 'Pulse',
+    definition: JSON.stringify(template.definition),
+    indicatorMapping: JSON.stringify(template.indicatorMapping),
+    questions: JSON.stringify(check.questions),
+    languages: template.languages,
+    contentHash: contentHash(template),
+    publishedAt: new Date(),
+  });
+  const orgs = await Organisation.insertMany(
+    Array.from({ length: ORGS }, (_, i) => ({
+      slug: `bench-${i}`,
+      name: `Bench organisation ${i}`,
+      country: ['PL', 'GE', 'UA'][i % 3],
+      region: `region-${i % 16}`,
+      type: ORGANISATION_TYPES[i % ORGANISATION_TYPES.length],
+      housingStock: 500 + ((i * 7919) % 30000),
+      languages: ['en'],
+    })),
+  );
+  const campaigns = [];
+  for (const org of orgs) {
+    for (const segment of ['estate:A', 'estate:B']) {
+      campaigns.push({
+        organisationId: org._id,
+        surveyId: survey._id,
+        version: 1,
+        slug: `b${org._id.toHexString().slice(-8)}${segment.slice(-1).toLowerCase()}`,
+        title: 'Pulse',
+        period: '2026',
+        segment,
+        opensAt: new Date('2026-01-01'),
+        access: 'open',
+        languages: ['en'],
+      });
+    }
+  }
+  const created = await Campaign.insertMany(campaigns);
+  const analyst = await createApiKey({ organisationId: orgs[0]!._id.toHexString(), role: 'analyst' });
+  return { surveyId: survey._id, campaigns: created, key: analyst.key };
+}
+
+async function insertResponses(
+  from: number,
+  to: number,
+  surveyId: Types.ObjectId,
+  campaigns: Awaited<ReturnType<typeof seed>>['campaigns'],
+) {
+  const BATCH = 5000;
+  let seed = from * 2654435761;
+  const next = () => {
+    seed = (seed * 1103515245 + 12345) % 2147483648;
+    return seed / 2147483648;
+  };
+  const started = Date.now();
+  for (let i = from; i < to; i += BATCH) {
+    const docs = [];
+    for (let j = i; j < Math.min(i + BATCH, to); j++) {
+      const c = campaigns[j % campaigns.length]!;
+      const answers: Record<string, unknown> = { overall_satisfaction: SAT[Math.floor(next() * 5)] };
+      if (next() < 0.8) answers.recommend = Math.floor(next() * 11);
+      docs.push({
+        campaignId: c._id,
+        organisationId: c.organisationId,
+        surveyId,
+        version: 1,
+        period: '2026',
+        segment: c.segment,
+        submissionId: `bench-${j}`,
+        locale: 'en',
+        channel: 'link',
+        answers,
+        completedAt: new Date(),
+      });
+    }
+    await SurveyResponse.collection.insertMany(docs, { ordered: false });
+    if ((i - from) % 100000 === 0) log(`  inserted ${i + docs.length - from} / ${to - from}`);
+  }
+  log(`  inserted ${to - from} responses in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+}
+
+async function child(
+  mode: 'scan' | 'rebuild',
+  mongodbUri: string,
+): Promise<{ ms: number; responses: number; peakRssMb: number }> {
+  const { stdout } = await run(process.execPath, ['--import', 'tsx', 'scripts/rebuild-once.ts', mode], {
+    cwd: root,
+    env: { ...process.env, MONGODB_URI: mongodbUri, LOG_LEVEL: 'silent' },
+    maxBuffer: 1 << 20,
+  });
+  return JSON.parse(stdout.trim().split('\n').pop()!);
+}
+
+async function startApiProcess(
+  mongodbUri: string,
+  redisUrl: string,
+): Promise<{ proc: ChildProcess; url: string }> {
+  const port = await freePort();
+  const proc = spawn(process.execPath, ['--import', 'tsx', 'src/server.ts'], {
+    cwd: root,
+    env: {
+      ...process.env,
+      NODE_ENV: 'production',
+      MONGODB_URI: mongodbUri,
+      REDIS_URL: redisUrl,
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      PUBLIC_BASE_URL: `http://127.0.0.1:${port}`,
+      LOG_LEVEL: 'warn',
+      QUEUE_PREFIX: 'bench',
+    },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  const url = `http://127.0.0.1:${port}`;
+  for (let i = 0; i < 200; i++) {
+    const ok = await fetch(`${url}/healthz`)
+      .then((r) => r.ok)
+      .catch(() => false);
+    if (ok) return { proc, url };
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error('the API did not start');
+}
+
+async function loadTest(url: string, key: string) {
+  const path = '/api/v1/benchmarks/TP01?period=2026';
+  const check = await fetch(`${url}${path}`, { headers: { Authorization: `Bearer ${key}` } });
+  const body = (await check.json()) as { organisations: unknown[]; summary: { median: number } };
+  if (!check.ok) throw new Error(`benchmark read failed: ${check.status}`);
+  const single = [];
+  for (let i = 0; i < 20; i++) {
+    const t = performance.now();
+    await fetch(`${url}${path}`, { headers: { Authorization: `Bearer ${key}` } }).then((r) =>
+      r.arrayBuffer(),
+    );
+    single.push(performance.now() - t);
+  }
+  single.sort((a, b) => a - b);
+  log(`  one client: median ${single[10]!.toFixed(1)} ms`);
+  const result = await autocannon({
+    url: `${url}${path}`,
+    connections: 100,
+    duration: Number(args.seconds),
+    headers: { Authorization: `Bearer ${key}` },
+  });
+  return {
+    organisations: body.organisations.length,
+    median: body.summary.median,
+    requests: result.requests.total,
+    non2xx: result.non2xx,
+    p50: result.latency.p50,
+    p99: result.latency.p99,
+  };
+}
+
+async function main() {
+  const config = loadConfig();
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'tenant-voice-bench-'));
+  const services = await ensureLocalServices({
+    mongodbUri: config.mongodbUri,
+    redisUrl: config.redisUrl,
+    dataDir: dir,
+    persistent: false,
+    log,
+  });
+  const mongodbUri = config.mongodbUri ?? `${services.mongodbUri}/bench_${Date.now()}`;
+  await connectMongo(mongodbUri);
+  await syncIndexes();
+  const results = [];
+  let api: Awaited<ReturnType<typeof startApiProcess>> | null = null;
+  try {
+    log(`seeding ${ORGS} organisations`);
+    const { surveyId, campaigns, key } = await seed();
+    api = await startApiProcess(mongodbUri, services.redisUrl);
+    let have = 0;
+    for (const size of SIZES) {
+      log(`responses: ${size}`);
+      await insertResponses(have, size, surveyId, campaigns);
+      have = size;
+      const scan = await child('scan', mongodbUri);
+      log(`  raw scan ${scan.ms} ms, peak RSS ${scan.peakRssMb} MB`);
+      const rebuild = await child('rebuild', mongodbUri);
+      log(`  full rebuild ${rebuild.ms} ms, peak RSS ${rebuild.peakRssMb} MB`);
+      const reads = await loadTest(api.url, key);
+      log(`  benchmark reads: p50 ${reads.p50} ms, p99 ${reads.p99} ms (${reads.requests} requests)`);
+      results.push({
+        responses: size,
+        scan,
+        rebuild,
+        rebuildOverScan: +(rebuild.ms / scan.ms).toFixed(2),
+        reads,
+      });
+    }
+    const [small, large] = results;
+    const summary = {
+      organisations: ORGS,
+      results,
+      p99Ratio: small && large ? +(large.reads.p99 / Math.max(small.reads.p99, 0.001)).toFixed(2) : null,
+    };
+    console.log(JSON.stringify(summary, null, 2));
+  } finally {
+    api?.proc.kill('SIGTERM');
+    await mongoose.connection.db?.dropDatabase().catch(() => undefined);
+    await mongoose.disconnect();
+    await services.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+main().catch((err: unknown) => {
+  console.error(err);
+  process.exit(1);
+});

@@ -1,0 +1,28 @@
+import { randomBytes } from 'node:crypto';
+import type { Redis } from 'ioredis';
+
+const RELEASE = `if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) else return 0 end`;
+
+/** Runs `fn` while holding a Redis lock on `key`, waiting for it if another holder has it. */
+export type LockRunner = <T>(key: string, fn: () => Promise<T>) => Promise<T>;
+
+/**
+ * A mutual-exclusion lock in Redis (SET NX PX, released only by its holder). The TTL bounds
+ * how long a crashed holder blocks others.
+ */
+export function redisLock(redis: Redis, prefix: string, ttlMs = 60_000, waitMs = 120_000): LockRunner {
+  return async (key, fn) => {
+    const name = `${prefix}:lock:${key}`;
+    const token = randomBytes(16).toString('hex');
+    const deadline = Date.now() + waitMs;
+    while ((await redis.set(name, token, 'PX', ttlMs, 'NX')) !== 'OK') {
+      if (Date.now() > deadline) throw new Error(`lock ${key} not acquired within ${waitMs} ms`);
+      await new Promise((r) => setTimeout(r, 25 + Math.random() * 50));
+    }
+    try {
+      return await fn();
+    } finally {
+      await redis.eval(RELEASE, 1, name, token).catch(() => undefined);
+    }
+  };
+}
