@@ -24,6 +24,8 @@ import {
   BucketStat,
   BucketState,
   IndicatorValue,
+  bucketStatId,
+  indicatorValueId,
   markValuesChanged,
 } from './indicator-value.model';
 
@@ -88,8 +90,8 @@ async function bucketPopulation(b: Bucket): Promise<number | null> {
   return stocks.length ? Math.max(...stocks) : null;
 }
 
-/** Write operations replacing a bucket's statistics and its recorded response count. */
-function bucketWrites(
+/** The documents replacing a bucket's statistics and its recorded response count. */
+function bucketDocs(
   b: Bucket,
   stats: IndicatorStats[],
   responses: number,
@@ -97,34 +99,46 @@ function bucketWrites(
   at: Date,
 ) {
   const key = bucketFilter(b);
-  const statOps = stats.map((s) => ({
-    replaceOne: {
-      filter: { ...key, indicatorId: s.indicatorId },
-      replacement: {
-        ...key,
-        indicatorId: s.indicatorId,
-        stats: JSON.stringify({ counts: s.counts, excluded: s.excluded, methods: s.methods }),
-        population,
-        computedAt: at,
-      },
-      upsert: true,
-    },
+  const statDocs = stats.map((s) => ({
+    _id: bucketStatId(b, s.indicatorId),
+    ...key,
+    indicatorId: s.indicatorId,
+    stats: JSON.stringify({ counts: s.counts, excluded: s.excluded, methods: s.methods }),
+    population,
+    computedAt: at,
   }));
-  const stateOp = {
-    replaceOne: { filter: key, replacement: { ...key, responses, computedAt: at }, upsert: true },
-  };
-  return { statOps, stateOp };
+  const stateDoc = { _id: bucketStatId(b), ...key, responses, computedAt: at };
+  return { statDocs, stateDoc };
 }
 
-/** Runs write operations in bounded batches (one round trip each). */
-async function bulk<T>(
-  model: {
-    bulkWrite: (ops: T[], opts: { ordered: boolean; throwOnValidationError: boolean }) => Promise<unknown>;
-  },
-  ops: T[],
+/** Upserts by _id, setting every other field (an update, not a replacement, so the _id is kept). */
+function upserts<D extends { _id: string }>(docs: D[]) {
+  return docs.map(({ _id, ...rest }) => ({
+    updateOne: { filter: { _id }, update: { $set: rest }, upsert: true },
+  }));
+}
+
+/** Inserts documents built here, as they are, in bounded batches. */
+async function insertRaw(
+  model: { collection: { insertMany: (docs: never[], opts: { ordered: boolean }) => Promise<unknown> } },
+  docs: unknown[],
 ): Promise<void> {
-  for (let i = 0; i < ops.length; i += BULK_BATCH)
-    await model.bulkWrite(ops.slice(i, i + BULK_BATCH), { ordered: false, throwOnValidationError: true });
+  for (let i = 0; i < docs.length; i += BULK_BATCH) {
+    await model.collection.insertMany(docs.slice(i, i + BULK_BATCH) as never[], { ordered: false });
+  }
+}
+
+/**
+ * Runs write operations in bounded batches (one round trip each), on the driver directly:
+ * the documents are built here, complete with their key as _id, and must be written as is.
+ */
+async function bulk(
+  model: { collection: { bulkWrite: (ops: never[], opts: { ordered: boolean }) => Promise<unknown> } },
+  ops: unknown[],
+): Promise<void> {
+  for (let i = 0; i < ops.length; i += BULK_BATCH) {
+    await model.collection.bulkWrite(ops.slice(i, i + BULK_BATCH) as never[], { ordered: false });
+  }
 }
 
 /**
@@ -151,8 +165,8 @@ export async function recomputeBucket(
   }
   const read = Date.now();
   const stats = acc.result();
-  const { statOps, stateOp } = bucketWrites(b, stats, responses, await bucketPopulation(b), at);
-  await bulk(BucketStat, statOps);
+  const { statDocs, stateDoc } = bucketDocs(b, stats, responses, await bucketPopulation(b), at);
+  await bulk(BucketStat, upserts(statDocs));
   await BucketStat.deleteMany({ ...bucketFilter(b), indicatorId: { $nin: stats.map((s) => s.indicatorId) } });
   // Rollups of one organisation and period run one at a time: two concurrent recomputes of
   // its buckets must not let the one that read older statistics write last.
@@ -160,7 +174,7 @@ export async function recomputeBucket(
   await lock(`rollup:${b.organisationId}:${b.period}`, () =>
     rollupOrganisationPeriod(b.organisationId, b.period, cat, at),
   );
-  await BucketState.bulkWrite([stateOp]);
+  await bulk(BucketState, upserts([stateDoc]));
   const result = { responses, indicators: stats.length, ms: Date.now() - started };
   opts.logger?.info({ bucket: b, ...result, readMs: read - started }, 'bucket recomputed');
   return result;
@@ -216,6 +230,7 @@ function organisationValues(
     );
     for (const r of results) {
       docs.push({
+        _id: indicatorValueId(org._id.toHexString(), indicatorId, period, r.segment),
         organisationId: org._id,
         indicatorId,
         period,
@@ -247,21 +262,6 @@ function organisationValues(
   return docs;
 }
 
-function valueWrites(docs: ReturnType<typeof organisationValues>) {
-  return docs.map((d) => ({
-    replaceOne: {
-      filter: {
-        organisationId: d.organisationId,
-        indicatorId: d.indicatorId,
-        period: d.period,
-        segment: d.segment,
-      },
-      replacement: d,
-      upsert: true,
-    },
-  }));
-}
-
 function parseRow(row: {
   segment?: string | null;
   indicatorId: string;
@@ -291,7 +291,7 @@ export async function rollupOrganisationPeriod(
   if (!org) return;
   const rows = (await BucketStat.find({ organisationId: orgId, period }).lean()).map(parseRow);
   const docs = organisationValues(org, period, rows, catalogue, at);
-  await bulk(IndicatorValue, valueWrites(docs));
+  await bulk(IndicatorValue, upserts(docs));
   const keep = new Set(docs.map((d) => `${d.indicatorId}\u0000${d.segment}`));
   const existing = await IndicatorValue.find(
     { organisationId: orgId, period },
@@ -351,15 +351,15 @@ export async function fullRebuild(
     const key = `${c.organisationId.toHexString()}|${c.surveyId.toHexString()}|${c.period}|${c.segment}`;
     populations.set(key, Math.max(populations.get(key) ?? 0, c.housingStock as number));
   }
-  const statOps = [];
-  const stateOps = [];
+  const statDocs = [];
+  const stateDocs = [];
   const rowsByOrgPeriod = new Map<string, { organisationId: string; period: string; rows: StatRow[] }>();
   for (const [key, { bucket, acc, count }] of buckets) {
     const stats = acc.result();
     const population = populations.get(key) ?? null;
-    const writes = bucketWrites(bucket, stats, count, population, at);
-    statOps.push(...writes.statOps);
-    stateOps.push(writes.stateOp);
+    const written = bucketDocs(bucket, stats, count, population, at);
+    statDocs.push(...written.statDocs);
+    stateDocs.push(written.stateDoc);
     const group = rowsByOrgPeriod.get(`${bucket.organisationId}|${bucket.period}`) ?? {
       organisationId: bucket.organisationId,
       period: bucket.period,
@@ -369,19 +369,22 @@ export async function fullRebuild(
       group.rows.push({ segment: bucket.segment, indicatorId: s.indicatorId, stats: s, population });
     rowsByOrgPeriod.set(`${bucket.organisationId}|${bucket.period}`, group);
   }
-  await bulk(BucketStat, statOps);
-  await bulk(BucketState, stateOps);
-  await BucketStat.deleteMany({ computedAt: { $lt: at } });
+  // A rebuild replaces every derived document: clearing and inserting costs two passes,
+  // where an upsert per document makes some servers (FerretDB) scan once per write.
+  await BucketStat.deleteMany({});
+  await insertRaw(BucketStat, statDocs);
+  await BucketState.deleteMany({});
+  await insertRaw(BucketState, stateDocs);
   const orgs = new Map(
     (await Organisation.find({}).lean<OrganisationDoc[]>()).map((o) => [o._id.toHexString(), o]),
   );
-  const valueOps = [];
+  const valueDocs = [];
   for (const { organisationId, period, rows } of rowsByOrgPeriod.values()) {
     const org = orgs.get(organisationId);
-    if (org) valueOps.push(...valueWrites(organisationValues(org, period, rows, catalogue, at)));
+    if (org) valueDocs.push(...organisationValues(org, period, rows, catalogue, at));
   }
-  await bulk(IndicatorValue, valueOps);
-  await IndicatorValue.deleteMany({ computedAt: { $lt: at } });
+  await IndicatorValue.deleteMany({});
+  await insertRaw(IndicatorValue, valueDocs);
   await markValuesChanged();
   const result = { responses, buckets: buckets.size, ms: Date.now() - started };
   logger?.info(result, 'full rebuild done');
@@ -419,7 +422,7 @@ export async function reconcile(deps: { queues: Queues; logger?: Logger }): Prom
   for (const bucket of touched.values()) {
     const [count, recorded] = await Promise.all([
       SurveyResponse.countDocuments(bucketFilter(bucket)),
-      BucketState.findOne(bucketFilter(bucket), { responses: 1 }).lean(),
+      BucketState.findById(bucketStatId(bucket), { responses: 1 }).lean(),
     ]);
     if (count !== (recorded?.responses ?? -1)) behind.push(bucket);
   }
@@ -428,9 +431,10 @@ export async function reconcile(deps: { queues: Queues; logger?: Logger }): Prom
       deduplication: { id: bucketJobId(bucket), ttl: 1000 },
     });
   }
-  await AggregationState.replaceOne(
+  // $set with upsert keeps the filter's _id on every MongoDB-compatible server; a replacement upsert may not.
+  await AggregationState.updateOne(
     { _id: 'reconcile' },
-    { _id: 'reconcile', checkedUntil: runStarted },
+    { $set: { checkedUntil: runStarted } },
     { upsert: true },
   );
   if (behind.length)
@@ -450,12 +454,14 @@ export async function unreflectedResponses(): Promise<number> {
   ]);
   let missing = 0;
   for (const g of groups) {
-    const recorded = await BucketState.findOne({
-      organisationId: g._id.o,
-      surveyId: g._id.s,
-      period: g._id.p,
-      segment: g._id.g ?? '',
-    }).lean();
+    const recorded = await BucketState.findById(
+      bucketStatId({
+        organisationId: g._id.o.toHexString(),
+        surveyId: g._id.s.toHexString(),
+        period: g._id.p,
+        segment: g._id.g ?? '',
+      }),
+    ).lean();
     missing += g.n - (recorded?.responses ?? 0);
   }
   return missing;

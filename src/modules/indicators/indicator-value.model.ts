@@ -1,4 +1,29 @@
-import { Schema, Types, model, type InferSchemaType } from 'mongoose';
+import { Schema, model, type InferSchemaType } from 'mongoose';
+
+/*
+ * Derived documents carry their key as _id. Every write then addresses one document by _id,
+ * which any MongoDB-compatible server finds without a scan (FerretDB's SQLite backend does
+ * not use secondary indexes for such filters, so a compound-key upsert would read the whole
+ * collection each time).
+ */
+
+/** _id of a bucket's statistics for one indicator (omit it for the bucket's state). */
+export function bucketStatId(
+  b: { organisationId: string; surveyId: string; period: string; segment: string },
+  indicatorId = '',
+): string {
+  return [b.organisationId, b.surveyId, b.period, b.segment, indicatorId].join('|');
+}
+
+/** _id of an organisation's published value. */
+export function indicatorValueId(
+  organisationId: string,
+  indicatorId: string,
+  period: string,
+  segment: string,
+): string {
+  return [organisationId, indicatorId, period, segment].join('|');
+}
 
 /**
  * Statistics of one bucket (organisation × survey × period × segment) for one indicator,
@@ -6,6 +31,8 @@ import { Schema, Types, model, type InferSchemaType } from 'mongoose';
  */
 const bucketStatSchema = new Schema(
   {
+    /** Derived from the key ({@link bucketStatId}): writes find their document by _id alone. */
+    _id: { type: String },
     organisationId: { type: Schema.Types.ObjectId, required: true },
     surveyId: { type: Schema.Types.ObjectId, required: true },
     period: { type: String, required: true },
@@ -24,7 +51,7 @@ bucketStatSchema.index(
   { unique: true },
 );
 
-export type BucketStatDoc = InferSchemaType<typeof bucketStatSchema> & { _id: Types.ObjectId };
+export type BucketStatDoc = InferSchemaType<typeof bucketStatSchema>;
 export const BucketStat = model('BucketStat', bucketStatSchema);
 
 /**
@@ -34,6 +61,8 @@ export const BucketStat = model('BucketStat', bucketStatSchema);
  */
 const indicatorValueSchema = new Schema(
   {
+    /** Derived from the key ({@link indicatorValueId}). */
+    _id: { type: String },
     organisationId: { type: Schema.Types.ObjectId, required: true },
     organisation: {
       slug: String,
@@ -67,7 +96,7 @@ const indicatorValueSchema = new Schema(
 indicatorValueSchema.index({ organisationId: 1, indicatorId: 1, period: 1, segment: 1 }, { unique: true });
 indicatorValueSchema.index({ indicatorId: 1, period: 1, segment: 1 });
 
-export type IndicatorValueDoc = InferSchemaType<typeof indicatorValueSchema> & { _id: Types.ObjectId };
+export type IndicatorValueDoc = InferSchemaType<typeof indicatorValueSchema>;
 export const IndicatorValue = model('IndicatorValue', indicatorValueSchema);
 
 /**
@@ -76,6 +105,8 @@ export const IndicatorValue = model('IndicatorValue', indicatorValueSchema);
  */
 const bucketStateSchema = new Schema(
   {
+    /** Derived from the bucket ({@link bucketStatId} without an indicator). */
+    _id: { type: String },
     organisationId: { type: Schema.Types.ObjectId, required: true },
     surveyId: { type: Schema.Types.ObjectId, required: true },
     period: { type: String, required: true },
@@ -103,11 +134,7 @@ export const AggregationState = model('AggregationState', aggregationStateSchema
 
 /** Records that published values changed (readers drop their caches). */
 export async function markValuesChanged(): Promise<void> {
-  await AggregationState.replaceOne(
-    { _id: 'values' },
-    { _id: 'values', changedAt: new Date() },
-    { upsert: true },
-  );
+  await AggregationState.updateOne({ _id: 'values' }, { $set: { changedAt: new Date() } }, { upsert: true });
 }
 
 /** Readers look up the change stamp at most this often; one lookup serves every request meanwhile. */

@@ -1,0 +1,171 @@
+import { randomUUID } from 'node:crypto';
+import type { Worker } from 'bullmq';
+import {
+  bearer,
+  createCampaignViaApi,
+  createOrganisationViaApi,
+  createPlatformKey,
+  createTestContext,
+  issueKeyViaApi,
+  type TestContext,
+} from '../support/harness';
+import { drain, startTestWorker } from '../support/worker';
+
+/**
+ * Scores through the API: own indicators, benchmarks with suppression, trends, CSV, and raw
+ * exports, across organisations that must not see each other's raw data.
+ */
+let ctx: TestContext;
+let worker: Worker;
+const orgs: Record<string, { admin: string; analyst: string; surveyId: string }> = {};
+
+async function answer(slug: string, n: number, positiveEvery: number) {
+  for (let i = 0; i < n; i++) {
+    const overall = i % positiveEvery === 0 ? 'very_satisfied' : 'fairly_dissatisfied';
+    const res = await ctx.http.post(`/api/v1/public/campaigns/${slug}/responses`).send({
+      submissionId: randomUUID(),
+      locale: 'en',
+      answers: {
+        overall_satisfaction: overall,
+        recommend: i % 11,
+        comments: i === 0 ? '=HYPERLINK("x")' : undefined,
+      },
+    });
+    if (res.status !== 201) throw new Error(res.text);
+  }
+}
+
+beforeAll(async () => {
+  ctx = await createTestContext({ AGGREGATION_DELAY_MS: '50' });
+  worker = startTestWorker(ctx);
+  const platform = await createPlatformKey();
+  // Three cities measure TP01 in 2026; "small" has fewer answers than the minimum n of 10.
+  for (const [slug, n, every, stock] of [
+    ['alpha', 30, 2, 900],
+    ['beta', 20, 4, 15000],
+    ['small', 6, 1, 800],
+  ] as const) {
+    const org = await createOrganisationViaApi(ctx, platform, slug, { housingStock: stock });
+    const analyst = await issueKeyViaApi(ctx, org.adminKey, slug, 'analyst');
+    const { campaign, surveyId } = await createCampaignViaApi(ctx, org.adminKey, {
+      template: 'pulse',
+      campaign: { period: '2026' },
+    });
+    orgs[slug] = { admin: org.adminKey, analyst, surveyId };
+    await answer(campaign.slug, n, every);
+  }
+  // Alpha also measured 2025, for the trend.
+  const { campaign } = await createCampaignViaApi(ctx, orgs.alpha!.admin, {
+    template: 'pulse',
+    campaign: { period: '2025' },
+  });
+  await answer(campaign.slug, 12, 3);
+  await drain(ctx.runtime.queues.aggregation);
+  await new Promise((r) => setTimeout(r, 300));
+}, 120000);
+
+afterAll(async () => {
+  await worker.close();
+  await ctx.close();
+});
+
+const get = (path: string, key: string) => ctx.http.get(path).set('Authorization', bearer(key));
+
+it('an organisation sees its own indicators, small n included but flagged', async () => {
+  const res = await get('/api/v1/indicators?period=2026&indicator=TP01', orgs.small!.analyst);
+  expect(res.status).toBe(200);
+  const total = res.body.items.find((v: { segment: string }) => v.segment === '*');
+  expect(total).toMatchObject({ indicator: 'TP01', n: 6, value: 1, suppressed: 'primary' });
+  // Wilson at 6/6 with the finite population correction for 800 dwellings: z scaled by sqrt((N−n)/(N−1)).
+  const z = 1.959964 * Math.sqrt((800 - 6) / 799);
+  expect(total.low).toBeCloseTo(1 / (1 + (z * z) / 6), 9);
+  expect(total.low).toBeGreaterThan(0.6097);
+  expect(total.responseRate).toBeCloseTo(6 / 800, 9);
+});
+
+it('benchmarks hide values under the minimum n from others and rank the caller', async () => {
+  const res = await get('/api/v1/benchmarks/TP01?period=2026', orgs.alpha!.analyst);
+  expect(res.status).toBe(200);
+  const bySlug = Object.fromEntries(res.body.organisations.map((o: { slug: string }) => [o.slug, o]));
+  expect(bySlug.small).toMatchObject({ suppressed: true, value: null, n: null, low: null });
+  expect(bySlug.alpha).toMatchObject({ you: true, n: 30, value: 0.5 });
+  expect(bySlug.beta).toMatchObject({ suppressed: false, n: 20, value: 0.25 });
+  expect(res.body.summary).toMatchObject({ count: 2, min: 0.25, max: 0.5, median: 0.375 });
+  expect(res.body.you.percentileRank).toBe(75);
+  expect(res.body.quantileMethod).toMatch(/type 7/);
+
+  const small = await get('/api/v1/benchmarks/TP01?period=2026', orgs.small!.analyst);
+  expect(small.body.you).toMatchObject({ n: 6, suppressed: 'primary' });
+  expect(small.body.organisations.find((o: { slug: string }) => o.slug === 'small')).toMatchObject({
+    you: true,
+    value: 1,
+  });
+
+  const peers = await get('/api/v1/benchmarks/TP01?period=2026&peerGroup=size', orgs.alpha!.analyst);
+  expect(peers.body.organisations.map((o: { slug: string }) => o.slug).sort()).toEqual(['alpha', 'small']);
+  const explicit = await get(
+    '/api/v1/benchmarks/TP01?period=2026&organisations=alpha,beta',
+    orgs.alpha!.analyst,
+  );
+  expect(explicit.body.peerGroup).toBe('explicit');
+  expect(explicit.body.organisations).toHaveLength(2);
+  expect((await get('/api/v1/benchmarks/NOPE?period=2026', orgs.alpha!.analyst)).status).toBe(404);
+  expect((await get('/api/v1/benchmarks/TP01', orgs.alpha!.analyst)).status).toBe(422);
+});
+
+it('the trend shows the caller per period beside the peer median', async () => {
+  const res = await get('/api/v1/benchmarks/TP01/trend', orgs.alpha!.analyst);
+  expect(res.status).toBe(200);
+  expect(res.body.points.map((p: { period: string }) => p.period)).toEqual(['2025', '2026']);
+  const [p2025, p2026] = res.body.points;
+  expect(p2025).toMatchObject({ n: 12, value: 4 / 12, peerCount: 0, peerMedian: null, methodChanged: false });
+  expect(p2026).toMatchObject({ n: 30, value: 0.5, peerCount: 1, peerMedian: 0.25, methodChanged: false });
+});
+
+it('every score endpoint answers CSV when asked', async () => {
+  const indicators = await get('/api/v1/indicators?period=2026', orgs.alpha!.analyst).set(
+    'Accept',
+    'text/csv',
+  );
+  expect(indicators.headers['content-type']).toMatch(/text\/csv/);
+  const lines = indicators.text.trim().split('\r\n');
+  expect(lines[0]).toBe('indicator,period,segment,n,excluded,value,low,high,responseRate,suppressed');
+  expect(lines.some((l) => l.startsWith('TP01,2026,*,30,0,0.5,'))).toBe(true);
+  const bench = await get('/api/v1/benchmarks/TP01?period=2026', orgs.beta!.analyst).set(
+    'Accept',
+    'text/csv',
+  );
+  expect(bench.text).toContain('small');
+  expect(bench.text).not.toMatch(/small,[^\r\n]*,1,/);
+  const trend = await get('/api/v1/benchmarks/TP01/trend', orgs.alpha!.analyst).set('Accept', 'text/csv');
+  expect(trend.text.split('\r\n')[0]).toBe(
+    'period,n,value,low,high,suppressed,peerMedian,peerCount,methodChanged',
+  );
+});
+
+it('exports stream only the caller’s own raw responses, as CSV or NDJSON', async () => {
+  const csv = await get(
+    `/api/v1/responses/export?survey=${orgs.alpha!.surveyId}&period=2026&format=csv`,
+    orgs.alpha!.analyst,
+  );
+  expect(csv.status).toBe(200);
+  const rows = csv.text.trim().split('\r\n');
+  expect(rows[0]).toBe(
+    'responseId,campaignId,version,period,segment,locale,channel,completedAt,overall_satisfaction,recommend,comments',
+  );
+  expect(rows).toHaveLength(31);
+  expect(csv.text).toContain(`'=HYPERLINK(""x"")`);
+  const nd = await get(
+    `/api/v1/responses/export?survey=${orgs.alpha!.surveyId}&format=ndjson`,
+    orgs.alpha!.analyst,
+  );
+  const lines = nd.text
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l));
+  expect(lines).toHaveLength(30);
+  expect(lines.every((l) => l.answers && l.responseId && !('submissionId' in l))).toBe(true);
+
+  const foreign = await get(`/api/v1/responses/export?survey=${orgs.alpha!.surveyId}`, orgs.beta!.analyst);
+  expect(foreign.status).toBe(404);
+});
