@@ -21,7 +21,7 @@ export default tseslint.config(
     rules: { '@typescript-eslint/no-unused-vars': ['error', { caughtErrors: 'none' }] },
   },
   {
-    files: ['jest.config.js', 'eslint.config.mjs'],
+    files: ['jest.config.js', 'eslint.config.mjs', 'scripts/**/*.cjs'],
     languageOptions: {
       globals: { module: 'writable', require: 'readonly', __dirname: 'readonly', process: 'readonly' },
     },
