@@ -23,7 +23,7 @@ export default tseslint.config(
   {
     files: ['jest.config.js', 'eslint.config.mjs', 'scripts/**/*.cjs'],
     languageOptions: {
-      globals: { module: 'writable', require: 'readonly', __dirname: 'readonly', process: 'readonly' },
+      globals: { ...globals.node },
     },
     rules: { '@typescript-eslint/no-require-imports': 'off' },
   },
