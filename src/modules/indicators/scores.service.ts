@@ -18,6 +18,8 @@ export function stockBand(units: number | null | undefined): string | null {
 }
 
 const CACHE_ENTRIES = 1000;
+/** One collator for all sorting: `localeCompare` builds a new one per call, which is slow. */
+const byName = new Intl.Collator('en');
 const cache = new Map<string, { stamp: number; docs: IndicatorValueDoc[] }>();
 const results = new Map<string, { stamp: number; result: unknown }>();
 
@@ -129,15 +131,23 @@ async function requireIndicator(id: string) {
  * hidden when it is suppressed, and the caller's percentile rank. Reads only the stored
  * indicator values, so its cost does not grow with the number of responses.
  */
-export async function benchmark(
+export function benchmark(
+  caller: AuthContext,
+  indicatorId: string,
+  q: PeerQuery & { period: string; segment: string },
+) {
+  return memo(JSON.stringify(['benchmark', caller.organisationId, indicatorId, q]), () =>
+    computeBenchmark(caller, indicatorId, q),
+  );
+}
+
+async function computeBenchmark(
   caller: AuthContext,
   indicatorId: string,
   q: PeerQuery & { period: string; segment: string },
 ) {
   const def = await requireIndicator(indicatorId);
-  const docs = await IndicatorValue.find({ indicatorId, period: q.period, segment: q.segment }).lean<
-    IndicatorValueDoc[]
-  >();
+  const docs = await cachedValues({ indicatorId, period: q.period, segment: q.segment });
   const mine = docs.find((d) => d.organisationId.toHexString() === caller.organisationId) ?? null;
   const peers = docs.filter((d) => d === mine || inPeerGroup(d, mine?.organisation ?? null, q));
   const values = peers.filter(published).map((d) => d.value as number);
@@ -159,7 +169,7 @@ export async function benchmark(
         }
       : null,
     organisations: peers
-      .sort((a, b) => (a.organisation?.name ?? '').localeCompare(b.organisation?.name ?? ''))
+      .sort((a, b) => byName.compare(a.organisation?.name ?? '', b.organisation?.name ?? ''))
       .map((d) => {
         const show = published(d) || d === mine;
         return {
