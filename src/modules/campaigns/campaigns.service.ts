@@ -27,6 +27,15 @@ export function campaignStatus(
   return 'open';
 }
 
+/**
+ * The status now. Responses are counted only when the campaign has a limit: the count is
+ * the one part of the status that costs a query, and public pages ask on every request.
+ */
+export async function currentStatus(c: CampaignDoc): Promise<CampaignStatus> {
+  const limited = c.responseLimit !== null && c.responseLimit !== undefined;
+  return campaignStatus(c, limited ? await SurveyResponse.countDocuments({ campaignId: c._id }) : 0);
+}
+
 /** SHA-256 hex of an invitation token. */
 export function hashToken(token: string): string {
   return createHash('sha256').update(token).digest('hex');

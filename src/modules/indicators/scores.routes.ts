@@ -109,6 +109,27 @@ const valueColumns = [
   'suppressed',
 ] as const;
 
+/** The CSV form of a list inside a response body. */
+function table(list: string, columns: string[]) {
+  return (body: Record<string, Array<Record<string, unknown>>>): CsvTable => ({
+    columns,
+    rows: (body[list] ?? []).map((row) => columns.map((c) => row[c])),
+  });
+}
+
+/** Segment and peer group from a validated query. */
+function peersOf(query: {
+  segment: string;
+  peerGroup: string;
+  organisations?: string;
+}): PeerQuery & { segment: string } {
+  return {
+    segment: query.segment,
+    peerGroup: query.peerGroup as PeerQuery['peerGroup'],
+    organisations: parseOrganisations(query.organisations),
+  };
+}
+
 /** Scores: the caller's indicators, benchmarks against peers, trends, raw exports. */
 export function scoreRoutes(): AnyRoute[] {
   return [
@@ -218,30 +239,22 @@ export function scoreRoutes(): AnyRoute[] {
         },
         404: { description: 'Unknown indicator', schema: errorRef },
       },
-      csv: (body: { organisations: Array<Record<string, unknown>> }): CsvTable => {
-        const cols = [
-          'slug',
-          'name',
-          'country',
-          'region',
-          'type',
-          'stockBand',
-          'n',
-          'value',
-          'low',
-          'high',
-          'suppressed',
-          'you',
-        ];
-        return { columns: cols, rows: body.organisations.map((o) => cols.map((c) => o[c])) };
-      },
+      csv: table('organisations', [
+        'slug',
+        'name',
+        'country',
+        'region',
+        'type',
+        'stockBand',
+        'n',
+        'value',
+        'low',
+        'high',
+        'suppressed',
+        'you',
+      ]),
       handler: async ({ params, query, req }) => ({
-        body: await benchmark(authOf(req), params.indicator, {
-          period: query.period,
-          segment: query.segment,
-          peerGroup: query.peerGroup as PeerQuery['peerGroup'],
-          organisations: parseOrganisations(query.organisations),
-        }),
+        body: await benchmark(authOf(req), params.indicator, { period: query.period, ...peersOf(query) }),
       }),
     }),
     defineRoute({
@@ -283,26 +296,19 @@ export function scoreRoutes(): AnyRoute[] {
         },
         404: { description: 'Unknown indicator', schema: errorRef },
       },
-      csv: (body: { points: Array<Record<string, unknown>> }): CsvTable => {
-        const cols = [
-          'period',
-          'n',
-          'value',
-          'low',
-          'high',
-          'suppressed',
-          'peerMedian',
-          'peerCount',
-          'methodChanged',
-        ];
-        return { columns: cols, rows: body.points.map((p) => cols.map((c) => p[c])) };
-      },
+      csv: table('points', [
+        'period',
+        'n',
+        'value',
+        'low',
+        'high',
+        'suppressed',
+        'peerMedian',
+        'peerCount',
+        'methodChanged',
+      ]),
       handler: async ({ params, query, req }) => ({
-        body: await trend(authOf(req), params.indicator, {
-          segment: query.segment,
-          peerGroup: query.peerGroup as PeerQuery['peerGroup'],
-          organisations: parseOrganisations(query.organisations),
-        }),
+        body: await trend(authOf(req), params.indicator, peersOf(query)),
       }),
     }),
     defineRoute({

@@ -11,9 +11,8 @@ import { projectRoot } from '../../paths';
 import { chooseLanguage, messagePage, surveyPage } from '../../web/page';
 import { t } from '../../web/texts';
 import { campaignTitles } from '../campaigns/campaigns.routes';
-import { campaignStatus, publicCampaign } from '../campaigns/campaigns.service';
+import { currentStatus, publicCampaign } from '../campaigns/campaigns.service';
 import { languageSchema, objectIdSchema } from '../organisations/organisations.schemas';
-import { SurveyResponse } from './response.model';
 import { submitResponse } from './responses.service';
 
 const slugParams = {
@@ -111,10 +110,7 @@ export function publicRoutes(deps: PublicDeps): AnyRoute[] {
             slug: campaign.slug,
             titles: await campaignTitles(campaign),
             languages: campaign.languages,
-            status: campaignStatus(
-              campaign,
-              await SurveyResponse.countDocuments({ campaignId: campaign._id }),
-            ),
+            status: await currentStatus(campaign),
             opensAt: campaign.opensAt.toISOString(),
             closesAt: campaign.closesAt ? campaign.closesAt.toISOString() : null,
             access: campaign.access,
@@ -202,10 +198,7 @@ export function publicRoutes(deps: PublicDeps): AnyRoute[] {
         const lang = chooseLanguage(campaign.languages, query.lang, req.headers['accept-language']);
         const titles = await campaignTitles(campaign);
         const title = titles.find((x) => x.lang === lang)?.text ?? campaign.title;
-        const status = campaignStatus(
-          campaign,
-          await SurveyResponse.countDocuments({ campaignId: campaign._id }),
-        );
+        const status = await currentStatus(campaign);
         if (status !== 'open') {
           const message =
             status === 'scheduled'

@@ -4,7 +4,7 @@ import { AppError, ConflictError, GoneError, ValidationError } from '../../error
 import { JobName, bucketJobId } from '../../queue/jobs';
 import type { Queues } from '../../queue/queues';
 import { CampaignClaim, Invitation, type CampaignDoc } from '../campaigns/campaign.model';
-import { campaignStatus, hashToken, publicCampaign } from '../campaigns/campaigns.service';
+import { currentStatus, hashToken, publicCampaign } from '../campaigns/campaigns.service';
 import type { QuestionInfo } from '../surveys/definition-validator';
 import { validateAnswers } from './answer-validator';
 import { SurveyResponse, type ResponseDoc } from './response.model';
@@ -56,7 +56,7 @@ export async function submitResponse(
   ).lean();
   if (existing) return { id: existing._id.toHexString(), created: false };
 
-  const status = campaignStatus(campaign, await SurveyResponse.countDocuments({ campaignId: campaign._id }));
+  const status = await currentStatus(campaign);
   if (status === 'scheduled')
     throw new AppError(403, 'NOT_YET_OPEN', `this survey opens on ${campaign.opensAt.toISOString()}`);
   if (status === 'closed') throw new GoneError('this survey has closed', 'CLOSED');
