@@ -8,11 +8,15 @@
  * - a raw cursor scan of the responses collection, in a child process (time, peak RSS);
  * - the full indicator rebuild, in a child process like a worker (time, peak RSS);
  * - GET /api/v1/benchmarks/TP01 at 100 concurrent clients for 10 s against the API in its
- *   own process (p50, p99 latency).
+ *   own process (p50, p99 latency), once asking for gzip and once not.
+ * Then the floor: the same load against bare node:http and bare Express sending the API's
+ * stored bytes, which is the most this machine gives any Node API.
+ * `--profile DIR` writes a CPU profile of the API process there.
  * Uses MONGODB_URI / REDIS_URL when set, else starts local servers in a temporary directory.
  */
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs, promisify } from 'node:util';
@@ -39,6 +43,7 @@ const { values: args } = parseArgs({
     small: { type: 'string', default: '10000' },
     large: { type: 'string', default: '1000000' },
     seconds: { type: 'string', default: '10' },
+    profile: { type: 'string' },
   },
 });
 const ORGS = Number(args.orgs);
@@ -165,7 +170,8 @@ async function startApiProcess(
   redisUrl: string,
 ): Promise<{ proc: ChildProcess; url: string }> {
   const port = await freePort();
-  const proc = spawn(process.execPath, ['--import', 'tsx', 'src/server.ts'], {
+  const profile = args.profile ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(args.profile)}`] : [];
+  const proc = spawn(process.execPath, [...profile, '--import', 'tsx', 'src/server.ts'], {
     cwd: root,
     env: {
       ...process.env,
@@ -175,7 +181,8 @@ async function startApiProcess(
       PORT: String(port),
       HOST: '127.0.0.1',
       PUBLIC_BASE_URL: `http://127.0.0.1:${port}`,
-      LOG_LEVEL: 'warn',
+      // The production default: one access-log line per request.
+      LOG_LEVEL: 'info',
       QUEUE_PREFIX: 'bench',
     },
     stdio: ['ignore', 'ignore', 'inherit'],
@@ -191,35 +198,87 @@ async function startApiProcess(
   throw new Error('the API did not start');
 }
 
+const READ_PATH = '/api/v1/benchmarks/TP01?period=2026';
+
+/** 100 connections, each sending its next request as soon as the last answer arrives. */
+async function load(url: string, headers: Record<string, string>, label: string) {
+  const result = await autocannon({ url, connections: 100, duration: Number(args.seconds), headers });
+  const figures = {
+    requests: result.requests.total,
+    perSecond: Math.round(result.requests.total / Number(args.seconds)),
+    non2xx: result.non2xx,
+    bytesPerResponse: Math.round(result.throughput.total / Math.max(result.requests.total, 1)),
+    p50: result.latency.p50,
+    p99: result.latency.p99,
+  };
+  log(
+    `  ${label}: p50 ${figures.p50} ms, p99 ${figures.p99} ms, ${figures.perSecond} req/s, ${figures.bytesPerResponse} B each with headers`,
+  );
+  return figures;
+}
+
 async function loadTest(url: string, key: string) {
-  const path = '/api/v1/benchmarks/TP01?period=2026';
-  const check = await fetch(`${url}${path}`, { headers: { Authorization: `Bearer ${key}` } });
+  const auth = { Authorization: `Bearer ${key}` };
+  const check = await fetch(`${url}${READ_PATH}`, { headers: auth });
   const body = (await check.json()) as { organisations: unknown[]; summary: { median: number } };
   if (!check.ok) throw new Error(`benchmark read failed: ${check.status}`);
   const single = [];
   for (let i = 0; i < 20; i++) {
     const t = performance.now();
-    await fetch(`${url}${path}`, { headers: { Authorization: `Bearer ${key}` } }).then((r) =>
-      r.arrayBuffer(),
-    );
+    await fetch(`${url}${READ_PATH}`, { headers: auth }).then((r) => r.arrayBuffer());
     single.push(performance.now() - t);
   }
   single.sort((a, b) => a - b);
   log(`  one client: median ${single[10]!.toFixed(1)} ms`);
-  const result = await autocannon({
-    url: `${url}${path}`,
-    connections: 100,
-    duration: Number(args.seconds),
-    headers: { Authorization: `Bearer ${key}` },
+  // Browsers, curl --compressed and most HTTP libraries ask for gzip; measure both forms.
+  const gzip = await load(`${url}${READ_PATH}`, { ...auth, 'Accept-Encoding': 'gzip' }, 'gzip');
+  const identity = await load(`${url}${READ_PATH}`, auth, 'identity');
+  return { organisations: body.organisations.length, median: body.summary.median, gzip, identity };
+}
+
+/** The gzip bytes of a benchmark answer, as the API sends them. */
+function gzipBody(url: string, key: string): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    http
+      .get(
+        `${url}${READ_PATH}`,
+        { headers: { Authorization: `Bearer ${key}`, 'Accept-Encoding': 'gzip' } },
+        (res) => {
+          const chunks: Buffer[] = [];
+          res.on('data', (c: Buffer) => chunks.push(c));
+          res.on('end', () => resolve(Buffer.concat(chunks)));
+        },
+      )
+      .on('error', reject);
   });
-  return {
-    organisations: body.organisations.length,
-    median: body.summary.median,
-    requests: result.requests.total,
-    non2xx: result.non2xx,
-    p50: result.latency.p50,
-    p99: result.latency.p99,
-  };
+}
+
+/**
+ * The same load against servers that only send the API's stored gzip bytes: plain node:http,
+ * then Express with one route. What the machine allows before any work of the service.
+ */
+async function floor(apiUrl: string, key: string, dir: string) {
+  const file = path.join(dir, 'benchmark-body.gz');
+  writeFileSync(file, await gzipBody(apiUrl, key));
+  const figures: Record<string, Awaited<ReturnType<typeof load>>> = {};
+  for (const mode of ['node', 'express']) {
+    const port = await freePort();
+    const proc = spawn(
+      process.execPath,
+      ['--import', 'tsx', 'scripts/floor-server.ts', mode, file, String(port)],
+      { cwd: root, stdio: ['ignore', 'pipe', 'inherit'] },
+    );
+    try {
+      await new Promise<void>((resolve, reject) => {
+        proc.stdout!.on('data', (d: Buffer) => d.toString().includes('listening') && resolve());
+        proc.on('exit', (code) => reject(new Error(`the ${mode} floor server exited (${code})`)));
+      });
+      figures[mode] = await load(`http://127.0.0.1:${port}/`, {}, `floor, ${mode} serving the same bytes`);
+    } finally {
+      proc.kill('SIGTERM');
+    }
+  }
+  return figures;
 }
 
 async function main() {
@@ -251,7 +310,6 @@ async function main() {
       const rebuild = await child('rebuild', mongodbUri);
       log(`  full rebuild ${rebuild.ms} ms, peak RSS ${rebuild.peakRssMb} MB`);
       const reads = await loadTest(api.url, key);
-      log(`  benchmark reads: p50 ${reads.p50} ms, p99 ${reads.p99} ms (${reads.requests} requests)`);
       results.push({
         responses: size,
         scan,
@@ -264,7 +322,14 @@ async function main() {
     const summary = {
       organisations: ORGS,
       results,
-      p99Ratio: small && large ? +(large.reads.p99 / Math.max(small.reads.p99, 0.001)).toFixed(2) : null,
+      floor: await floor(api.url, key, dir),
+      p99Ratio:
+        small && large
+          ? {
+              gzip: +(large.reads.gzip.p99 / Math.max(small.reads.gzip.p99, 0.001)).toFixed(2),
+              identity: +(large.reads.identity.p99 / Math.max(small.reads.identity.p99, 0.001)).toFixed(2),
+            }
+          : null,
     };
     console.log(JSON.stringify(summary, null, 2));
   } finally {

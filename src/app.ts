@@ -75,7 +75,7 @@ export function buildApp(deps: AppDeps): Express {
   app.set('trust proxy', deps.config.trustProxy);
   app.set('query parser', 'simple');
 
-  app.use(...requestLogging(deps.logger));
+  app.use(requestLogging(deps.logger));
   app.use(
     helmet({
       crossOriginEmbedderPolicy: false,
@@ -98,6 +98,6 @@ export function buildApp(deps: AppDeps): Express {
   app.use(queueDashboard(deps.queues));
 
   app.use(notFoundHandler);
-  app.use(errorHandler);
+  app.use(errorHandler(deps.logger));
   return app;
 }

@@ -1,3 +1,4 @@
+import type { Logger } from 'pino';
 import type { ErrorRequestHandler, RequestHandler } from 'express';
 import { AppError, NotFoundError } from '../errors';
 
@@ -37,23 +38,25 @@ export function toAppError(err: unknown): AppError {
 }
 
 /** The one error handler: contract shape, no stack traces, internals of unexpected errors hidden. */
-export const errorHandler: ErrorRequestHandler = (err, req, res, _next) => {
-  const appError = toAppError(err);
-  if (appError.status >= 500) req.log?.error({ err }, 'request failed');
-  if (res.headersSent) {
-    res.destroy();
-    return;
-  }
-  for (const [k, v] of Object.entries(appError.headers)) res.setHeader(k, v);
-  res.status(appError.status).json({
-    error: {
-      code: appError.code,
-      message: appError.message,
-      details: appError.details,
-      requestId: req.ctx?.requestId,
-    },
-  });
-};
+export const errorHandler =
+  (logger: Logger): ErrorRequestHandler =>
+  (err, req, res, _next) => {
+    const appError = toAppError(err);
+    if (appError.status >= 500) logger.error({ err, reqId: req.ctx?.requestId }, 'unexpected error');
+    if (res.headersSent) {
+      res.destroy();
+      return;
+    }
+    for (const [k, v] of Object.entries(appError.headers)) res.setHeader(k, v);
+    res.status(appError.status).json({
+      error: {
+        code: appError.code,
+        message: appError.message,
+        details: appError.details,
+        requestId: req.ctx?.requestId,
+      },
+    });
+  };
 
 /** Unknown routes: the contract's 404, not Express's HTML page. */
 export const notFoundHandler: RequestHandler = (req) => {

@@ -2,6 +2,7 @@ import type { NextFunction, Request, RequestHandler, Response, Router } from 'ex
 import type { FromSchema, JSONSchema } from 'json-schema-to-ts';
 import { ForbiddenError, UnauthorizedError, ValidationError } from '../errors';
 import type { AuthContext, Role } from './context';
+import { csvOf, isReusable, sendReusable } from './serialised';
 import { bodyAjv, compile, findUnsafeKeys, queryAjv, toDetails } from './validation';
 
 type Infer<S> = S extends JSONSchema ? FromSchema<S> : Record<string, never>;
@@ -163,10 +164,12 @@ function runner(route: AnyRoute): RequestHandler {
       reply.body !== undefined &&
       req.accepts(['application/json', 'text/csv']) === 'text/csv'
     ) {
-      res.type('text/csv; charset=utf-8').send(toCsv(route.csv(reply.body)));
+      const table = route.csv;
+      res.type('text/csv; charset=utf-8').send(csvOf(reply.body, () => toCsv(table(reply.body))));
       return;
     }
     if (reply.body === undefined) res.end();
+    else if (isReusable(reply.body)) sendReusable(req, res, reply.body);
     else res.json(reply.body);
   };
 }

@@ -17,7 +17,7 @@ import { drain, startTestWorker } from '../support/worker';
  */
 let ctx: TestContext;
 let worker: Worker;
-const orgs: Record<string, { admin: string; analyst: string; surveyId: string }> = {};
+const orgs: Record<string, { admin: string; analyst: string; surveyId: string; campaign: string }> = {};
 
 async function answer(slug: string, n: number, positiveEvery: number) {
   for (let i = 0; i < n; i++) {
@@ -51,7 +51,7 @@ beforeAll(async () => {
       template: 'pulse',
       campaign: { period: '2026' },
     });
-    orgs[slug] = { admin: org.adminKey, analyst, surveyId };
+    orgs[slug] = { admin: org.adminKey, analyst, surveyId, campaign: campaign.slug };
     await answer(campaign.slug, n, every);
   }
   // Alpha also measured 2025, for the trend.
@@ -168,4 +168,42 @@ it('exports stream only the caller’s own raw responses, as CSV or NDJSON', asy
 
   const foreign = await get(`/api/v1/responses/export?survey=${orgs.alpha!.surveyId}`, orgs.beta!.analyst);
   expect(foreign.status).toBe(404);
+});
+
+// Last: it adds answers to beta.
+it('benchmark reads are encoded once: gzip when asked, 304 for a held ETag, new numbers after aggregation', async () => {
+  const path = '/api/v1/benchmarks/TP01?period=2026';
+  const first = await get(path, orgs.alpha!.analyst).set('Accept-Encoding', 'gzip');
+  expect(first.status).toBe(200);
+  expect(first.headers['content-encoding']).toBe('gzip');
+  expect(first.headers['content-type']).toMatch(/^application\/json/);
+  expect(first.headers.vary).toMatch(/Accept-Encoding/);
+  const etag = first.headers.etag as string;
+  expect(etag).toMatch(/^W\/"/);
+  const plain = await get(path, orgs.alpha!.analyst).set('Accept-Encoding', 'identity');
+  expect(plain.headers['content-encoding']).toBeUndefined();
+  expect(plain.headers.etag).toBe(etag);
+  expect(plain.body).toEqual(first.body);
+  expect(Number(plain.headers['content-length'])).toBe(Buffer.byteLength(JSON.stringify(first.body)));
+
+  const held = await get(path, orgs.alpha!.analyst).set('If-None-Match', etag);
+  expect(held.status).toBe(304);
+  expect(held.text).toBe('');
+  // The caller is part of the answer ("you"), so another organisation gets other bytes.
+  const other = await get(path, orgs.beta!.analyst);
+  expect(other.headers.etag).not.toBe(etag);
+
+  const beta = (body: { organisations: Array<{ slug: string; value: number }> }) =>
+    body.organisations.find((o) => o.slug === 'beta')!.value;
+  expect(beta(first.body)).toBe(0.25);
+  await answer(orgs.beta!.campaign, 20, 1);
+  await drain(ctx.runtime.queues.aggregation);
+  let after = await get(path, orgs.alpha!.analyst).set('If-None-Match', etag);
+  for (let i = 0; i < 40 && after.status === 304; i++) {
+    await new Promise((r) => setTimeout(r, 50));
+    after = await get(path, orgs.alpha!.analyst).set('If-None-Match', etag);
+  }
+  expect(after.status).toBe(200);
+  expect(after.headers.etag).not.toBe(etag);
+  expect(beta(after.body)).toBe(25 / 40);
 });

@@ -139,23 +139,39 @@ export async function markValuesChanged(): Promise<void> {
 
 /** Readers look up the change stamp at most this often; one lookup serves every request meanwhile. */
 export const STAMP_TTL_MS = 200;
-let stamp: { at: number; value: Promise<number> } | null = null;
+let stamp: { at: number; value: Promise<number>; refreshing: boolean } | null = null;
+
+function lookUpStamp(): Promise<number> {
+  return AggregationState.findById('values', { changedAt: 1 })
+    .lean()
+    .then((doc) => (doc?.changedAt ? doc.changedAt.getTime() : 0));
+}
 
 /**
  * When published values last changed (0 before any aggregation). Looked up at most every
- * {@link STAMP_TTL_MS}, so under load a benchmark read costs no database round trip, and
- * new numbers show within that time.
+ * {@link STAMP_TTL_MS}, in the background once known: under load a benchmark read never waits
+ * for a database round trip, and new numbers show within that time plus one lookup.
  */
 export function valuesChangedAt(): Promise<number> {
   const now = Date.now();
-  if (!stamp || now - stamp.at > STAMP_TTL_MS) {
-    const value = AggregationState.findById('values', { changedAt: 1 })
-      .lean()
-      .then((doc) => (doc?.changedAt ? doc.changedAt.getTime() : 0));
-    stamp = { at: now, value };
+  if (!stamp) {
+    const value = lookUpStamp();
+    stamp = { at: now, value, refreshing: false };
     value.catch(() => {
       stamp = null;
     });
+  } else if (now - stamp.at > STAMP_TTL_MS && !stamp.refreshing) {
+    const current = stamp;
+    current.refreshing = true;
+    lookUpStamp().then(
+      (value) => {
+        if (stamp === current) stamp = { at: Date.now(), value: Promise.resolve(value), refreshing: false };
+      },
+      () => {
+        // Keep serving the last known stamp; the next read tries again.
+        current.refreshing = false;
+      },
+    );
   }
   return stamp.value;
 }

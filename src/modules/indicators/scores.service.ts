@@ -3,6 +3,7 @@ import { NotFoundError, ValidationError } from '../../errors';
 import type { AuthContext } from '../../http/context';
 import { loadCatalogue } from './indicator-definitions.service';
 import { IndicatorValue, valuesChangedAt, type IndicatorValueDoc } from './indicator-value.model';
+import { freezeDeep } from '../../http/serialised';
 import { distributionSummary, percentileRank } from './statistics';
 
 /** How quartiles are computed; stated in every benchmark so readers can reproduce it. */
@@ -23,12 +24,15 @@ const byName = new Intl.Collator('en');
 const cache = new Map<string, { stamp: number; docs: IndicatorValueDoc[] }>();
 const results = new Map<string, { stamp: number; result: unknown }>();
 
-/** Memoises a computed answer per caller and query until the values change. */
+/**
+ * Memoises a computed answer per caller and query until the values change. The answer is
+ * frozen, so the HTTP layer serialises and compresses it once for all callers that reuse it.
+ */
 async function memo<T>(key: string, compute: () => Promise<T>): Promise<T> {
   const stamp = await valuesChangedAt();
   const hit = results.get(key);
   if (hit && hit.stamp === stamp) return hit.result as T;
-  const result = await compute();
+  const result = freezeDeep(await compute());
   if (results.size >= CACHE_ENTRIES) results.delete(results.keys().next().value as string);
   results.set(key, { stamp, result });
   return result;

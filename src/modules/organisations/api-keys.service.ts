@@ -73,14 +73,19 @@ export async function createApiKey(input: {
  * within {@link KEY_CACHE_MS}.
  */
 export const KEY_CACHE_MS = 10_000;
-const keyCache = new Map<string, { at: number; doc: ApiKeyDoc | null }>();
+const keyCache = new Map<string, { at: number; doc: Promise<ApiKeyDoc | null> }>();
 
-async function findKey(id: string): Promise<ApiKeyDoc | null> {
+/** One lookup per key and {@link KEY_CACHE_MS}, shared by every request that arrives meanwhile. */
+function findKey(id: string): Promise<ApiKeyDoc | null> {
   const hit = keyCache.get(id);
   if (hit && Date.now() - hit.at < KEY_CACHE_MS) return hit.doc;
-  const doc = await ApiKey.findById(id).lean<ApiKeyDoc>();
+  const doc = ApiKey.findById(id).lean<ApiKeyDoc>().exec();
   if (keyCache.size > 10_000) keyCache.clear();
-  keyCache.set(id, { at: Date.now(), doc });
+  const entry = { at: Date.now(), doc };
+  keyCache.set(id, entry);
+  doc.catch(() => {
+    if (keyCache.get(id) === entry) keyCache.delete(id);
+  });
   return doc;
 }
 
