@@ -7,8 +7,8 @@
  * Responses are generated through the models (insertMany), not the HTTP API. For each size:
  * - a raw cursor scan of the responses collection, in a child process (time, peak RSS);
  * - the full indicator rebuild, in a child process like a worker (time, peak RSS);
- * - GET /api/v1/benchmarks/TP01 at 100 concurrent clients for 10 s against the API in its
- *   own process (p50, p99 latency), once asking for gzip and once not.
+ * - GET /api/v1/benchmarks/TP01 at 100 concurrent clients for 20 s, after 3 s of warm-up,
+ *   against the API in its own process (p50, p99 latency), asking for gzip and then not.
  * Then the floor: the same load against bare node:http and bare Express sending the API's
  * stored bytes, which is the most this machine gives any Node API.
  * `--profile DIR` writes a CPU profile of the API process there.
@@ -42,7 +42,7 @@ const { values: args } = parseArgs({
     orgs: { type: 'string', default: '300' },
     small: { type: 'string', default: '10000' },
     large: { type: 'string', default: '1000000' },
-    seconds: { type: 'string', default: '10' },
+    seconds: { type: 'string', default: '20' },
     profile: { type: 'string' },
   },
 });
@@ -202,7 +202,16 @@ const READ_PATH = '/api/v1/benchmarks/TP01?period=2026';
 
 /** 100 connections, each sending its next request as soon as the last answer arrives. */
 async function load(url: string, headers: Record<string, string>, label: string) {
-  const result = await autocannon({ url, connections: 100, duration: Number(args.seconds), headers });
+  // `warmup` is an autocannon option its type declarations do not list yet.
+  const options: autocannon.Options & { warmup: { connections: number; duration: number } } = {
+    url,
+    connections: 100,
+    duration: Number(args.seconds),
+    headers,
+    // Compiled code paths and open connections first, so the tail is the steady state's.
+    warmup: { connections: 100, duration: 3 },
+  };
+  const result = await autocannon(options);
   const figures = {
     requests: result.requests.total,
     perSecond: Math.round(result.requests.total / Number(args.seconds)),

@@ -4,6 +4,7 @@ import type { Logger } from 'pino';
 import { buildApp } from './app';
 import type { Config } from './config';
 import { connectMongo, disconnectMongo, syncIndexes } from './db/connection';
+import { answerClientError } from './http/error-handler';
 import { Metrics } from './http/metrics';
 import { createRedis } from './queue/connections';
 import { createQueues, type Queues } from './queue/queues';
@@ -62,6 +63,7 @@ export async function startApi(runtime: Runtime): Promise<ApiServer> {
   const app = buildApp(runtime);
   const server = http.createServer(app);
   server.keepAliveTimeout = 5000;
+  server.on('clientError', answerClientError);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(runtime.config.port, runtime.config.host, () => resolve());

@@ -1,6 +1,6 @@
 import type { NextFunction, Request, RequestHandler, Response, Router } from 'express';
 import type { FromSchema, JSONSchema } from 'json-schema-to-ts';
-import { ForbiddenError, UnauthorizedError, ValidationError } from '../errors';
+import { AppError, ForbiddenError, UnauthorizedError, ValidationError } from '../errors';
 import type { AuthContext, Role } from './context';
 import { csvOf, isReusable, sendReusable } from './serialised';
 import { bodyAjv, compile, findUnsafeKeys, queryAjv, toDetails } from './validation';
@@ -108,15 +108,51 @@ export function expressPath(path: string): string {
   return path.replace(/\{(\w+)\}/g, ':$1');
 }
 
-/** Mounts routes with the chain: rate limit → auth → validate → handler. */
+/** Literal segments before parameters, position by position: `/surveys/validate` before `/surveys/:id`. */
+function specificity(path: string): number[] {
+  return path.split('/').map((segment) => (segment.startsWith(':') ? 1 : 0));
+}
+
+function bySpecificity(a: string, b: string): number {
+  const [x, y] = [specificity(a), specificity(b)];
+  for (let i = 0; i < Math.min(x.length, y.length); i++) if (x[i] !== y[i]) return x[i]! - y[i]!;
+  return 0;
+}
+
+/**
+ * Mounts routes with the chain: rate limit → auth → validate → handler. Paths go from the most
+ * literal to the most general; a known path asked with a method it does not have gets 405
+ * with `Allow`, and OPTIONS gets 204 with `Allow`.
+ */
 export function mountRoutes(router: Router, routes: AnyRoute[], opts: MountOptions): void {
+  const byPath = new Map<string, AnyRoute[]>();
   for (const route of routes) {
-    const chain: RequestHandler[] = [];
-    if (route.rateLimited) chain.push(opts.publicRateLimit);
-    if (route.auth !== 'public') chain.push(authGuard(route.auth, opts.authenticate));
-    chain.push(validator(route));
-    chain.push(runner(route));
-    router[route.method](expressPath(route.path), ...chain);
+    const path = expressPath(route.path);
+    byPath.set(path, [...(byPath.get(path) ?? []), route]);
+  }
+  for (const path of [...byPath.keys()].sort(bySpecificity)) {
+    const methods = new Set(['OPTIONS']);
+    for (const route of byPath.get(path)!) {
+      const chain: RequestHandler[] = [];
+      if (route.rateLimited) chain.push(opts.publicRateLimit);
+      if (route.auth !== 'public') chain.push(authGuard(route.auth, opts.authenticate));
+      chain.push(validator(route));
+      chain.push(runner(route));
+      router[route.method](path, ...chain);
+      methods.add(route.method.toUpperCase());
+      if (route.method === 'get') methods.add('HEAD');
+    }
+    const allow = [...methods].sort().join(', ');
+    router.all(path, (req, res) => {
+      res.setHeader('Allow', allow);
+      if (req.method === 'OPTIONS') {
+        res.status(204).end();
+        return;
+      }
+      throw new AppError(405, 'METHOD_NOT_ALLOWED', `${req.method} is not allowed here; use ${allow}`, [], {
+        Allow: allow,
+      });
+    });
   }
 }
 

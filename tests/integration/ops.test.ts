@@ -100,4 +100,22 @@ describe('error shape', () => {
     expect(res.body.error.requestId).toBe(res.headers['x-request-id']);
     noStack(res.text);
   });
+
+  it('a known path asked with a method it lacks is a JSON 405 with Allow; OPTIONS lists the methods', async () => {
+    const res = await ctx.http.delete('/api/v1/benchmarks/TP01');
+    expect(res.status).toBe(405);
+    expect(res.headers.allow).toBe('GET, HEAD, OPTIONS');
+    expect(res.body.error).toMatchObject({ code: 'METHOD_NOT_ALLOWED', details: [] });
+    const put = await ctx.http.put('/api/v1/surveys').send({});
+    expect(put.status).toBe(405);
+    expect(put.headers.allow).toBe('GET, HEAD, OPTIONS, POST');
+    // A literal path wins over a parameter at the same place: this is not GET /surveys/{id}.
+    const validate = await ctx.http.get('/api/v1/surveys/validate');
+    expect(validate.status).toBe(405);
+    expect(validate.headers.allow).toBe('OPTIONS, POST');
+    const options = await ctx.http.options('/api/v1/campaigns/abc');
+    expect(options.status).toBe(204);
+    expect(options.headers.allow).toMatch(/GET/);
+    noStack(res.text);
+  });
 });

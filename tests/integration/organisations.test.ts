@@ -136,6 +136,43 @@ describe('organisations', () => {
     ).toBe(401);
   });
 
+  it('an organisation cannot revoke its last working admin key; the platform can', async () => {
+    const org = await createOrganisationViaApi(ctx, platform, 'lockout-city');
+    const keys = await ctx.http
+      .get(`/api/v1/organisations/${org.slug}/api-keys`)
+      .set('Authorization', bearer(org.adminKey));
+    const first = keys.body.items.find((k: { role: string }) => k.role === 'admin').id as string;
+    const own = await ctx.http.delete(`/api/v1/api-keys/${first}`).set('Authorization', bearer(org.adminKey));
+    expect(own.status).toBe(409);
+    expect(own.body.error.code).toBe('LAST_ADMIN_KEY');
+    expect((await ctx.http.get('/api/v1/surveys').set('Authorization', bearer(org.adminKey))).status).toBe(
+      200,
+    );
+
+    const second = await ctx.http
+      .post(`/api/v1/organisations/${org.slug}/api-keys`)
+      .set('Authorization', bearer(org.adminKey))
+      .send({ role: 'admin', label: 'deputy' });
+    expect(second.status).toBe(201);
+    const revoked = await ctx.http
+      .delete(`/api/v1/api-keys/${first}`)
+      .set('Authorization', bearer(second.body.key));
+    expect(revoked.status).toBe(200);
+    expect((await ctx.http.get('/api/v1/surveys').set('Authorization', bearer(org.adminKey))).status).toBe(
+      401,
+    );
+    // Now the deputy is the last one; only the platform can stop it.
+    const last = await ctx.http
+      .delete(`/api/v1/api-keys/${second.body.id}`)
+      .set('Authorization', bearer(second.body.key));
+    expect(last.status).toBe(409);
+    const byPlatform = await ctx.http
+      .delete(`/api/v1/api-keys/${second.body.id}`)
+      .set('Authorization', bearer(platform));
+    expect(byPlatform.status).toBe(200);
+    expect(byPlatform.body.revokedAt).not.toBeNull();
+  });
+
   it('a platform key lists every organisation, a page at a time', async () => {
     const first = await ctx.http.get('/api/v1/organisations?limit=2').set('Authorization', bearer(platform));
     expect(first.status).toBe(200);

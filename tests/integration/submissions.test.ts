@@ -266,6 +266,29 @@ describe('invitations', () => {
     expect(view.body.counts).toEqual({ responses: 1, invitations: 2, invitationsUsed: 1 });
   });
 
+  it('the campaign list carries each campaign’s own counts', async () => {
+    const first = await inviteCampaign(3);
+    const second = await inviteCampaign(1);
+    const answers = { overall_satisfaction: 'neither' };
+    expect((await submit(first.campaign.slug, { answers, token: first.tokens[1] })).status).toBe(201);
+    expect((await submit(first.campaign.slug, { answers, token: first.tokens[2] })).status).toBe(201);
+    const counts = new Map<string, unknown>();
+    let cursor: string | null = null;
+    do {
+      const page: {
+        status: number;
+        body: { items: Array<{ id: string; counts: unknown }>; nextCursor: string | null };
+      } = await ctx.http
+        .get(`/api/v1/campaigns?limit=2${cursor ? `&cursor=${cursor}` : ''}`)
+        .set('Authorization', bearer(admin));
+      expect(page.status).toBe(200);
+      for (const item of page.body.items) counts.set(item.id, item.counts);
+      cursor = page.body.nextCursor;
+    } while (cursor);
+    expect(counts.get(first.campaign.id)).toEqual({ responses: 2, invitations: 3, invitationsUsed: 2 });
+    expect(counts.get(second.campaign.id)).toEqual({ responses: 0, invitations: 1, invitationsUsed: 0 });
+  });
+
   it('two concurrent submissions with one token: one 201, one 409', async () => {
     const { campaign, tokens } = await inviteCampaign(1);
     const answers = { overall_satisfaction: 'neither' };

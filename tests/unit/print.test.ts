@@ -1,7 +1,15 @@
 import jsQR from 'jsqr';
 import { PNG } from 'pngjs';
 import * as QRCode from 'qrcode';
-import { lettersPdf, posterPdf, qrPng, qrSvg, type LettersInput } from '../../src/modules/campaigns/print';
+import { Writable } from 'node:stream';
+import {
+  lettersPdf,
+  posterPdf,
+  qrPng,
+  qrSvg,
+  writeLettersPdf,
+  type LettersInput,
+} from '../../src/modules/campaigns/print';
 import { parsePdf, type ParsedPdf } from '../support/pdf';
 import { LANGUAGES, LANGUAGE_NAMES, t, textsFor, type TextKey } from '../../src/web/texts';
 
@@ -206,6 +214,45 @@ describe('lettersPdf', () => {
 
     expect(page).toContain(TOKEN_URL);
     expect(page).not.toContain(t('pl', 'letterDwelling', { label: '' }).trim());
+  });
+
+  it('stops drawing, without an error, when the reader closes the stream early', async () => {
+    const unhandled: unknown[] = [];
+    const onUnhandled = (reason: unknown) => unhandled.push(reason);
+    process.on('unhandledRejection', onUnhandled);
+    let received = 0;
+    const reader = new Writable({
+      write(chunk: Buffer, _enc, done) {
+        received += chunk.length;
+        done();
+        // A download cancelled after its first bytes.
+        if (received > 0) reader.destroy();
+      },
+    });
+    try {
+      const many = Array.from({ length: 400 }, (_, i) => ({
+        url: `${TOKEN_URL}${i}`,
+        code: `C${i}`,
+        label: null,
+      }));
+      await writeLettersPdf(
+        {
+          organisationName: 'Spółdzielnia',
+          titles: [{ lang: 'pl', text: POLISH_TITLE }],
+          languages: ['pl'],
+          opensAt: new Date('2026-03-01T00:00:00Z'),
+          closesAt: null,
+          letters: many,
+        },
+        reader,
+      );
+      await new Promise((r) => setImmediate(r));
+      expect(unhandled).toEqual([]);
+      expect(reader.destroyed).toBe(true);
+      expect(received).toBeGreaterThan(0);
+    } finally {
+      process.off('unhandledRejection', onUnhandled);
+    }
   });
 });
 

@@ -22,7 +22,7 @@ import {
   ownCampaign,
   purgeSecrets,
 } from './campaigns.service';
-import { lettersPdf, posterPdf, qrPng, qrSvg } from './print';
+import { posterPdf, qrPng, qrSvg, writeLettersPdf } from './print';
 
 const errorRef = { $ref: '#/components/schemas/Error' };
 const notFound = { description: 'Missing or not yours', schema: errorRef };
@@ -168,19 +168,23 @@ export function campaignRoutes(config: Readonly<Config>): AnyRoute[] {
       handler: async ({ params, req, res }) => {
         const { campaign, organisation, secrets } = await heldSecrets(authOf(req), params.id);
         const url = campaignUrl(base, campaign.slug);
-        const pdf = await lettersPdf({
-          organisationName: organisation.name,
-          titles: await campaignTitles(campaign),
-          languages: campaign.languages,
-          opensAt: campaign.opensAt,
-          closesAt: campaign.closesAt ?? null,
-          letters: secrets.map((s) => ({ url: `${url}?t=${s.token}`, code: s.token, label: s.label })),
-        });
+        const titles = await campaignTitles(campaign);
         res
           .type('application/pdf')
           .setHeader('Content-Disposition', `attachment; filename="letters-${campaign.slug}.pdf"`);
         res.setHeader('Cache-Control', 'no-store');
-        res.send(pdf);
+        // Streamed: thousands of letters take seconds to draw, and the download starts at once.
+        await writeLettersPdf(
+          {
+            organisationName: organisation.name,
+            titles,
+            languages: campaign.languages,
+            opensAt: campaign.opensAt,
+            closesAt: campaign.closesAt ?? null,
+            letters: secrets.map((s) => ({ url: `${url}?t=${s.token}`, code: s.token, label: s.label })),
+          },
+          res,
+        );
       },
     }),
     defineRoute({

@@ -1,5 +1,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import { PassThrough, type Writable } from 'node:stream';
+import { finished } from 'node:stream/promises';
 import PDFDocument from 'pdfkit';
 import * as QRCode from 'qrcode';
 import { LANGUAGE_NAMES, isLang, t } from '../../web/texts';
@@ -68,7 +70,6 @@ const QR_LEVEL = 'M';
  * About 140 ppi at 5.5 cm, at least five pixels a module even for a long token link; the PNG encoding is
  * most of the time of a letter batch and grows with the square of this.
  */
-const LETTER_QR_PIXELS = 300;
 
 const CM = 72 / 2.54;
 const PAGE_WIDTH = 595.28;
@@ -106,6 +107,40 @@ function pngOptions(): QRCode.QRCodeToBufferOptions['rendererOpts'] {
 }
 
 /**
+ * Draws the QR code of `url` as vector squares in a white square of `size` points (quiet zone
+ * included): sharp at any print resolution, and no image to encode and decode per letter.
+ * Dark runs of a row become one rectangle, drawn a hair taller so that rows touching each other
+ * show no seam where a viewer anti-aliases.
+ */
+function drawQr(doc: PDFKit.PDFDocument, url: string, x: number, y: number, size: number): void {
+  const { modules } = QRCode.create(url, { errorCorrectionLevel: QR_LEVEL });
+  const n = modules.size;
+  const unit = size / (n + 2 * QR_MARGIN);
+  const seam = unit * 0.04;
+  doc.save();
+  doc.rect(x, y, size, size).fill('#ffffff');
+  for (let row = 0; row < n; row++) {
+    let col = 0;
+    while (col < n) {
+      if (!modules.get(row, col)) {
+        col++;
+        continue;
+      }
+      const start = col;
+      while (col < n && modules.get(row, col)) col++;
+      doc.rect(
+        x + (QR_MARGIN + start) * unit,
+        y + (QR_MARGIN + row) * unit,
+        (col - start) * unit,
+        unit + (row < n - 1 ? seam : 0),
+      );
+    }
+  }
+  doc.fill('#000000');
+  doc.restore();
+}
+
+/**
  * An A4 poster for a stairwell: the title in every campaign language, a QR code about 10 cm wide, the
  * link in type large enough to copy by hand, the dates and the anonymity promise in every language.
  */
@@ -113,7 +148,7 @@ export async function posterPdf(input: PosterInput): Promise<Buffer> {
   const langs = campaignLanguages(input.languages, input.titles);
   const primary = langs[0] ?? 'en';
   const titles = orderTitles(input.titles, langs);
-  const qr = await qrPng(input.qrUrl ?? input.url);
+  const qrUrl = input.qrUrl ?? input.url;
   const doc = createDocument(titles[0]?.text ?? input.organisationName, input.organisationName, primary);
 
   return render(doc, () => {
@@ -161,7 +196,7 @@ export async function posterPdf(input: PosterInput): Promise<Buffer> {
 
     let y = top;
     y = drawBlocks(header, y) + qrGap + spare;
-    doc.image(qr, (PAGE_WIDTH - qrSize) / 2, y, { width: qrSize, height: qrSize });
+    drawQr(doc, qrUrl, (PAGE_WIDTH - qrSize) / 2, y, qrSize);
     y = drawBlocks(instructions, y + qrSize + qrGap);
     if (showSecondary) y = drawBlocks(secondary, y);
     drawBlocks(info, y + spare);
@@ -169,12 +204,25 @@ export async function posterPdf(input: PosterInput): Promise<Buffer> {
   });
 }
 
+/** Letters drawn between two turns of the event loop, so a large batch never holds up other requests. */
+const LETTERS_PER_TURN = 25;
+
+/** {@link writeLettersPdf} into memory. */
+export async function lettersPdf(input: LettersInput): Promise<Buffer> {
+  const out = new PassThrough();
+  const chunks: Buffer[] = [];
+  out.on('data', (chunk: Buffer) => chunks.push(chunk));
+  await writeLettersPdf(input, out);
+  return Buffer.concat(chunks);
+}
+
 /**
  * One A4 page per letter: the title, a short explanation in the first language (and smaller in the second),
  * the dwelling label, the personal QR code, link and code, the dates and the anonymity promise.
- * The PDF is streamed into memory page by page; a 1,000-letter batch stays in the low megabytes.
+ * The PDF streams into `out` page by page, so a download of thousands of letters starts at once;
+ * drawing stops if `out` is closed early.
  */
-export async function lettersPdf(input: LettersInput): Promise<Buffer> {
+export async function writeLettersPdf(input: LettersInput, out: Writable): Promise<void> {
   const langs = campaignLanguages(input.languages, input.titles);
   const primary = langs[0] ?? 'en';
   const second = langs[1];
@@ -221,33 +269,38 @@ export async function lettersPdf(input: LettersInput): Promise<Buffer> {
     privacy: privacyBlock(doc, privacyLines(second ? [primary, second] : [primary]), box, 8.5),
   });
 
-  return render(doc, async () => {
-    let common: ReturnType<typeof commonBlocks> | null = null;
-    for (const letter of input.letters) {
-      // One QR at a time: the batch never holds more than one PNG besides the growing PDF.
-      const qr = await qrPng(letter.url, LETTER_QR_PIXELS);
-      doc.addPage();
-      // Measuring needs a page, so the shared blocks wait for the first one.
-      common ??= commonBlocks();
-
-      let y = drawBlocks(common.intro, margin) + 20;
-      if (letter.label) {
-        const label = t(primary, 'letterDwelling', { label: letter.label });
-        y = textBlock(doc, label, box, { font: BOLD, size: 13 }).draw(y) + 10;
-      }
-
-      doc.image(qr, box.x, y, { width: qrSize, height: qrSize });
-      const codeLine = t(primary, 'letterCode', { code: letter.code });
-      const codeSize = fitSize(doc, BOLD, codeLine, side.width, 17, 9);
-      const belowScan = drawBlocks(common.scan, y + 18);
-      textBlock(doc, codeLine, side, { font: BOLD, size: codeSize }, 18).draw(belowScan);
-      y += qrSize + 4;
-
-      y = writeLink(doc, t(primary, 'orOpenLink'), letter.url, box, y, 12);
-      drawBlocks(common.info, y);
-      common.privacy.draw(PAGE_HEIGHT - margin - common.privacy.height);
+  // A reader that goes away (a closed download) only ends the drawing; there is no one to tell.
+  const written = finished(out).catch(() => undefined);
+  doc.pipe(out);
+  let common: ReturnType<typeof commonBlocks> | null = null;
+  for (const [index, letter] of input.letters.entries()) {
+    if (index % LETTERS_PER_TURN === LETTERS_PER_TURN - 1) {
+      await new Promise((resolve) => setImmediate(resolve));
+      if (out.destroyed) break;
     }
-  });
+    doc.addPage();
+    // Measuring needs a page, so the shared blocks wait for the first one.
+    common ??= commonBlocks();
+
+    let y = drawBlocks(common.intro, margin) + 20;
+    if (letter.label) {
+      const label = t(primary, 'letterDwelling', { label: letter.label });
+      y = textBlock(doc, label, box, { font: BOLD, size: 13 }).draw(y) + 10;
+    }
+
+    drawQr(doc, letter.url, box.x, y, qrSize);
+    const codeLine = t(primary, 'letterCode', { code: letter.code });
+    const codeSize = fitSize(doc, BOLD, codeLine, side.width, 17, 9);
+    const belowScan = drawBlocks(common.scan, y + 18);
+    textBlock(doc, codeLine, side, { font: BOLD, size: codeSize }, 18).draw(belowScan);
+    y += qrSize + 4;
+
+    y = writeLink(doc, t(primary, 'orOpenLink'), letter.url, box, y, 12);
+    drawBlocks(common.info, y);
+    common.privacy.draw(PAGE_HEIGHT - margin - common.privacy.height);
+  }
+  doc.end();
+  await written;
 }
 
 interface Box {

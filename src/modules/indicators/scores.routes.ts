@@ -23,8 +23,9 @@ const peerProps = {
   },
   organisations: {
     type: 'string',
-    maxLength: 20000,
-    description: 'An explicit peer group: comma-separated organisation slugs',
+    maxLength: 8000,
+    pattern: '^[a-z0-9, -]*$',
+    description: 'An explicit peer group: comma-separated organisation slugs (at most 500)',
   },
   segment: {
     type: 'string',

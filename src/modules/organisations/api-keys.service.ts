@@ -1,7 +1,7 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { Types } from 'mongoose';
 import type { AuthContext, Role } from '../../http/context';
-import { NotFoundError } from '../../errors';
+import { ConflictError, NotFoundError } from '../../errors';
 import { ApiKey, type ApiKeyDoc } from './api-key.model';
 
 const KEY_FORMAT = /^tv_([a-f0-9]{24})_([A-Za-z0-9_-]{43})$/;
@@ -123,7 +123,9 @@ export async function listApiKeys(organisationId: string | null): Promise<ApiKey
 
 /**
  * Revokes a key of the caller's organisation. A key of another organisation is "not found",
- * exactly like a missing one. Revoking twice keeps the first revocation time.
+ * exactly like a missing one. Revoking twice keeps the first revocation time. An organisation
+ * cannot revoke its last working admin key, which would lock it out until the platform
+ * issues a new one; the platform itself can (a leaked key must be stoppable).
  */
 export async function revokeApiKey(caller: AuthContext, keyId: string): Promise<ApiKeyView> {
   if (!Types.ObjectId.isValid(keyId) || keyId.length !== 24) throw new NotFoundError('API key');
@@ -133,6 +135,18 @@ export async function revokeApiKey(caller: AuthContext, keyId: string): Promise<
       : { organisationId: new Types.ObjectId(caller.organisationId ?? undefined) };
   const doc = await ApiKey.findOne({ _id: new Types.ObjectId(keyId), ...scope }).lean<ApiKeyDoc>();
   if (!doc) throw new NotFoundError('API key');
+  if (!doc.revokedAt && doc.role === 'admin' && caller.role !== 'platform') {
+    const admins = await ApiKey.countDocuments({
+      organisationId: doc.organisationId,
+      role: 'admin',
+      revokedAt: null,
+    });
+    if (admins <= 1)
+      throw new ConflictError(
+        'this is the organisation’s last working admin key; issue another admin key first',
+        'LAST_ADMIN_KEY',
+      );
+  }
   if (!doc.revokedAt) {
     await ApiKey.updateOne({ _id: doc._id, revokedAt: null }, { $set: { revokedAt: new Date() } });
   }

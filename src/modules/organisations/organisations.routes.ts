@@ -120,6 +120,11 @@ export function organisationRoutes(): AnyRoute[] {
       responses: {
         200: { description: 'The revoked key', schema: apiKeyView },
         404: { description: 'Missing or not yours', schema: { $ref: '#/components/schemas/Error' } },
+        409: {
+          description:
+            'The organisation’s last working admin key (LAST_ADMIN_KEY); platform keys may revoke it',
+          schema: { $ref: '#/components/schemas/Error' },
+        },
       },
       handler: async ({ params, req }) => ({ body: await revokeApiKey(authOf(req), params.id) }),
     }),
