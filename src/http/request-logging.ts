@@ -13,7 +13,7 @@ const UNLOGGED = new Set(['/healthz', '/metrics']);
  *
  * Written with pino directly rather than pino-http: pino-http builds a child logger, which
  * serialises the request, for every request even when the line is never written, and that
- * cost about a third of the API's throughput on cached benchmark reads.
+ * cost about a fifth of the API's throughput on cached benchmark reads.
  */
 export function requestLogging(logger: Logger): RequestHandler {
   return (req, res, next) => {
