@@ -128,7 +128,9 @@ export function mountRoutes(router: Router, routes: AnyRoute[], opts: MountOptio
   const byPath = new Map<string, AnyRoute[]>();
   for (const route of routes) {
     const path = expressPath(route.path);
-    byPath.set(path, [...(byPath.get(path) ?? []), route]);
+    const same = byPath.get(path);
+    if (same) same.push(route);
+    else byPath.set(path, [route]);
   }
   for (const path of [...byPath.keys()].sort(bySpecificity)) {
     const methods = new Set(['OPTIONS']);

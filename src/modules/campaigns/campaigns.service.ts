@@ -1,5 +1,5 @@
 import { createHash, randomBytes, randomInt } from 'node:crypto';
-import { Types } from 'mongoose';
+import { Types, type Model } from 'mongoose';
 import { GoneError, NotFoundError, ValidationError } from '../../errors';
 import type { AuthContext } from '../../http/context';
 import { afterCursor, toPage } from '../../http/pagination';
@@ -142,12 +142,12 @@ interface CampaignCounts {
 }
 
 /** Documents per campaign among `ids` that match `filter`: one grouped query for a whole page. */
-async function countByCampaign(
-  model: typeof SurveyResponse | typeof Invitation,
+async function countByCampaign<T>(
+  model: Model<T>,
   ids: Types.ObjectId[],
   filter: Record<string, unknown> = {},
 ): Promise<Map<string, number>> {
-  const groups = await (model as typeof Invitation).aggregate<{ _id: Types.ObjectId; n: number }>([
+  const groups = await model.aggregate<{ _id: Types.ObjectId; n: number }>([
     { $match: { campaignId: { $in: ids }, ...filter } },
     { $group: { _id: '$campaignId', n: { $sum: 1 } } },
   ]);

@@ -97,10 +97,9 @@ export async function qrPng(url: string, width = 600): Promise<Buffer> {
 }
 
 /**
- * Options handed to pngjs, fresh per call because qrcode writes the image size into them. Grayscale, since
- * pdfkit embeds a PNG without alpha as it is but decodes and splits an alpha channel in JavaScript; the
- * "up" filter alone, since QR rows repeat module after module and trying all five filters per row doubles
- * the encoding time of a letter batch for no gain in size.
+ * Options handed to pngjs, fresh per call because qrcode writes the image size into them. Grayscale
+ * without alpha, and the "up" filter alone: QR rows repeat module after module, so trying all five
+ * filters per row doubles the encoding time for no gain in size. (PDFs draw their codes as vectors.)
  */
 function pngOptions(): QRCode.QRCodeToBufferOptions['rendererOpts'] {
   return { colorType: 0, filterType: 2 } as QRCode.QRCodeToBufferOptions['rendererOpts'];
