@@ -11,7 +11,8 @@
  *   against the API in its own process (p50, p99 latency), asking for gzip and then not.
  * Then the floor: the same load against bare node:http and bare Express sending the API's
  * stored bytes, which is the most this machine gives any Node API.
- * `--profile DIR` writes a CPU profile of the API process there.
+ * `--profile DIR` writes a CPU profile of the API process there. `--loader wrk` (or `both`)
+ * drives the same load from wrk, a C client that takes far less of the machine than autocannon.
  * Uses MONGODB_URI / REDIS_URL when set, else starts local servers in a temporary directory.
  */
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
@@ -24,6 +25,8 @@ import autocannon from 'autocannon';
 import mongoose, { Types } from 'mongoose';
 import { loadConfig } from '../src/config';
 import { connectMongo, syncIndexes } from '../src/db/connection';
+import { ensureWrk } from '../src/local-services/binaries';
+import { parseWrk, wrkArgs, type LoadFigures } from './wrk';
 import { ensureLocalServices, freePort } from '../src/local-services/servers';
 import { Campaign } from '../src/modules/campaigns/campaign.model';
 import { createApiKey } from '../src/modules/organisations/api-keys.service';
@@ -44,6 +47,7 @@ const { values: args } = parseArgs({
     large: { type: 'string', default: '1000000' },
     seconds: { type: 'string', default: '20' },
     profile: { type: 'string' },
+    loader: { type: 'string', default: 'autocannon' },
   },
 });
 const ORGS = Number(args.orgs);
@@ -200,8 +204,13 @@ async function startApiProcess(
 
 const READ_PATH = '/api/v1/benchmarks/TP01?period=2026';
 
-/** 100 connections, each sending its next request as soon as the last answer arrives. */
-async function load(url: string, headers: Record<string, string>, label: string) {
+type Loader = (url: string, headers: Record<string, string>) => Promise<LoadFigures>;
+
+/**
+ * 100 connections, each sending its next request as soon as the last answer arrives, from
+ * autocannon: a Node client, so it takes a core's worth of the machine at these rates.
+ */
+const autocannonLoad: Loader = async (url, headers) => {
   // `warmup` is an autocannon option its type declarations do not list yet.
   const options: autocannon.Options & { warmup: { connections: number; duration: number } } = {
     url,
@@ -212,7 +221,7 @@ async function load(url: string, headers: Record<string, string>, label: string)
     warmup: { connections: 100, duration: 3 },
   };
   const result = await autocannon(options);
-  const figures = {
+  return {
     requests: result.requests.total,
     perSecond: Math.round(result.requests.total / Number(args.seconds)),
     non2xx: result.non2xx,
@@ -220,10 +229,39 @@ async function load(url: string, headers: Record<string, string>, label: string)
     p50: result.latency.p50,
     p99: result.latency.p99,
   };
-  log(
-    `  ${label}: p50 ${figures.p50} ms, p99 ${figures.p99} ms, ${figures.perSecond} req/s, ${figures.bytesPerResponse} B each with headers`,
-  );
-  return figures;
+};
+
+/**
+ * The same load from wrk: one C thread drives the 100 connections, so the client leaves the
+ * API most of the second core. wrk opens new connections for the measured run and corrects
+ * for coordinated omission: the slow first answers on those connections (a busy Node process
+ * accepts one connection per event-loop turn) count many times over in its p99.
+ */
+let wrkPath: string | null = null;
+const wrkLoad: Loader = async (url, headers) => {
+  wrkPath ??= ensureWrk(log);
+  const common = wrkArgs(headers);
+  await run(wrkPath, [...common, '-d3s', url]);
+  const { stdout } = await run(wrkPath, [...common, `-d${args.seconds}s`, '--latency', url]);
+  return parseWrk(stdout);
+};
+
+const LOADERS: Record<string, Loader> = { wrk: wrkLoad, autocannon: autocannonLoad };
+const loaders = args.loader === 'both' ? ['wrk', 'autocannon'] : [args.loader];
+for (const name of loaders)
+  if (!LOADERS[name]) throw new Error(`unknown --loader ${name}: wrk, autocannon or both`);
+
+/** Runs the load from each chosen client in turn. */
+async function load(url: string, headers: Record<string, string>, label: string) {
+  const byLoader: Record<string, LoadFigures> = {};
+  for (const name of loaders) {
+    const figures = await LOADERS[name]!(url, headers);
+    log(
+      `  ${label}, ${name}: p50 ${figures.p50} ms, p99 ${figures.p99} ms, ${figures.perSecond} req/s, ${figures.bytesPerResponse} B each with headers${figures.non2xx ? `, ${figures.non2xx} failed` : ''}`,
+    );
+    byLoader[name] = figures;
+  }
+  return byLoader;
 }
 
 async function loadTest(url: string, key: string) {
@@ -269,7 +307,7 @@ function gzipBody(url: string, key: string): Promise<Buffer> {
 async function floor(apiUrl: string, key: string, dir: string) {
   const file = path.join(dir, 'benchmark-body.gz');
   writeFileSync(file, await gzipBody(apiUrl, key));
-  const figures: Record<string, Awaited<ReturnType<typeof load>>> = {};
+  const figures: Record<string, Record<string, LoadFigures>> = {};
   for (const mode of ['node', 'express']) {
     const port = await freePort();
     const proc = spawn(
@@ -334,10 +372,13 @@ async function main() {
       floor: await floor(api.url, key, dir),
       p99Ratio:
         small && large
-          ? {
-              gzip: +(large.reads.gzip.p99 / Math.max(small.reads.gzip.p99, 0.001)).toFixed(2),
-              identity: +(large.reads.identity.p99 / Math.max(small.reads.identity.p99, 0.001)).toFixed(2),
-            }
+          ? Object.fromEntries(
+              loaders.map((name) => {
+                const ratio = (form: 'gzip' | 'identity') =>
+                  +(large.reads[form][name]!.p99 / Math.max(small.reads[form][name]!.p99, 0.001)).toFixed(2);
+                return [name, { gzip: ratio('gzip'), identity: ratio('identity') }];
+              }),
+            )
           : null,
     };
     console.log(JSON.stringify(summary, null, 2));

@@ -91,18 +91,26 @@ export function aptInstall(packages: string[], log: Log): { ok: boolean; output:
   return { ok: res.status === 0, output: tail(res.stderr || res.stdout) };
 }
 
-/** Finds `redis-server`, installing Debian's package when possible. */
-export function ensureRedisServer(log: Log): string {
-  const existing = findExecutable('redis-server');
+/**
+ * Finds a program that Debian packages, installing the package when possible, or throws
+ * with the command that installs it.
+ */
+function ensureDebianProgram(name: string, pkg: string, log: Log): string {
+  const existing = findExecutable(name, ['/usr/bin', '/usr/sbin']);
   if (existing) return existing;
-  const res = aptInstall(['redis-server'], log);
-  const installed = findExecutable('redis-server', ['/usr/bin', '/usr/sbin']);
+  const res = aptInstall([pkg], log);
+  const installed = findExecutable(name, ['/usr/bin', '/usr/sbin']);
   if (res.ok && installed) return installed;
   throw new MissingBinaryError(
-    'redis-server',
-    'sudo apt-get update && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y redis-server',
+    name,
+    `sudo apt-get update && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y ${pkg}`,
     res.output,
   );
+}
+
+/** Finds `redis-server`, installing Debian's package when possible. */
+export function ensureRedisServer(log: Log): string {
+  return ensureDebianProgram('redis-server', 'redis-server', log);
 }
 
 /** The MongoDB-compatible server to run: `mongod` if present, otherwise FerretDB. */
@@ -182,14 +190,10 @@ function makeWritable(dir: string): void {
 
 /** Finds Debian's chromium for the browser tests, installing it when possible. */
 export function ensureChromium(log: Log): string {
-  const existing = findExecutable('chromium', ['/usr/bin']);
-  if (existing) return existing;
-  const res = aptInstall(['chromium'], log);
-  const installed = findExecutable('chromium', ['/usr/bin']);
-  if (res.ok && installed) return installed;
-  throw new MissingBinaryError(
-    'chromium',
-    'sudo apt-get update && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y chromium',
-    res.output,
-  );
+  return ensureDebianProgram('chromium', 'chromium', log);
+}
+
+/** Finds the `wrk` load generator for the benchmark script, installing it when possible. */
+export function ensureWrk(log: Log): string {
+  return ensureDebianProgram('wrk', 'wrk', log);
 }
