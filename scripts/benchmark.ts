@@ -8,7 +8,8 @@
  * - a raw cursor scan of the responses collection, in a child process (time, peak RSS);
  * - the full indicator rebuild, in a child process like a worker (time, peak RSS);
  * - GET /api/v1/benchmarks/TP01 at 100 concurrent clients for 20 s, after 3 s of warm-up,
- *   against the API in its own process (p50, p99 latency), asking for gzip and then not.
+ *   against the API in its own process (p50, p99 latency), asking for gzip and then not;
+ * - 100 readers at once right after values change, when every cached answer is stale.
  * Then the floor: the same load against bare node:http and bare Express sending the API's
  * stored bytes, which is the most this machine gives any Node API.
  * `--profile DIR` writes a CPU profile of the API process there. `--loader wrk` (or `both`)
@@ -32,6 +33,7 @@ import { Campaign } from '../src/modules/campaigns/campaign.model';
 import { createApiKey } from '../src/modules/organisations/api-keys.service';
 import { Organisation, ORGANISATION_TYPES } from '../src/modules/organisations/organisation.model';
 import { SurveyResponse } from '../src/modules/responses/response.model';
+import { markValuesChanged, STAMP_TTL_MS } from '../src/modules/indicators/indicator-value.model';
 import { Survey, SurveyVersion } from '../src/modules/surveys/survey.model';
 import { checkContent } from '../src/modules/surveys/surveys.service';
 import { findTemplate } from '../src/modules/surveys/templates';
@@ -280,7 +282,41 @@ async function loadTest(url: string, key: string) {
   // Browsers, curl --compressed and most HTTP libraries ask for gzip; measure both forms.
   const gzip = await load(`${url}${READ_PATH}`, { ...auth, 'Accept-Encoding': 'gzip' }, 'gzip');
   const identity = await load(`${url}${READ_PATH}`, auth, 'identity');
-  return { organisations: body.organisations.length, median: body.summary.median, gzip, identity };
+  const afterChangeMs = await coldBurst(url, key);
+  return {
+    organisations: body.organisations.length,
+    median: body.summary.median,
+    gzip,
+    identity,
+    afterChangeMs,
+  };
+}
+
+/**
+ * Right after the aggregation changes any value every cached answer is stale, and the next
+ * readers arrive together: 100 of them at once, after a trend read (another cached answer) has
+ * made the API look up the new change stamp. Returns how long until all 100 had their answer.
+ */
+async function coldBurst(url: string, key: string): Promise<number> {
+  const auth = { Authorization: `Bearer ${key}` };
+  await markValuesChanged();
+  await new Promise((r) => setTimeout(r, STAMP_TTL_MS + 50));
+  await fetch(`${url}/api/v1/benchmarks/TP01/trend`, { headers: auth }).then((r) => r.arrayBuffer());
+  await new Promise((r) => setTimeout(r, STAMP_TTL_MS));
+  const started = performance.now();
+  const statuses = await Promise.all(
+    Array.from({ length: 100 }, () =>
+      fetch(`${url}${READ_PATH}`, { headers: auth }).then(async (r) => {
+        await r.arrayBuffer();
+        return r.status;
+      }),
+    ),
+  );
+  const ms = Math.round(performance.now() - started);
+  if (statuses.some((s) => s !== 200))
+    throw new Error(`cold burst: statuses ${[...new Set(statuses)].join(', ')}`);
+  log(`  100 readers right after a change: all answered in ${ms} ms`);
+  return ms;
 }
 
 /** The gzip bytes of a benchmark answer, as the API sends them. */

@@ -10,6 +10,12 @@ import {
   type TestContext,
 } from '../support/harness';
 import { drain, startTestWorker } from '../support/worker';
+import {
+  AggregationState,
+  IndicatorValue,
+  markValuesChanged,
+  valuesChangedAt,
+} from '../../src/modules/indicators/indicator-value.model';
 
 /**
  * Scores through the API: own indicators, benchmarks with suppression, trends, CSV, and raw
@@ -206,4 +212,26 @@ it('benchmark reads are encoded once: gzip when asked, 304 for a held ETag, new 
   expect(after.status).toBe(200);
   expect(after.headers.etag).not.toBe(etag);
   expect(beta(after.body)).toBe(25 / 40);
+});
+
+it('the burst of readers after values change reads the stored values once', async () => {
+  await markValuesChanged();
+  const state = await AggregationState.findById('values').lean();
+  const changed = state!.changedAt!.getTime();
+  // Readers refresh the change stamp in the background; wait until this process has the new one.
+  for (let i = 0; i < 100 && (await valuesChangedAt()) !== changed; i++) {
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  expect(await valuesChangedAt()).toBe(changed);
+
+  const find = jest.spyOn(IndicatorValue, 'find');
+  try {
+    const path = '/api/v1/benchmarks/TP01?period=2026';
+    const answers = await Promise.all(Array.from({ length: 25 }, () => get(path, orgs.alpha!.analyst)));
+    expect(answers.map((a) => a.status)).toEqual(Array(25).fill(200));
+    expect(new Set(answers.map((a) => a.text)).size).toBe(1);
+    expect(find).toHaveBeenCalledTimes(1);
+  } finally {
+    find.mockRestore();
+  }
 });

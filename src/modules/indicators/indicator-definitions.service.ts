@@ -4,14 +4,20 @@ import { IndicatorDefinitionModel } from './indicator-definition.model';
 
 /** Another process's addition shows up within this long; this process's at once. */
 const CATALOGUE_TTL_MS = 5000;
-let cached: { at: number; catalogue: Map<string, IndicatorDefinition> } | null = null;
+let cached: { at: number; catalogue: Promise<Map<string, IndicatorDefinition>> } | null = null;
 
-/** The whole catalogue: built-in indicators first, then the platform's own. */
-export async function loadCatalogue(): Promise<Map<string, IndicatorDefinition>> {
+/**
+ * The whole catalogue: built-in indicators first, then the platform's own. Readers that
+ * arrive while it is being read share that one read.
+ */
+export function loadCatalogue(): Promise<Map<string, IndicatorDefinition>> {
   if (cached && Date.now() - cached.at < CATALOGUE_TTL_MS) return cached.catalogue;
-  const catalogue = await readCatalogue();
-  cached = { at: Date.now(), catalogue };
-  return catalogue;
+  const entry = { at: Date.now(), catalogue: readCatalogue() };
+  cached = entry;
+  entry.catalogue.catch(() => {
+    if (cached === entry) cached = null;
+  });
+  return entry.catalogue;
 }
 
 async function readCatalogue(): Promise<Map<string, IndicatorDefinition>> {

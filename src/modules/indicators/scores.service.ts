@@ -2,6 +2,7 @@ import { Types } from 'mongoose';
 import { NotFoundError, ValidationError } from '../../errors';
 import type { AuthContext } from '../../http/context';
 import { loadCatalogue } from './indicator-definitions.service';
+import { StampedCache } from './stamped-cache';
 import { IndicatorValue, valuesChangedAt, type IndicatorValueDoc } from './indicator-value.model';
 import { freezeDeep } from '../../http/serialised';
 import { distributionSummary, percentileRank } from './statistics';
@@ -21,8 +22,8 @@ export function stockBand(units: number | null | undefined): string | null {
 const CACHE_ENTRIES = 1000;
 /** One collator for all sorting: `localeCompare` builds a new one per call, which is slow. */
 const byName = new Intl.Collator('en');
-const cache = new Map<string, { stamp: number; docs: IndicatorValueDoc[] }>();
-const results = new Map<string, { stamp: number; result: unknown }>();
+const values = new StampedCache<IndicatorValueDoc[]>(CACHE_ENTRIES);
+const results = new StampedCache<unknown>(CACHE_ENTRIES);
 
 /**
  * Memoises a computed answer per caller and query until the values change. The answer is
@@ -30,12 +31,7 @@ const results = new Map<string, { stamp: number; result: unknown }>();
  */
 async function memo<T>(key: string, compute: () => Promise<T>): Promise<T> {
   const stamp = await valuesChangedAt();
-  const hit = results.get(key);
-  if (hit && hit.stamp === stamp) return hit.result as T;
-  const result = freezeDeep(await compute());
-  if (results.size >= CACHE_ENTRIES) results.delete(results.keys().next().value as string);
-  results.set(key, { stamp, result });
-  return result;
+  return results.get(key, stamp, () => compute().then(freezeDeep)) as Promise<T>;
 }
 
 /**
@@ -47,14 +43,10 @@ async function cachedValues(filter: {
   period?: string;
   segment: string;
 }): Promise<IndicatorValueDoc[]> {
-  const key = JSON.stringify(filter);
   const stamp = await valuesChangedAt();
-  const hit = cache.get(key);
-  if (hit && hit.stamp === stamp) return hit.docs;
-  const docs = await IndicatorValue.find(filter).lean<IndicatorValueDoc[]>();
-  if (cache.size >= CACHE_ENTRIES) cache.delete(cache.keys().next().value as string);
-  cache.set(key, { stamp, docs });
-  return docs;
+  return values.get(JSON.stringify(filter), stamp, () =>
+    IndicatorValue.find(filter).lean<IndicatorValueDoc[]>().exec(),
+  );
 }
 
 /** Is a value publishable to other organisations? */
