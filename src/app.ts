@@ -7,6 +7,7 @@ import { errorHandler, notFoundHandler, requireJsonBody } from './http/error-han
 import type { Metrics } from './http/metrics';
 import { buildOpenApi } from './http/openapi';
 import { publicRateLimit } from './http/rate-limit';
+import { redisLock } from './queue/lock';
 import { requestLogging } from './http/request-logging';
 import { mountRoutes, type AnyRoute } from './http/route';
 import { docsAssets, docsRoutes } from './modules/ops/docs';
@@ -41,7 +42,8 @@ async function authenticate(req: Request) {
 export function allRoutes(deps: AppDeps): AnyRoute[] {
   const routes: AnyRoute[] = [
     ...opsRoutes(deps),
-    ...organisationRoutes(),
+    // A short lock: it is held for one count and one update.
+    ...organisationRoutes({ lock: redisLock(deps.redis, deps.config.queuePrefix, 10_000, 5_000) }),
     ...surveyRoutes(),
     ...indicatorDefinitionRoutes(),
     ...campaignRoutes(deps.config),

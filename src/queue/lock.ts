@@ -3,6 +3,14 @@ import type { Redis } from 'ioredis';
 
 const RELEASE = `if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) else return 0 end`;
 
+/** The lock could not be taken: Redis did not answer, or another holder kept it too long. */
+export class LockUnavailableError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'LockUnavailableError';
+  }
+}
+
 /** Runs `fn` while holding a Redis lock on `key`, waiting for it if another holder has it. */
 export type LockRunner = <T>(key: string, fn: () => Promise<T>) => Promise<T>;
 
@@ -15,8 +23,13 @@ export function redisLock(redis: Redis, prefix: string, ttlMs = 60_000, waitMs =
     const name = `${prefix}:lock:${key}`;
     const token = randomBytes(16).toString('hex');
     const deadline = Date.now() + waitMs;
-    while ((await redis.set(name, token, 'PX', ttlMs, 'NX')) !== 'OK') {
-      if (Date.now() > deadline) throw new Error(`lock ${key} not acquired within ${waitMs} ms`);
+    const take = () =>
+      redis.set(name, token, 'PX', ttlMs, 'NX').catch((err: unknown) => {
+        throw new LockUnavailableError(`lock ${key}: Redis did not answer`, { cause: err });
+      });
+    while ((await take()) !== 'OK') {
+      if (Date.now() > deadline)
+        throw new LockUnavailableError(`lock ${key} not acquired within ${waitMs} ms`);
       await new Promise((r) => setTimeout(r, 25 + Math.random() * 50));
     }
     try {

@@ -180,6 +180,37 @@ describe('organisations', () => {
     expect(byPlatform.body.revokedAt).not.toBeNull();
   });
 
+  it('two admins revoking each other at once leave one working admin key', async () => {
+    const org = await createOrganisationViaApi(ctx, platform, 'mutual-revoke');
+    const deputy = await ctx.http
+      .post(`/api/v1/organisations/${org.slug}/api-keys`)
+      .set('Authorization', bearer(org.adminKey))
+      .send({ role: 'admin', label: 'deputy' });
+    expect(deputy.status).toBe(201);
+    const keys = await ctx.http
+      .get(`/api/v1/organisations/${org.slug}/api-keys`)
+      .set('Authorization', bearer(org.adminKey));
+    const first = keys.body.items.find((k: { id: string; role: string }) => k.id !== deputy.body.id).id;
+    // Both keys used once already, so neither request waits on its first-use bookkeeping.
+    for (const key of [org.adminKey, deputy.body.key]) {
+      expect((await ctx.http.get('/api/v1/surveys').set('Authorization', bearer(key))).status).toBe(200);
+    }
+
+    const [byFirst, byDeputy] = await Promise.all([
+      ctx.http.delete(`/api/v1/api-keys/${deputy.body.id}`).set('Authorization', bearer(org.adminKey)),
+      ctx.http.delete(`/api/v1/api-keys/${first}`).set('Authorization', bearer(deputy.body.key)),
+    ]);
+    expect([byFirst.status, byDeputy.status].sort()).toEqual([200, 409]);
+    const stored = await mongoose.connection
+      .db!.collection('api_keys')
+      .countDocuments({
+        organisationId: new mongoose.Types.ObjectId(org.id),
+        role: 'admin',
+        revokedAt: null,
+      });
+    expect(stored).toBe(1);
+  });
+
   it('a platform key lists every organisation, a page at a time', async () => {
     const first = await ctx.http.get('/api/v1/organisations?limit=2').set('Authorization', bearer(platform));
     expect(first.status).toBe(200);

@@ -7,7 +7,8 @@ import { loadConfig } from '../../src/config';
 import { startRedis, type LocalServer } from '../../src/local-services/servers';
 import { createLogger } from '../../src/logger';
 import { openRuntime, type Runtime } from '../../src/runtime';
-import { databaseUri, serviceUrls } from '../support/harness';
+import { ApiKey } from '../../src/modules/organisations/api-key.model';
+import { bearer, createPlatformKey, databaseUri, serviceUrls } from '../support/harness';
 
 // This file stops and restarts a Redis of its own, so the shared one is never disturbed.
 let redis: LocalServer & { url: string };
@@ -56,4 +57,37 @@ it('readyz turns 503 naming Redis when Redis stops, and 200 again when it is bac
   const up = await waitForStatus(http, 200);
   expect(up.status).toBe(200);
   expect(up.body.checks.redis).toBe('ok');
+});
+
+it('while Redis is down, revoking an admin key is a 503 in the error shape and revokes nothing', async () => {
+  const http = supertest(buildApp(runtime));
+  const platform = await createPlatformKey();
+  const slug = `redis-down-${Date.now().toString(36)}`;
+  const created = await http
+    .post('/api/v1/organisations')
+    .set('Authorization', bearer(platform))
+    .send({ slug, name: 'Redis Down', country: 'PL', type: 'city' });
+  expect(created.status).toBe(201);
+  const admin = created.body.adminKey.key as string;
+  const deputy = await http
+    .post(`/api/v1/organisations/${slug}/api-keys`)
+    .set('Authorization', bearer(admin))
+    .send({ role: 'admin', label: 'deputy' });
+  expect(deputy.status).toBe(201);
+
+  await redis.stop();
+  try {
+    const res = await http.delete(`/api/v1/api-keys/${deputy.body.id}`).set('Authorization', bearer(admin));
+    expect(res.status).toBe(503);
+    expect(res.body.error.code).toBe('UNAVAILABLE');
+    expect(res.body.error.message).toMatch(/Redis/);
+    const stored = await ApiKey.findById(deputy.body.id).lean();
+    expect(stored!.revokedAt ?? null).toBeNull();
+  } finally {
+    redis = await startRedis({ dir, port: redis.port });
+  }
+  await waitForStatus(http, 200);
+  const res = await http.delete(`/api/v1/api-keys/${deputy.body.id}`).set('Authorization', bearer(admin));
+  expect(res.status).toBe(200);
+  expect(res.body.revokedAt).not.toBeNull();
 });

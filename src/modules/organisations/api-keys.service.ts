@@ -1,7 +1,8 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { Types } from 'mongoose';
 import type { AuthContext, Role } from '../../http/context';
-import { ConflictError, NotFoundError } from '../../errors';
+import { ConflictError, NotFoundError, UnavailableError } from '../../errors';
+import { LockUnavailableError, type LockRunner } from '../../queue/lock';
 import { ApiKey, type ApiKeyDoc } from './api-key.model';
 
 const KEY_FORMAT = /^tv_([a-f0-9]{24})_([A-Za-z0-9_-]{43})$/;
@@ -127,7 +128,11 @@ export async function listApiKeys(organisationId: string | null): Promise<ApiKey
  * cannot revoke its last working admin key, which would lock it out until the platform
  * issues a new one; the platform itself can (a leaked key must be stoppable).
  */
-export async function revokeApiKey(caller: AuthContext, keyId: string): Promise<ApiKeyView> {
+export async function revokeApiKey(
+  caller: AuthContext,
+  keyId: string,
+  lock: LockRunner,
+): Promise<ApiKeyView> {
   if (!Types.ObjectId.isValid(keyId) || keyId.length !== 24) throw new NotFoundError('API key');
   const scope =
     caller.role === 'platform'
@@ -135,22 +140,37 @@ export async function revokeApiKey(caller: AuthContext, keyId: string): Promise<
       : { organisationId: new Types.ObjectId(caller.organisationId ?? undefined) };
   const doc = await ApiKey.findOne({ _id: new Types.ObjectId(keyId), ...scope }).lean<ApiKeyDoc>();
   if (!doc) throw new NotFoundError('API key');
+  const revoke = () =>
+    ApiKey.updateOne({ _id: doc._id, revokedAt: null }, { $set: { revokedAt: new Date() } });
   if (!doc.revokedAt && doc.role === 'admin' && caller.role !== 'platform') {
-    const admins = await ApiKey.countDocuments({
-      organisationId: doc.organisationId,
-      role: 'admin',
-      revokedAt: null,
+    // Count and revoke under one lock per organisation: two admins revoking each other at once
+    // must not both see two working keys.
+    await lockAdminKeys(lock, doc.organisationId!.toHexString(), async () => {
+      const admins = await ApiKey.countDocuments({
+        organisationId: doc.organisationId,
+        role: 'admin',
+        revokedAt: null,
+      });
+      if (admins <= 1)
+        throw new ConflictError(
+          'this is the organisation’s last working admin key; issue another admin key first',
+          'LAST_ADMIN_KEY',
+        );
+      await revoke();
     });
-    if (admins <= 1)
-      throw new ConflictError(
-        'this is the organisation’s last working admin key; issue another admin key first',
-        'LAST_ADMIN_KEY',
-      );
-  }
-  if (!doc.revokedAt) {
-    await ApiKey.updateOne({ _id: doc._id, revokedAt: null }, { $set: { revokedAt: new Date() } });
+  } else if (!doc.revokedAt) {
+    await revoke();
   }
   keyCache.delete(keyId);
   const after = await ApiKey.findById(doc._id).lean<ApiKeyDoc>();
   return toKeyView(after!);
+}
+
+async function lockAdminKeys(lock: LockRunner, organisationId: string, fn: () => Promise<void>) {
+  try {
+    await lock(`admin-keys:${organisationId}`, fn);
+  } catch (err) {
+    if (!(err instanceof LockUnavailableError)) throw err;
+    throw new UnavailableError('admin keys cannot be revoked while Redis is unreachable; try again shortly');
+  }
 }

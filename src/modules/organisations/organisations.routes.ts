@@ -1,6 +1,7 @@
 import { authOf } from '../../http/context';
 import { pageQuery, pageSchema } from '../../http/pagination';
 import { defineRoute, type AnyRoute } from '../../http/route';
+import type { LockRunner } from '../../queue/lock';
 import { revokeApiKey } from './api-keys.service';
 import {
   apiKeyView,
@@ -20,8 +21,8 @@ import {
   toOrganisationView,
 } from './organisations.service';
 
-/** Organisations and their API keys. */
-export function organisationRoutes(): AnyRoute[] {
+/** Organisations and their API keys; `lock` serialises admin-key revocations per organisation. */
+export function organisationRoutes(deps: { lock: LockRunner }): AnyRoute[] {
   return [
     defineRoute({
       method: 'post',
@@ -125,8 +126,12 @@ export function organisationRoutes(): AnyRoute[] {
             'The organisation’s last working admin key (LAST_ADMIN_KEY); platform keys may revoke it',
           schema: { $ref: '#/components/schemas/Error' },
         },
+        503: {
+          description: 'Redis, which orders concurrent revocations of admin keys, is unreachable',
+          schema: { $ref: '#/components/schemas/Error' },
+        },
       },
-      handler: async ({ params, req }) => ({ body: await revokeApiKey(authOf(req), params.id) }),
+      handler: async ({ params, req }) => ({ body: await revokeApiKey(authOf(req), params.id, deps.lock) }),
     }),
   ];
 }
