@@ -201,13 +201,11 @@ describe('organisations', () => {
       ctx.http.delete(`/api/v1/api-keys/${first}`).set('Authorization', bearer(deputy.body.key)),
     ]);
     expect([byFirst.status, byDeputy.status].sort()).toEqual([200, 409]);
-    const stored = await mongoose.connection
-      .db!.collection('api_keys')
-      .countDocuments({
-        organisationId: new mongoose.Types.ObjectId(org.id),
-        role: 'admin',
-        revokedAt: null,
-      });
+    const stored = await mongoose.connection.db!.collection('api_keys').countDocuments({
+      organisationId: new mongoose.Types.ObjectId(org.id),
+      role: 'admin',
+      revokedAt: null,
+    });
     expect(stored).toBe(1);
   });
 
