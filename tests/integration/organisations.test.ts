@@ -182,23 +182,20 @@ describe('organisations', () => {
 
   it('two admins revoking each other at once leave one working admin key', async () => {
     const org = await createOrganisationViaApi(ctx, platform, 'mutual-revoke');
-    const deputy = await ctx.http
-      .post(`/api/v1/organisations/${org.slug}/api-keys`)
-      .set('Authorization', bearer(org.adminKey))
-      .send({ role: 'admin', label: 'deputy' });
-    expect(deputy.status).toBe(201);
+    const deputy = await issueKeyViaApi(ctx, org.adminKey, org.slug, 'admin');
+    const deputyId = /^tv_([a-f0-9]{24})_/.exec(deputy)![1];
     const keys = await ctx.http
       .get(`/api/v1/organisations/${org.slug}/api-keys`)
       .set('Authorization', bearer(org.adminKey));
-    const first = keys.body.items.find((k: { id: string; role: string }) => k.id !== deputy.body.id).id;
+    const first = keys.body.items.find((k: { id: string }) => k.id !== deputyId).id;
     // Both keys used once already, so neither request waits on its first-use bookkeeping.
-    for (const key of [org.adminKey, deputy.body.key]) {
+    for (const key of [org.adminKey, deputy]) {
       expect((await ctx.http.get('/api/v1/surveys').set('Authorization', bearer(key))).status).toBe(200);
     }
 
     const [byFirst, byDeputy] = await Promise.all([
-      ctx.http.delete(`/api/v1/api-keys/${deputy.body.id}`).set('Authorization', bearer(org.adminKey)),
-      ctx.http.delete(`/api/v1/api-keys/${first}`).set('Authorization', bearer(deputy.body.key)),
+      ctx.http.delete(`/api/v1/api-keys/${deputyId}`).set('Authorization', bearer(org.adminKey)),
+      ctx.http.delete(`/api/v1/api-keys/${first}`).set('Authorization', bearer(deputy)),
     ]);
     expect([byFirst.status, byDeputy.status].sort()).toEqual([200, 409]);
     const stored = await mongoose.connection.db!.collection('api_keys').countDocuments({
