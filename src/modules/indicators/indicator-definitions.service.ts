@@ -1,23 +1,18 @@
 import { ConflictError, ValidationError } from '../../errors';
+import { SharedCache } from '../../shared-cache';
 import { BUILT_IN_INDICATORS, type IndicatorDefinition } from './catalogue';
 import { IndicatorDefinitionModel } from './indicator-definition.model';
 
 /** Another process's addition shows up within this long; this process's at once. */
 const CATALOGUE_TTL_MS = 5000;
-let cached: { at: number; catalogue: Promise<Map<string, IndicatorDefinition>> } | null = null;
+const cached = new SharedCache<Map<string, IndicatorDefinition>>(1);
 
 /**
  * The whole catalogue: built-in indicators first, then the platform's own. Readers that
  * arrive while it is being read share that one read.
  */
 export function loadCatalogue(): Promise<Map<string, IndicatorDefinition>> {
-  if (cached && Date.now() - cached.at < CATALOGUE_TTL_MS) return cached.catalogue;
-  const entry = { at: Date.now(), catalogue: readCatalogue() };
-  cached = entry;
-  entry.catalogue.catch(() => {
-    if (cached === entry) cached = null;
-  });
-  return entry.catalogue;
+  return cached.forMs('catalogue', CATALOGUE_TTL_MS, readCatalogue);
 }
 
 async function readCatalogue(): Promise<Map<string, IndicatorDefinition>> {
@@ -60,6 +55,6 @@ export async function addIndicator(def: Omit<IndicatorDefinition, 'builtIn'>): P
   if (problems.length) throw new ValidationError('the indicator definition is inconsistent', problems);
   const stored: IndicatorDefinition = { ...def, builtIn: false };
   await IndicatorDefinitionModel.create({ indicatorId: def.id, body: JSON.stringify(stored) });
-  cached = null;
+  cached.delete('catalogue');
   return stored;
 }

@@ -2,7 +2,7 @@ import { Types } from 'mongoose';
 import { NotFoundError, ValidationError } from '../../errors';
 import type { AuthContext } from '../../http/context';
 import { loadCatalogue } from './indicator-definitions.service';
-import { StampedCache } from './stamped-cache';
+import { SharedCache } from '../../shared-cache';
 import { IndicatorValue, valuesChangedAt, type IndicatorValueDoc } from './indicator-value.model';
 import { freezeDeep } from '../../http/serialised';
 import { distributionSummary, percentileRank } from './statistics';
@@ -22,8 +22,8 @@ export function stockBand(units: number | null | undefined): string | null {
 const CACHE_ENTRIES = 1000;
 /** One collator for all sorting: `localeCompare` builds a new one per call, which is slow. */
 const byName = new Intl.Collator('en');
-const values = new StampedCache<IndicatorValueDoc[]>(CACHE_ENTRIES);
-const results = new StampedCache<unknown>(CACHE_ENTRIES);
+const values = new SharedCache<IndicatorValueDoc[]>(CACHE_ENTRIES);
+const results = new SharedCache<unknown>(CACHE_ENTRIES);
 
 /**
  * Memoises a computed answer per caller and query until the values change. The answer is
@@ -31,7 +31,7 @@ const results = new StampedCache<unknown>(CACHE_ENTRIES);
  */
 async function memo<T>(key: string, compute: () => Promise<T>): Promise<T> {
   const stamp = await valuesChangedAt();
-  return results.get(key, stamp, () => compute().then(freezeDeep)) as Promise<T>;
+  return results.untilChanged(key, stamp, () => compute().then(freezeDeep)) as Promise<T>;
 }
 
 /**
@@ -44,7 +44,7 @@ async function cachedValues(filter: {
   segment: string;
 }): Promise<IndicatorValueDoc[]> {
   const stamp = await valuesChangedAt();
-  return values.get(JSON.stringify(filter), stamp, () =>
+  return values.untilChanged(JSON.stringify(filter), stamp, () =>
     IndicatorValue.find(filter).lean<IndicatorValueDoc[]>().exec(),
   );
 }

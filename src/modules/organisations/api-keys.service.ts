@@ -4,6 +4,7 @@ import type { AuthContext, Role } from '../../http/context';
 import { ConflictError, NotFoundError, UnavailableError } from '../../errors';
 import { LockUnavailableError, type LockRunner } from '../../queue/lock';
 import { ApiKey, type ApiKeyDoc } from './api-key.model';
+import { SharedCache } from '../../shared-cache';
 
 const KEY_FORMAT = /^tv_([a-f0-9]{24})_([A-Za-z0-9_-]{43})$/;
 /** Writing last-used on every request would turn reads into writes; a minute is precise enough. */
@@ -74,20 +75,11 @@ export async function createApiKey(input: {
  * within {@link KEY_CACHE_MS}.
  */
 export const KEY_CACHE_MS = 10_000;
-const keyCache = new Map<string, { at: number; doc: Promise<ApiKeyDoc | null> }>();
+const keyCache = new SharedCache<ApiKeyDoc | null>(10_000);
 
 /** One lookup per key and {@link KEY_CACHE_MS}, shared by every request that arrives meanwhile. */
 function findKey(id: string): Promise<ApiKeyDoc | null> {
-  const hit = keyCache.get(id);
-  if (hit && Date.now() - hit.at < KEY_CACHE_MS) return hit.doc;
-  const doc = ApiKey.findById(id).lean<ApiKeyDoc>().exec();
-  if (keyCache.size > 10_000) keyCache.clear();
-  const entry = { at: Date.now(), doc };
-  keyCache.set(id, entry);
-  doc.catch(() => {
-    if (keyCache.get(id) === entry) keyCache.delete(id);
-  });
-  return doc;
+  return keyCache.forMs(id, KEY_CACHE_MS, () => ApiKey.findById(id).lean<ApiKeyDoc>().exec());
 }
 
 /** Resolves a bearer key to its caller, or null for anything unknown, malformed or revoked. */
