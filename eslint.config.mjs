@@ -21,7 +21,7 @@ export default tseslint.config(
     rules: { '@typescript-eslint/no-unused-vars': ['error', { caughtErrors: 'none' }] },
   },
   {
-    files: ['jest.config.js', 'eslint.config.mjs', 'scripts/**/*.cjs'],
+    files: ['jest.config.js', 'eslint.config.mjs', 'scripts/**/*.cjs', 'src/**/*.cjs'],
     languageOptions: {
       globals: { ...globals.node },
     },

@@ -2,7 +2,7 @@ import express, { type Express, type Request } from 'express';
 import helmet from 'helmet';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
-import type { Config } from './config';
+import { submissionBodyLimit, type Config } from './config';
 import { errorHandler, notFoundHandler, requireJsonBody } from './http/error-handler';
 import type { Metrics } from './http/metrics';
 import { buildOpenApi } from './http/openapi';
@@ -82,11 +82,19 @@ export function buildApp(deps: AppDeps): Express {
     helmet({
       crossOriginEmbedderPolicy: false,
       // Demo and intranet deployments run on plain http; production sits behind TLS anyway.
-      contentSecurityPolicy: { directives: { upgradeInsecureRequests: null } },
+      // Photos and signatures are previewed from data: and blob: URLs on the tenant's page.
+      contentSecurityPolicy: {
+        directives: { upgradeInsecureRequests: null, imgSrc: ["'self'", 'data:', 'blob:'] },
+      },
     }),
   );
   app.use(deps.metrics.middleware());
   app.use(requireJsonBody);
+  // A tenant's submission may carry photos and signatures; every other body keeps the small limit.
+  app.post(
+    '/api/v1/public/campaigns/:slug/responses',
+    express.json({ limit: submissionBodyLimit(deps.config), strict: true, type: 'application/json' }),
+  );
   app.use(express.json({ limit: deps.config.bodyLimitBytes, strict: true, type: 'application/json' }));
   app.use(docsAssets());
   app.use(publicAssets());

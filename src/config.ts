@@ -42,6 +42,12 @@ export interface Config {
   workerLockMs: number;
   /** Wait after an answer before its bucket is recomputed, so bursts collapse (AGGREGATION_DELAY_MS, default 2000). */
   aggregationDelayMs: number;
+  /** Largest file or signature in an answer, decoded (FILE_MAX_BYTES, default 2 MiB). */
+  fileMaxBytes: number;
+  /** All files and signatures of one response together, decoded (RESPONSE_FILES_MAX_BYTES, default 5 MiB). */
+  responseFilesMaxBytes: number;
+  /** MIME types a tenant may upload, comma-separated; "image/*" allows a family (FILE_TYPES). */
+  fileTypes: string[];
 }
 
 /** Raised when the environment does not describe a usable configuration; one message per problem. */
@@ -52,7 +58,11 @@ export class ConfigError extends Error {
   }
 }
 
-type Raw = Omit<Config, 'mongodbUri' | 'redisUrl'> & { mongodbUri?: string; redisUrl?: string };
+type Raw = Omit<Config, 'mongodbUri' | 'redisUrl' | 'fileTypes'> & {
+  mongodbUri?: string;
+  redisUrl?: string;
+  fileTypes: string;
+};
 
 const schema: JSONSchemaType<Raw> = {
   type: 'object',
@@ -74,6 +84,9 @@ const schema: JSONSchemaType<Raw> = {
     'workerConcurrency',
     'workerLockMs',
     'aggregationDelayMs',
+    'fileMaxBytes',
+    'responseFilesMaxBytes',
+    'fileTypes',
   ],
   properties: {
     nodeEnv: { type: 'string', enum: ['production', 'development', 'test'] },
@@ -94,6 +107,12 @@ const schema: JSONSchemaType<Raw> = {
     workerConcurrency: { type: 'integer', minimum: 1, maximum: 64 },
     workerLockMs: { type: 'integer', minimum: 1000, maximum: 3600000 },
     aggregationDelayMs: { type: 'integer', minimum: 0, maximum: 3600000 },
+    fileMaxBytes: { type: 'integer', minimum: 1024, maximum: 16 * 1024 * 1024 },
+    responseFilesMaxBytes: { type: 'integer', minimum: 1024, maximum: 12 * 1024 * 1024 },
+    fileTypes: {
+      type: 'string',
+      pattern: '^[a-z0-9.+-]+/([a-z0-9.+-]+|\\*)(,[a-z0-9.+-]+/([a-z0-9.+-]+|\\*))*$',
+    },
   },
 };
 
@@ -116,6 +135,9 @@ const ENV_NAMES: Record<keyof Raw, string> = {
   workerConcurrency: 'WORKER_CONCURRENCY',
   workerLockMs: 'WORKER_LOCK_MS',
   aggregationDelayMs: 'AGGREGATION_DELAY_MS',
+  fileMaxBytes: 'FILE_MAX_BYTES',
+  responseFilesMaxBytes: 'RESPONSE_FILES_MAX_BYTES',
+  fileTypes: 'FILE_TYPES',
 };
 
 const ajv = new Ajv({ allErrors: true, coerceTypes: true });
@@ -150,6 +172,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
     workerConcurrency: env.WORKER_CONCURRENCY ?? '2',
     workerLockMs: env.WORKER_LOCK_MS ?? '30000',
     aggregationDelayMs: env.AGGREGATION_DELAY_MS ?? '2000',
+    fileMaxBytes: env.FILE_MAX_BYTES ?? String(2 * 1024 * 1024),
+    responseFilesMaxBytes: env.RESPONSE_FILES_MAX_BYTES ?? String(5 * 1024 * 1024),
+    fileTypes: (env.FILE_TYPES ?? 'image/jpeg,image/png,image/webp,image/heic,application/pdf').replace(
+      /\s+/g,
+      '',
+    ),
   };
 
   const problems: string[] = [];
@@ -174,7 +202,19 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
   if (problems.length > 0) throw new ConfigError(problems);
 
   const cfg = raw as unknown as Raw;
-  return Object.freeze({ ...cfg, mongodbUri: cfg.mongodbUri ?? null, redisUrl: cfg.redisUrl ?? null });
+  return Object.freeze({
+    ...cfg,
+    mongodbUri: cfg.mongodbUri ?? null,
+    redisUrl: cfg.redisUrl ?? null,
+    fileTypes: cfg.fileTypes.split(','),
+  });
+}
+
+/** Largest submission body: the files a response may hold, base64-encoded, plus the answers. */
+export function submissionBodyLimit(
+  config: Pick<Config, 'bodyLimitBytes' | 'responseFilesMaxBytes'>,
+): number {
+  return Math.max(config.bodyLimitBytes, Math.ceil((config.responseFilesMaxBytes * 4) / 3) + 1024 * 1024);
 }
 
 function describe(key: keyof Raw, message: string): string {

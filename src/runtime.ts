@@ -8,6 +8,7 @@ import { answerClientError } from './http/error-handler';
 import { Metrics } from './http/metrics';
 import { createRedis } from './queue/connections';
 import { createQueues, type Queues } from './queue/queues';
+import { closeValidation } from './validation/validation-pool';
 
 /** Connections shared by the API (and by `npm start`'s in-process worker). */
 export interface Runtime {
@@ -43,6 +44,7 @@ export async function openRuntime(
     metrics,
     async close() {
       await queues.close();
+      await closeValidation();
       redis.disconnect();
       producer.disconnect();
       await disconnectMongo();

@@ -1,4 +1,5 @@
-import { LANGUAGE_NAMES, isLang, t, type TextKey } from './texts';
+import { localeFiles, nativeLanguageName } from '../modules/surveys/survey-engine';
+import { t, type TextKey } from './texts';
 
 /** What the browser script needs; embedded as JSON, never as executable code. */
 export interface PageConfig {
@@ -25,8 +26,6 @@ const PAGE_TEXTS: TextKey[] = [
   'closed',
   'full',
 ];
-
-const I18N_FILES: Record<string, string> = { pl: 'polish', ka: 'georgian', uk: 'ukrainian', ru: 'russian' };
 
 function escapeHtml(s: string): string {
   return s.replace(
@@ -70,7 +69,7 @@ function switcher(languages: string[], lang: string, query: URLSearchParams): st
   const links = languages.map((l) => {
     const q = new URLSearchParams(query);
     q.set('lang', l);
-    const name = isLang(l) ? LANGUAGE_NAMES[l] : l;
+    const name = nativeLanguageName(l);
     const current = l === lang ? ' aria-current="true"' : '';
     return `<li><a href="?${escapeHtml(q.toString())}" lang="${escapeHtml(l)}" hreflang="${escapeHtml(l)}"${current}>${escapeHtml(name)}</a></li>`;
   });
@@ -99,9 +98,9 @@ ${scripts}
 
 /** The survey page: a small shell, the survey scripts from the installed packages, the config. */
 export function surveyPage(config: Omit<PageConfig, 'texts'>, title: string, query: URLSearchParams): string {
-  const i18n = I18N_FILES[config.lang]
-    ? `<script src="/s/assets/i18n/${I18N_FILES[config.lang]}.min.js"></script>\n`
-    : '';
+  // survey-core's own interface texts (buttons, its error messages) in the tenant's language.
+  const file = config.lang === 'en' ? undefined : localeFiles().get(config.lang);
+  const i18n = file ? `<script src="/s/assets/i18n/${file}.min.js"></script>\n` : '';
   const texts = Object.fromEntries(PAGE_TEXTS.map((k) => [k, t(config.lang, k)]));
   const body = `${switcher(config.languages, config.lang, query)}
 <div id="tv-notice" class="tv-notice" role="status" aria-live="polite"></div>

@@ -161,7 +161,7 @@ describe('forged or broken submissions: 4xx, nothing stored', () => {
     ],
     ['a language the campaign does not run', () => ({ locale: 'de', answers: validTsm() }), 422, '/locale'],
     ['10,000 keys', () => ({ answers: manyKeys }), 422, '/answers'],
-    ['a 1 MB string', () => ({ answers: { ...validTsm(), comments: big } }), 413, ''],
+    ['a 1 MB string', () => ({ answers: { ...validTsm(), comments: big } }), 422, '/answers/comments'],
     [
       'an over-long comment',
       () => ({ answers: { ...validTsm(), comments: 'y'.repeat(5000) } }),

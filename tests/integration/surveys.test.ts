@@ -75,7 +75,10 @@ describe('validation endpoint', () => {
     expect(res.body.error.code).toBe('VALIDATION_FAILED');
     expect(res.body.error.details).toEqual(
       expect.arrayContaining([
-        { path: '/definition/pages/0/elements/2/type', message: 'unknown element type "sliderx"' },
+        {
+          path: '/definition/pages/0/elements/2/type',
+          message: expect.stringContaining('unknown element type "sliderx"'),
+        },
       ]),
     );
   });

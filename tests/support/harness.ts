@@ -109,14 +109,20 @@ export const bearer = (key: string) => `Bearer ${key}`;
 export async function createCampaignViaApi(
   ctx: TestContext,
   adminKey: string,
-  opts: { template?: string; slug?: string; campaign?: Record<string, unknown> } = {},
+  opts: {
+    template?: string;
+    definition?: Record<string, unknown>;
+    slug?: string;
+    campaign?: Record<string, unknown>;
+  } = {},
 ): Promise<{ surveyId: string; campaign: { id: string; slug: string; url: string; [k: string]: unknown } }> {
   const template = opts.template ?? 'pulse';
-  const slug = opts.slug ?? `${template}-${Math.random().toString(36).slice(2, 8)}`;
+  const slug =
+    opts.slug ?? `${opts.definition ? 'custom' : template}-${Math.random().toString(36).slice(2, 8)}`;
   const survey = await ctx.http
     .post('/api/v1/surveys')
     .set('Authorization', bearer(adminKey))
-    .send({ slug, template });
+    .send(opts.definition ? { slug, definition: opts.definition } : { slug, template });
   if (survey.status !== 201) throw new Error(`survey not created: ${survey.text}`);
   const published = await ctx.http
     .post(`/api/v1/surveys/${survey.body.id}/versions`)

@@ -4,7 +4,8 @@ import { PassThrough, type Writable } from 'node:stream';
 import { finished } from 'node:stream/promises';
 import PDFDocument from 'pdfkit';
 import * as QRCode from 'qrcode';
-import { LANGUAGE_NAMES, isLang, t } from '../../web/texts';
+import { t } from '../../web/texts';
+import { nativeLanguageName } from '../surveys/survey-engine';
 
 /** A survey title in one language. */
 export interface LocalisedTitle {
@@ -342,7 +343,7 @@ function privacyLines(langs: string[]): string[] {
 }
 
 function languagesLine(lang: string, langs: string[]): string {
-  const names = langs.map((code) => (isLang(code) ? LANGUAGE_NAMES[code] : code));
+  const names = langs.map((code) => nativeLanguageName(code));
   return t(lang, 'languagesLine', { list: names.join(' · ') });
 }
 

@@ -1,5 +1,5 @@
 import { contentHash } from '../../canonical-json';
-import { mapAnswer, type MappingEntry } from '../surveys/indicator-mapping';
+import { answerFor, mapAnswer, type MappingEntry } from '../surveys/indicator-mapping';
 import type { IndicatorDefinition } from './catalogue';
 import {
   applySuppression,
@@ -43,20 +43,43 @@ export function prepareMapping(
   const walk = (list: unknown) => {
     if (!Array.isArray(list)) return;
     for (const el of list as Array<Record<string, unknown>>) {
-      if (typeof el?.name === 'string') elements.set(el.name, el);
+      const key = typeof el?.valueName === 'string' && el.valueName ? el.valueName : el?.name;
+      if (typeof key === 'string') elements.set(key, el);
       walk(el?.elements);
     }
   };
   for (const page of (definition.pages as Array<Record<string, unknown>> | undefined) ?? [])
     walk(page.elements);
+  walk(definition.elements);
   const entries = [];
   for (const entry of mapping) {
     const indicator = catalogue.get(entry.indicator);
     if (!indicator) continue;
     const question = elements.get(entry.question) as Record<string, unknown> | undefined;
-    const shown = question ? { ...question, visibleIf: undefined, isRequired: undefined } : null;
+    let shown: Record<string, unknown> | null = question
+      ? { ...question, visibleIf: undefined, isRequired: undefined }
+      : null;
+    if (shown && (entry.row !== undefined || entry.item !== undefined)) {
+      // A grid's cell is measured by its own row (or item) and the scale; other rows may change.
+      const pick = (list: unknown, key: unknown) =>
+        Array.isArray(list)
+          ? list.find(
+              (r) =>
+                String(
+                  (r as { value?: unknown; name?: unknown })?.value ?? (r as { name?: unknown })?.name ?? r,
+                ) === String(key),
+            )
+          : undefined;
+      shown = {
+        ...shown,
+        rows: entry.row !== undefined ? pick(shown.rows, entry.row) : undefined,
+        items: entry.item !== undefined ? pick(shown.items, entry.item) : undefined,
+        columns: entry.column !== undefined ? pick(shown.columns, entry.column) : shown.columns,
+      };
+    }
     const method = contentHash({
       question: shown,
+      cell: [entry.row ?? null, entry.column ?? null, entry.item ?? null],
       valueMap: entry.valueMap ?? null,
       scale: indicator.scale,
     }).slice(0, 16);
@@ -72,7 +95,7 @@ export class StatsAccumulator {
   /** Adds one response's answers as measured by its version's mapping. */
   add(answers: Record<string, unknown>, mapping: VersionMapping): void {
     for (const { entry, indicator, method } of mapping.entries) {
-      const mapped = mapAnswer(answers[entry.question], entry, indicator);
+      const mapped = mapAnswer(answerFor(answers, entry), entry, indicator);
       if (!mapped) continue;
       let s = this.stats.get(indicator.id);
       if (!s) {

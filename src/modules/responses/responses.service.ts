@@ -5,8 +5,8 @@ import { JobName, bucketJobId } from '../../queue/jobs';
 import type { Queues } from '../../queue/queues';
 import { CampaignClaim, Invitation, type CampaignDoc } from '../campaigns/campaign.model';
 import { currentStatus, hashToken, publicCampaign } from '../campaigns/campaigns.service';
-import type { QuestionInfo } from '../surveys/definition-validator';
-import { validateAnswers } from './answer-validator';
+import { checkAnswersOffThread } from '../../validation/validation-pool';
+import type { FileLimits } from './answer-validator';
 import { SurveyResponse, type ResponseDoc } from './response.model';
 
 /** A tenant's submission, schema-validated at the edge. */
@@ -31,6 +31,8 @@ export interface SubmissionDeps {
   logger: Logger;
   /** Debounce of bucket recomputes: a burst of answers becomes one job. */
   aggregationDelayMs: number;
+  /** Limits on files and signatures in answers. */
+  files: FileLimits;
 }
 
 /**
@@ -70,9 +72,12 @@ export async function submitResponse(
     throw new AppError(403, 'INVITATION_REQUIRED', 'this survey needs the personal code from your letter');
   }
 
-  const definition = JSON.parse(version.definition) as Record<string, unknown>;
-  const questions = JSON.parse(version.questions) as QuestionInfo[];
-  const { errors, clean } = validateAnswers(definition, questions, input.answers);
+  const { errors, answers: clean } = await checkAnswersOffThread(
+    version.definition,
+    input.answers,
+    input.locale,
+    deps.files,
+  );
   if (errors.length) throw new ValidationError('the answers are not valid for this survey', errors);
 
   const releases: Array<() => Promise<unknown>> = [];

@@ -1,79 +1,38 @@
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
-import Ajv, { type ErrorObject } from 'ajv';
-import { ConditionRunner, FunctionFactory, Model, Serializer, surveyLocalization } from 'survey-core';
-// Interface translations of the service's languages, so a missing one is reported truthfully.
-import 'survey-core/i18n/polish';
-import 'survey-core/i18n/georgian';
-import 'survey-core/i18n/ukrainian';
-import 'survey-core/i18n/russian';
+import { ConditionRunner, FunctionFactory, Serializer, settings, type Question } from 'survey-core';
 import type { ErrorDetail } from '../../errors';
+import {
+  DEFINITION_LIMITS,
+  ServerSurvey,
+  definitionLanguages,
+  hasInterfaceTranslation,
+  isReservedName,
+  storageProblem,
+} from './survey-engine';
 
-/** Question types the server can re-validate answers for; anything else is refused. */
-export const SUPPORTED_TYPES = new Set([
-  'radiogroup',
-  'checkbox',
-  'dropdown',
-  'tagbox',
-  'rating',
-  'boolean',
-  'text',
-  'comment',
-  'html',
-  'expression',
-  'panel',
-]);
-/** Types that hold no answer. */
-const NON_ANSWER_TYPES = new Set(['html', 'panel', 'expression']);
-/** The most elements a tenant questionnaire may hold; far above any phone survey, far below a hang. */
-export const MAX_ELEMENTS = 500;
-/** Question names become answer keys and CSV columns. */
-const NAME_PATTERN = /^[A-Za-z][A-Za-z0-9_-]{0,63}$/;
-/** Properties holding expressions, checked for syntax and references. */
-const EXPRESSION_PROPERTIES = [
-  'visibleIf',
-  'enableIf',
-  'requiredIf',
-  'resetValueIf',
-  'setValueIf',
-  'defaultValueExpression',
-  'choicesVisibleIf',
-  'choicesEnableIf',
-  'minValueExpression',
-  'maxValueExpression',
-  'expression',
-];
-/** Variables SurveyJS resolves itself inside expressions (context of a row, panel, item). */
-const CONTEXT_VARIABLES = new Set([
-  'row',
-  'panel',
-  'item',
-  'choice',
-  'parentpanel',
-  'rootpanel',
-  'composite',
-  'self',
-  'locale',
-  'pageno',
-  'pagecount',
-]);
-const LOCALE_KEY = /^(default|[a-z]{2,3}(-[a-zA-Z]{2,4})?)$/;
-
-/** What the server knows about one answerable question of a definition. */
+/** What the server knows about one answer key of a definition (a top-level value name). */
 export interface QuestionInfo {
   name: string;
   type: string;
   /** JSON Pointer of the element in the definition. */
   path: string;
-  /** The values an answer may take; null for free text. */
+  /** The values an answer may take (a matrix: its columns); null for free input. */
   values: Array<string | number | boolean> | null;
-  /** The answer is a list of values (checkbox, tagbox). */
+  /** The answer is a list of values (checkbox, tagbox, ranking, multi-select image picker). */
   multiple: boolean;
-  isRequired: boolean;
   inputType: string | null;
-  min: number | null;
-  max: number | null;
-  maxLength: number | null;
+  /** Rows of a matrix or a matrix of drop-downs. */
+  rows?: Array<string | number>;
+  /** Columns of a matrix of drop-downs, with the values a cell may take (null: free input). */
+  columns?: Array<{ name: string; cellType: string; values: Array<string | number | boolean> | null }>;
+  /** Items of a multiple-text question, with their input types. */
+  items?: Array<{ name: string; inputType: string }>;
+}
+
+/** A regular expression of a validator, to be shown free of catastrophic backtracking. */
+export interface PatternUse {
+  path: string;
+  pattern: string;
+  flags: string;
 }
 
 /** The outcome of validating a definition. */
@@ -81,213 +40,318 @@ export interface DefinitionReport {
   errors: ErrorDetail[];
   warnings: ErrorDetail[];
   questions: QuestionInfo[];
-}
-
-const ajv = new Ajv({ allErrors: true, strict: false, logger: false });
-// The schema ships inside survey-core but is not in its package exports: read it from disk.
-const definitionSchema = JSON.parse(
-  readFileSync(path.join(path.dirname(require.resolve('survey-core')), 'surveyjs_definition.json'), 'utf8'),
-) as { definitions: Record<string, unknown> };
-ajv.addSchema(definitionSchema, 'surveyjs');
-const validateSurvey = ajv.compile({ $ref: 'surveyjs' });
-const typeValidators = new Map<string, ReturnType<typeof ajv.compile>>();
-
-/**
- * The schema's element lists are an `anyOf` over every question type, whose errors say
- * nothing useful; so each element is checked against its own type's definition, with
- * nested element lists emptied (they are checked element by element).
- */
-function schemaCheck(value: Json, type: string, path: string, errors: ErrorDetail[]): void {
-  let validate = typeValidators.get(type);
-  if (!validate) {
-    if (!definitionSchema.definitions[type]) return;
-    validate = ajv.compile({ $ref: `surveyjs#/definitions/${type}` });
-    typeValidators.set(type, validate);
-  }
-  const shallow = 'elements' in value ? { ...value, elements: [] } : value;
-  if (!validate(shallow)) {
-    // The bundled schema types a choice value as a string; SurveyJS itself accepts numbers.
-    const real = (validate.errors ?? []).filter(
-      (e) => !(e.keyword === 'type' && /\/(choices|rateValues)\/\d+\/value$/.test(e.instancePath)),
-    );
-    const anyOfNoise = real.filter(
-      (e) => !/\/(choices|rateValues)\/\d+$/.test(e.instancePath) || e.keyword === 'additionalProperties',
-    );
-    errors.push(...schemaErrors(anyOfNoise, path));
-  }
+  /** The languages the definition is written in (its locale first). */
+  languages: string[];
+  /** Regular expressions that still need the ReDoS check. */
+  patterns: PatternUse[];
 }
 
 type Json = Record<string, unknown>;
-interface Walked {
-  element: Json;
-  path: string;
-  type: string;
-}
 
 function isObject(v: unknown): v is Json {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
-function ptr(...parts: Array<string | number>): string {
-  return parts.map((p) => `/${String(p).replace(/~/g, '~0').replace(/\//g, '~1')}`).join('');
+function ptr(base: string, ...parts: Array<string | number>): string {
+  return base + parts.map((p) => `/${String(p).replace(/~/g, '~0').replace(/\//g, '~1')}`).join('');
+}
+
+/** Lists whose members are elements (questions and panels) in SurveyJS JSON. */
+const ELEMENT_LISTS = ['elements', 'templateElements', 'detailElements'] as const;
+/** Lists whose members count against the per-question item limit. */
+const ITEM_LISTS = ['choices', 'rateValues', 'rows', 'columns', 'items'] as const;
+/** Properties holding expressions (survey, pages, elements, items, columns, triggers). */
+const EXPRESSION_PROPERTIES = new Set([
+  'visibleIf',
+  'enableIf',
+  'requiredIf',
+  'resetValueIf',
+  'setValueIf',
+  'setValueExpression',
+  'defaultValueExpression',
+  'choicesVisibleIf',
+  'choicesEnableIf',
+  'rowsVisibleIf',
+  'columnsVisibleIf',
+  'minValueExpression',
+  'maxValueExpression',
+  'expression',
+  'runExpression',
+  'readOnlyIf',
+  'totalExpression',
+]);
+/** Variables survey-core resolves itself (lower case): context variables and built-ins. */
+const BUILT_IN_VARIABLES = new Set(
+  [
+    ...Object.values(settings.expressionVariables as Record<string, string>),
+    'pageno',
+    'pagecount',
+    'correctanswers',
+    'correctedanswers',
+    'correctedanswercount',
+    'incorrectanswers',
+    'incorrectedanswers',
+    'incorrectedanswercount',
+    'questioncount',
+    'locale',
+    'parentpanel',
+    'rootpanel',
+    'itemindex',
+  ].map((v) => v.toLowerCase()),
+);
+
+interface ElementRef {
+  element: Json;
+  path: string;
+  type: string;
+  /** Value names share a scope: the survey, or one dynamic panel's template, or one matrix row. */
+  scope: string;
+  depth: number;
 }
 
 /**
- * Validates a SurveyJS definition the way the tenant page will run it, and more strictly:
- * the JSON Schema shipped with survey-core, survey-core's own parse (which silently drops
- * elements of unknown type, so those are detected here), unknown properties, duplicate or
- * unsafe names, expressions that do not parse or refer to questions that do not exist,
- * question types whose answers the server could not re-validate, and external choice
- * sources. Missing translations of the listed languages are warnings.
+ * Validates a SurveyJS definition. survey-core is the judge: what it loads without
+ * `jsonErrors` is a valid survey. On top, only what survey-core would silently get wrong:
+ * definitions too large to serve, names that collide (two answers under one key) or that
+ * cannot be stored, expressions that do not parse, call unknown functions or refer to
+ * nothing, choices loaded from other sites, rating scales it would truncate. Missing
+ * translations, resources the page cannot load and odd property types are warnings.
  *
- * @param languages - the survey's languages, the first being the default (`default` keys).
+ * Runs synchronously and bounded: sizes are checked on the raw JSON before survey-core
+ * builds anything. Regular expressions are returned for the ReDoS check.
+ *
+ * @param languages - the survey's languages, the first being the default (`default` keys);
+ *   when omitted, the languages the definition itself is written in.
  */
-export function validateDefinition(definition: unknown, languages: string[] = ['en']): DefinitionReport {
+export function validateDefinition(definition: unknown, languages?: string[]): DefinitionReport {
   const errors: ErrorDetail[] = [];
   const warnings: ErrorDetail[] = [];
+  const report = (): DefinitionReport => ({
+    errors: dedupe(errors),
+    warnings,
+    questions: [],
+    languages: languages ?? [],
+    patterns: [],
+  });
   if (!isObject(definition)) {
-    return {
-      errors: [{ path: '/', message: 'a survey definition must be a JSON object' }],
-      warnings,
-      questions: [],
-    };
+    errors.push({ path: '/', message: 'a survey definition must be a JSON object' });
+    return report();
   }
-  if (!Array.isArray(definition.pages) || definition.pages.length === 0) {
-    errors.push({ path: '/pages', message: 'a survey needs at least one page' });
-    return { errors, warnings, questions: [] };
+  const size = Buffer.byteLength(JSON.stringify(definition));
+  if (size > DEFINITION_LIMITS.bytes) {
+    errors.push({
+      path: '/',
+      message: `a definition may hold at most ${DEFINITION_LIMITS.bytes} bytes (this one: ${size})`,
+    });
+    return report();
   }
 
-  // Walk first: a huge definition is refused before the schema or the model touch it.
-  const elements: Walked[] = [];
-  const pages: Walked[] = [];
-  let tooMany = false;
-  definition.pages.forEach((page, i) => {
-    if (!isObject(page)) {
-      errors.push({ path: ptr('pages', i), message: 'a page must be an object' });
-      return;
-    }
-    pages.push({ element: page, path: ptr('pages', i), type: 'page' });
-    walk(page.elements, ptr('pages', i, 'elements'));
-  });
-  function walk(list: unknown, base: string): void {
+  // 1. Structure and bounds, on the raw JSON.
+  const elements: ElementRef[] = [];
+  const pages: Array<{ element: Json; path: string }> = [];
+  let items = 0;
+  const pathOf = new Map<object, string>();
+  const index = (value: unknown, path: string, depth: number): void => {
+    if (depth > 64 || typeof value !== 'object' || value === null) return;
+    if (!Array.isArray(value)) pathOf.set(value, path);
+    for (const [k, v] of Object.entries(value)) index(v, ptr(path, k), depth + 1);
+  };
+  index(definition, '', 0);
+  const walkElements = (list: unknown, base: string, scope: string, depth: number): void => {
     if (list === undefined) return;
     if (!Array.isArray(list)) {
       errors.push({ path: base, message: 'must be an array of elements' });
       return;
     }
+    if (depth > DEFINITION_LIMITS.depth) {
+      errors.push({ path: base, message: `panels may be nested at most ${DEFINITION_LIMITS.depth} deep` });
+      return;
+    }
     list.forEach((el, j) => {
-      if (elements.length >= MAX_ELEMENTS) {
-        tooMany = true;
-        return;
-      }
       const path = `${base}/${j}`;
       if (!isObject(el)) {
         errors.push({ path, message: 'an element must be an object' });
         return;
       }
-      const type = typeof el.type === 'string' ? el.type : '';
-      elements.push({ element: el, path, type });
-      if (type === 'panel') walk(el.elements, `${path}/elements`);
-    });
-  }
-  if (tooMany) {
-    return {
-      errors: [{ path: '/pages', message: `a survey may hold at most ${MAX_ELEMENTS} elements` }],
-      warnings,
-      questions: [],
-    };
-  }
-
-  if (!validateSurvey({ ...definition, pages: [] })) {
-    errors.push(...schemaErrors(validateSurvey.errors ?? [], ''));
-  }
-  checkProperties({ element: definition, path: '', type: 'survey' }, errors);
-  for (const key of ['triggers', 'calculatedValues'] as const) {
-    const list = definition[key];
-    if (!Array.isArray(list)) continue;
-    list.forEach((item, k) => {
-      if (!isObject(item)) return;
-      const type = key === 'calculatedValues' ? 'calculatedvalue' : `${String(item.type ?? '')}trigger`;
-      if (!Serializer.findClass(type)) errors.push({ path: ptr(key, k, 'type'), message: 'unknown type' });
-      else checkProperties({ element: item, path: ptr(key, k), type }, errors);
-    });
-  }
-
-  // Types, names and properties.
-  const names = new Map<string, string>();
-  const pageNames = new Map<string, string>();
-  for (const page of pages) {
-    checkProperties(page, errors);
-    schemaCheck(page.element, 'page', page.path, errors);
-    const name = page.element.name;
-    if (typeof name === 'string') {
-      if (pageNames.has(name))
-        errors.push({ path: `${page.path}/name`, message: `duplicate page name "${name}"` });
-      pageNames.set(name, page.path);
-    }
-  }
-  for (const el of elements) {
-    if (!el.type) {
-      errors.push({ path: `${el.path}/type`, message: 'every element needs a type' });
-      continue;
-    }
-    if (!Serializer.findClass(el.type)) {
-      errors.push({ path: `${el.path}/type`, message: `unknown element type "${el.type}"` });
-      continue;
-    }
-    if (!SUPPORTED_TYPES.has(el.type)) {
-      errors.push({
-        path: `${el.path}/type`,
-        message: `type "${el.type}" is not supported: allowed are ${[...SUPPORTED_TYPES].join(', ')}`,
-      });
-      continue;
-    }
-    checkProperties(el, errors);
-    schemaCheck(el.element, el.type, el.path, errors);
-    const name = el.element.name;
-    if (typeof name !== 'string' || !NAME_PATTERN.test(name)) {
-      errors.push({
-        path: `${el.path}/name`,
-        message: 'a name of 1–64 letters, digits, "_" or "-", starting with a letter, is required',
-      });
-    } else if (names.has(name)) {
-      errors.push({
-        path: `${el.path}/name`,
-        message: `duplicate name "${name}" (first at ${names.get(name)})`,
-      });
-    } else {
-      names.set(name, el.path);
-    }
-    for (const banned of ['valueName', 'choicesFromQuestion', 'choicesFromQuestionMode']) {
-      if (banned in el.element) {
+      if (elements.length >= DEFINITION_LIMITS.elements) return;
+      const type = typeof el.type === 'string' ? el.type.toLowerCase() : '';
+      elements.push({ element: el, path, type, scope, depth });
+      let own = 0;
+      for (const key of ITEM_LISTS) {
+        const value = el[key];
+        if (Array.isArray(value)) own += value.length;
+      }
+      if (typeof el.rateCount === 'number') own += el.rateCount;
+      if (own > DEFINITION_LIMITS.itemsPerQuestion) {
         errors.push({
-          path: `${el.path}/${banned}`,
-          message: `${banned} is not supported: each answer is stored under its own question’s name with choices the server can check`,
+          path,
+          message: `a question may offer at most ${DEFINITION_LIMITS.itemsPerQuestion} choices, rows, columns or items (this one: ${own})`,
         });
       }
+      items += own;
+      for (const key of [
+        'panelCount',
+        'minPanelCount',
+        'maxPanelCount',
+        'rowCount',
+        'minRowCount',
+        'maxRowCount',
+      ]) {
+        if (typeof el[key] === 'number' && el[key] > DEFINITION_LIMITS.dynamicCount) {
+          errors.push({
+            path: ptr(path, key),
+            message: `at most ${DEFINITION_LIMITS.dynamicCount}: each panel or row is built and checked for every answer`,
+          });
+        }
+      }
+      const inner = type === 'paneldynamic' || type === 'matrixdynamic' || type === 'matrixdropdown';
+      for (const key of ELEMENT_LISTS) {
+        walkElements(el[key], ptr(path, key), inner ? path : scope, depth + 1);
+      }
+    });
+  };
+  if (definition.pages !== undefined && !Array.isArray(definition.pages)) {
+    errors.push({ path: '/pages', message: 'must be an array of pages' });
+    return report();
+  }
+  const pageList = (definition.pages as unknown[] | undefined) ?? [];
+  if (pageList.length > DEFINITION_LIMITS.pages) {
+    errors.push({ path: '/pages', message: `a survey may have at most ${DEFINITION_LIMITS.pages} pages` });
+    return report();
+  }
+  pageList.forEach((page, i) => {
+    const path = ptr('', 'pages', i);
+    if (!isObject(page)) {
+      errors.push({ path, message: 'a page must be an object' });
+      return;
     }
-    checkChoices(el, errors);
-    checkRating(el, errors);
-    if ('choicesByUrl' in el.element) {
+    pages.push({ element: page, path });
+    walkElements(page.elements, `${path}/elements`, '', 1);
+  });
+  walkElements(definition.elements, '/elements', '', 1);
+  const overLimit = (list: unknown): number =>
+    Array.isArray(list)
+      ? list.reduce<number>(
+          (n, el) => n + 1 + (isObject(el) ? ELEMENT_LISTS.reduce((m, key) => m + overLimit(el[key]), 0) : 0),
+          0,
+        )
+      : 0;
+  const total =
+    pageList.reduce<number>((n, p) => n + (isObject(p) ? overLimit(p.elements) : 0), 0) +
+    overLimit(definition.elements);
+  if (total > DEFINITION_LIMITS.elements) {
+    errors.push({
+      path: pageList.length ? '/pages' : '/elements',
+      message: `a survey may hold at most ${DEFINITION_LIMITS.elements} elements (this one: ${total})`,
+    });
+    return report();
+  }
+  if (items > DEFINITION_LIMITS.items) {
+    errors.push({
+      path: '/',
+      message: `a survey may offer at most ${DEFINITION_LIMITS.items} choices, rows, columns and items in all (this one: ${items})`,
+    });
+  }
+  if (!elements.some((e) => e.type !== 'panel' && e.type !== 'html' && e.type !== 'image')) {
+    errors.push({
+      path: Array.isArray(definition.elements) ? '/elements' : '/pages',
+      message: 'a survey needs at least one page (or top-level elements) with a question',
+    });
+  }
+  if (errors.length) return report();
+
+  // 3. Names: present, storable, not reserved, one answer per value name.
+  const valueNames = new Map<string, string>();
+  const pageNames = new Map<string, string>();
+  /** Names an expression may read a value of. */
+  const known = new Set<string>();
+  /** Names of elements whose properties an expression may read ({$name.visible}). */
+  const elementNames = new Set<string>(['survey']);
+  for (const page of pages) {
+    const name = page.element.name;
+    if (typeof name !== 'string') continue;
+    elementNames.add(name.toLowerCase());
+    if (pageNames.has(name))
+      errors.push({ path: `${page.path}/name`, message: `duplicate page name "${name}"` });
+    pageNames.set(name, page.path);
+  }
+  for (const el of elements) {
+    const name = el.element.name;
+    const isQuestion =
+      el.type !== 'panel' && el.type !== '' && Serializer.isDescendantOf(el.type, 'question');
+    if (typeof name !== 'string' || !name.trim()) {
+      if (isQuestion && el.type !== 'html' && el.type !== 'image')
+        errors.push({
+          path: `${el.path}/name`,
+          message: 'every question needs a name: its answer is stored under it',
+        });
+      continue;
+    }
+    elementNames.add(name.toLowerCase());
+    if (isQuestion) known.add(name.toLowerCase());
+    if (isReservedName(name)) {
       errors.push({
-        path: `${el.path}/choicesByUrl`,
-        message: 'choices loaded from a URL are not allowed: the page makes no outside requests',
+        path: `${el.path}/name`,
+        message: `"${name}" is reserved: every JavaScript object has a member of that name`,
       });
+      continue;
+    }
+    if (name.length > 128)
+      errors.push({ path: `${el.path}/name`, message: 'a name may have at most 128 characters' });
+    if (!isQuestion) continue;
+    const valueName =
+      typeof el.element.valueName === 'string' && el.element.valueName ? el.element.valueName : name;
+    const where = typeof el.element.valueName === 'string' ? `${el.path}/valueName` : `${el.path}/name`;
+    known.add(valueName.toLowerCase());
+    const problem = storageProblem(valueName) ?? (isReservedName(valueName) ? 'is reserved' : null);
+    if (problem) {
+      errors.push({ path: where, message: `"${valueName}" ${problem}` });
+      continue;
+    }
+    if (['html', 'image'].includes(el.type)) continue;
+    const key = `${el.scope}\u0000${valueName.toLowerCase()}`;
+    const first = valueNames.get(key);
+    if (first) {
+      errors.push({
+        path: where,
+        message: `duplicate name "${valueName}" (first at ${first}): two questions would store their answers under one key`,
+      });
+    } else valueNames.set(key, el.path);
+    for (const sub of [
+      ...listNames(el.element.columns),
+      ...listNames(el.element.items),
+      ...listValues(el.element.rows),
+    ]) {
+      const p = storageProblem(String(sub.name)) ?? (isReservedName(String(sub.name)) ? 'is reserved' : null);
+      if (p) errors.push({ path: `${el.path}/${sub.at}`, message: `"${String(sub.name)}" ${p}` });
+      known.add(String(sub.name).toLowerCase());
+    }
+  }
+  for (const c of Array.isArray(definition.calculatedValues) ? definition.calculatedValues : []) {
+    if (isObject(c) && typeof c.name === 'string') known.add(c.name.toLowerCase());
+  }
+  // Triggers may set a value or variable of their own name (setvalue, runexpression).
+  for (const t of Array.isArray(definition.triggers) ? definition.triggers : []) {
+    if (isObject(t) && typeof t.setToName === 'string') {
+      const problem = storageProblem(t.setToName) ?? (isReservedName(t.setToName) ? 'is reserved' : null);
+      if (problem) errors.push({ path: '/triggers', message: `"${t.setToName}" ${problem}` });
+      known.add(t.setToName.toLowerCase());
     }
   }
 
-  // Expressions: syntax and references.
-  const calculated = new Set(
-    (Array.isArray(definition.calculatedValues) ? definition.calculatedValues : [])
-      .map((c) => (isObject(c) && typeof c.name === 'string' ? c.name.toLowerCase() : ''))
-      .filter(Boolean),
-  );
-  const panelNames = new Set(elements.filter((e) => e.type === 'panel').map((e) => String(e.element.name)));
-  const known = new Set([...names.keys()].filter((n) => !panelNames.has(n)).map((n) => n.toLowerCase()));
+  // 4. Checks survey-core leaves to the author.
+  const patterns: PatternUse[] = [];
   const checkExpression = (text: unknown, path: string) => {
-    if (text === undefined || text === '') return;
+    if (text === undefined || text === '' || text === null) return;
     if (typeof text !== 'string') {
       errors.push({ path, message: 'an expression must be a string' });
+      return;
+    }
+    if (text.length > DEFINITION_LIMITS.expressionLength) {
+      errors.push({
+        path,
+        message: `an expression may have at most ${DEFINITION_LIMITS.expressionLength} characters`,
+      });
       return;
     }
     const runner = new ConditionRunner(text);
@@ -302,192 +366,313 @@ export function validateDefinition(definition: unknown, languages: string[] = ['
       }
     }
     for (const variable of runner.getVariables()) {
+      if (variable.startsWith(String(settings.expressionElementPropertyPrefix))) {
+        const element = variable.slice(1).split(/[.[]/)[0]!.toLowerCase();
+        if (elementNames.has(element) || BUILT_IN_VARIABLES.has(element)) continue;
+        errors.push({
+          path,
+          message: `the expression reads a property of "${variable}", which is not an element of this survey`,
+        });
+        continue;
+      }
       const base = variable.split(/[.[]/)[0]!.toLowerCase();
-      if (known.has(base) || calculated.has(base) || CONTEXT_VARIABLES.has(base)) continue;
+      if (known.has(base) || BUILT_IN_VARIABLES.has(base) || known.has(variable.toLowerCase())) continue;
+      // Comments ("q-Comment") and matrix totals ("matrix-total") are values survey-core adds.
+      const stem = base.replace(/-(comment|total)$/, '');
+      if (stem !== base && known.has(stem)) continue;
       errors.push({
         path,
-        message: `the expression refers to "${variable}", which is not a question of this survey`,
+        message: `the expression refers to "${variable}", which is not a question or value of this survey`,
       });
     }
   };
-  for (const el of [...pages, ...elements]) {
-    for (const prop of EXPRESSION_PROPERTIES) {
-      if (prop in el.element) checkExpression(el.element[prop], `${el.path}/${prop}`);
+  const visit = (value: unknown, path: string, depth: number): void => {
+    if (depth > 40) return;
+    if (Array.isArray(value)) {
+      value.forEach((v, i) => visit(v, `${path}/${i}`, depth + 1));
+      return;
     }
-    if (Array.isArray(el.element.validators)) {
-      el.element.validators.forEach(
-        (v, k) => isObject(v) && checkExpression(v.expression, `${el.path}/validators/${k}/expression`),
-      );
-    }
-    if (Array.isArray(el.element.choices)) {
-      el.element.choices.forEach((c, k) => {
-        if (isObject(c)) {
-          checkExpression(c.visibleIf, `${el.path}/choices/${k}/visibleIf`);
-          checkExpression(c.enableIf, `${el.path}/choices/${k}/enableIf`);
+    if (!isObject(value)) return;
+    for (const [key, v] of Object.entries(value)) {
+      const at = ptr(path, key);
+      if (EXPRESSION_PROPERTIES.has(key)) checkExpression(v, at);
+      else if (key === 'choicesByUrl')
+        errors.push({
+          path: at,
+          message: 'choices loaded from a URL are not allowed: the page makes no outside requests',
+        });
+      else if (key === 'regex' && value.type === 'regex') {
+        if (typeof v !== 'string')
+          errors.push({ path: at, message: 'a regular expression must be a string' });
+        else if (v.length > DEFINITION_LIMITS.expressionLength)
+          errors.push({ path: at, message: 'a regular expression may have at most 2000 characters' });
+        else {
+          const flags = value.caseInsensitive === true || value.insensitive === true ? 'i' : '';
+          try {
+            new RegExp(v, flags);
+            patterns.push({ path: at, pattern: v, flags });
+          } catch (err) {
+            errors.push({ path: at, message: `not a valid regular expression: ${(err as Error).message}` });
+          }
         }
-      });
-    }
-  }
-  for (const key of ['triggers', 'calculatedValues', 'completedHtmlOnCondition'] as const) {
-    const list = definition[key];
-    if (!Array.isArray(list)) continue;
-    list.forEach((item, k) => {
-      if (!isObject(item)) return;
-      checkExpression(item.expression, ptr(key, k, 'expression'));
-      checkExpression(item.runExpression, ptr(key, k, 'runExpression'));
-      for (const ref of ['setToName', 'fromName', 'gotoName'] as const) {
-        const target = item[ref];
-        if (typeof target === 'string' && !known.has(target.toLowerCase())) {
-          errors.push({ path: ptr(key, k, ref), message: `"${target}" is not a question of this survey` });
-        }
+      } else if (['imageLink', 'logo', 'backgroundImage', 'imageLinkTablet'].includes(key) && external(v)) {
+        warnings.push({
+          path: at,
+          message:
+            'an image from another site is blocked by the page’s content security policy; use a data: URI',
+        });
+      } else if (['navigateToUrl', 'url'].includes(key) && external(v)) {
+        warnings.push({ path: at, message: 'sends the tenant to another site after the survey' });
+      } else if (key === 'html' && typeof v === 'string' && /<img[^>]+src\s*=\s*["']?https?:/i.test(v)) {
+        warnings.push({
+          path: at,
+          message: 'an image from another site is blocked by the page’s content security policy',
+        });
       }
-    });
-  }
-
-  // Translations.
-  warnings.push(...translationWarnings(definition, languages));
-
-  if (errors.length) return { errors: dedupe(errors), warnings, questions: [] };
-
-  // survey-core's own parse: what it reports, and what it silently drops.
-  const model = new Model(definition);
-  for (const e of model.jsonErrors ?? []) {
-    errors.push({ path: '/', message: `survey-core: ${e.message}` });
-  }
-  const questions = model.getAllQuestions(false, false, true);
-  const byName = new Map(questions.map((q) => [q.name, q]));
-  for (const [name, path] of names) {
-    const walked = elements.find((e) => e.path === path)!;
-    if (walked.type !== 'panel' && !byName.has(name)) {
-      errors.push({ path, message: `survey-core did not load element "${name}"` });
+      if (typeof v === 'object') visit(v, at, depth + 1);
+    }
+  };
+  visit(definition, '', 0);
+  for (const [i, item] of (Array.isArray(definition.triggers) ? definition.triggers : []).entries()) {
+    if (!isObject(item)) continue;
+    for (const ref of ['fromName', 'gotoName'] as const) {
+      const target = item[ref];
+      const names = ref === 'gotoName' ? elementNames : known;
+      if (typeof target === 'string' && !names.has(target.toLowerCase()))
+        errors.push({
+          path: ptr('', 'triggers', i, ref),
+          message: `"${target}" is not a question of this survey`,
+        });
     }
   }
-  if (errors.length) return { errors: dedupe(errors), warnings, questions: [] };
-
-  const infos: QuestionInfo[] = [];
   for (const el of elements) {
-    if (NON_ANSWER_TYPES.has(el.type)) continue;
-    const q = byName.get(el.element.name as string);
-    if (q) infos.push(describeQuestion(q, el.path));
+    checkChoices(el, errors);
+    checkRating(el, errors);
+    checkPrimitiveTypes(el, errors);
+    const source = el.element.choicesFromQuestion;
+    if (typeof source === 'string' && !known.has(source.toLowerCase()))
+      errors.push({
+        path: `${el.path}/choicesFromQuestion`,
+        message: `"${source}" is not a question of this survey`,
+      });
   }
-  return { errors, warnings, questions: infos };
+  checkPrimitiveTypes({ element: definition, path: '', type: 'survey', scope: '', depth: 0 }, errors);
+  for (const page of pages) checkPrimitiveTypes({ ...page, type: 'page', scope: '', depth: 0 }, errors);
+
+  // 5. survey-core's own judgement, last: loading may fill in the JSON it was given.
+  const model = new ServerSurvey(definition);
+  for (const e of (model.jsonErrors ?? []) as Array<JsonError>) {
+    errors.push(jsonErrorDetail(e, pathOf));
+  }
+
+  const langs = languages ?? definitionLanguages(definition);
+  warnings.push(...translationWarnings(definition, langs));
+  if (errors.length) return { ...report(), languages: langs };
+
+  const questions = (model.getAllQuestions(false, false, false) as Question[])
+    .filter((q) => q.hasInput !== false || q.getType() === 'expression')
+    .filter((q) => !['html', 'image'].includes(q.getType()))
+    .map((q) => {
+      const json = jsonOf(q, elements);
+      return describeQuestion(q, (json && pathOf.get(json)) ?? '');
+    });
+  return { errors: [], warnings, questions, languages: langs, patterns };
 }
 
-interface SurveyQuestion {
-  name: string;
-  getType(): string;
-  isRequired: boolean;
-  [key: string]: unknown;
+interface JsonError {
+  type: string;
+  message: string;
+  propertyName?: string;
+  jsonObj?: unknown;
 }
 
-function describeQuestion(q: SurveyQuestion, path: string): QuestionInfo {
+function jsonErrorDetail(e: JsonError, pathOf: Map<object, string>): ErrorDetail {
+  const base = (isObject(e.jsonObj) && pathOf.get(e.jsonObj)) || '';
+  if (e.type === 'incorrecttypeproperty' || e.type === 'missingtypeproperty') {
+    const type = isObject(e.jsonObj) ? e.jsonObj.type : undefined;
+    return {
+      path: `${base}/type`,
+      message:
+        type === undefined
+          ? 'every element needs a type'
+          : `unknown element type "${String(type)}": survey-core ${e.type === 'missingtypeproperty' ? 'needs a type here' : 'does not know it and would drop the element'}`,
+    };
+  }
+  if (e.type === 'unknownproperty' && e.propertyName) {
+    return {
+      path: ptr(base, e.propertyName),
+      message: `unknown property "${e.propertyName}": survey-core does not know it here and would ignore it`,
+    };
+  }
+  return {
+    path: e.propertyName ? ptr(base, e.propertyName) : base || '/',
+    message: `survey-core: ${e.message}`,
+  };
+}
+
+/** The JSON an element of the model was loaded from (by name, within the walked list). */
+function jsonOf(q: Question, elements: ElementRef[]): object | undefined {
+  return elements.find((e) => e.element.name === q.name && e.depth >= 1)?.element;
+}
+
+function listNames(list: unknown): Array<{ name: unknown; at: string }> {
+  if (!Array.isArray(list)) return [];
+  return list
+    .map((c, i) => ({ name: isObject(c) ? c.name : undefined, at: `${i}/name` }))
+    .filter((c) => typeof c.name === 'string');
+}
+
+function listValues(list: unknown): Array<{ name: unknown; at: string }> {
+  if (!Array.isArray(list)) return [];
+  return list.map((r, i) =>
+    isObject(r) ? { name: r.value, at: `rows/${i}/value` } : { name: r, at: `rows/${i}` },
+  );
+}
+
+function external(v: unknown): boolean {
+  return typeof v === 'string' && /^(https?:)?\/\//i.test(v.trim());
+}
+
+type Value = string | number | boolean;
+
+function valuesOf(list: unknown): Value[] {
+  return Array.isArray(list) ? (list as Array<{ value: Value }>).map((c) => c.value) : [];
+}
+
+/** A question as the mapping and the export see it; survey-core supplies every value. */
+export function describeQuestion(q: Question, path: string): QuestionInfo {
   const type = q.getType();
-  let values: QuestionInfo['values'] = null;
-  const num = (v: unknown) => (typeof v === 'number' && Number.isFinite(v) ? v : null);
-  if (['radiogroup', 'checkbox', 'dropdown', 'tagbox'].includes(type)) {
-    values = (q.choices as Array<{ value: string | number }>).map((c) => c.value);
+  const any = q as unknown as Record<string, unknown>;
+  const base: QuestionInfo = {
+    name: q.getValueName(),
+    type,
+    path,
+    values: null,
+    multiple:
+      ['checkbox', 'tagbox', 'ranking'].includes(type) ||
+      (type === 'imagepicker' && Boolean(any.multiSelect)),
+    inputType: type === 'text' ? String(any.inputType ?? 'text') : null,
+  };
+  if (['radiogroup', 'checkbox', 'dropdown', 'tagbox', 'imagepicker', 'ranking'].includes(type)) {
+    const values = valuesOf(any.choices);
     const extras: Array<[string, string]> = [
       ['showOtherItem', 'otherItem'],
       ['showNoneItem', 'noneItem'],
       ['showRefuseItem', 'refuseItem'],
       ['showDontKnowItem', 'dontKnowItem'],
     ];
-    for (const [flag, item] of extras) {
-      if (q[flag]) values.push((q[item] as { value: string }).value);
+    for (const [flag, item] of extras) if (any[flag]) values.push((any[item] as { value: Value }).value);
+    // Choices drawn from another question are known only at run time; a numeric range now.
+    base.values = any.choicesFromQuestion ? null : values;
+    if (type === 'dropdown' && any.choicesMax && !any.choicesFromQuestion && !values.length) {
+      base.values = valuesOf((q as unknown as { visibleChoices: unknown }).visibleChoices);
     }
   } else if (type === 'rating') {
-    values = (q.visibleRateValues as Array<{ value: number | string }>).map((v) => v.value);
+    base.values = valuesOf(any.visibleRateValues);
   } else if (type === 'boolean') {
-    values = [(q.valueTrue as string | undefined) ?? true, (q.valueFalse as string | undefined) ?? false];
+    base.values = [
+      (any.valueTrue as Value | undefined) ?? true,
+      (any.valueFalse as Value | undefined) ?? false,
+    ];
+  } else if (type === 'matrix') {
+    base.values = valuesOf(any.columns);
+    base.rows = valuesOf(any.rows) as Array<string | number>;
+  } else if (type === 'matrixdropdown' || type === 'matrixdynamic') {
+    if (type === 'matrixdropdown') base.rows = valuesOf(any.rows) as Array<string | number>;
+    base.columns = (
+      any.columns as Array<{ name: string; cellType: string; templateQuestion?: Question }>
+    ).map((c) => {
+      const cell = c.templateQuestion as unknown as Record<string, unknown> | undefined;
+      const cellType = cell?.getType ? (cell.getType as () => string)() : String(c.cellType);
+      let values: Value[] | null = null;
+      if (cell && ['radiogroup', 'dropdown', 'checkbox', 'tagbox'].includes(cellType)) {
+        values = valuesOf(cell.choices);
+      } else if (cell && cellType === 'rating') values = valuesOf(cell.visibleRateValues);
+      else if (cell && cellType === 'boolean') values = [true, false];
+      return { name: c.name, cellType, values };
+    });
+  } else if (type === 'multipletext') {
+    base.items = (any.items as Array<{ name: string; inputType?: string }>).map((i) => ({
+      name: i.name,
+      inputType: String(i.inputType ?? 'text'),
+    }));
   }
-  return {
-    name: q.name,
-    type,
-    path,
-    values,
-    multiple: type === 'checkbox' || type === 'tagbox',
-    isRequired: Boolean(q.isRequired),
-    inputType: type === 'text' ? String(q.inputType ?? 'text') : null,
-    min: type === 'text' ? num(Number(q.min)) : null,
-    max: type === 'text' ? num(Number(q.max)) : null,
-    maxLength: type === 'text' || type === 'comment' ? num(q.maxLength) : null,
-  };
+  return base;
 }
 
-const PRIMITIVE_TYPES: Record<string, string> = { number: 'number', boolean: 'boolean', switch: 'boolean' };
-
-/** Unknown properties, and primitives of the wrong type (survey-core would coerce or ignore them). */
-function checkProperties(walked: Walked, errors: ErrorDetail[]): void {
+/** Properties of boolean or number type given as another type: survey-core coerces them silently. */
+function checkPrimitiveTypes(walked: ElementRef, errors: ErrorDetail[]): void {
+  const className = walked.type;
+  if (!className || !Serializer.findClass(className)) return;
   for (const [key, value] of Object.entries(walked.element)) {
     if (key === 'type') continue;
-    const prop = Serializer.findProperty(walked.type, key);
-    if (!prop) {
+    const prop = Serializer.findProperty(className, key) as {
+      type: string;
+      isLocalizable?: boolean;
+      onSetValue?: unknown;
+    } | null;
+    if (!prop) continue;
+    // Properties with a setter of their own accept their documented older forms ("top", ...).
+    if (
+      (prop.type === 'boolean' || prop.type === 'switch') &&
+      typeof value !== 'boolean' &&
+      !prop.onSetValue
+    ) {
       errors.push({
-        path: `${walked.path}/${key}`,
-        message: `unknown property "${key}" for type "${walked.type}"`,
+        path: ptr(walked.path, key),
+        message: 'must be a boolean, true or false (survey-core would read any text as true)',
       });
-      continue;
-    }
-    const expected = PRIMITIVE_TYPES[prop.type];
-    if (expected && typeof value !== expected) {
-      errors.push({ path: `${walked.path}/${key}`, message: `must be a ${expected}` });
-    }
-    if (prop.type === 'itemvalue[]' && !Array.isArray(value)) {
+    } else if (prop.type === 'number' && typeof value !== 'number') {
+      errors.push({ path: ptr(walked.path, key), message: 'must be a number' });
+    } else if (prop.type === 'itemvalue[]' && !Array.isArray(value)) {
       errors.push({
-        path: `${walked.path}/${key}`,
+        path: ptr(walked.path, key),
         message: 'must be an array of values or {"value", "text"} items',
       });
+    } else if (prop.isLocalizable && (typeof value === 'number' || typeof value === 'boolean')) {
+      errors.push({
+        path: ptr(walked.path, key),
+        message: 'must be text, or an object of texts by language',
+      });
     }
   }
 }
 
-/** Keeps the most specific schema error per location: anyOf/oneOf noise says nothing useful. */
-function schemaErrors(list: ErrorObject[], base: string): ErrorDetail[] {
-  const specific = list.filter((e) => !['anyOf', 'oneOf', 'if', 'then'].includes(e.keyword));
-  const chosen = specific.length ? specific : list;
-  const byPath = new Map<string, ErrorDetail>();
-  for (const e of chosen) {
-    let path = `${base}${e.instancePath}` || '/';
-    let message = e.message ?? 'is invalid';
-    if (e.keyword === 'required') path = `${base}${e.instancePath}/${String(e.params.missingProperty)}`;
-    if (e.keyword === 'additionalProperties') {
-      path = `${base}${e.instancePath}/${String(e.params.additionalProperty)}`;
-      message = 'is not a property SurveyJS knows';
-    }
-    if (!byPath.has(path)) byPath.set(path, { path, message: `schema: ${message}` });
-  }
-  return [...byPath.values()];
-}
-
-/** One problem per location: the schema often repeats what a closer check already said. */
+/** One problem per location. */
 function dedupe(list: ErrorDetail[]): ErrorDetail[] {
   const seen = new Set<string>();
   return list.filter((d) => {
-    if (seen.has(d.path)) return false;
-    seen.add(d.path);
+    const key = `${d.path}\u0000${d.message}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
     return true;
   });
 }
+
+const LOCALE_KEY = /^(default|[a-z]{2,3}(-[a-zA-Z]{2,4})?)$/;
 
 /** Localised strings missing a listed language; plain strings when several languages are listed. */
 function translationWarnings(definition: Json, languages: string[]): ErrorDetail[] {
   const warnings: ErrorDetail[] = [];
   const others = languages.slice(1);
   for (const lang of languages) {
-    if (!surveyLocalization.locales[lang] && lang !== 'en') {
+    if (!hasInterfaceTranslation(lang)) {
       warnings.push({
         path: '/languages',
         message: `survey-core has no interface translation for "${lang}"`,
       });
     }
   }
+  let count = 0;
   const visit = (value: unknown, path: string, key: string) => {
+    if (count > 200) return;
     if (Array.isArray(value)) {
       value.forEach((v, i) => visit(v, `${path}/${i}`, key));
       return;
     }
     if (!isObject(value)) {
       if (typeof value === 'string' && others.length && TEXT_KEYS.has(key) && value.trim()) {
+        count++;
         warnings.push({
           path,
           message: `not translated: a plain string, but the survey lists ${languages.join(', ')}`,
@@ -496,15 +681,20 @@ function translationWarnings(definition: Json, languages: string[]): ErrorDetail
       return;
     }
     const keys = Object.keys(value);
-    if (keys.includes('default') && keys.every((k) => LOCALE_KEY.test(k))) {
+    if (
+      keys.length &&
+      keys.every((k) => LOCALE_KEY.test(k)) &&
+      keys.some((k) => typeof value[k] === 'string')
+    ) {
       for (const lang of others) {
         if (typeof value[lang] !== 'string' || !(value[lang] as string).trim()) {
+          count++;
           warnings.push({ path, message: `missing the "${lang}" translation` });
         }
       }
       return;
     }
-    for (const k of keys) visit(value[k], `${path}/${k.replace(/~/g, '~0').replace(/\//g, '~1')}`, k);
+    for (const k of keys) visit(value[k], ptr(path, k), k);
   };
   visit(definition, '', '');
   return warnings;
@@ -527,58 +717,50 @@ const TEXT_KEYS = new Set([
   'requiredErrorText',
 ]);
 
-/** Function calls in an expression (string literals removed first). */
+/** Function calls in an expression (string literals and variables removed first). */
 function functionNames(text: string): string[] {
   const stripped = text.replace(/'[^']*'|"[^"]*"|\{[^}]*\}/g, ' ');
   return [...stripped.matchAll(/([A-Za-z_][A-Za-z0-9_]*)\s*\(/g)]
     .map((m) => m[1]!)
-    .filter((n) => !/^(and|or|not|contains|notcontains|anyof|allof|empty|notempty)$/i.test(n));
+    .filter((n) => !/^(and|or|not|negate|contains|notcontains|anyof|allof|noneof|empty|notempty)$/i.test(n));
 }
 
-/** Choice items: known properties, and no value offered twice (answers would be ambiguous). */
-function checkChoices(el: Walked, errors: ErrorDetail[]): void {
-  const choices = el.element.choices;
-  if (!Array.isArray(choices)) return;
-  const seen = new Set<string>();
-  choices.forEach((c, k) => {
-    const value = isObject(c) ? c.value : c;
-    const path = isObject(c) ? `${el.path}/choices/${k}/value` : `${el.path}/choices/${k}`;
-    if (isObject(c)) {
-      checkProperties({ element: c, path: `${el.path}/choices/${k}`, type: 'itemvalue' }, errors);
-      if (c.value === undefined || c.value === null || c.value === '') {
+/** Choice items: a value each, and no value offered twice (answers would be ambiguous). */
+function checkChoices(el: ElementRef, errors: ErrorDetail[]): void {
+  for (const key of ['choices', 'rateValues'] as const) {
+    const choices = el.element[key];
+    if (!Array.isArray(choices)) continue;
+    const seen = new Set<string>();
+    choices.forEach((c, k) => {
+      const value = isObject(c) ? c.value : c;
+      const path = isObject(c) ? `${el.path}/${key}/${k}/value` : `${el.path}/${key}/${k}`;
+      if (value === undefined || value === null || value === '') {
         errors.push({ path, message: 'a choice needs a value' });
         return;
       }
-    }
-    const key = JSON.stringify(value);
-    if (seen.has(key)) errors.push({ path, message: `duplicate choice value ${key}` });
-    seen.add(key);
-  });
-  if (Array.isArray(el.element.validators)) {
-    el.element.validators.forEach((v, k) => {
-      if (!isObject(v)) return;
-      const type = `${String(v.type ?? '')}validator`;
-      if (!Serializer.findClass(type))
-        errors.push({ path: `${el.path}/validators/${k}/type`, message: 'unknown validator type' });
-      else checkProperties({ element: v, path: `${el.path}/validators/${k}`, type }, errors);
+      const id = JSON.stringify(value);
+      if (seen.has(id)) errors.push({ path, message: `duplicate choice value ${id}` });
+      seen.add(id);
     });
   }
 }
 
 /** survey-core quietly truncates or empties a rating scale that does not add up. */
-function checkRating(el: Walked, errors: ErrorDetail[]): void {
+function checkRating(el: ElementRef, errors: ErrorDetail[]): void {
   if (el.type !== 'rating' || Array.isArray(el.element.rateValues)) return;
+  if (typeof el.element.rateCount === 'number') return;
   const num = (k: string, d: number) => (typeof el.element[k] === 'number' ? (el.element[k] as number) : d);
   const min = num('rateMin', 1);
   const max = num('rateMax', 5);
   const step = num('rateStep', 1);
+  const most = Number(settings.ratingMaximumRateValueCount) || 20;
   if (step <= 0) errors.push({ path: `${el.path}/rateStep`, message: 'rateStep must be positive' });
   else if (max < min)
     errors.push({ path: `${el.path}/rateMax`, message: 'rateMax must not be below rateMin' });
-  else if ((max - min) / step + 1 > 20) {
+  else if ((max - min) / step + 1 > most) {
     errors.push({
       path: `${el.path}/rateMax`,
-      message: 'a rating scale has at most 20 values (survey-core cuts longer ones)',
+      message: `a rating scale has at most ${most} values (survey-core cuts longer ones)`,
     });
   }
 }

@@ -6,6 +6,12 @@ import type { QuestionInfo } from './definition-validator';
 export interface MappingEntry {
   indicator: string;
   question: string;
+  /** A row of a matrix (Likert grid) or of a matrix of drop-downs. */
+  row?: string | number;
+  /** A column of a matrix of drop-downs (with `row`). */
+  column?: string;
+  /** An item of a multiple-text question. */
+  item?: string;
   /** Question value → indicator value, when the question's values differ from the scale. */
   valueMap?: Record<string, string | number>;
 }
@@ -14,6 +20,20 @@ export interface MappingEntry {
 export type Mapped = { kind: 'scale'; value: string | number } | { kind: 'excluded'; value: string } | null;
 
 const same = (a: unknown, b: unknown) => String(a) === String(b);
+
+function member(value: unknown, key: string | number | undefined): unknown {
+  if (key === undefined) return value;
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return undefined;
+  const k = String(key);
+  return Object.hasOwn(value, k) ? (value as Record<string, unknown>)[k] : undefined;
+}
+
+/** The answer an entry measures: a question's value, or one cell of a grid. */
+export function answerFor(answers: Record<string, unknown>, entry: MappingEntry): unknown {
+  const own = Object.hasOwn(answers, entry.question) ? answers[entry.question] : undefined;
+  if (entry.item !== undefined) return member(own, entry.item);
+  return member(member(own, entry.row), entry.column);
+}
 
 /**
  * Maps one answer of a question onto its indicator: a value of the scale, an excluded
@@ -31,10 +51,43 @@ export function mapAnswer(answer: unknown, entry: MappingEntry, indicator: Indic
 }
 
 const FITTING_TYPES: Record<IndicatorKind, string[]> = {
-  share: ['radiogroup', 'dropdown', 'rating', 'boolean'],
-  nps: ['rating', 'radiogroup', 'dropdown'],
-  mean: ['rating', 'radiogroup', 'dropdown', 'text'],
+  share: ['radiogroup', 'dropdown', 'rating', 'boolean', 'matrix', 'matrixdropdown'],
+  nps: ['rating', 'radiogroup', 'dropdown', 'matrix', 'matrixdropdown'],
+  mean: ['rating', 'radiogroup', 'dropdown', 'text', 'matrix', 'matrixdropdown', 'multipletext', 'slider'],
 };
+
+/**
+ * The values the measured answer may take and whether it is a number, or a problem with the
+ * entry's row, column or item.
+ */
+function measured(
+  entry: MappingEntry,
+  q: QuestionInfo,
+): { values: QuestionInfo['values']; numeric: boolean } | { path: string; message: string } {
+  const grid = q.type === 'matrix' || q.type === 'matrixdropdown';
+  if (grid && entry.row === undefined)
+    return { path: 'row', message: `"${q.name}" is a grid: name the row that measures the indicator` };
+  if (!grid && entry.row !== undefined) return { path: 'row', message: `"${q.name}" has no rows` };
+  if (grid && !(q.rows ?? []).some((r) => same(r, entry.row)))
+    return { path: 'row', message: `"${q.name}" has no row "${String(entry.row)}"` };
+  if (q.type === 'matrixdropdown') {
+    const column = q.columns?.find((c) => c.name === entry.column);
+    if (!column)
+      return { path: 'column', message: `"${q.name}" has no column "${String(entry.column ?? '')}"` };
+    return { values: column.values, numeric: column.cellType === 'text' || column.cellType === 'expression' };
+  }
+  if (entry.column !== undefined) return { path: 'column', message: `"${q.name}" has no columns` };
+  if (q.type === 'multipletext') {
+    const item = q.items?.find((i) => i.name === entry.item);
+    if (!item) return { path: 'item', message: `"${q.name}" has no item "${String(entry.item ?? '')}"` };
+    return { values: null, numeric: item.inputType === 'number' };
+  }
+  if (entry.item !== undefined) return { path: 'item', message: `"${q.name}" has no items` };
+  return {
+    values: q.values,
+    numeric: (q.type === 'text' && q.inputType === 'number') || q.type === 'slider',
+  };
+}
 
 /**
  * Checks a version's indicator mapping against its questions and the catalogue: the
@@ -76,15 +129,20 @@ export function validateMapping(
       });
       return;
     }
-    if (question.type === 'text' && question.inputType !== 'number') {
+    const answer = measured(entry, question);
+    if ('path' in answer) {
+      errors.push({ path: `${base}/${answer.path}`, message: answer.message });
+      return;
+    }
+    if (answer.values === null && !(indicator.kind === 'mean' && answer.numeric)) {
       errors.push({
         path: `${base}/question`,
-        message: 'a text question measures a mean only with inputType "number"',
+        message: 'free input measures only a mean, and only from numbers (inputType "number")',
       });
       return;
     }
     for (const [from, to] of Object.entries(entry.valueMap ?? {})) {
-      if (question.values && !question.values.some((v) => same(v, from))) {
+      if (answer.values && !answer.values.some((v) => same(v, from))) {
         errors.push({
           path: `${base}/valueMap/${escape(from)}`,
           message: `"${entry.question}" has no answer "${from}"`,
@@ -97,7 +155,7 @@ export function validateMapping(
         });
       }
     }
-    for (const value of question.values ?? []) {
+    for (const value of answer.values ?? []) {
       if (!mapAnswer(value, entry, indicator)) {
         errors.push({
           path: `${base}/valueMap`,

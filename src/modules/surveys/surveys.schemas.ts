@@ -21,7 +21,13 @@ export const mappingSchema = {
     required: ['indicator', 'question'],
     properties: {
       indicator: { type: 'string', pattern: '^[A-Z][A-Z0-9_]{1,31}$' },
-      question: { type: 'string', minLength: 1, maxLength: 64 },
+      question: { type: 'string', minLength: 1, maxLength: 128 },
+      row: {
+        type: ['string', 'number'],
+        description: 'A row of a matrix (Likert grid) or of a matrix of drop-downs',
+      },
+      column: { type: 'string', description: 'A column of a matrix of drop-downs (with row)' },
+      item: { type: 'string', description: 'An item of a multiple-text question' },
       valueMap: {
         type: 'object',
         maxProperties: 200,

@@ -11,7 +11,8 @@ import type { AuthContext } from '../../http/context';
 import { afterCursor, toPage } from '../../http/pagination';
 import type { IndicatorDefinition } from '../indicators/catalogue';
 import { loadCatalogue } from '../indicators/indicator-definitions.service';
-import { validateDefinition, type QuestionInfo } from './definition-validator';
+import { checkDefinitionOffThread } from '../../validation/validation-pool';
+import type { QuestionInfo } from './definition-validator';
 import { validateMapping, type MappingEntry } from './indicator-mapping';
 import { Survey, SurveyVersion, type SurveyDoc, type SurveyVersionDoc } from './survey.model';
 import { findTemplate } from './templates';
@@ -30,7 +31,12 @@ export interface ContentCheck {
   errors: ErrorDetail[];
   warnings: ErrorDetail[];
   questions: QuestionInfo[];
+  /** The languages given, or else the ones the definition is written in (its locale first). */
+  languages: string[];
 }
+
+/** Content to check; without languages, the definition's own are used. */
+export type ContentInput = Omit<SurveyContent, 'languages'> & { languages?: string[] };
 
 /**
  * Validates a definition with its mapping (paths prefixed `/definition`).
@@ -38,24 +44,30 @@ export interface ContentCheck {
  * @param catalogue - indicators to map onto; the stored catalogue when omitted.
  */
 export async function checkContent(
-  content: SurveyContent,
+  content: ContentInput,
   catalogue?: Map<string, IndicatorDefinition>,
 ): Promise<ContentCheck> {
-  const report = validateDefinition(content.definition, content.languages);
+  const report = await checkDefinitionOffThread(content.definition, content.languages);
   const prefix = (d: ErrorDetail) => ({
     ...d,
     path: d.path === '/languages' ? d.path : `/definition${d.path === '/' ? '' : d.path}`,
   });
   const errors = report.errors.map(prefix);
-  if (!content.languages.length) errors.push({ path: '/languages', message: 'list at least one language' });
+  if (content.languages && !content.languages.length)
+    errors.push({ path: '/languages', message: 'list at least one language' });
   if (!errors.length)
     errors.push(
       ...validateMapping(content.indicatorMapping, report.questions, catalogue ?? (await loadCatalogue())),
     );
-  return { errors, warnings: report.warnings.map(prefix), questions: report.questions };
+  return {
+    errors,
+    warnings: report.warnings.map(prefix),
+    questions: report.questions,
+    languages: report.languages,
+  };
 }
 
-async function checkOrThrow(content: SurveyContent): Promise<ContentCheck> {
+async function checkOrThrow(content: ContentInput): Promise<ContentCheck> {
   const check = await checkContent(content);
   if (check.errors.length) throw new ValidationError('the survey definition has problems', check.errors);
   return check;
@@ -156,12 +168,13 @@ export async function createSurvey(caller: AuthContext, input: NewSurvey) {
       { path: '/definition', message: 'required unless template is given' },
     ]);
   }
-  const content: SurveyContent = {
+  const given: ContentInput = {
     definition,
     indicatorMapping: input.indicatorMapping ?? (input.definition ? [] : (template?.indicatorMapping ?? [])),
-    languages: input.languages ?? template?.languages ?? ['en'],
+    languages: input.languages ?? (input.definition ? undefined : template?.languages),
   };
-  const check = await checkOrThrow(content);
+  const check = await checkOrThrow(given);
+  const content: SurveyContent = { ...given, languages: check.languages };
   const scope = ownScope(caller);
   if (await Survey.exists({ ...scope, slug: input.slug })) throw duplicateSlug(input.slug);
   try {

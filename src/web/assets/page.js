@@ -1,7 +1,9 @@
 /* The tenant's survey page. Plain ES2017 for old phone browsers; no build step.
  * Answers are kept in localStorage while filling (a reload resumes), and a finished
  * submission waits in an outbox until the server confirms it: a lost connection or a
- * closed tab never loses it, and the same submissionId makes retries harmless. */
+ * closed tab never loses it, and the same submissionId makes retries harmless. The
+ * thank-you appears only after the server's confirmation; a refusal keeps the answers,
+ * goes to the question the server named and shows its reason. */
 (function () {
   'use strict';
   var cfg = JSON.parse(document.getElementById('tv-config').textContent);
@@ -67,6 +69,56 @@
     retryDelay = Math.min(retryDelay * 2, 60000);
   }
 
+  var survey = new Survey.Model(cfg.definition);
+  survey.locale = cfg.lang;
+  var startedAt = new Date().toISOString();
+  var submissionId = null;
+  /* Set once the server has stored this survey's answers: only then may survey-core complete. */
+  var confirmed = false;
+  var saved = read(PROGRESS_KEY);
+  if (saved && saved.data) {
+    survey.data = saved.data;
+    if (typeof saved.page === 'number') survey.currentPageNo = saved.page;
+    if (saved.startedAt) startedAt = saved.startedAt;
+    if (saved.submissionId) submissionId = saved.submissionId;
+    say(cfg.texts.resumeNotice);
+  }
+  function keepProgress() {
+    write(PROGRESS_KEY, {
+      data: survey.data,
+      page: survey.currentPageNo,
+      startedAt: startedAt,
+      submissionId: submissionId,
+    });
+  }
+
+  /* The server refused the answers: keep them, go to the question it named, say why. */
+  function showRefusal(body) {
+    var details = (body && body.error && body.error.details) || [];
+    var focused = false;
+    details.forEach(function (d) {
+      var m = /^\/answers\/([^/]+)/.exec(d.path || '');
+      if (!m) return;
+      var name = m[1].replace(/~1/g, '/').replace(/~0/g, '~');
+      var q = survey.getQuestionByValueName(name) || survey.getQuestionByName(name);
+      if (!q) return;
+      q.addError(d.message);
+      if (!focused && q.page && q.page.isVisible) {
+        survey.currentPage = q.page;
+        q.focus(false);
+        focused = true;
+      }
+    });
+    var reason = details.length
+      ? details
+          .map(function (d) {
+            return d.message;
+          })
+          .join(' ')
+      : (body && body.error && body.error.message) || '';
+    say(cfg.texts.rejected.replace('{reason}', reason), 'error');
+  }
+
   /* Sends every waiting submission (this survey's and any other left on this phone). */
   function flush() {
     if (sending) return;
@@ -98,27 +150,30 @@
           if (r.status === 200 || r.status === 201) {
             drop(item.body.submissionId);
             retryDelay = 2000;
-            if (mine) say(cfg.texts.thankYou, 'done');
+            if (mine) {
+              /* Confirmed: only now the draft goes and survey-core shows its thank-you. */
+              write(PROGRESS_KEY, null);
+              confirmed = true;
+              if (survey.state !== 'completed') survey.doComplete();
+              say(cfg.texts.thankYou, 'done');
+            }
             flush();
           } else if (r.status === 429 || r.status >= 500) {
             if (mine) say(cfg.texts.savedOffline);
             scheduleRetry();
           } else {
-            /* The server refused these answers for good: keeping them would retry forever. */
+            /* Refused for good: resending the same answers would fail again. The draft stays. */
             drop(item.body.submissionId);
             if (mine) {
               var code = r.body && r.body.error ? r.body.error.code : '';
-              var reason =
-                code === 'TOKEN_USED'
-                  ? cfg.texts.tokenUsed
-                  : code === 'CLOSED'
-                    ? cfg.texts.closed
-                    : code === 'FULL'
-                      ? cfg.texts.full
-                      : code === 'INVITATION_REQUIRED'
-                        ? cfg.texts.inviteRequired
-                        : (r.body && r.body.error && r.body.error.message) || String(r.status);
-              say(cfg.texts.rejected.replace('{reason}', reason), 'error');
+              var fixed = {
+                TOKEN_USED: cfg.texts.tokenUsed,
+                CLOSED: cfg.texts.closed,
+                FULL: cfg.texts.full,
+                INVITATION_REQUIRED: cfg.texts.inviteRequired,
+              }[code];
+              if (fixed) say(cfg.texts.rejected.replace('{reason}', fixed), 'error');
+              else showRefusal(r.body);
             }
             flush();
           }
@@ -131,27 +186,24 @@
       );
   }
 
-  var survey = new Survey.Model(cfg.definition);
-  survey.locale = cfg.lang;
-  var startedAt = new Date().toISOString();
-  var saved = read(PROGRESS_KEY);
-  if (saved && saved.data) {
-    survey.data = saved.data;
-    if (typeof saved.page === 'number') survey.currentPageNo = saved.page;
-    if (saved.startedAt) startedAt = saved.startedAt;
-    say(cfg.texts.resumeNotice);
-  }
-  function keepProgress() {
-    write(PROGRESS_KEY, { data: survey.data, page: survey.currentPageNo, startedAt: startedAt });
-  }
   survey.onValueChanged.add(keepProgress);
   survey.onCurrentPageChanged.add(keepProgress);
-  survey.onComplete.add(function (sender) {
+  survey.onCompleting.add(function (sender, options) {
+    if (confirmed) return;
+    /* No thank-you before the server has the answers: queue them and stay on the page. */
+    options.allow = false;
+    options.allowComplete = false;
+    if (!submissionId) submissionId = uuid();
+    /* What survey-core itself keeps on completion: answers that skip logic now hides go. */
+    if (sender.clearInvisibleValues !== 'none' && sender.clearInvisibleQuestionValues) {
+      sender.clearInvisibleQuestionValues();
+    }
+    keepProgress();
     var item = {
       slug: cfg.slug,
       url: cfg.submitUrl,
       body: {
-        submissionId: uuid(),
+        submissionId: submissionId,
         answers: sender.data,
         locale: cfg.lang,
         channel: cfg.channel,
@@ -159,11 +211,12 @@
       },
     };
     if (cfg.token) item.body.token = cfg.token;
-    /* Into the outbox first, then the progress can go: at no moment is there no copy. */
-    var items = outbox();
+    var items = outbox().filter(function (i) {
+      return i.body.submissionId !== submissionId;
+    });
     items.push(item);
     write(OUTBOX_KEY, items);
-    write(PROGRESS_KEY, null);
+    retryDelay = 2000;
     flush();
   });
   SurveyUI.renderSurvey(survey, document.getElementById('tv-survey'));
