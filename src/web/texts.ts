@@ -40,6 +40,19 @@ const en = {
   inviteRequired: 'This survey needs the personal code from your letter.',
   language: 'Language',
   resumeNotice: 'We restored the answers you started earlier.',
+  answerTooLarge: 'These answers are too large to store.',
+  answerTooDeep: 'This answer is nested too deeply.',
+  answerTooLong: 'This answer is too long (at most {max} characters).',
+  answerInvalid: 'This is not a valid answer to this question.',
+  answerUnknownKey: 'This survey has no such question.',
+  answerHidden: 'This question is not asked given your other answers; please check them.',
+  answerNotAChoice: 'Please choose one of the options offered.',
+  answerNotPartOfAnswer: 'This is not part of a valid answer to this question.',
+  answerNumber: 'Please enter a number.',
+  answerText: 'Please enter text.',
+  answerFileType: 'Files of this type ({type}) cannot be sent.',
+  answerFileTooLarge: 'This file is too large (at most {max} bytes).',
+  answerFilesTooLarge: 'The files together are too large (at most {max} bytes).',
 };
 
 /** Name of a short text; the English table is the reference every other language must match. */
@@ -72,6 +85,19 @@ const pl: Record<TextKey, string> = {
   inviteRequired: 'Do tej ankiety potrzebny jest kod osobisty z otrzymanego listu.',
   language: 'Język',
   resumeNotice: 'Przywróciliśmy wcześniej rozpoczęte odpowiedzi.',
+  answerTooLarge: 'Te odpowiedzi są zbyt duże, aby je zapisać.',
+  answerTooDeep: 'Ta odpowiedź jest zbyt głęboko zagnieżdżona.',
+  answerTooLong: 'Ta odpowiedź jest za długa (najwyżej {max} znaków).',
+  answerInvalid: 'To nie jest prawidłowa odpowiedź na to pytanie.',
+  answerUnknownKey: 'W tej ankiecie nie ma takiego pytania.',
+  answerHidden: 'To pytanie nie jest zadawane przy Twoich pozostałych odpowiedziach; sprawdź je, proszę.',
+  answerNotAChoice: 'Wybierz, proszę, jedną z podanych odpowiedzi.',
+  answerNotPartOfAnswer: 'To nie jest część prawidłowej odpowiedzi na to pytanie.',
+  answerNumber: 'Wpisz, proszę, liczbę.',
+  answerText: 'Wpisz, proszę, tekst.',
+  answerFileType: 'Nie można wysłać plików tego typu ({type}).',
+  answerFileTooLarge: 'Ten plik jest za duży (najwyżej {max} bajtów).',
+  answerFilesTooLarge: 'Pliki razem są za duże (najwyżej {max} bajtów).',
 };
 
 const ka: Record<TextKey, string> = {
@@ -101,6 +127,19 @@ const ka: Record<TextKey, string> = {
   inviteRequired: 'ამ გამოკითხვისთვის საჭიროა პირადი კოდი თქვენი წერილიდან.',
   language: 'ენა',
   resumeNotice: 'აღვადგინეთ პასუხები, რომელთა შევსებაც ადრე დაიწყეთ.',
+  answerTooLarge: 'ეს პასუხები შესანახად ძალიან დიდია.',
+  answerTooDeep: 'ეს პასუხი ზედმეტად ღრმად არის ჩადგმული.',
+  answerTooLong: 'ეს პასუხი ძალიან გრძელია (მაქსიმუმ {max} სიმბოლო).',
+  answerInvalid: 'ეს არ არის ამ კითხვის სწორი პასუხი.',
+  answerUnknownKey: 'ამ გამოკითხვაში ასეთი კითხვა არ არის.',
+  answerHidden: 'თქვენი სხვა პასუხების გათვალისწინებით ეს კითხვა არ ისმება; გთხოვთ, გადაამოწმოთ ისინი.',
+  answerNotAChoice: 'გთხოვთ, აირჩიოთ შემოთავაზებული ვარიანტებიდან ერთ-ერთი.',
+  answerNotPartOfAnswer: 'ეს არ არის ამ კითხვის სწორი პასუხის ნაწილი.',
+  answerNumber: 'გთხოვთ, შეიყვანოთ რიცხვი.',
+  answerText: 'გთხოვთ, შეიყვანოთ ტექსტი.',
+  answerFileType: 'ამ ტიპის ({type}) ფაილების გაგზავნა შეუძლებელია.',
+  answerFileTooLarge: 'ეს ფაილი ძალიან დიდია (მაქსიმუმ {max} ბაიტი).',
+  answerFilesTooLarge: 'ფაილები ერთად ძალიან დიდია (მაქსიმუმ {max} ბაიტი).',
 };
 
 const uk: Record<TextKey, string> = {
@@ -130,6 +169,19 @@ const uk: Record<TextKey, string> = {
   inviteRequired: 'Для цього опитування потрібен особистий код із вашого листа.',
   language: 'Мова',
   resumeNotice: 'Ми відновили відповіді, які ви почали заповнювати раніше.',
+  answerTooLarge: 'Ці відповіді завеликі, щоб їх зберегти.',
+  answerTooDeep: 'Ця відповідь має надто глибоку вкладеність.',
+  answerTooLong: 'Ця відповідь задовга (щонайбільше {max} символів).',
+  answerInvalid: 'Це неправильна відповідь на це запитання.',
+  answerUnknownKey: 'У цьому опитуванні немає такого запитання.',
+  answerHidden: 'З огляду на ваші інші відповіді це запитання не ставиться; будь ласка, перевірте їх.',
+  answerNotAChoice: 'Будь ласка, виберіть один із запропонованих варіантів.',
+  answerNotPartOfAnswer: 'Це не частина правильної відповіді на це запитання.',
+  answerNumber: 'Будь ласка, введіть число.',
+  answerText: 'Будь ласка, введіть текст.',
+  answerFileType: 'Файли такого типу ({type}) не можна надіслати.',
+  answerFileTooLarge: 'Цей файл завеликий (щонайбільше {max} байтів).',
+  answerFilesTooLarge: 'Файли разом завеликі (щонайбільше {max} байтів).',
 };
 
 const ru: Record<TextKey, string> = {
@@ -159,6 +211,19 @@ const ru: Record<TextKey, string> = {
   inviteRequired: 'Для этого опроса нужен личный код из вашего письма.',
   language: 'Язык',
   resumeNotice: 'Мы восстановили ответы, которые вы начали заполнять ранее.',
+  answerTooLarge: 'Эти ответы слишком велики, чтобы их сохранить.',
+  answerTooDeep: 'Этот ответ слишком глубоко вложен.',
+  answerTooLong: 'Этот ответ слишком длинный (не более {max} символов).',
+  answerInvalid: 'Это неверный ответ на этот вопрос.',
+  answerUnknownKey: 'В этом опросе нет такого вопроса.',
+  answerHidden: 'С учётом ваших других ответов этот вопрос не задаётся; пожалуйста, проверьте их.',
+  answerNotAChoice: 'Пожалуйста, выберите один из предложенных вариантов.',
+  answerNotPartOfAnswer: 'Это не часть правильного ответа на этот вопрос.',
+  answerNumber: 'Пожалуйста, введите число.',
+  answerText: 'Пожалуйста, введите текст.',
+  answerFileType: 'Файлы этого типа ({type}) нельзя отправить.',
+  answerFileTooLarge: 'Этот файл слишком большой (не более {max} байт).',
+  answerFilesTooLarge: 'Файлы вместе слишком большие (не более {max} байт).',
 };
 
 const TABLES: Record<Lang, Readonly<Record<TextKey, string>>> = { en, pl, ka, uk, ru };

@@ -62,14 +62,7 @@ export function prepareMapping(
     if (shown && (entry.row !== undefined || entry.item !== undefined)) {
       // A grid's cell is measured by its own row (or item) and the scale; other rows may change.
       const pick = (list: unknown, key: unknown) =>
-        Array.isArray(list)
-          ? list.find(
-              (r) =>
-                String(
-                  (r as { value?: unknown; name?: unknown })?.value ?? (r as { name?: unknown })?.name ?? r,
-                ) === String(key),
-            )
-          : undefined;
+        Array.isArray(list) ? list.find((r) => itemKey(r) === String(key)) : undefined;
       shown = {
         ...shown,
         rows: entry.row !== undefined ? pick(shown.rows, entry.row) : undefined,
@@ -77,15 +70,24 @@ export function prepareMapping(
         columns: entry.column !== undefined ? pick(shown.columns, entry.column) : shown.columns,
       };
     }
+    const cell = [entry.row, entry.column, entry.item];
     const method = contentHash({
       question: shown,
-      cell: [entry.row ?? null, entry.column ?? null, entry.item ?? null],
+      // Only grid cells name one; a plain question's hash stays what stored values carry.
+      ...(cell.some((c) => c !== undefined) ? { cell: cell.map((c) => c ?? null) } : {}),
       valueMap: entry.valueMap ?? null,
       scale: indicator.scale,
     }).slice(0, 16);
     entries.push({ entry, indicator, method });
   }
   return { entries };
+}
+
+/** The key of a row, column or item in SurveyJS JSON: `value`, `name`, or the bare value. */
+function itemKey(item: unknown): string {
+  if (typeof item !== 'object' || item === null) return String(item);
+  const { value, name } = item as { value?: unknown; name?: unknown };
+  return String(value ?? name);
 }
 
 /** Accumulates indicator statistics response by response, in bounded memory. */

@@ -1,7 +1,7 @@
 import { settings, type Question } from 'survey-core';
 import type { ErrorDetail } from '../../errors';
-import { isReservedName, storageProblem, ServerSurvey } from '../surveys/survey-engine';
-import { answerText, type AnswerTextKey } from './answer-texts';
+import { keyProblem, ServerSurvey } from '../surveys/survey-engine';
+import { t, type TextKey } from '../../web/texts';
 
 /** Free text without a maxLength of its own is capped here, so one answer cannot be a megabyte. */
 export const DEFAULT_TEXT_MAX = 2000;
@@ -64,24 +64,23 @@ function shapeErrors(
 ): void {
   if (out.length > 20) return;
   if (--budget.nodes < 0) {
-    if (budget.nodes === -1) out.push({ path: '/answers', message: answerText(lang, 'tooLarge') });
+    if (budget.nodes === -1) out.push({ path: '/answers', message: t(lang, 'answerTooLarge') });
     return;
   }
   if (depth > MAX_DEPTH) {
-    out.push({ path, message: answerText(lang, 'tooDeep') });
+    out.push({ path, message: t(lang, 'answerTooDeep') });
     return;
   }
   if (typeof value === 'string' && value.length > 4 * 1024 * 1024) {
-    out.push({ path, message: answerText(lang, 'tooLong', { max: String(4 * 1024 * 1024) }) });
+    out.push({ path, message: t(lang, 'answerTooLong', { max: String(4 * 1024 * 1024) }) });
   } else if (typeof value === 'number' && !Number.isFinite(value)) {
-    out.push({ path, message: answerText(lang, 'invalid') });
+    out.push({ path, message: t(lang, 'answerInvalid') });
   } else if (Array.isArray(value)) {
     value.forEach((v, i) => shapeErrors(v, `${path}/${i}`, depth + 1, budget, out, lang));
   } else if (isObject(value)) {
     for (const [k, v] of Object.entries(value)) {
       const at = `${path}/${esc(k)}`;
-      if (storageProblem(k) || isReservedName(k))
-        out.push({ path: at, message: answerText(lang, 'unknownKey') });
+      if (keyProblem(k)) out.push({ path: at, message: t(lang, 'answerUnknownKey') });
       else shapeErrors(v, at, depth + 1, budget, out, lang);
     }
   }
@@ -197,7 +196,8 @@ export function validateAnswers(
   const completedEarly = model.triggers.some(
     (t) => t.getType() === 'completetrigger' && (t as unknown as { isTrue?: boolean }).isTrue,
   );
-  const nodes = answerNodes(model.getAllQuestions(false, false, false) as Question[], '/answers');
+  const questions = model.getAllQuestions(false, false, false) as Question[];
+  const nodes = answerNodes(questions, '/answers');
   for (const { q, path } of nodes) {
     const visible = q.isVisible && q.isParentVisible;
     if (!visible) continue;
@@ -216,25 +216,24 @@ export function validateAnswers(
   }
   const kept = model.data as Json;
   // Values set by triggers under names of their own: survey-core keeps them in its data.
-  for (const t of model.triggers as unknown as Array<{ setToName?: string; isVariable?: boolean }>) {
-    const name = t.setToName;
-    if (!name || t.isVariable || !Object.hasOwn(posted, name) || model.getQuestionByValueName(name)) continue;
+  for (const trigger of model.triggers as unknown as Array<{ setToName?: string; isVariable?: boolean }>) {
+    const name = trigger.setToName;
+    if (!name || trigger.isVariable || !Object.hasOwn(posted, name) || model.getQuestionByValueName(name))
+      continue;
     const value = posted[name];
     if (typeof value === 'object' && value !== null) {
-      errors.push({ path: `/answers/${esc(name)}`, message: answerText(lang, 'invalid') });
+      errors.push({ path: `/answers/${esc(name)}`, message: t(lang, 'answerInvalid') });
     } else if (typeof value === 'string' && value.length > DEFAULT_TEXT_MAX) {
       errors.push({
         path: `/answers/${esc(name)}`,
-        message: answerText(lang, 'tooLong', { max: String(DEFAULT_TEXT_MAX) }),
+        message: t(lang, 'answerTooLong', { max: String(DEFAULT_TEXT_MAX) }),
       });
     } else kept[name] = value;
   }
 
   const computed = new Set<string>([
     ...model.calculatedValues.filter((c) => c.includeIntoResult).map((c) => c.name),
-    ...(model.getAllQuestions(false, false, false) as Question[])
-      .filter((q) => q.getType() === 'expression')
-      .map((q) => q.getValueName()),
+    ...questions.filter((q) => q.getType() === 'expression').map((q) => q.getValueName()),
   ]);
   const suffix = String(settings.commentSuffix);
   for (const [key, value] of Object.entries(posted)) {
@@ -244,22 +243,22 @@ export function validateAnswers(
       model.getQuestionByValueName(key) ??
       (key.endsWith(suffix) ? model.getQuestionByValueName(key.slice(0, -suffix.length)) : null);
     if (!owner) {
-      errors.push({ path, message: answerText(lang, 'unknownKey') });
+      errors.push({ path, message: t(lang, 'answerUnknownKey') });
       continue;
     }
     if (!(owner.isVisible && owner.isParentVisible) && !(key in kept)) {
-      errors.push({ path, message: answerText(lang, 'hidden') });
+      errors.push({ path, message: t(lang, 'answerHidden') });
       continue;
     }
     const at = firstDifference(value, kept[key], path);
     if (at) {
       const hiddenInside = nodes.find((n) => n.path === at && !(n.q.isVisible && n.q.isParentVisible));
-      const reason: AnswerTextKey = hiddenInside
-        ? 'hidden'
+      const reason: TextKey = hiddenInside
+        ? 'answerHidden'
         : at === path && CHOICE_TYPES.has(owner.getType())
-          ? 'notAChoice'
-          : 'notPartOfAnswer';
-      errors.push({ path: at, message: answerText(lang, reason) });
+          ? 'answerNotAChoice'
+          : 'answerNotPartOfAnswer';
+      errors.push({ path: at, message: t(lang, reason) });
     }
   }
 
@@ -276,14 +275,14 @@ export function validateAnswers(
     if (key.endsWith(suffix) && (typeof value !== 'string' || value.length > DEFAULT_COMMENT_MAX)) {
       errors.push({
         path: `/answers/${esc(key)}`,
-        message: answerText(lang, 'tooLong', { max: String(DEFAULT_COMMENT_MAX) }),
+        message: t(lang, 'answerTooLong', { max: String(DEFAULT_COMMENT_MAX) }),
       });
     }
   }
   if (fileBytes > files.responseBytes) {
     errors.push({
       path: '/answers',
-      message: answerText(lang, 'filesTooLarge', { max: String(files.responseBytes) }),
+      message: t(lang, 'answerFilesTooLarge', { max: String(files.responseBytes) }),
     });
   }
   return errors.length ? { errors: dedupe(errors), answers: {} } : { errors: [], answers: kept };
@@ -303,13 +302,13 @@ function dataUrlSize(
   lang: string,
   files: FileLimits,
 ): number | string {
-  if (typeof content !== 'string') return answerText(lang, 'invalid');
+  if (typeof content !== 'string') return t(lang, 'answerInvalid');
   const m = DATA_URL.exec(content);
-  if (!m) return answerText(lang, 'invalid');
-  if (!allowed(m[1]!.toLowerCase())) return answerText(lang, 'fileType', { type: m[1]! });
+  if (!m) return t(lang, 'answerInvalid');
+  if (!allowed(m[1]!.toLowerCase())) return t(lang, 'answerFileType', { type: m[1]! });
   const b64 = m[3]!;
   const bytes = Math.floor((b64.length * 3) / 4) - (b64.endsWith('==') ? 2 : b64.endsWith('=') ? 1 : 0);
-  if (bytes > files.fileBytes) return answerText(lang, 'fileTooLarge', { max: String(files.fileBytes) });
+  if (bytes > files.fileBytes) return t(lang, 'answerFileTooLarge', { max: String(files.fileBytes) });
   return bytes;
 }
 
@@ -330,28 +329,28 @@ function valueProblem(q: Question, value: unknown, lang: string, files: FileLimi
   if (type === 'text') {
     const inputType = String(any.inputType ?? 'text');
     if (inputType === 'number' || inputType === 'range') {
-      return typeof value === 'number' ? 0 : answerText(lang, 'number');
+      return typeof value === 'number' ? 0 : t(lang, 'answerNumber');
     }
     if (typeof value === 'number') return 0;
-    if (typeof value !== 'string') return answerText(lang, 'text');
+    if (typeof value !== 'string') return t(lang, 'answerText');
     const max = limit(DEFAULT_TEXT_MAX);
-    return value.length > max ? answerText(lang, 'tooLong', { max: String(max) }) : 0;
+    return value.length > max ? t(lang, 'answerTooLong', { max: String(max) }) : 0;
   }
   if (type === 'comment') {
-    if (typeof value !== 'string') return answerText(lang, 'text');
+    if (typeof value !== 'string') return t(lang, 'answerText');
     const max = limit(DEFAULT_COMMENT_MAX);
-    return value.length > max ? answerText(lang, 'tooLong', { max: String(max) }) : 0;
+    return value.length > max ? t(lang, 'answerTooLong', { max: String(max) }) : 0;
   }
   const single = type === 'radiogroup' || type === 'dropdown' || (type === 'imagepicker' && !any.multiSelect);
-  if (single && (typeof value === 'object' || value === null)) return answerText(lang, 'notAChoice');
+  if (single && (typeof value === 'object' || value === null)) return t(lang, 'answerNotAChoice');
   const multiple =
     ['checkbox', 'tagbox', 'ranking'].includes(type) || (type === 'imagepicker' && any.multiSelect);
-  if (multiple && !Array.isArray(value)) return answerText(lang, 'notAChoice');
+  if (multiple && !Array.isArray(value)) return t(lang, 'answerNotAChoice');
   if (
     multiple &&
     new Set((value as unknown[]).map((v) => JSON.stringify(v))).size !== (value as unknown[]).length
   )
-    return answerText(lang, 'notAChoice');
+    return t(lang, 'answerNotAChoice');
   const open =
     any.showOtherItem || any.allowCustomChoices || any.choicesFromQuestion || any.choicesLazyLoadEnabled;
   if ((single || multiple) && type !== 'ranking' && !open) {
@@ -361,32 +360,32 @@ function valueProblem(q: Question, value: unknown, lang: string, files: FileLimi
     );
     const given = Array.isArray(value) ? value : [value];
     const bare = (v: unknown) => (isObject(v) && 'value' in v ? v.value : v);
-    if (given.some((v) => !offered.has(JSON.stringify(bare(v))))) return answerText(lang, 'notAChoice');
+    if (given.some((v) => !offered.has(JSON.stringify(bare(v))))) return t(lang, 'answerNotAChoice');
   }
   if (type === 'boolean') {
     const allowed = [any.valueTrue ?? true, any.valueFalse ?? false];
-    return allowed.some((v) => v === value) ? 0 : answerText(lang, 'notAChoice');
+    return allowed.some((v) => v === value) ? 0 : t(lang, 'answerNotAChoice');
   }
   if (type === 'rating') {
     const values = (any.visibleRateValues as Array<{ value: unknown }>).map((v) => v.value);
-    return values.some((v) => v === value) ? 0 : answerText(lang, 'notAChoice');
+    return values.some((v) => v === value) ? 0 : t(lang, 'answerNotAChoice');
   }
   if (type === 'slider') {
     const ok = (v: unknown) => typeof v === 'number' && Number.isFinite(v);
     return ok(value) || (Array.isArray(value) && value.length <= 2 && value.every(ok))
       ? 0
-      : answerText(lang, 'number');
+      : t(lang, 'answerNumber');
   }
   if (type === 'multipletext') {
-    if (!isObject(value)) return answerText(lang, 'notPartOfAnswer');
+    if (!isObject(value)) return t(lang, 'answerNotPartOfAnswer');
     const names = new Set((any.items as Array<{ name: string }>).map((i) => i.name));
-    return Object.keys(value).every((k) => names.has(k)) ? 0 : answerText(lang, 'notPartOfAnswer');
+    return Object.keys(value).every((k) => names.has(k)) ? 0 : t(lang, 'answerNotPartOfAnswer');
   }
   if (type === 'signaturepad') {
     return dataUrlSize(value, (t) => ['image/png', 'image/jpeg', 'image/svg+xml'].includes(t), lang, files);
   }
   if (type === 'file') {
-    if (!Array.isArray(value)) return answerText(lang, 'invalid');
+    if (!Array.isArray(value)) return t(lang, 'answerInvalid');
     const accepted = String(any.acceptedTypes ?? '')
       .split(',')
       .map((s) => s.trim().toLowerCase())
@@ -397,12 +396,11 @@ function valueProblem(q: Question, value: unknown, lang: string, files: FileLimi
       allowedBy(files.types, t) && (!accepted.some((a) => a.includes('/')) || allowedBy(accepted, t));
     let total = 0;
     for (const f of value) {
-      if (!isObject(f) || typeof f.name !== 'string' || f.name.length > 255)
-        return answerText(lang, 'invalid');
+      if (!isObject(f) || typeof f.name !== 'string' || f.name.length > 255) return t(lang, 'answerInvalid');
       const size = dataUrlSize(f.content, allowed, lang, files);
       if (typeof size === 'string') return size;
       const max = typeof any.maxSize === 'number' && any.maxSize > 0 ? any.maxSize : Infinity;
-      if (size > max) return answerText(lang, 'fileTooLarge', { max: String(max) });
+      if (size > max) return t(lang, 'answerFileTooLarge', { max: String(max) });
       total += size;
     }
     return total;

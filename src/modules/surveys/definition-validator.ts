@@ -5,8 +5,7 @@ import {
   ServerSurvey,
   definitionLanguages,
   hasInterfaceTranslation,
-  isReservedName,
-  storageProblem,
+  keyProblem,
 } from './survey-engine';
 
 /** What the server knows about one answer key of a definition (a top-level value name). */
@@ -150,6 +149,8 @@ export function validateDefinition(definition: unknown, languages?: string[]): D
   const elements: ElementRef[] = [];
   const pages: Array<{ element: Json; path: string }> = [];
   let items = 0;
+  /** Every element, counted on past the limit so the error can say how many there are. */
+  let total = 0;
   const pathOf = new Map<object, string>();
   const index = (value: unknown, path: string, depth: number): void => {
     if (depth > 64 || typeof value !== 'object' || value === null) return;
@@ -173,8 +174,12 @@ export function validateDefinition(definition: unknown, languages?: string[]): D
         errors.push({ path, message: 'an element must be an object' });
         return;
       }
-      if (elements.length >= DEFINITION_LIMITS.elements) return;
       const type = typeof el.type === 'string' ? el.type.toLowerCase() : '';
+      const inner = type === 'paneldynamic' || type === 'matrixdynamic' || type === 'matrixdropdown';
+      if (++total > DEFINITION_LIMITS.elements) {
+        for (const key of ELEMENT_LISTS) walkElements(el[key], ptr(path, key), scope, depth + 1);
+        return;
+      }
       elements.push({ element: el, path, type, scope, depth });
       let own = 0;
       for (const key of ITEM_LISTS) {
@@ -204,7 +209,6 @@ export function validateDefinition(definition: unknown, languages?: string[]): D
           });
         }
       }
-      const inner = type === 'paneldynamic' || type === 'matrixdynamic' || type === 'matrixdropdown';
       for (const key of ELEMENT_LISTS) {
         walkElements(el[key], ptr(path, key), inner ? path : scope, depth + 1);
       }
@@ -229,16 +233,6 @@ export function validateDefinition(definition: unknown, languages?: string[]): D
     walkElements(page.elements, `${path}/elements`, '', 1);
   });
   walkElements(definition.elements, '/elements', '', 1);
-  const overLimit = (list: unknown): number =>
-    Array.isArray(list)
-      ? list.reduce<number>(
-          (n, el) => n + 1 + (isObject(el) ? ELEMENT_LISTS.reduce((m, key) => m + overLimit(el[key]), 0) : 0),
-          0,
-        )
-      : 0;
-  const total =
-    pageList.reduce<number>((n, p) => n + (isObject(p) ? overLimit(p.elements) : 0), 0) +
-    overLimit(definition.elements);
   if (total > DEFINITION_LIMITS.elements) {
     errors.push({
       path: pageList.length ? '/pages' : '/elements',
@@ -289,11 +283,9 @@ export function validateDefinition(definition: unknown, languages?: string[]): D
     }
     elementNames.add(name.toLowerCase());
     if (isQuestion) known.add(name.toLowerCase());
-    if (isReservedName(name)) {
-      errors.push({
-        path: `${el.path}/name`,
-        message: `"${name}" is reserved: every JavaScript object has a member of that name`,
-      });
+    const nameProblem = keyProblem(name);
+    if (nameProblem?.startsWith('is reserved')) {
+      errors.push({ path: `${el.path}/name`, message: `"${name}" ${nameProblem}` });
       continue;
     }
     if (name.length > 128)
@@ -303,7 +295,7 @@ export function validateDefinition(definition: unknown, languages?: string[]): D
       typeof el.element.valueName === 'string' && el.element.valueName ? el.element.valueName : name;
     const where = typeof el.element.valueName === 'string' ? `${el.path}/valueName` : `${el.path}/name`;
     known.add(valueName.toLowerCase());
-    const problem = storageProblem(valueName) ?? (isReservedName(valueName) ? 'is reserved' : null);
+    const problem = keyProblem(valueName);
     if (problem) {
       errors.push({ path: where, message: `"${valueName}" ${problem}` });
       continue;
@@ -322,7 +314,7 @@ export function validateDefinition(definition: unknown, languages?: string[]): D
       ...listNames(el.element.items),
       ...listValues(el.element.rows),
     ]) {
-      const p = storageProblem(String(sub.name)) ?? (isReservedName(String(sub.name)) ? 'is reserved' : null);
+      const p = keyProblem(String(sub.name));
       if (p) errors.push({ path: `${el.path}/${sub.at}`, message: `"${String(sub.name)}" ${p}` });
       known.add(String(sub.name).toLowerCase());
     }
@@ -331,13 +323,13 @@ export function validateDefinition(definition: unknown, languages?: string[]): D
     if (isObject(c) && typeof c.name === 'string') known.add(c.name.toLowerCase());
   }
   // Triggers may set a value or variable of their own name (setvalue, runexpression).
-  for (const t of Array.isArray(definition.triggers) ? definition.triggers : []) {
-    if (isObject(t) && typeof t.setToName === 'string') {
-      const problem = storageProblem(t.setToName) ?? (isReservedName(t.setToName) ? 'is reserved' : null);
-      if (problem) errors.push({ path: '/triggers', message: `"${t.setToName}" ${problem}` });
-      known.add(t.setToName.toLowerCase());
-    }
-  }
+  (Array.isArray(definition.triggers) ? definition.triggers : []).forEach((t, i) => {
+    if (!isObject(t) || typeof t.setToName !== 'string') return;
+    const problem = keyProblem(t.setToName);
+    if (problem)
+      errors.push({ path: ptr('', 'triggers', i, 'setToName'), message: `"${t.setToName}" ${problem}` });
+    known.add(t.setToName.toLowerCase());
+  });
 
   // 4. Checks survey-core leaves to the author.
   const patterns: PatternUse[] = [];
@@ -465,17 +457,16 @@ export function validateDefinition(definition: unknown, languages?: string[]): D
     errors.push(jsonErrorDetail(e, pathOf));
   }
 
-  const langs = languages ?? definitionLanguages(definition);
+  const langs = languages ?? definitionLanguages(model);
   warnings.push(...translationWarnings(definition, langs));
   if (errors.length) return { ...report(), languages: langs };
 
+  const pathByName = new Map<unknown, string>();
+  for (const el of [...elements].reverse()) pathByName.set(el.element.name, el.path);
   const questions = (model.getAllQuestions(false, false, false) as Question[])
     .filter((q) => q.hasInput !== false || q.getType() === 'expression')
     .filter((q) => !['html', 'image'].includes(q.getType()))
-    .map((q) => {
-      const json = jsonOf(q, elements);
-      return describeQuestion(q, (json && pathOf.get(json)) ?? '');
-    });
+    .map((q) => describeQuestion(q, pathByName.get(q.name) ?? ''));
   return { errors: [], warnings, questions, languages: langs, patterns };
 }
 
@@ -508,11 +499,6 @@ function jsonErrorDetail(e: JsonError, pathOf: Map<object, string>): ErrorDetail
     path: e.propertyName ? ptr(base, e.propertyName) : base || '/',
     message: `survey-core: ${e.message}`,
   };
-}
-
-/** The JSON an element of the model was loaded from (by name, within the walked list). */
-function jsonOf(q: Question, elements: ElementRef[]): object | undefined {
-  return elements.find((e) => e.element.name === q.name && e.depth >= 1)?.element;
 }
 
 function listNames(list: unknown): Array<{ name: unknown; at: string }> {

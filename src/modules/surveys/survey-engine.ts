@@ -64,13 +64,17 @@ export class ServerSurvey extends Model {
   }
 }
 
-/** Names a question may not have: members every JavaScript object has. */
-export function isReservedName(name: string): boolean {
+/** Members every JavaScript object has: no question, answer or value may be named so. */
+function isReservedName(name: string): boolean {
   return name in Object.prototype || name === '__proto__' || name === 'prototype';
 }
 
-/** A database field name must not hold "." nor start with "$"; answers are stored by name. */
-export function storageProblem(key: string): string | null {
+/**
+ * Why `key` cannot name an answer, or null: answers are stored by name in a database field
+ * (no "." and no leading "$") and handled as plain objects (no member every object has).
+ */
+export function keyProblem(key: string): string | null {
+  if (isReservedName(key)) return 'is reserved: every JavaScript object has a member of that name';
   if (key.startsWith('$')) return 'may not start with "$" (answers are stored under this name)';
   if (key.includes('.')) return 'may not contain "." (answers are stored under this name)';
   if (key.includes('\u0000')) return 'may not contain a NUL character';
@@ -108,12 +112,11 @@ export function nativeLanguageName(code: string): string {
 }
 
 /**
- * The languages a definition is written in: its `locale` (or English) first, then every
- * locale its texts carry, as survey-core itself lists them.
+ * The languages a loaded definition is written in: its `locale` (or English) first, then
+ * every locale its texts carry, as survey-core itself lists them.
  */
-export function definitionLanguages(definition: Record<string, unknown>): string[] {
-  const model = new Model(definition);
-  const first = typeof definition.locale === 'string' && definition.locale ? definition.locale : 'en';
+export function definitionLanguages(model: Model): string[] {
+  const first = model.locale || 'en';
   const used = model.getUsedLocales().filter((l) => l && l !== 'default');
   return [...new Set([first, ...used])].slice(0, 10);
 }
