@@ -309,14 +309,10 @@ export function validateDefinition(definition: unknown, languages?: string[]): D
         message: `duplicate name "${valueName}" (first at ${first}): two questions would store their answers under one key`,
       });
     } else valueNames.set(key, el.path);
-    for (const sub of [
-      ...listNames(el.element.columns),
-      ...listNames(el.element.items),
-      ...listValues(el.element.rows),
-    ]) {
-      const p = keyProblem(String(sub.name));
-      if (p) errors.push({ path: `${el.path}/${sub.at}`, message: `"${String(sub.name)}" ${p}` });
-      known.add(String(sub.name).toLowerCase());
+    for (const sub of answerKeys(el.element)) {
+      const p = keyProblem(String(sub.key));
+      if (p) errors.push({ path: `${el.path}/${sub.at}`, message: `"${String(sub.key)}" ${p}` });
+      known.add(String(sub.key).toLowerCase());
     }
   }
   for (const c of Array.isArray(definition.calculatedValues) ? definition.calculatedValues : []) {
@@ -501,18 +497,22 @@ function jsonErrorDetail(e: JsonError, pathOf: Map<object, string>): ErrorDetail
   };
 }
 
-function listNames(list: unknown): Array<{ name: unknown; at: string }> {
-  if (!Array.isArray(list)) return [];
-  return list
-    .map((c, i) => ({ name: isObject(c) ? c.name : undefined, at: `${i}/name` }))
-    .filter((c) => typeof c.name === 'string');
-}
-
-function listValues(list: unknown): Array<{ name: unknown; at: string }> {
-  if (!Array.isArray(list)) return [];
-  return list.map((r, i) =>
-    isObject(r) ? { name: r.value, at: `rows/${i}/value` } : { name: r, at: `rows/${i}` },
-  );
+/** Keys of a question's answer object: rows, columns of drop-down matrices, multiple-text items. */
+function answerKeys(el: Json): Array<{ key: unknown; at: string }> {
+  const out: Array<{ key: unknown; at: string }> = [];
+  for (const list of ['columns', 'items'] as const) {
+    const members = el[list];
+    if (!Array.isArray(members)) continue;
+    members.forEach((c, i) => {
+      if (isObject(c) && typeof c.name === 'string') out.push({ key: c.name, at: `${list}/${i}/name` });
+    });
+  }
+  if (Array.isArray(el.rows)) {
+    el.rows.forEach((r, i) =>
+      out.push(isObject(r) ? { key: r.value, at: `rows/${i}/value` } : { key: r, at: `rows/${i}` }),
+    );
+  }
+  return out;
 }
 
 function external(v: unknown): boolean {
