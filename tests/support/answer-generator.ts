@@ -13,7 +13,10 @@ function firstChoice(q: Question): Value {
   const choices =
     ((q as unknown as Any).visibleChoices as Array<{ value: Value; isEnabled?: boolean }>) ?? [];
   const regular = choices.filter(
-    (c) => c.isEnabled !== false && !['other', 'none', 'refused', 'dontknow'].includes(String(c.value)),
+    (c) =>
+      c.isEnabled !== false &&
+      c.value !== '' &&
+      !['other', 'none', 'refused', 'dontknow'].includes(String(c.value)),
   );
   return (regular[0] ?? choices[0])?.value;
 }
@@ -89,7 +92,8 @@ export function valueFor(q: Question, hints: Record<string, Value>): Value {
       const values = ((any.visibleChoices as Array<{ value: Value }>) ?? [])
         .map((c) => c.value)
         .filter(
-          (v) => !['other', 'none', 'refused', 'dontknow', 'selectall'].includes(String(v).toLowerCase()),
+          // The select-all item has an empty value; special items are not ordinary answers.
+          (v) => v !== '' && !['other', 'none', 'refused', 'dontknow'].includes(String(v)),
         );
       return values.slice(0, n);
     }
@@ -146,12 +150,23 @@ function fill(questions: Question[], hints: Record<string, Value>, detail = fals
       for (const panel of any.panels as Array<{ questions: Question[] }>) fill(panel.questions, hints);
     } else if (type === 'matrixdynamic' || type === 'matrixdropdown') {
       if (type === 'matrixdynamic' && (any.rowCount as number) < 1) any.rowCount = 1;
-      const rows = any.visibleRows as Array<{ cells: Array<{ question: Question }> }>;
-      for (const row of rows)
+      const rows = any.visibleRows as Array<{
+        cells: Array<{ question: Question }>;
+        hasPanel?: boolean;
+        showDetailPanel(): void;
+        detailPanel?: { questions: Question[] };
+      }>;
+      for (const row of rows) {
         fill(
           row.cells.map((c) => c.question),
           hints,
         );
+        // A detail panel's questions exist once it is shown; survey-core validates them too.
+        if (row.hasPanel) {
+          row.showDetailPanel();
+          fill(row.detailPanel?.questions ?? [], hints, true);
+        }
+      }
     } else if (q.isEmpty()) {
       const v = valueFor(q, hints);
       if (v !== undefined) q.value = v;

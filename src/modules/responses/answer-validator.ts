@@ -359,7 +359,10 @@ function valueProblem(q: Question, value: unknown, lang: string, files: FileLimi
       ((any.visibleChoices as Array<{ value: unknown }>) ?? []).map((c) => JSON.stringify(c.value)),
     );
     const given = Array.isArray(value) ? value : [value];
-    const bare = (v: unknown) => (isObject(v) && 'value' in v ? v.value : v);
+    // Objects stand for choices with a comment ({value, comment}) or under valuePropertyName.
+    const prop =
+      typeof any.valuePropertyName === 'string' && any.valuePropertyName ? any.valuePropertyName : 'value';
+    const bare = (v: unknown) => (isObject(v) && prop in v ? v[prop] : v);
     if (given.some((v) => !offered.has(JSON.stringify(bare(v))))) return t(lang, 'answerNotAChoice');
   }
   if (type === 'boolean') {
