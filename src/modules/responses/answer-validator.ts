@@ -267,6 +267,11 @@ export function validateAnswers(
   for (const { q, path } of nodes) {
     const value = valueAt(kept, path);
     if (isEmpty(value)) continue;
+    const stray = strayMember(q, value);
+    if (stray !== null) {
+      errors.push({ path: `${path}${stray}`, message: t(lang, 'answerNotPartOfAnswer') });
+      continue;
+    }
     const problem = valueProblem(q, value, lang, files);
     if (typeof problem === 'string') errors.push({ path, message: problem });
     else fileBytes += problem;
@@ -291,6 +296,50 @@ export function validateAnswers(
 function dedupe(list: ErrorDetail[]): ErrorDetail[] {
   const seen = new Set<string>();
   return list.filter((e) => !seen.has(e.path) && Boolean(seen.add(e.path)));
+}
+
+const keysOf = (list: unknown, key: 'value' | 'name') =>
+  new Set(((list as Array<Record<string, unknown>>) ?? []).map((m) => String(m[key])));
+
+/**
+ * The first member of a grid or multiple-text answer that the question does not have (a row,
+ * a column, an item), as a pointer below the answer; null when every member belongs. Some
+ * of these survey-core keeps in its data without complaint.
+ */
+function strayMember(q: Question, value: unknown): string | null {
+  const any = q as unknown as Record<string, unknown>;
+  const type = q.getType();
+  const members = (v: unknown): string[] => (isObject(v) ? Object.keys(v) : []);
+  if (type === 'multipletext' || type === 'matrix' || type === 'matrixdropdown') {
+    if (!isObject(value)) return '';
+    const keys = type === 'multipletext' ? keysOf(any.items, 'name') : keysOf(any.rows, 'value');
+    const stray = members(value).find((k) => !keys.has(k));
+    if (stray !== undefined) return `/${esc(stray)}`;
+  }
+  if (type === 'matrix') {
+    const columns = keysOf(any.columns, 'value');
+    const bad = Object.entries(value as Json).find(([, v]) =>
+      (Array.isArray(v) ? v : [v]).some((c) => !columns.has(String(c))),
+    );
+    return bad ? `/${esc(bad[0])}` : null;
+  }
+  if (type === 'matrixdropdown' || type === 'matrixdynamic') {
+    // A row holds its cells, their comments and the answers of its detail panel.
+    const detail = (any.detailPanel as { questions?: Question[] } | undefined)?.questions ?? [];
+    const columns = new Set([...keysOf(any.columns, 'name'), ...detail.map((d) => d.getValueName())]);
+    const suffix = String(settings.commentSuffix);
+    const rows: Array<[string, unknown]> = Array.isArray(value)
+      ? value.map((r, i) => [String(i), r])
+      : Object.entries(value as Json);
+    for (const [key, row] of rows) {
+      if (!isObject(row)) return `/${esc(key)}`;
+      const stray = members(row).find(
+        (c) => !columns.has(c.endsWith(suffix) ? c.slice(0, -suffix.length) : c),
+      );
+      if (stray !== undefined) return `/${esc(key)}/${esc(stray)}`;
+    }
+  }
+  return null;
 }
 
 const DATA_URL = /^data:([a-z0-9.+-]+\/[a-z0-9.+-]+)(;[a-z0-9-]+=[^;,]*)*;base64,([A-Za-z0-9+/]*={0,2})$/i;
@@ -378,11 +427,6 @@ function valueProblem(q: Question, value: unknown, lang: string, files: FileLimi
     return ok(value) || (Array.isArray(value) && value.length <= 2 && value.every(ok))
       ? 0
       : t(lang, 'answerNumber');
-  }
-  if (type === 'multipletext') {
-    if (!isObject(value)) return t(lang, 'answerNotPartOfAnswer');
-    const names = new Set((any.items as Array<{ name: string }>).map((i) => i.name));
-    return Object.keys(value).every((k) => names.has(k)) ? 0 : t(lang, 'answerNotPartOfAnswer');
   }
   if (type === 'signaturepad') {
     return dataUrlSize(value, (t) => ['image/png', 'image/jpeg', 'image/svg+xml'].includes(t), lang, files);
