@@ -16,7 +16,7 @@
  * drives the same load from wrk, a C client that takes far less of the machine than autocannon.
  * Uses MONGODB_URI / REDIS_URL when set, else starts local servers in a temporary directory.
  */
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import os from 'node:os';
@@ -29,6 +29,7 @@ import { connectMongo, syncIndexes } from '../src/db/connection';
 import { ensureWrk } from '../src/local-services/binaries';
 import { parseWrk, wrkArgs, type LoadFigures } from './wrk';
 import { ensureLocalServices, freePort } from '../src/local-services/servers';
+import { startApiProcess } from './api-process';
 import { Campaign } from '../src/modules/campaigns/campaign.model';
 import { createApiKey } from '../src/modules/organisations/api-keys.service';
 import { Organisation, ORGANISATION_TYPES } from '../src/modules/organisations/organisation.model';
@@ -169,39 +170,6 @@ async function child(
     maxBuffer: 1 << 20,
   });
   return JSON.parse(stdout.trim().split('\n').pop()!);
-}
-
-async function startApiProcess(
-  mongodbUri: string,
-  redisUrl: string,
-): Promise<{ proc: ChildProcess; url: string }> {
-  const port = await freePort();
-  const profile = args.profile ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(args.profile)}`] : [];
-  const proc = spawn(process.execPath, [...profile, '--import', 'tsx', 'src/server.ts'], {
-    cwd: root,
-    env: {
-      ...process.env,
-      NODE_ENV: 'production',
-      MONGODB_URI: mongodbUri,
-      REDIS_URL: redisUrl,
-      PORT: String(port),
-      HOST: '127.0.0.1',
-      PUBLIC_BASE_URL: `http://127.0.0.1:${port}`,
-      // The production default: one access-log line per request.
-      LOG_LEVEL: 'info',
-      QUEUE_PREFIX: 'bench',
-    },
-    stdio: ['ignore', 'ignore', 'inherit'],
-  });
-  const url = `http://127.0.0.1:${port}`;
-  for (let i = 0; i < 200; i++) {
-    const ok = await fetch(`${url}/healthz`)
-      .then((r) => r.ok)
-      .catch(() => false);
-    if (ok) return { proc, url };
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error('the API did not start');
 }
 
 const READ_PATH = '/api/v1/benchmarks/TP01?period=2026';
@@ -382,7 +350,7 @@ async function main() {
   try {
     log(`seeding ${ORGS} organisations`);
     const { surveyId, campaigns, key } = await seed();
-    api = await startApiProcess(mongodbUri, services.redisUrl);
+    api = await startApiProcess(mongodbUri, services.redisUrl, { profileDir: args.profile });
     let have = 0;
     for (const size of SIZES) {
       log(`responses: ${size}`);

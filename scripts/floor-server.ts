@@ -1,29 +1,37 @@
 /**
- * The floor for the benchmark-read figures: serves stored response bytes with nothing else,
- * so the load test shows what this machine gives before any of the service's own work.
- *   node --import tsx scripts/floor-server.ts node|express BODY_FILE PORT
+ * Floors for the benchmarks: what this machine gives before any of the service's own work.
+ * - `node|express BODY_FILE PORT`: serves stored response bytes (the read floor);
+ * - `insert MONGODB_URI PORT`: bare Express parsing a JSON body and inserting it with the
+ *   driver's insertOne (the submission floor).
+ *   node --import tsx scripts/floor-server.ts MODE ARG PORT
  * Prints "listening" once ready.
  */
 import { readFileSync } from 'node:fs';
 import http from 'node:http';
 import express from 'express';
+import mongoose from 'mongoose';
 
-const [mode, file, port] = process.argv.slice(2);
-const body = readFileSync(file!);
-const headers = {
-  'Content-Type': 'application/json; charset=utf-8',
-  'Content-Encoding': 'gzip',
-  'Content-Length': String(body.length),
-};
+const [mode, arg, port] = process.argv.slice(2);
 
 let server: http.Server;
-if (mode === 'express') {
+if (mode === 'insert') {
+  const client = new mongoose.mongo.MongoClient(arg!);
+  const collection = client.db().collection('floor_inserts');
+  const app = express();
+  app.use(express.json());
+  app.post('/{*path}', (req, res, next) => {
+    collection.insertOne({ ...req.body }).then((r) => res.status(201).json({ id: r.insertedId }), next);
+  });
+  server = app.listen(Number(port), '127.0.0.1');
+} else if (mode === 'express') {
+  const { body, headers } = stored(arg!);
   const app = express();
   app.get('/{*path}', (_req, res) => {
     res.set(headers).send(body);
   });
   server = app.listen(Number(port), '127.0.0.1');
 } else {
+  const { body, headers } = stored(arg!);
   server = http
     .createServer((_req, res) => {
       res.writeHead(200, headers).end(body);
@@ -32,3 +40,13 @@ if (mode === 'express') {
 }
 server.on('listening', () => console.log('listening'));
 process.on('SIGTERM', () => server.close(() => process.exit(0)));
+
+function stored(file: string) {
+  const body = readFileSync(file);
+  const headers = {
+    'Content-Type': 'application/json; charset=utf-8',
+    'Content-Encoding': 'gzip',
+    'Content-Length': String(body.length),
+  };
+  return { body, headers };
+}

@@ -270,3 +270,149 @@ it('a closed campaign shows a clear page in the tenant’s language', async () =
   await page.screenshot({ path: path.join(ARTIFACTS, 'closed-uk.png'), fullPage: true });
   await context.close();
 });
+
+/** A 1×1 PNG, as a phone camera would hand over a (much larger) photo. */
+const PNG_BYTES = Buffer.from(
+  'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==',
+  'base64',
+);
+
+/** A campaign of a definition written in Polish, opened on a phone. */
+async function openCustom(definition: Record<string, unknown>) {
+  const { campaign } = await createCampaignViaApi(ctx, admin, {
+    definition: { locale: 'pl', ...definition },
+  });
+  const context = await newContext('pl-PL');
+  const page = await context.newPage();
+  await page.goto(`${base}/s/${campaign.slug}`);
+  return { campaign, context, page, campaignId: new mongoose.Types.ObjectId(campaign.id) };
+}
+
+it('a Likert grid (tsm-grid) is answered row by row on a phone and each row is stored', async () => {
+  const { campaign } = await createCampaignViaApi(ctx, admin, { template: 'tsm-grid' });
+  const context = await newContext('pl-PL');
+  const page = await context.newPage();
+  await page.goto(`${base}/s/${campaign.slug}`);
+  await choose(page, 'overall_satisfaction', 'fairly_satisfied');
+  await page.locator('.sd-navigation__next-btn').click();
+  const grid = page.locator('[data-name="services"]');
+  await grid.waitFor();
+  const picks = ['very_satisfied', 'fairly_satisfied', 'neither', 'dont_know', 'very_dissatisfied'];
+  for (const [i, value] of picks.entries()) {
+    await grid.locator(`input[value="${value}"]`).nth(i).check({ force: true });
+  }
+  await page.locator('[data-name="treatment"] input[value="agree"]').check({ force: true });
+  await page.screenshot({ path: path.join(ARTIFACTS, 'tsm-grid-pl.png'), fullPage: true });
+  await complete(page);
+  await page.getByText(t('pl', 'thankYou')).waitFor();
+  const stored = await responses().findOne({ campaignId: new mongoose.Types.ObjectId(campaign.id) });
+  expect(stored!.answers).toEqual({
+    overall_satisfaction: 'fairly_satisfied',
+    services: {
+      repairs_overall: 'very_satisfied',
+      repair_time: 'fairly_satisfied',
+      home_well_maintained: 'neither',
+      home_safe: 'dont_know',
+      communal_areas_clean: 'very_dissatisfied',
+    },
+    treatment: { fair_and_respectful: 'agree' },
+  });
+  await context.close();
+});
+
+it('a dynamic panel takes one entry per household member', async () => {
+  const { page, context, campaignId } = await openCustom({
+    elements: [
+      {
+        type: 'paneldynamic',
+        name: 'household',
+        title: 'Kto mieszka w lokalu?',
+        panelCount: 1,
+        templateElements: [
+          { type: 'text', name: 'age', title: 'Wiek', inputType: 'number', isRequired: true },
+          { type: 'boolean', name: 'disabled', title: 'Niepełnosprawność' },
+        ],
+      },
+    ],
+  });
+  const panel = page.locator('[data-name="household"]');
+  await panel.locator('[data-name="age"] input').first().fill('41');
+  await panel.locator('.sd-paneldynamic__add-btn').first().click();
+  await panel.locator('[data-name="age"] input').nth(1).fill('7');
+  await page.screenshot({ path: path.join(ARTIFACTS, 'paneldynamic-pl.png'), fullPage: true });
+  await complete(page);
+  await page.getByText(t('pl', 'thankYou')).waitFor();
+  const stored = await responses().findOne({ campaignId });
+  expect(stored!.answers).toEqual({ household: [{ age: 41 }, { age: 7 }] });
+  await context.close();
+});
+
+it('a photo chosen in a file question is stored with the response', async () => {
+  const { page, context, campaignId } = await openCustom({
+    elements: [
+      {
+        type: 'file',
+        name: 'photo',
+        title: 'Zdjęcie usterki',
+        acceptedTypes: 'image/*',
+        storeDataAsText: true,
+      },
+    ],
+  });
+  // As a tenant does: the choose button opens the phone's file chooser.
+  const [chooser] = await Promise.all([
+    page.waitForEvent('filechooser'),
+    page.locator('[data-name="photo"] .sd-file__choose-btn').click(),
+  ]);
+  await chooser.setFiles({ name: 'usterka.png', mimeType: 'image/png', buffer: PNG_BYTES });
+  await page.locator('[data-name="photo"] img[src^="data:image/png"]').waitFor();
+  // survey-core reads the file in the background; the draft holds it once read.
+  await page.waitForFunction(() =>
+    Object.keys(localStorage).some(
+      (k) => k.startsWith('tv:progress:') && localStorage[k].includes('usterka.png'),
+    ),
+  );
+  await complete(page);
+  await page.getByText(t('pl', 'thankYou')).waitFor();
+  const stored = await responses().findOne({ campaignId });
+  expect(stored!.answers.photo).toEqual([
+    {
+      name: 'usterka.png',
+      type: 'image/png',
+      content: `data:image/png;base64,${PNG_BYTES.toString('base64')}`,
+    },
+  ]);
+  await context.close();
+});
+
+it('answers the server refuses stay on the page, with the reason at the question, and survive a reload', async () => {
+  const { page, context, campaignId } = await openCustom({
+    elements: [
+      { type: 'radiogroup', name: 'lift', title: 'Czy winda działa?', choices: ['tak', 'nie'] },
+      { type: 'comment', name: 'story', title: 'Opisz, co się stało' },
+    ],
+  });
+  await choose(page, 'lift', 'nie');
+  // survey-core sets no limit on this comment; the server keeps answers to 5,000 characters.
+  const long = 'Winda stoi. '.repeat(450);
+  await page.locator('[data-name="story"] textarea').fill(long);
+  await complete(page);
+  const reason = t('pl', 'answerTooLong', { max: '5000' });
+  await page.getByText(t('pl', 'rejected', { reason })).waitFor();
+  await page.locator('[data-name="story"]').getByText(reason).waitFor();
+  await page.screenshot({ path: path.join(ARTIFACTS, 'refused-pl.png'), fullPage: true });
+  expect(await page.getByText(t('pl', 'thankYou')).count()).toBe(0);
+  expect(await page.locator('[data-name="story"] textarea').inputValue()).toBe(long);
+  expect(await responses().countDocuments({ campaignId })).toBe(0);
+
+  await page.reload();
+  await page.getByText(t('pl', 'resumeNotice')).waitFor();
+  expect(await page.locator('[data-name="story"] textarea').inputValue()).toBe(long);
+  expect(await page.locator('[data-name="lift"] input[value="nie"]').isChecked()).toBe(true);
+
+  await page.locator('[data-name="story"] textarea').fill('Winda stoi od poniedziałku.');
+  await complete(page);
+  await page.getByText(t('pl', 'thankYou')).waitFor();
+  expect(await responses().countDocuments({ campaignId })).toBe(1);
+  await context.close();
+});

@@ -1,8 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { readdirSync, readFileSync } from 'node:fs';
-import path from 'node:path';
-import { Model, type Question } from 'survey-core';
-import { generateAnswers, valueFor } from '../support/answer-generator';
+import { Model } from 'survey-core';
+import { generateAnswers, loadCorpus, tamperings } from '../support/answer-generator';
 import {
   bearer,
   createCampaignViaApi,
@@ -12,18 +10,7 @@ import {
   type TestContext,
 } from '../support/harness';
 
-/** A SurveyJS definition written here to exercise documented features (see its README). */
-interface CorpusCase {
-  about: string;
-  definition: Record<string, unknown>;
-  hints?: Record<string, unknown>;
-}
-
-const dir = path.join(__dirname, '../fixtures/surveyjs-corpus');
-const corpus: Array<[string, CorpusCase]> = readdirSync(dir)
-  .filter((f) => f.endsWith('.json'))
-  .sort()
-  .map((f) => [f, JSON.parse(readFileSync(path.join(dir, f), 'utf8')) as CorpusCase]);
+const corpus = loadCorpus();
 
 let ctx: TestContext;
 let admin: string;
@@ -41,29 +28,6 @@ const submit = (slug: string, answers: Record<string, unknown>, locale: string) 
   ctx.http
     .post(`/api/v1/public/campaigns/${slug}/responses`)
     .send({ submissionId: randomUUID(), locale, answers });
-
-const CHOICE = new Set(['radiogroup', 'dropdown', 'checkbox', 'tagbox']);
-
-/** A question skip logic hides under `data`, with a value its type would take. */
-function hiddenQuestion(definition: Record<string, unknown>, data: Record<string, unknown>) {
-  const model = new Model(definition);
-  model.data = data;
-  for (const q of model.getAllQuestions(false, false, false) as Question[]) {
-    // Hidden by skip logic; a question hidden outright (visible: false) is a hidden field.
-    if (q.isVisible && q.isParentVisible) continue;
-    if (!q.visible && !q.visibleIf) continue;
-    if (
-      ['html', 'image', 'expression', 'paneldynamic', 'matrixdynamic', 'matrixdropdown'].includes(q.getType())
-    )
-      continue;
-    if (q.getValueName() in data) continue;
-    const value = valueFor(q, {});
-    // An empty value is no answer at all (a hidden tag box without choices offers only []).
-    if (value !== undefined && value !== '' && !(Array.isArray(value) && value.length === 0))
-      return { name: q.getValueName(), value };
-  }
-  return null;
-}
 
 async function runCase(definition: Record<string, unknown>, hints: Record<string, unknown>, tamper: boolean) {
   const check = await ctx.http
@@ -83,44 +47,23 @@ async function runCase(definition: Record<string, unknown>, hints: Record<string
   expect({ status: ok.status, details: ok.body.error?.details }).toEqual({ status: 201, details: undefined });
   if (!tamper) return;
 
-  const unknown = await submit(campaign.slug, { ...answers.data, no_such_question_here: 'x' }, locale);
+  const ways = tamperings(definition, answers.data);
+  const unknown = await submit(campaign.slug, ways.unknown.answers, locale);
   expect(unknown.status).toBe(422);
-  expect(unknown.body.error.details.map((d: { path: string }) => d.path)).toContain(
-    '/answers/no_such_question_here',
-  );
+  expect(unknown.body.error.details.map((d: { path: string }) => d.path)).toContain(ways.unknown.path);
   tampered.unknown++;
 
-  const model = new Model(definition);
-  model.data = answers.data;
-  // Questions that accept values beyond their choices by design are left out.
-  const choice = (model.getAllQuestions(true, false, false) as Question[]).find((q) => {
-    const any = q as unknown as Record<string, unknown>;
-    return (
-      CHOICE.has(q.getType()) &&
-      !any.choicesFromQuestion &&
-      !any.showOtherItem &&
-      !any.allowCustomChoices &&
-      !any.choicesLazyLoadEnabled
-    );
-  });
-  if (choice) {
-    const name = choice.getValueName();
-    const bad = ['checkbox', 'tagbox'].includes(choice.getType()) ? ['not-offered-zz'] : 'not-offered-zz';
-    const res = await submit(campaign.slug, { ...answers.data, [name]: bad }, locale);
+  if (ways.choice) {
+    const res = await submit(campaign.slug, ways.choice.answers, locale);
     expect(res.status).toBe(422);
-    expect(res.body.error.details.map((d: { path: string }) => d.path).join(' ')).toContain(
-      `/answers/${name.replace(/~/g, '~0').replace(/\//g, '~1')}`,
-    );
+    expect(res.body.error.details.map((d: { path: string }) => d.path).join(' ')).toContain(ways.choice.path);
     tampered.choice++;
   }
 
-  const hidden = definition.clearInvisibleValues === 'none' ? null : hiddenQuestion(definition, answers.data);
-  if (hidden) {
-    const res = await submit(campaign.slug, { ...answers.data, [hidden.name]: hidden.value }, locale);
+  if (ways.hidden) {
+    const res = await submit(campaign.slug, ways.hidden.answers, locale);
     expect(res.status).toBe(422);
-    expect(res.body.error.details.map((d: { path: string }) => d.path)).toContain(
-      `/answers/${hidden.name.replace(/~/g, '~0').replace(/\//g, '~1')}`,
-    );
+    expect(res.body.error.details.map((d: { path: string }) => d.path)).toContain(ways.hidden.path);
     tampered.hidden++;
   }
 }

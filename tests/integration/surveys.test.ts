@@ -220,13 +220,14 @@ describe('drafts and immutable versions', () => {
 });
 
 describe('templates, shared surveys and the indicator catalogue', () => {
-  it('lists the four built-in templates', async () => {
+  it('lists the five built-in templates', async () => {
     const res = await get('/api/v1/templates', analyst);
     expect(res.status).toBe(200);
     expect(res.body.items.map((t: { slug: string }) => t.slug).sort()).toEqual([
       'hoa-resource-centre',
       'pl-municipal-housing',
       'pulse',
+      'tsm-grid',
       'tsm-perception',
     ]);
   });

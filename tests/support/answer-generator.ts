@@ -1,3 +1,5 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
 import { Model, type Question } from 'survey-core';
 
 /** A 1×1 PNG and a one-page PDF: the smallest real files of their types. */
@@ -195,4 +197,91 @@ export function generateAnswers(
     (model as unknown as { clearInvisibleQuestionValues(): void }).clearInvisibleQuestionValues();
   }
   return { data: model.data as Record<string, unknown>, valid, errors };
+}
+
+/** A SurveyJS definition written here to exercise documented features (see its README). */
+export interface CorpusCase {
+  about: string;
+  definition: Record<string, unknown>;
+  hints?: Record<string, unknown>;
+}
+
+/** The accepted-definition corpus, by file name. */
+export function loadCorpus(): Array<[string, CorpusCase]> {
+  const dir = path.join(__dirname, '../fixtures/surveyjs-corpus');
+  return readdirSync(dir)
+    .filter((f) => f.endsWith('.json'))
+    .sort()
+    .map((f) => [f, JSON.parse(readFileSync(path.join(dir, f), 'utf8')) as CorpusCase]);
+}
+
+/** A changed answer set and the JSON Pointer its refusal must name. */
+export interface Tampering {
+  answers: Record<string, unknown>;
+  path: string;
+}
+
+const CHOICE = new Set(['radiogroup', 'dropdown', 'checkbox', 'tagbox']);
+const pointer = (name: string) => `/answers/${name.replace(/~/g, '~0').replace(/\//g, '~1')}`;
+
+/**
+ * Ways to spoil a complete answer set: a key no question produces (always), a value outside
+ * the choices of a visible choice question, an answer to a question skip logic hides (when
+ * the survey has them).
+ */
+export function tamperings(
+  definition: Record<string, unknown>,
+  data: Record<string, unknown>,
+): { unknown: Tampering; choice: Tampering | null; hidden: Tampering | null } {
+  const model = new Model(structuredClone(definition));
+  model.data = data;
+  const questions = model.getAllQuestions(false, false, false) as Question[];
+  // Questions that accept values beyond their choices by design are left out.
+  const choice = questions.find((q) => {
+    const any = q as unknown as Any;
+    return (
+      q.isVisible &&
+      q.isParentVisible &&
+      CHOICE.has(q.getType()) &&
+      !any.choicesFromQuestion &&
+      !any.showOtherItem &&
+      !any.allowCustomChoices &&
+      !any.choicesLazyLoadEnabled
+    );
+  });
+  let hidden: Tampering | null = null;
+  if (definition.clearInvisibleValues !== 'none') {
+    for (const q of questions) {
+      // Hidden by skip logic; a question hidden outright (visible: false) is a hidden field.
+      if (q.isVisible && q.isParentVisible) continue;
+      if (!q.visible && !q.visibleIf) continue;
+      if (
+        ['html', 'image', 'expression', 'paneldynamic', 'matrixdynamic', 'matrixdropdown'].includes(
+          q.getType(),
+        )
+      )
+        continue;
+      if (q.getValueName() in data) continue;
+      const value = valueFor(q, {});
+      // An empty value is no answer at all (a hidden tag box without choices offers only []).
+      if (value === undefined || value === '' || (Array.isArray(value) && value.length === 0)) continue;
+      hidden = { answers: { ...data, [q.getValueName()]: value }, path: pointer(q.getValueName()) };
+      break;
+    }
+  }
+  return {
+    unknown: { answers: { ...data, no_such_question_here: 'x' }, path: '/answers/no_such_question_here' },
+    choice: choice
+      ? {
+          answers: {
+            ...data,
+            [choice.getValueName()]: ['checkbox', 'tagbox'].includes(choice.getType())
+              ? ['not-offered-zz']
+              : 'not-offered-zz',
+          },
+          path: pointer(choice.getValueName()),
+        }
+      : null,
+    hidden,
+  };
 }

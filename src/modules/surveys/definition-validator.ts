@@ -448,12 +448,20 @@ export function validateDefinition(definition: unknown, languages?: string[]): D
   for (const page of pages) checkPrimitiveTypes({ ...page, type: 'page', scope: '', depth: 0 }, errors);
 
   // 5. survey-core's own judgement, last: loading may fill in the JSON it was given.
-  const model = new ServerSurvey(definition);
+  let model: ServerSurvey;
+  try {
+    model = new ServerSurvey(definition);
+  } catch (err) {
+    // survey-core throws on some names (a question named "constructor"); those are reported above.
+    if (!errors.length)
+      errors.push({ path: '/', message: `survey-core cannot load it: ${(err as Error).message}` });
+    return { ...report(), languages: languages ?? [] };
+  }
   for (const e of (model.jsonErrors ?? []) as Array<JsonError>) {
     errors.push(jsonErrorDetail(e, pathOf));
   }
 
-  const langs = languages ?? definitionLanguages(model);
+  const langs = languages ?? definitionLanguages(model, definition);
   warnings.push(...translationWarnings(definition, langs));
   if (errors.length) return { ...report(), languages: langs };
 

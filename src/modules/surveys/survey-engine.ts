@@ -111,12 +111,24 @@ export function nativeLanguageName(code: string): string {
   return name.charCodeAt(0) < 0x0530 ? name.charAt(0).toLocaleUpperCase(code) + name.slice(1) : name;
 }
 
+/** True when some text of the definition has an explicit translation into `lang`. */
+function hasTranslation(value: unknown, lang: string, depth = 0): boolean {
+  if (depth > 40 || typeof value !== 'object' || value === null) return false;
+  if (!Array.isArray(value) && typeof (value as Record<string, unknown>)[lang] === 'string') return true;
+  return Object.values(value).some((v) => hasTranslation(v, lang, depth + 1));
+}
+
 /**
  * The languages a loaded definition is written in: its `locale` (or English) first, then
- * every locale its texts carry, as survey-core itself lists them.
+ * every locale its texts carry, as survey-core lists them. survey-core names the default
+ * texts "en" whatever the survey's locale; English counts only where texts have it.
  */
-export function definitionLanguages(model: Model): string[] {
+export function definitionLanguages(model: Model, definition: Record<string, unknown>): string[] {
   const first = model.locale || 'en';
-  const used = model.getUsedLocales().filter((l) => l && l !== 'default');
+  const used = model
+    .getUsedLocales()
+    .filter(
+      (l) => l && l !== 'default' && (l !== 'en' || first === 'en' || hasTranslation(definition, 'en')),
+    );
   return [...new Set([first, ...used])].slice(0, 10);
 }

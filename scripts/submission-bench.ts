@@ -1,0 +1,304 @@
+/**
+ * Submissions and stalls, measured on real servers:
+ *
+ *   npm run bench:submissions                       # 10 s per load
+ *   npm run bench:submissions -- --seconds 5 --stored 10000
+ *
+ * - Validated submissions of the TSM template at 10 and 100 connections (autocannon, every
+ *   request a fresh submissionId), against the API in its own process, beside the floor: bare
+ *   Express inserting the same body with the driver, in the same run on the same database.
+ *   API CPU per accepted submission comes from /proc.
+ * - Stalls: /healthz is probed one request at a time while the heaviest definition the
+ *   service accepts is validated (4 at once), while answers to it are submitted (4 at once),
+ *   and for each definition that used to block the event loop (a catastrophic regex, 3,000
+ *   pages, 20,000 choices, a question named "constructor") the status and time are shown.
+ * `--stored N` first inserts N responses of other organisations (through the models).
+ * Uses MONGODB_URI / REDIS_URL when set, else starts local servers in a temporary directory.
+ */
+import { randomUUID } from 'node:crypto';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import autocannon from 'autocannon';
+import mongoose, { Types } from 'mongoose';
+import { loadConfig } from '../src/config';
+import { connectMongo, syncIndexes } from '../src/db/connection';
+import { ensureLocalServices, freePort } from '../src/local-services/servers';
+import { createApiKey } from '../src/modules/organisations/api-keys.service';
+import { SurveyResponse } from '../src/modules/responses/response.model';
+import { startApiProcess } from './api-process';
+
+const { values: args } = parseArgs({
+  options: {
+    seconds: { type: 'string', default: '10' },
+    stored: { type: 'string', default: '0' },
+  },
+});
+const SECONDS = Number(args.seconds);
+const log = (s: string) => process.stderr.write(`${s}\n`);
+const root = path.resolve(__dirname, '..');
+
+const TSM_ANSWERS = {
+  overall_satisfaction: 'fairly_satisfied',
+  had_repair: 'yes',
+  repairs_overall: 'very_satisfied',
+  repair_time: 'fairly_dissatisfied',
+  home_safe: 'dont_know',
+  fair_and_respectful: 'agree',
+  made_complaint: 'no',
+  has_communal_areas: 'yes',
+  communal_areas_clean: 'neither',
+};
+
+/** The heaviest definition the service accepts: 100 pages, 500 questions, 5,000 choices. */
+function largest(): Record<string, unknown> {
+  return {
+    pages: Array.from({ length: 100 }, (_, p) => ({
+      name: `p${p}`,
+      elements: Array.from({ length: 5 }, (_, i) => ({
+        type: 'radiogroup',
+        name: `q${p}_${i}`,
+        visibleIf: i > 0 ? `{q${p}_0} != 'c9'` : undefined,
+        choices: Array.from({ length: 10 }, (_, c) => `c${c}`),
+      })),
+    })),
+  };
+}
+
+async function api(url: string, key: string, method: string, route: string, body?: unknown) {
+  const res = await fetch(`${url}${route}`, {
+    method,
+    headers: { Authorization: `Bearer ${key}`, 'Content-Type': 'application/json' },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- a benchmark reads answers loosely
+  const json = (await res.json().catch(() => ({}))) as Record<string, any>;
+  return { status: res.status, body: json };
+}
+
+async function campaignOf(url: string, key: string, slug: string, content: Record<string, unknown>) {
+  const survey = await api(url, key, 'POST', '/api/v1/surveys', { slug, ...content });
+  if (survey.status !== 201) throw new Error(`survey: ${JSON.stringify(survey.body)}`);
+  await api(url, key, 'POST', `/api/v1/surveys/${survey.body.id}/versions`);
+  const campaign = await api(url, key, 'POST', '/api/v1/campaigns', {
+    surveyId: survey.body.id,
+    period: '2026',
+  });
+  if (campaign.status !== 201) throw new Error(`campaign: ${JSON.stringify(campaign.body)}`);
+  return campaign.body.slug as string;
+}
+
+/** User + system CPU of a process so far, in milliseconds. */
+function cpuMs(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
+}
+
+async function submissions(url: string, slug: string, connections: number, pid?: number) {
+  const before = pid ? cpuMs(pid) : 0;
+  const result = await autocannon({
+    url: `${url}/api/v1/public/campaigns/${slug}/responses`,
+    connections,
+    duration: SECONDS,
+    requests: [
+      {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json' },
+        setupRequest: (req) => ({
+          ...req,
+          body: JSON.stringify({ submissionId: randomUUID(), locale: 'en', answers: TSM_ANSWERS }),
+        }),
+      },
+    ],
+  });
+  const accepted = result['2xx'];
+  return {
+    connections,
+    perSecond: +(accepted / SECONDS).toFixed(1),
+    p50: result.latency.p50,
+    p99: result.latency.p99,
+    non2xx: result.non2xx,
+    apiCpuMsPerSubmission: pid && accepted ? +((cpuMs(pid) - before) / accepted).toFixed(2) : null,
+  };
+}
+
+/** Probes /healthz one request at a time while `work` runs; latency quantiles in ms. */
+async function probeDuring(url: string, work: () => Promise<unknown>) {
+  const times: number[] = [];
+  let done = false;
+  const probing = (async () => {
+    while (!done) {
+      const t = performance.now();
+      await fetch(`${url}/healthz`).then((r) => r.arrayBuffer());
+      times.push(performance.now() - t);
+      await new Promise((r) => setTimeout(r, 10));
+    }
+  })();
+  const t = performance.now();
+  const outcome = await work();
+  const workMs = Math.round(performance.now() - t);
+  done = true;
+  await probing;
+  times.sort((a, b) => a - b);
+  const q = (p: number) => +times[Math.min(times.length - 1, Math.floor(p * times.length))]!.toFixed(1);
+  return { workMs, outcome, healthz: { probes: times.length, p50: q(0.5), p99: q(0.99), max: q(1) } };
+}
+
+async function repeat(n: number, parallel: number, one: () => Promise<number>) {
+  const statuses: Record<string, number> = {};
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: parallel }, async () => {
+      while (next++ < n) {
+        const s = String(await one());
+        statuses[s] = (statuses[s] ?? 0) + 1;
+      }
+    }),
+  );
+  return statuses;
+}
+
+async function main() {
+  const config = loadConfig();
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'tenant-voice-subbench-'));
+  const services = await ensureLocalServices({
+    mongodbUri: config.mongodbUri,
+    redisUrl: config.redisUrl,
+    dataDir: dir,
+    persistent: false,
+    log,
+  });
+  const mongodbUri = config.mongodbUri ?? `${services.mongodbUri}/subbench_${Date.now()}`;
+  await connectMongo(mongodbUri);
+  await syncIndexes();
+  const procs: ChildProcess[] = [];
+  try {
+    const stored = Number(args.stored);
+    if (stored > 0) {
+      log(`storing ${stored} responses of other organisations`);
+      const docs = () => ({
+        campaignId: new Types.ObjectId(),
+        organisationId: new Types.ObjectId(),
+        surveyId: new Types.ObjectId(),
+        version: 1,
+        period: '2026',
+        segment: '',
+        submissionId: randomUUID(),
+        locale: 'en',
+        channel: 'link',
+        answers: TSM_ANSWERS,
+        completedAt: new Date(),
+      });
+      for (let done = 0; done < stored; done += 1000)
+        await SurveyResponse.insertMany(Array.from({ length: Math.min(1000, stored - done) }, docs), {
+          lean: true,
+        });
+    }
+    const platform = (await createApiKey({ organisationId: null, role: 'platform', label: 'bench' })).key;
+    const apiProc = await startApiProcess(mongodbUri, services.redisUrl, {
+      env: { RATE_LIMIT_PER_MINUTE: '1000000', AGGREGATION_DELAY_MS: '2000' },
+    });
+    procs.push(apiProc.proc);
+    const { url } = apiProc;
+    const org = await api(url, platform, 'POST', '/api/v1/organisations', {
+      slug: 'bench-city',
+      name: 'Bench City',
+      country: 'PL',
+      type: 'city',
+      housingStock: 10000,
+    });
+    const admin = org.body.adminKey.key as string;
+    const tsm = await campaignOf(url, admin, 'bench-tsm', { template: 'tsm-perception' });
+
+    const floorPort = await freePort();
+    const floor = spawn(
+      process.execPath,
+      ['--import', 'tsx', 'scripts/floor-server.ts', 'insert', mongodbUri, String(floorPort)],
+      {
+        cwd: root,
+        stdio: ['ignore', 'pipe', 'inherit'],
+      },
+    );
+    procs.push(floor);
+    await new Promise((r) => floor.stdout!.once('data', r));
+    const floorUrl = `http://127.0.0.1:${floorPort}`;
+
+    const load = [];
+    for (const connections of [10, 100]) {
+      log(`submissions at ${connections} connections`);
+      const service = await submissions(url, tsm, connections, apiProc.proc.pid);
+      const bare = await submissions(floorUrl, 'floor', connections);
+      load.push({
+        connections,
+        service,
+        floor: bare,
+        ratio: +(service.perSecond / bare.perSecond).toFixed(3),
+      });
+    }
+
+    log('stalls');
+    const big = largest();
+    const bigSlug = await campaignOf(url, admin, 'bench-largest', { definition: big });
+    const bigAnswers = Object.fromEntries(
+      Array.from({ length: 100 }, (_, p) => Array.from({ length: 5 }, (_, i) => [`q${p}_${i}`, 'c1'])).flat(),
+    );
+    const stalls = {
+      validateLargest: await probeDuring(url, () =>
+        repeat(
+          20,
+          4,
+          async () => (await api(url, admin, 'POST', '/api/v1/surveys/validate', { definition: big })).status,
+        ),
+      ),
+      submitLargest: await probeDuring(url, () =>
+        repeat(
+          40,
+          4,
+          async () =>
+            (
+              await fetch(`${url}/api/v1/public/campaigns/${bigSlug}/responses`, {
+                method: 'POST',
+                headers: { 'Content-Type': 'application/json' },
+                body: JSON.stringify({ submissionId: randomUUID(), locale: 'en', answers: bigAnswers }),
+              })
+            ).status,
+        ),
+      ),
+      refused: {} as Record<string, unknown>,
+    };
+    const hostile: Record<string, unknown> = {
+      catastrophicRegex: {
+        elements: [{ type: 'text', name: 'code', validators: [{ type: 'regex', regex: '^(a+)+$' }] }],
+      },
+      threeThousandPages: {
+        pages: [{ elements: [{ type: 'text', name: 'a' }] }, ...Array.from({ length: 2999 }, () => ({}))],
+      },
+      twentyThousandChoices: {
+        elements: [
+          { type: 'dropdown', name: 'd', choices: Array.from({ length: 20000 }, (_, i) => `c${i}`) },
+        ],
+      },
+      questionNamedConstructor: { elements: [{ type: 'text', name: 'constructor' }] },
+    };
+    for (const [name, definition] of Object.entries(hostile)) {
+      stalls.refused[name] = await probeDuring(url, async () => {
+        const r = await api(url, admin, 'POST', '/api/v1/surveys/validate', { definition });
+        return { status: r.status, first: r.body.error?.details?.[0] };
+      });
+    }
+    console.log(JSON.stringify({ seconds: SECONDS, stored, load, stalls }, null, 2));
+  } finally {
+    for (const p of procs) p.kill('SIGTERM');
+    await mongoose.connection.db?.dropDatabase().catch(() => undefined);
+    await mongoose.disconnect();
+    await services.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+main().catch((err: unknown) => {
+  console.error(err);
+  process.exit(1);
+});
