@@ -127,23 +127,31 @@ async function submissions(url: string, slug: string, connections: number, pid?:
 /** Probes /healthz one request at a time while `work` runs; latency quantiles in ms. */
 async function probeDuring(url: string, work: () => Promise<unknown>) {
   const times: number[] = [];
+  let failed = 0;
   let done = false;
   const probing = (async () => {
     while (!done) {
       const t = performance.now();
-      await fetch(`${url}/healthz`).then((r) => r.arrayBuffer());
-      times.push(performance.now() - t);
+      const ok = await fetch(`${url}/healthz`)
+        .then((r) => r.arrayBuffer())
+        .then(
+          () => true,
+          () => false,
+        );
+      if (ok) times.push(performance.now() - t);
+      else failed++;
       await new Promise((r) => setTimeout(r, 10));
     }
   })();
   const t = performance.now();
-  const outcome = await work();
+  const outcome = await work().catch((err: Error) => ({ error: err.message }));
   const workMs = Math.round(performance.now() - t);
   done = true;
   await probing;
   times.sort((a, b) => a - b);
   const q = (p: number) => +times[Math.min(times.length - 1, Math.floor(p * times.length))]!.toFixed(1);
-  return { workMs, outcome, healthz: { probes: times.length, p50: q(0.5), p99: q(0.99), max: q(1) } };
+  if (!times.length) return { workMs, outcome, healthz: { probes: 0, failed } };
+  return { workMs, outcome, healthz: { probes: times.length, failed, p50: q(0.5), p99: q(0.99), max: q(1) } };
 }
 
 async function repeat(n: number, parallel: number, one: () => Promise<number>) {
