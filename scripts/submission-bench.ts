@@ -244,6 +244,7 @@ async function main() {
         floor: bare,
         ratio: +(service.perSecond / bare.perSecond).toFixed(3),
       });
+      log(`  ${JSON.stringify(load.at(-1))}`);
     }
 
     log('stalls');
