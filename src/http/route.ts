@@ -65,8 +65,11 @@ export interface CsvTable {
 /** One CSV cell; a leading = + - @ is quoted so spreadsheet programs do not run it as a formula. */
 export function csvCell(value: unknown): string {
   if (value === null || value === undefined) return '';
-  const text = Array.isArray(value)
-    ? value.join(';')
+  // A list of plain values reads as "a;b"; anything holding objects (files, dynamic panels,
+  // matrix rows) keeps its structure as JSON.
+  const plain = Array.isArray(value) && value.every((v) => v === null || typeof v !== 'object');
+  const text = plain
+    ? (value as unknown[]).join(';')
     : typeof value === 'object'
       ? JSON.stringify(value)
       : String(value);
