@@ -1,6 +1,12 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
-import { freePort } from '../src/local-services/servers';
+import mongoose from 'mongoose';
+import { loadConfig } from '../src/config';
+import { connectMongo, syncIndexes } from '../src/db/connection';
+import { ensureLocalServices, freePort } from '../src/local-services/servers';
+import { closeValidation } from '../src/validation/validation-pool';
 
 /** The API as production runs it, in a process of its own, for benchmarks to load. */
 export interface ApiProcess {
@@ -47,4 +53,45 @@ export async function startApiProcess(
   }
   proc.kill('SIGTERM');
   throw new Error('the API did not start');
+}
+
+/** The servers a benchmark runs on, and its own database on them (connected here). */
+export interface BenchServices {
+  mongodbUri: string;
+  redisUrl: string;
+  /** A temporary directory the benchmark may write to; removed by close. */
+  dir: string;
+  /** Drops the benchmark's database, disconnects and stops what was started. */
+  close(): Promise<void>;
+}
+
+/**
+ * MONGODB_URI / REDIS_URL when set, else local servers in a temporary directory; a database
+ * of its own (`name_<time>`), connected through mongoose with the service's indexes.
+ */
+export async function openBenchServices(name: string, log: (line: string) => void): Promise<BenchServices> {
+  const config = loadConfig();
+  const dir = mkdtempSync(path.join(os.tmpdir(), `tenant-voice-${name}-`));
+  const services = await ensureLocalServices({
+    mongodbUri: config.mongodbUri,
+    redisUrl: config.redisUrl,
+    dataDir: dir,
+    persistent: false,
+    log,
+  });
+  const mongodbUri = config.mongodbUri ?? `${services.mongodbUri}/${name}_${Date.now()}`;
+  await connectMongo(mongodbUri);
+  await syncIndexes();
+  return {
+    mongodbUri,
+    redisUrl: services.redisUrl,
+    dir,
+    async close() {
+      await closeValidation();
+      await mongoose.connection.db?.dropDatabase().catch(() => undefined);
+      await mongoose.disconnect();
+      await services.stop();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
 }

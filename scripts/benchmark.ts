@@ -17,19 +17,16 @@
  * Uses MONGODB_URI / REDIS_URL when set, else starts local servers in a temporary directory.
  */
 import { execFile, spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import http from 'node:http';
-import os from 'node:os';
 import path from 'node:path';
 import { parseArgs, promisify } from 'node:util';
 import autocannon from 'autocannon';
-import mongoose, { Types } from 'mongoose';
-import { loadConfig } from '../src/config';
-import { connectMongo, syncIndexes } from '../src/db/connection';
+import { Types } from 'mongoose';
 import { ensureWrk } from '../src/local-services/binaries';
 import { parseWrk, wrkArgs, type LoadFigures } from './wrk';
-import { ensureLocalServices, freePort } from '../src/local-services/servers';
-import { startApiProcess } from './api-process';
+import { freePort } from '../src/local-services/servers';
+import { openBenchServices, startApiProcess } from './api-process';
 import { Campaign } from '../src/modules/campaigns/campaign.model';
 import { createApiKey } from '../src/modules/organisations/api-keys.service';
 import { Organisation, ORGANISATION_TYPES } from '../src/modules/organisations/organisation.model';
@@ -333,24 +330,14 @@ async function floor(apiUrl: string, key: string, dir: string) {
 }
 
 async function main() {
-  const config = loadConfig();
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'tenant-voice-bench-'));
-  const services = await ensureLocalServices({
-    mongodbUri: config.mongodbUri,
-    redisUrl: config.redisUrl,
-    dataDir: dir,
-    persistent: false,
-    log,
-  });
-  const mongodbUri = config.mongodbUri ?? `${services.mongodbUri}/bench_${Date.now()}`;
-  await connectMongo(mongodbUri);
-  await syncIndexes();
+  const bench = await openBenchServices('bench', log);
+  const { mongodbUri, dir } = bench;
   const results = [];
   let api: Awaited<ReturnType<typeof startApiProcess>> | null = null;
   try {
     log(`seeding ${ORGS} organisations`);
     const { surveyId, campaigns, key } = await seed();
-    api = await startApiProcess(mongodbUri, services.redisUrl, { profileDir: args.profile });
+    api = await startApiProcess(mongodbUri, bench.redisUrl, { profileDir: args.profile });
     let have = 0;
     for (const size of SIZES) {
       log(`responses: ${size}`);
@@ -388,10 +375,7 @@ async function main() {
     console.log(JSON.stringify(summary, null, 2));
   } finally {
     api?.proc.kill('SIGTERM');
-    await mongoose.connection.db?.dropDatabase().catch(() => undefined);
-    await mongoose.disconnect();
-    await services.stop();
-    rmSync(dir, { recursive: true, force: true });
+    await bench.close();
   }
 }
 

@@ -17,18 +17,15 @@
  */
 import { randomUUID } from 'node:crypto';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import os from 'node:os';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
-import mongoose, { Types } from 'mongoose';
-import { loadConfig } from '../src/config';
-import { connectMongo, syncIndexes } from '../src/db/connection';
-import { ensureLocalServices, freePort } from '../src/local-services/servers';
+import { Types } from 'mongoose';
+import { freePort } from '../src/local-services/servers';
 import { createApiKey } from '../src/modules/organisations/api-keys.service';
 import { SurveyResponse } from '../src/modules/responses/response.model';
-import { startApiProcess } from './api-process';
+import { openBenchServices, startApiProcess } from './api-process';
 
 const { values: args } = parseArgs({
   options: {
@@ -169,18 +166,8 @@ async function repeat(n: number, parallel: number, one: () => Promise<number>) {
 }
 
 async function main() {
-  const config = loadConfig();
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'tenant-voice-subbench-'));
-  const services = await ensureLocalServices({
-    mongodbUri: config.mongodbUri,
-    redisUrl: config.redisUrl,
-    dataDir: dir,
-    persistent: false,
-    log,
-  });
-  const mongodbUri = config.mongodbUri ?? `${services.mongodbUri}/subbench_${Date.now()}`;
-  await connectMongo(mongodbUri);
-  await syncIndexes();
+  const bench = await openBenchServices('subbench', log);
+  const { mongodbUri } = bench;
   const procs: ChildProcess[] = [];
   try {
     const stored = Number(args.stored);
@@ -205,7 +192,7 @@ async function main() {
         });
     }
     const platform = (await createApiKey({ organisationId: null, role: 'platform', label: 'bench' })).key;
-    const apiProc = await startApiProcess(mongodbUri, services.redisUrl, {
+    const apiProc = await startApiProcess(mongodbUri, bench.redisUrl, {
       env: { RATE_LIMIT_PER_MINUTE: '1000000', AGGREGATION_DELAY_MS: '2000' },
     });
     procs.push(apiProc.proc);
@@ -300,10 +287,7 @@ async function main() {
     console.log(JSON.stringify({ seconds: SECONDS, stored, load, stalls }, null, 2));
   } finally {
     for (const p of procs) p.kill('SIGTERM');
-    await mongoose.connection.db?.dropDatabase().catch(() => undefined);
-    await mongoose.disconnect();
-    await services.stop();
-    rmSync(dir, { recursive: true, force: true });
+    await bench.close();
   }
 }
 
