@@ -28,6 +28,8 @@ export interface AppDeps {
   logger: Logger;
   /** Command connection: rate limits and readiness. */
   redis: Redis;
+  /** Producer connection of the queues (readiness looks at it). */
+  producer: Redis;
   queues: Queues;
   metrics: Metrics;
 }
@@ -41,7 +43,13 @@ async function authenticate(req: Request) {
 /** All routes of the service; the OpenAPI document is derived from this list. */
 export function allRoutes(deps: AppDeps): AnyRoute[] {
   const routes: AnyRoute[] = [
-    ...opsRoutes(deps),
+    ...opsRoutes({
+      redis: deps.redis,
+      producer: deps.producer,
+      metrics: deps.metrics,
+      metricsToken: deps.config.metricsToken,
+      authenticate,
+    }),
     // A short lock: it is held for one count and one update.
     ...organisationRoutes({ lock: redisLock(deps.redis, deps.config.queuePrefix, 10_000, 5_000) }),
     ...surveyRoutes(),
@@ -86,8 +94,13 @@ export function buildApp(deps: AppDeps): Express {
       contentSecurityPolicy: {
         directives: { upgradeInsecureRequests: null, imgSrc: ["'self'", 'data:', 'blob:'] },
       },
+      strictTransportSecurity: false,
     }),
   );
+  // HSTS only means something on a response that came over HTTPS (directly, or through a proxy
+  // trusted by TRUST_PROXY that says so); over plain http browsers ignore it and it misleads.
+  const hsts = helmet.strictTransportSecurity({ maxAge: 31536000, includeSubDomains: true });
+  app.use((req, res, next) => (req.secure ? hsts(req, res, next) : next()));
   app.use(deps.metrics.middleware());
   app.use(requireJsonBody);
   // A tenant's submission may carry photos and signatures; every other body keeps the small limit.

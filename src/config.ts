@@ -48,6 +48,11 @@ export interface Config {
   responseFilesMaxBytes: number;
   /** MIME types a tenant may upload, comma-separated; "image/*" allows a family (FILE_TYPES). */
   fileTypes: string[];
+  /**
+   * Bearer token Prometheus sends to scrape /metrics (METRICS_TOKEN, at least 24 characters).
+   * Without it /metrics answers only platform API keys.
+   */
+  metricsToken: string | null;
 }
 
 /** Raised when the environment does not describe a usable configuration; one message per problem. */
@@ -58,8 +63,9 @@ export class ConfigError extends Error {
   }
 }
 
-type Raw = Omit<Config, 'mongodbUri' | 'redisUrl' | 'fileTypes'> & {
+type Raw = Omit<Config, 'mongodbUri' | 'redisUrl' | 'fileTypes' | 'metricsToken'> & {
   mongodbUri?: string;
+  metricsToken?: string;
   redisUrl?: string;
   fileTypes: string;
 };
@@ -94,6 +100,7 @@ const schema: JSONSchemaType<Raw> = {
     host: { type: 'string', minLength: 1 },
     mongodbUri: { type: 'string', nullable: true, pattern: '^mongodb(\\+srv)?://[^\\s/]+(/[^\\s]*)?$' },
     redisUrl: { type: 'string', nullable: true, pattern: '^rediss?://[^\\s]+$' },
+    metricsToken: { type: 'string', nullable: true, pattern: '^[\\x21-\\x7e]{24,256}$' },
     publicBaseUrl: { type: 'string', format: 'uri', pattern: '^https?://[^\\s]+[^/\\s]$' },
     logLevel: { type: 'string', enum: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] },
     bodyLimitBytes: { type: 'integer', minimum: 1024, maximum: 50 * 1024 * 1024 },
@@ -138,6 +145,7 @@ const ENV_NAMES: Record<keyof Raw, string> = {
   fileMaxBytes: 'FILE_MAX_BYTES',
   responseFilesMaxBytes: 'RESPONSE_FILES_MAX_BYTES',
   fileTypes: 'FILE_TYPES',
+  metricsToken: 'METRICS_TOKEN',
 };
 
 const ajv = new Ajv({ allErrors: true, coerceTypes: true });
@@ -159,6 +167,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
     host: env.HOST ?? (nodeEnv === 'production' ? '0.0.0.0' : '127.0.0.1'),
     mongodbUri: emptyToUndefined(env.MONGODB_URI),
     redisUrl: emptyToUndefined(env.REDIS_URL),
+    metricsToken: emptyToUndefined(env.METRICS_TOKEN),
     publicBaseUrl: env.PUBLIC_BASE_URL ?? `http://localhost:${port}`,
     logLevel: env.LOG_LEVEL ?? (nodeEnv === 'test' ? 'silent' : 'info'),
     bodyLimitBytes: env.BODY_LIMIT_BYTES ?? String(1024 * 1024),
@@ -206,6 +215,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
     ...cfg,
     mongodbUri: cfg.mongodbUri ?? null,
     redisUrl: cfg.redisUrl ?? null,
+    metricsToken: cfg.metricsToken ?? null,
     fileTypes: cfg.fileTypes.split(','),
   });
 }
@@ -220,6 +230,7 @@ export function submissionBodyLimit(
 function describe(key: keyof Raw, message: string): string {
   if (key === 'mongodbUri') return 'must be a MongoDB connection string like mongodb://host:27017/db';
   if (key === 'redisUrl') return 'must be a Redis URL like redis://host:6379';
+  if (key === 'metricsToken') return 'must be 24 to 256 printable characters without spaces';
   if (key === 'publicBaseUrl') return 'must be an absolute http(s) URL without a trailing slash';
   return message;
 }

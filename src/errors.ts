@@ -73,7 +73,12 @@ export class ValidationError extends AppError {
 
 /** 503: a backing service is unreachable. */
 export class UnavailableError extends AppError {
-  constructor(message: string, details: ErrorDetail[] = [], code = 'UNAVAILABLE') {
-    super(503, code, message, details);
+  constructor(
+    message: string,
+    details: ErrorDetail[] = [],
+    code = 'UNAVAILABLE',
+    headers: Record<string, string> = {},
+  ) {
+    super(503, code, message, details, headers);
   }
 }

@@ -7,7 +7,7 @@ import { ensureDemo, terminalQr } from './demo';
 import { createLogger } from './logger';
 import { onShutdown, openRuntime, startApi } from './runtime';
 import { redisLock } from './queue/lock';
-import { scheduleRecurringJobs } from './queue/schedules';
+import { keepRecurringJobs } from './queue/schedules';
 import { startAggregationWorker } from '../workers/aggregation.worker';
 import { createJobHandlers } from '../workers/handlers';
 
@@ -31,18 +31,14 @@ async function main(): Promise<void> {
   const mongodbUri = config.mongodbUri ?? `${services.mongodbUri}/tenant_voice`;
 
   const runtime = await openRuntime(config, logger, { mongodbUri, redisUrl: services.redisUrl });
-  await scheduleRecurringJobs(runtime.queues, config);
+  const stopKeeping = await keepRecurringJobs(runtime.queues, runtime.producer, config, logger);
   const worker = startAggregationWorker({
     redisUrl: services.redisUrl,
     prefix: config.queuePrefix,
     concurrency: config.workerConcurrency,
     lockMs: config.workerLockMs,
     logger,
-    handlers: createJobHandlers({
-      queues: runtime.queues,
-      logger,
-      lock: redisLock(runtime.producer, config.queuePrefix),
-    }),
+    handlers: createJobHandlers({ logger, lock: redisLock(runtime.producer, config.queuePrefix) }),
   });
   const api = await startApi(runtime);
   if (services.started.length)
@@ -63,6 +59,7 @@ async function main(): Promise<void> {
   say('Press Ctrl+C to stop.');
 
   onShutdown(logger, async () => {
+    stopKeeping();
     await api.close(config.shutdownTimeoutMs);
     await Promise.race([worker.close(), new Promise((r) => setTimeout(r, config.shutdownTimeoutMs))]);
     await runtime.close();

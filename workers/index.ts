@@ -5,7 +5,7 @@ import { onShutdown } from '../src/runtime';
 import { createRedis } from '../src/queue/connections';
 import { redisLock } from '../src/queue/lock';
 import { createQueues } from '../src/queue/queues';
-import { scheduleRecurringJobs } from '../src/queue/schedules';
+import { keepRecurringJobs } from '../src/queue/schedules';
 import { startAggregationWorker } from './aggregation.worker';
 import { createJobHandlers } from './handlers';
 
@@ -21,17 +21,18 @@ async function main(): Promise<void> {
   await connectMongo(config.mongodbUri);
   const producer = createRedis(config.redisUrl, 'producer');
   const queues = createQueues(producer, config.queuePrefix);
-  await scheduleRecurringJobs(queues, config);
+  const stopKeeping = await keepRecurringJobs(queues, producer, config, logger);
   const worker = startAggregationWorker({
     redisUrl: config.redisUrl,
     prefix: config.queuePrefix,
     concurrency: config.workerConcurrency,
     lockMs: config.workerLockMs,
     logger,
-    handlers: createJobHandlers({ queues, logger, lock: redisLock(producer, config.queuePrefix) }),
+    handlers: createJobHandlers({ logger, lock: redisLock(producer, config.queuePrefix) }),
   });
   logger.info({ concurrency: config.workerConcurrency }, 'worker started');
   onShutdown(logger, async () => {
+    stopKeeping();
     // close() waits for active jobs; the timeout bounds it, and an unfinished job is retried elsewhere.
     await Promise.race([worker.close(), new Promise((r) => setTimeout(r, config.shutdownTimeoutMs))]);
     await queues.close();

@@ -1,12 +1,54 @@
 import mongoose from 'mongoose';
 
 /**
- * Connects the default mongoose connection. Index building is explicit
- * ({@link syncIndexes}) so that start-up, not the first query, pays for it.
+ * How long an operation waits for a reachable database before it fails. Short on purpose: while
+ * the database is down every request answers 503 at once instead of hanging, and the driver
+ * reconnects on its own when the database is back.
  */
-export async function connectMongo(uri: string): Promise<typeof mongoose> {
+export const DATABASE_WAIT_MS = 800;
+
+/**
+ * Connects the default mongoose connection, retrying for up to `startupWaitMs` while the server
+ * comes up. Index building is explicit ({@link syncIndexes}) so that start-up, not the first
+ * query, pays for it.
+ */
+export async function connectMongo(uri: string, startupWaitMs = 30_000): Promise<typeof mongoose> {
   mongoose.set('strictQuery', true);
-  return mongoose.connect(uri, { autoIndex: false, serverSelectionTimeoutMS: 5000, maxPoolSize: 20 });
+  mongoose.set('bufferTimeoutMS', DATABASE_WAIT_MS);
+  const deadline = Date.now() + startupWaitMs;
+  for (;;) {
+    try {
+      return await mongoose.connect(uri, {
+        autoIndex: false,
+        serverSelectionTimeoutMS: DATABASE_WAIT_MS,
+        maxPoolSize: 20,
+      });
+    } catch (err) {
+      if (!isDatabaseUnavailable(err) || Date.now() > deadline) throw err;
+      await new Promise((r) => setTimeout(r, 250));
+    }
+  }
+}
+
+/**
+ * Whether an error means "the database cannot be reached" (as opposed to a bad query): no server
+ * selectable, a dropped connection, or mongoose giving up on commands buffered while disconnected.
+ */
+export function isDatabaseUnavailable(err: unknown): boolean {
+  const e = err as { name?: string; message?: string } | null;
+  if (!e || typeof e !== 'object') return false;
+  if (
+    [
+      'MongoServerSelectionError',
+      'MongoNetworkError',
+      'MongoNetworkTimeoutError',
+      'MongoNotConnectedError',
+      'MongoTopologyClosedError',
+      'MongoPoolClearedError',
+    ].includes(e.name ?? '')
+  )
+    return true;
+  return e.name === 'MongooseError' && /buffering timed out/.test(e.message ?? '');
 }
 
 /** Creates the indexes every model declares (unique submission ids, slugs, key hashes). */

@@ -2,7 +2,8 @@ import { STATUS_CODES } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { Logger } from 'pino';
 import type { ErrorRequestHandler, RequestHandler } from 'express';
-import { AppError, NotFoundError } from '../errors';
+import { isDatabaseUnavailable } from '../db/connection';
+import { AppError, NotFoundError, UnavailableError } from '../errors';
 
 interface BodyParserError extends Error {
   type?: string;
@@ -14,6 +15,15 @@ interface BodyParserError extends Error {
 export function toAppError(err: unknown): AppError {
   if (err instanceof AppError) return err;
   const e = err as BodyParserError & { code?: unknown; name?: string };
+  if (isDatabaseUnavailable(err))
+    return new UnavailableError(
+      'the database is unreachable; try again shortly',
+      [],
+      'DATABASE_UNAVAILABLE',
+      {
+        'Retry-After': '5',
+      },
+    );
   switch (e?.type) {
     case 'entity.parse.failed':
       return new AppError(400, 'MALFORMED_JSON', 'the body is not valid JSON');
@@ -32,6 +42,14 @@ export function toAppError(err: unknown): AppError {
   }
   if (e?.name === 'CastError') return new NotFoundError();
   if (e?.code === 11000) return new AppError(409, 'CONFLICT', 'a record with the same unique value exists');
+  // Other client errors raised by the body reader (http-errors marks them as safe to show).
+  const status = (e as { status?: unknown })?.status;
+  if (typeof status === 'number' && status >= 400 && status < 500 && (e as { expose?: boolean }).expose) {
+    // zlib's codes: a gzip or deflate body that does not decompress.
+    if (typeof e.code === 'string' && e.code.startsWith('Z_'))
+      return new AppError(400, 'MALFORMED_BODY', 'the body does not decompress with its Content-Encoding');
+    return new AppError(status, 'BAD_REQUEST', 'the request body could not be read');
+  }
   return new AppError(
     500,
     'INTERNAL',
@@ -44,7 +62,13 @@ export const errorHandler =
   (logger: Logger): ErrorRequestHandler =>
   (err, req, res, _next) => {
     const appError = toAppError(err);
-    if (appError.status >= 500) logger.error({ err, reqId: req.ctx?.requestId }, 'unexpected error');
+    // An outage (503) is expected and already named in the answer: one line, no stack.
+    if (appError.status === 503)
+      logger.warn(
+        { reqId: req.ctx?.requestId, code: appError.code, reason: (err as Error)?.message },
+        'unavailable',
+      );
+    else if (appError.status >= 500) logger.error({ err, reqId: req.ctx?.requestId }, 'unexpected error');
     if (res.headersSent) {
       res.destroy();
       return;

@@ -17,6 +17,7 @@ export function publicRateLimit(redis: Redis, perMinute: number, prefix: string)
     standardHeaders: 'draft-8',
     legacyHeaders: false,
     store: new LenientStore(
+      redis,
       new RedisStore({
         prefix: `${prefix}:rl:`,
         sendCommand: (command: string, ...args: string[]) =>
@@ -38,12 +39,16 @@ export function publicRateLimit(redis: Redis, perMinute: number, prefix: string)
 }
 
 /**
- * Lets requests through, uncounted, while the counter store is unreachable. (The library's
- * own pass-on-error option prints to the console on every request; readiness already
- * reports the outage.)
+ * Lets requests through, uncounted, while the counter store is unreachable, without waiting for
+ * a reconnection: a tenant's submission must not stall on Redis. (The library's own
+ * pass-on-error option prints to the console on every request; readiness already reports the
+ * outage.)
  */
 class LenientStore implements Store {
-  constructor(private readonly inner: RedisStore) {}
+  constructor(
+    private readonly redis: Redis,
+    private readonly inner: RedisStore,
+  ) {}
 
   get prefix() {
     return this.inner.prefix;
@@ -54,6 +59,7 @@ class LenientStore implements Store {
   }
 
   async increment(key: string): Promise<IncrementResponse> {
+    if (this.redis.status !== 'ready') return { totalHits: 0, resetTime: undefined };
     try {
       return await this.inner.increment(key);
     } catch {
@@ -62,6 +68,7 @@ class LenientStore implements Store {
   }
 
   async decrement(key: string): Promise<void> {
+    if (this.redis.status !== 'ready') return;
     await this.inner.decrement(key).catch(() => undefined);
   }
 

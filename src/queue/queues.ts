@@ -1,10 +1,14 @@
-import { Queue } from 'bullmq';
+import { Queue, type JobsOptions } from 'bullmq';
 import type { Redis } from 'ioredis';
-import { AGGREGATION_QUEUE } from './jobs';
+import { AGGREGATION_QUEUE, JOBS, type JobName } from './jobs';
 
 /** The queues a producer writes to. */
 export interface Queues {
   aggregation: Queue;
+  /** Queues a job with its defined options (plus `extra`). */
+  enqueue(name: JobName, data: Record<string, unknown>, extra?: JobsOptions): Promise<unknown>;
+  /** Whether the producer connection is up right now (adding would not wait). */
+  connected(): boolean;
   close(): Promise<void>;
 }
 
@@ -23,6 +27,11 @@ export function createQueues(connection: Redis, prefix: string): Queues {
   aggregation.on('error', () => undefined);
   return {
     aggregation,
+    enqueue(name, data, extra = {}) {
+      const defined: JobsOptions = JOBS[name].options;
+      return aggregation.add(name, data, { ...defined, ...extra });
+    },
+    connected: () => connection.status === 'ready',
     async close() {
       await aggregation.close();
     },

@@ -1,13 +1,18 @@
+import type { Redis } from 'ioredis';
+import type { Logger } from 'pino';
 import type { Config } from '../config';
 import { JobName } from './jobs';
 import type { Queues } from './queues';
 
-/** How often reconcile looks for responses no recompute has read. */
-export const RECONCILE_EVERY_MS = 5 * 60 * 1000;
+/** How often the leftover-answer sweep runs (answers whose nudge was lost, e.g. Redis was down). */
+export const RECONCILE_EVERY_MS = 30 * 1000;
+
+/** How often the schedules are re-registered even without a reconnection being seen. */
+const KEEP_EVERY_MS = 60 * 1000;
 
 /**
  * Registers the recurring jobs (idempotent: re-registering replaces the schedule): the full
- * rebuild on its cron in its time zone, and reconcile every few minutes.
+ * rebuild on its cron in its time zone, and reconcile every half minute.
  */
 export async function scheduleRecurringJobs(
   queues: Queues,
@@ -23,4 +28,37 @@ export async function scheduleRecurringJobs(
     { every: RECONCILE_EVERY_MS },
     { name: JobName.reconcile, data: {} },
   );
+}
+
+/**
+ * Keeps the recurring jobs registered for as long as the process runs. Schedules live in Redis:
+ * a Redis restarted without its data (no persistence, a failover, a flush) forgets them, and
+ * answers stored afterwards would never be swept into the indicators. So they are registered
+ * again whenever the producer connection becomes ready again, and every minute regardless.
+ *
+ * @returns a function that stops the keeping (at shutdown)
+ */
+export async function keepRecurringJobs(
+  queues: Queues,
+  connection: Redis,
+  config: Pick<Config, 'rebuildCron' | 'rebuildTimezone'>,
+  logger: Logger,
+): Promise<() => void> {
+  await scheduleRecurringJobs(queues, config);
+  const again = () => {
+    scheduleRecurringJobs(queues, config).catch((err: unknown) =>
+      logger.warn({ err: (err as Error).message }, 'recurring jobs not registered; trying again later'),
+    );
+  };
+  const onReady = () => {
+    logger.info('Redis connection ready again: registering the recurring jobs');
+    again();
+  };
+  connection.on('ready', onReady);
+  const timer = setInterval(again, KEEP_EVERY_MS);
+  timer.unref();
+  return () => {
+    clearInterval(timer);
+    connection.off('ready', onReady);
+  };
 }

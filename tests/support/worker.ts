@@ -14,11 +14,7 @@ export function startTestWorker(ctx: TestContext): Worker {
     concurrency: 2,
     lockMs: 5000,
     logger,
-    handlers: createJobHandlers({
-      queues: ctx.runtime.queues,
-      logger,
-      lock: redisLock(ctx.runtime.redis, ctx.config.queuePrefix),
-    }),
+    handlers: createJobHandlers({ logger, lock: redisLock(ctx.runtime.redis, ctx.config.queuePrefix) }),
   });
 }
 

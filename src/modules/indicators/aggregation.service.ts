@@ -1,13 +1,11 @@
 import { Types } from 'mongoose';
 import type { Logger } from 'pino';
-import { JobName, bucketJobId } from '../../queue/jobs';
 import type { LockRunner } from '../../queue/lock';
-import type { Queues } from '../../queue/queues';
 import { Campaign } from '../campaigns/campaign.model';
 import { Organisation, type OrganisationDoc } from '../organisations/organisation.model';
 import { SurveyResponse } from '../responses/response.model';
 import type { MappingEntry } from '../surveys/indicator-mapping';
-import { SurveyVersion } from '../surveys/survey.model';
+import { pinnedVersion } from '../surveys/surveys.service';
 import {
   combineStats,
   computeIndicator,
@@ -17,175 +15,321 @@ import {
   type IndicatorStats,
   type VersionMapping,
 } from './aggregation';
+import { PendingAnswer, type PendingDoc } from '../responses/inbox.model';
+import { UnitHead, UnitState, unitHeadId, unitId, unitStateId, type UnitKey } from './aggregation.model';
 import type { IndicatorDefinition } from './catalogue';
 import { loadCatalogue } from './indicator-definitions.service';
-import {
-  AggregationState,
-  BucketStat,
-  BucketState,
-  IndicatorValue,
-  bucketStatId,
-  indicatorValueId,
-  markValuesChanged,
-} from './indicator-value.model';
+import { IndicatorValue, indicatorValueId, markValuesChanged } from './indicator-value.model';
 
-/** One bucket: the unit a recompute reads and replaces. */
-export interface Bucket {
-  organisationId: string;
+/** Sufficient statistics of one survey × segment of a unit. */
+export interface UnitBucket {
   surveyId: string;
-  period: string;
   segment: string;
+  responses: number;
+  /** Housing stock of the bucket's campaigns, when given. */
+  population: number | null;
+  stats: IndicatorStats[];
 }
 
-/** Reconcile looks this far behind its last run, for responses that were written late. */
-const RECONCILE_OVERLAP_MS = 10 * 60 * 1000;
-const BULK_BATCH = 500;
+/** A unit's counts at one revision (revision 0: nothing counted yet, never stored). */
+interface State {
+  rev: number;
+  buckets: UnitBucket[];
+  responses: number;
+  applied: string[];
+}
 
-/** Loads and caches the mapping of survey versions while responses stream past. */
+const EMPTY: State = { rev: 0, buckets: [], responses: 0, applied: [] };
+/** One drain reads at most this many inbox entries; the rest wait for the next. */
+const DRAIN_BATCH = 5000;
+/** Keyed reads and writes run this many at a time. */
+const PARALLEL = 16;
+/** A step that keeps losing the race for its next revision gives up and is retried later. */
+const MAX_ATTEMPTS = 8;
+const BULK_BATCH = 2000;
+/** A rebuild treats responses completed this long before it began as possibly still arriving. */
+const RECENT_MS = 60_000;
+
+/** Everything a step needs that does not change while it runs. */
+interface StepContext {
+  catalogue: Map<string, IndicatorDefinition>;
+  mappings: MappingCache;
+  logger?: Logger;
+}
+
+/** Prepared mappings of survey versions, per step (the versions themselves are cached for good). */
 class MappingCache {
   private readonly cache = new Map<string, Promise<VersionMapping>>();
   constructor(private readonly catalogue: Map<string, IndicatorDefinition>) {}
 
-  get(surveyId: Types.ObjectId, version: number): Promise<VersionMapping> {
-    const key = `${surveyId.toHexString()}:${version}`;
+  get(surveyId: Types.ObjectId | string, version: number): Promise<VersionMapping> {
+    const key = `${String(surveyId)}:${version}`;
     let hit = this.cache.get(key);
     if (!hit) {
-      hit = SurveyVersion.findOne({ surveyId, version }, { definition: 1, indicatorMapping: 1 })
-        .lean()
-        .then((v) =>
-          v
-            ? prepareMapping(
-                JSON.parse(v.definition) as Record<string, unknown>,
-                JSON.parse(v.indicatorMapping) as MappingEntry[],
-                this.catalogue,
-              )
-            : { entries: [] },
-        );
+      hit = pinnedVersion(surveyId, version).then((v) =>
+        v
+          ? prepareMapping(
+              JSON.parse(v.definition) as Record<string, unknown>,
+              JSON.parse(v.indicatorMapping) as MappingEntry[],
+              this.catalogue,
+            )
+          : { entries: [] },
+      );
       this.cache.set(key, hit);
     }
     return hit;
   }
 }
 
-function bucketFilter(b: Bucket) {
+async function stepContext(logger?: Logger): Promise<StepContext> {
+  const catalogue = await loadCatalogue();
+  return { catalogue, mappings: new MappingCache(catalogue), logger };
+}
+
+/** Runs `fn` over `items`, `PARALLEL` at a time. */
+async function eachLimited<T>(items: T[], fn: (item: T) => Promise<unknown>): Promise<void> {
+  for (let i = 0; i < items.length; i += PARALLEL) await Promise.all(items.slice(i, i + PARALLEL).map(fn));
+}
+
+function isDuplicateKey(err: unknown): boolean {
+  return (err as { code?: number }).code === 11000;
+}
+
+/* ---------------------------------------------------------------------------------------------
+ * Unit states: read by key, written once per revision.
+ * ------------------------------------------------------------------------------------------- */
+
+async function loadState(u: UnitKey, rev: number): Promise<State | null> {
+  const doc = await UnitState.findById(unitStateId(u, rev), { buckets: 1, responses: 1, applied: 1 }).lean();
+  if (!doc) return null;
   return {
-    organisationId: new Types.ObjectId(b.organisationId),
-    surveyId: new Types.ObjectId(b.surveyId),
-    period: b.period,
-    segment: b.segment,
+    rev,
+    buckets: JSON.parse(doc.buckets) as UnitBucket[],
+    responses: doc.responses,
+    applied: doc.applied ?? [],
   };
 }
 
-async function bucketPopulation(b: Bucket): Promise<number | null> {
-  const campaigns = await Campaign.find(
+/** A unit's head, or a fresh one. */
+async function readHead(u: UnitKey): Promise<{ rev: number; cleaned: number; published: number }> {
+  const head = await UnitHead.findById(unitHeadId(u), { rev: 1, cleaned: 1, published: 1 }).lean();
+  return { rev: head?.rev ?? 0, cleaned: head?.cleaned ?? 0, published: head?.published ?? 0 };
+}
+
+/**
+ * The unit's latest revision: from where its head points, stepping forward while a newer one
+ * exists. (The head may lag behind, and revisions older than the previous one are removed.)
+ */
+async function latestState(u: UnitKey, from: number): Promise<State> {
+  let state: State | null = from > 0 ? await loadState(u, from) : EMPTY;
+  for (let r = from + 1; !state && r < from + 10_000; r++) state = await loadState(u, r);
+  if (!state) throw new Error(`aggregation unit ${unitId(u)} has no revision at or after ${from}`);
+  for (;;) {
+    const next = await loadState(u, state.rev + 1);
+    if (!next) return state;
+    state = next;
+  }
+}
+
+/** Moves the head forward (never back: of two writers the later revision wins). */
+async function advanceHead(
+  u: UnitKey,
+  fields: Partial<{ rev: number; cleaned: number; published: number }>,
+): Promise<void> {
+  await UnitHead.updateOne(
+    { _id: unitHeadId(u) },
     {
-      organisationId: new Types.ObjectId(b.organisationId),
-      surveyId: new Types.ObjectId(b.surveyId),
-      period: b.period,
-      segment: b.segment,
+      $max: fields,
+      $setOnInsert: { organisationId: new Types.ObjectId(u.organisationId), period: u.period },
     },
-    { housingStock: 1 },
-  ).lean();
-  const stocks = campaigns.map((c) => c.housingStock).filter((s): s is number => typeof s === 'number');
-  return stocks.length ? Math.max(...stocks) : null;
-}
-
-/** The documents replacing a bucket's statistics and its recorded response count. */
-function bucketDocs(
-  b: Bucket,
-  stats: IndicatorStats[],
-  responses: number,
-  population: number | null,
-  at: Date,
-) {
-  const key = bucketFilter(b);
-  const statDocs = stats.map((s) => ({
-    _id: bucketStatId(b, s.indicatorId),
-    ...key,
-    indicatorId: s.indicatorId,
-    stats: JSON.stringify({ counts: s.counts, excluded: s.excluded, methods: s.methods }),
-    population,
-    computedAt: at,
-  }));
-  const stateDoc = { _id: bucketStatId(b), ...key, responses, computedAt: at };
-  return { statDocs, stateDoc };
-}
-
-/** Upserts by _id, setting every other field (an update, not a replacement, so the _id is kept). */
-function upserts<D extends { _id: string }>(docs: D[]) {
-  return docs.map(({ _id, ...rest }) => ({
-    updateOne: { filter: { _id }, update: { $set: rest }, upsert: true },
-  }));
-}
-
-/** Inserts documents built here, as they are, in bounded batches. */
-async function insertRaw(
-  model: { collection: { insertMany: (docs: never[], opts: { ordered: boolean }) => Promise<unknown> } },
-  docs: unknown[],
-): Promise<void> {
-  for (let i = 0; i < docs.length; i += BULK_BATCH) {
-    await model.collection.insertMany(docs.slice(i, i + BULK_BATCH) as never[], { ordered: false });
-  }
-}
-
-/**
- * Runs write operations in bounded batches (one round trip each), on the driver directly:
- * the documents are built here, complete with their key as _id, and must be written as is.
- */
-async function bulk(
-  model: { collection: { bulkWrite: (ops: never[], opts: { ordered: boolean }) => Promise<unknown> } },
-  ops: unknown[],
-): Promise<void> {
-  for (let i = 0; i < ops.length; i += BULK_BATCH) {
-    await model.collection.bulkWrite(ops.slice(i, i + BULK_BATCH) as never[], { ordered: false });
-  }
-}
-
-/**
- * Recomputes one bucket from its responses and replaces the derived documents: the same
- * input always gives the same numbers, so a retried or duplicated job counts nothing twice.
- * Cost grows with the bucket, not with the collection.
- */
-export async function recomputeBucket(
-  b: Bucket,
-  opts: { catalogue?: Map<string, IndicatorDefinition>; logger?: Logger; lock?: LockRunner } = {},
-): Promise<{ responses: number; indicators: number; ms: number }> {
-  const started = Date.now();
-  const cat = opts.catalogue ?? (await loadCatalogue());
-  const mappings = new MappingCache(cat);
-  const acc = new StatsAccumulator();
-  const at = new Date();
-  let responses = 0;
-  const cursor = SurveyResponse.find(bucketFilter(b), { surveyId: 1, version: 1, answers: 1 })
-    .lean()
-    .cursor({ batchSize: 1000 });
-  for await (const r of cursor) {
-    acc.add(r.answers as Record<string, unknown>, await mappings.get(r.surveyId, r.version));
-    responses++;
-  }
-  const read = Date.now();
-  const stats = acc.result();
-  const { statDocs, stateDoc } = bucketDocs(b, stats, responses, await bucketPopulation(b), at);
-  await bulk(BucketStat, upserts(statDocs));
-  await BucketStat.deleteMany({ ...bucketFilter(b), indicatorId: { $nin: stats.map((s) => s.indicatorId) } });
-  // Rollups of one organisation and period run one at a time: two concurrent recomputes of
-  // its buckets must not let the one that read older statistics write last.
-  const lock = opts.lock ?? ((_key, fn) => fn());
-  await lock(`rollup:${b.organisationId}:${b.period}`, () =>
-    rollupOrganisationPeriod(b.organisationId, b.period, cat, at),
+    { upsert: true },
   );
-  await bulk(BucketState, upserts([stateDoc]));
-  const result = { responses, indicators: stats.length, ms: Date.now() - started };
-  opts.logger?.info({ bucket: b, ...result, readMs: read - started }, 'bucket recomputed');
-  return result;
 }
 
-/** A bucket's statistics row as stored (or as just computed by a rebuild). */
+/**
+ * Writes revision `rev` of a unit. False when another step wrote it first: the caller starts
+ * again from that one.
+ */
+async function writeState(u: UnitKey, state: State): Promise<boolean> {
+  try {
+    await UnitState.collection.insertOne({
+      _id: unitStateId(u, state.rev),
+      organisationId: new Types.ObjectId(u.organisationId),
+      period: u.period,
+      rev: state.rev,
+      buckets: JSON.stringify(state.buckets),
+      responses: state.responses,
+      applied: state.applied,
+      at: new Date(),
+    });
+    return true;
+  } catch (err) {
+    if (isDuplicateKey(err)) return false;
+    throw err;
+  }
+}
+
+/**
+ * Removes inbox entries, a batch per statement: a server that cannot find entries by key reads
+ * the (small) inbox once per statement, not once per entry.
+ */
+async function removeEntries(ids: Types.ObjectId[]): Promise<void> {
+  for (let i = 0; i < ids.length; i += BULK_BATCH)
+    await PendingAnswer.deleteMany({ _id: { $in: ids.slice(i, i + BULK_BATCH) } });
+}
+
+/**
+ * Finishes a revision's bookkeeping: the inbox entries of what it counted are removed.
+ * Idempotent, so a step that died half-way is completed by the next one (which must do it before
+ * writing a revision of its own: an entry is recognised as counted only by the latest revision).
+ */
+async function settle(u: UnitKey, state: State): Promise<void> {
+  await removeEntries(state.applied.map((id) => new Types.ObjectId(id)));
+  await advanceHead(u, { rev: state.rev, cleaned: state.rev });
+  await dropOldRevision(u, state.rev);
+}
+
+/** Keeps a revision and the one before it (a reader may still stand on it). */
+async function dropOldRevision(u: UnitKey, rev: number): Promise<void> {
+  if (rev > 2) await UnitState.deleteOne({ _id: unitStateId(u, rev - 2) });
+}
+
+/* ---------------------------------------------------------------------------------------------
+ * Counting.
+ * ------------------------------------------------------------------------------------------- */
+
+/** Housing stock per survey and segment of a unit's campaigns. */
+async function populations(u: UnitKey): Promise<Map<string, number>> {
+  const out = new Map<string, number>();
+  const campaigns = await Campaign.find(
+    { organisationId: new Types.ObjectId(u.organisationId), period: u.period },
+    { surveyId: 1, segment: 1, housingStock: 1 },
+  ).lean();
+  for (const c of campaigns) {
+    if (typeof c.housingStock !== 'number') continue;
+    const key = `${c.surveyId.toHexString()}|${c.segment ?? ''}`;
+    out.set(key, Math.max(out.get(key) ?? 0, c.housingStock));
+  }
+  return out;
+}
+
+/** A response (or its inbox entry) as aggregation reads it. */
+interface Counted {
+  surveyId: Types.ObjectId;
+  version: number;
+  segment?: string | null;
+  answers: unknown;
+}
+
+/** Statistics gathered per survey × segment, not yet merged into a unit's buckets. */
+type Tally = Map<string, { acc: StatsAccumulator; n: number }>;
+
+async function tally(into: Tally, r: Counted, ctx: StepContext): Promise<void> {
+  const key = `${r.surveyId.toHexString()}|${r.segment ?? ''}`;
+  let a = into.get(key);
+  if (!a) {
+    a = { acc: new StatsAccumulator(), n: 0 };
+    into.set(key, a);
+  }
+  a.acc.add(r.answers as Record<string, unknown>, await ctx.mappings.get(r.surveyId, r.version));
+  a.n++;
+}
+
+/** Buckets with a tally added (a new list; `base` is not changed), populations refreshed. */
+function merge(base: UnitBucket[], added: Tally, stock: Map<string, number>): UnitBucket[] {
+  const byKey = new Map(base.map((b) => [`${b.surveyId}|${b.segment}`, { ...b }]));
+  for (const [key, { acc, n }] of added) {
+    const [surveyId, segment] = [key.slice(0, 24), key.slice(25)];
+    const old = byKey.get(key) ?? { surveyId, segment, responses: 0, population: null, stats: [] };
+    const all = [...old.stats, ...acc.result()];
+    const ids = [...new Set(all.map((s) => s.indicatorId))].sort();
+    byKey.set(key, {
+      ...old,
+      responses: old.responses + n,
+      stats: ids.map((id) => combineStats(all.filter((s) => s.indicatorId === id))),
+    });
+  }
+  return [...byKey.values()]
+    .map((b) => ({ ...b, population: stock.get(`${b.surveyId}|${b.segment}`) ?? null }))
+    .sort((a, b) => (a.surveyId + a.segment < b.surveyId + b.segment ? -1 : 1));
+}
+
+/** The unit's latest revision, its inbox entries of that revision cleared first if need be. */
+async function settledState(u: UnitKey): Promise<State> {
+  const head = await readHead(u);
+  const current = await latestState(u, head.rev);
+  if (head.cleaned < current.rev) await settle(u, current);
+  return current;
+}
+
+/**
+ * Counts `entries` of one unit into its next revision, read as `current`. Entries that revision
+ * already lists are skipped. The new revision, holding the counts and the list of what it added,
+ * is one insert that only one of two overlapping steps can make: false if this one lost (the
+ * caller reads the winner and starts over).
+ */
+async function countInto(u: UnitKey, current: State, entries: PendingDoc[], ctx: StepContext) {
+  const done = new Set(current.applied);
+  const fresh = entries.filter((e) => !done.has(e._id.toHexString()));
+  if (!fresh.length) {
+    await publishIfBehind(u, current, ctx);
+    return { written: true, counted: 0, next: current };
+  }
+  const added: Tally = new Map();
+  for (const e of fresh) await tally(added, e, ctx);
+  const next: State = {
+    rev: current.rev + 1,
+    buckets: merge(current.buckets, added, await populations(u)),
+    responses: current.responses + fresh.length,
+    applied: fresh.map((e) => e._id.toHexString()),
+  };
+  if (!(await writeState(u, next))) return { written: false, counted: 0, next: current };
+  return { written: true, counted: fresh.length, next };
+}
+
+/** One unit on its own: used when a revision was lost to an overlapping step. */
+async function stepUnit(u: UnitKey, ctx: StepContext): Promise<number> {
+  for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
+    const current = await settledState(u);
+    // Read after the revision: whatever an older revision counted is out of the inbox by now.
+    const entries = (await PendingAnswer.find({
+      organisationId: new Types.ObjectId(u.organisationId),
+      period: u.period,
+    })
+      .limit(DRAIN_BATCH)
+      .lean()) as PendingDoc[];
+    const step = await countInto(u, current, entries, ctx);
+    if (!step.written) continue;
+    if (step.next !== current) {
+      await settle(u, step.next);
+      await publish(u, step.next, current, ctx);
+    }
+    return step.counted;
+  }
+  throw new Error(`aggregation unit ${unitId(u)}: gave up after ${MAX_ATTEMPTS} concurrent writes`);
+}
+
+/* ---------------------------------------------------------------------------------------------
+ * Publishing: the unit's revision becomes indicator values.
+ * ------------------------------------------------------------------------------------------- */
+
+/** A bucket's statistics as one row of the organisation's table. */
 interface StatRow {
   segment: string;
   indicatorId: string;
   stats: IndicatorStats;
   population: number | null;
+}
+
+function rowsOf(state: State): StatRow[] {
+  return state.buckets.flatMap((b) =>
+    b.stats.map((s) => ({
+      segment: b.segment,
+      indicatorId: s.indicatorId,
+      stats: s,
+      population: b.population,
+    })),
+  );
 }
 
 /**
@@ -262,207 +406,220 @@ function organisationValues(
   return docs;
 }
 
-function parseRow(row: {
-  segment?: string | null;
-  indicatorId: string;
-  stats: string;
-  population?: number | null;
-}): StatRow {
-  return {
-    segment: row.segment ?? '',
-    indicatorId: row.indicatorId,
-    stats: {
-      indicatorId: row.indicatorId,
-      ...(JSON.parse(row.stats) as Omit<IndicatorStats, 'indicatorId'>),
-    },
-    population: row.population ?? null,
-  };
-}
-
-/** Recomputes and replaces an organisation's published values for one period. */
-export async function rollupOrganisationPeriod(
-  organisationId: string,
-  period: string,
-  catalogue: Map<string, IndicatorDefinition>,
-  at = new Date(),
-): Promise<void> {
-  const orgId = new Types.ObjectId(organisationId);
-  const org = await Organisation.findById(orgId).lean<OrganisationDoc>();
-  if (!org) return;
-  const rows = (await BucketStat.find({ organisationId: orgId, period }).lean()).map(parseRow);
-  const docs = organisationValues(org, period, rows, catalogue, at);
-  await bulk(IndicatorValue, upserts(docs));
-  const keep = new Set(docs.map((d) => `${d.indicatorId}\u0000${d.segment}`));
-  const existing = await IndicatorValue.find(
-    { organisationId: orgId, period },
-    { indicatorId: 1, segment: 1 },
-  ).lean();
-  const stale = existing.filter((e) => !keep.has(`${e.indicatorId}\u0000${e.segment}`)).map((e) => e._id);
-  if (stale.length) await IndicatorValue.deleteMany({ _id: { $in: stale } });
-  await markValuesChanged();
+/** Ids of the values a revision publishes (no statistics needed). */
+function valueIds(u: UnitKey, state: State): Set<string> {
+  const ids = new Set<string>();
+  for (const row of rowsOf(state)) {
+    ids.add(indicatorValueId(u.organisationId, row.indicatorId, u.period, row.segment));
+    ids.add(indicatorValueId(u.organisationId, row.indicatorId, u.period, '*'));
+  }
+  return ids;
 }
 
 /**
- * Rebuilds every indicator from every response in one streaming pass. Memory holds one
- * accumulator per bucket, never the responses. Buckets without responses any more lose
- * their statistics.
+ * Writes a revision's values (each by its key) and removes those `previous` had and it has not.
+ * If a newer revision appeared meanwhile it is published too, so the values end at the latest
+ * whatever order overlapping steps finish in.
+ */
+async function publish(u: UnitKey, state: State, previous: State, ctx: StepContext): Promise<void> {
+  for (let shown = state, before = previous; ;) {
+    const org = await Organisation.findById(u.organisationId).lean<OrganisationDoc>();
+    if (!org) return;
+    const docs = organisationValues(org, u.period, rowsOf(shown), ctx.catalogue, new Date());
+    for (let i = 0; i < docs.length; i += BULK_BATCH) {
+      await IndicatorValue.collection.bulkWrite(
+        docs.slice(i, i + BULK_BATCH).map(({ _id, ...rest }) => ({
+          updateOne: { filter: { _id: _id as never }, update: { $set: rest }, upsert: true },
+        })),
+        { ordered: false },
+      );
+    }
+    const keep = new Set(docs.map((d) => d._id));
+    const gone = [...valueIds(u, before)].filter((id) => !keep.has(id));
+    await eachLimited(gone, (id) => IndicatorValue.deleteOne({ _id: id }));
+    const newer = await latestState(u, shown.rev);
+    if (newer.rev === shown.rev) {
+      await advanceHead(u, { rev: shown.rev, published: shown.rev });
+      await markValuesChanged();
+      return;
+    }
+    [before, shown] = [shown, newer];
+  }
+}
+
+/** Publishes the latest revision if the head says the values show an older one. */
+async function publishIfBehind(u: UnitKey, current: State, ctx: StepContext): Promise<void> {
+  const head = await readHead(u);
+  if (current.rev > 0 && head.published < current.rev) await publish(u, current, EMPTY, ctx);
+}
+
+/* ---------------------------------------------------------------------------------------------
+ * Jobs.
+ * ------------------------------------------------------------------------------------------- */
+
+/** Lock name shared by drains and rebuilds: they take turns. */
+export const AGGREGATION_LOCK = 'aggregation';
+
+/**
+ * Counts every waiting answer into its unit (organisation × period). One drain reads the inbox
+ * twice (a small collection): once to learn the units, then, after every unit's latest revision
+ * has been read, for the entries themselves; so an entry an older revision counted is already
+ * gone. Safe to run twice at once (revisions are fenced), but meant to run under
+ * {@link AGGREGATION_LOCK}.
+ */
+export async function drainInbox(
+  opts: { logger?: Logger } = {},
+): Promise<{ counted: number; units: number }> {
+  const started = Date.now();
+  const ctx = await stepContext(opts.logger);
+  const seen = new Set<string>();
+  let counted = 0;
+  // A backlog (a long Redis outage, a stopped worker) is worked off batch by batch.
+  for (let full = true; full;) {
+    const units = new Map<string, { u: UnitKey; state: State; entries: PendingDoc[] }>();
+    const keys = await PendingAnswer.find({}, { organisationId: 1, period: 1 }).limit(DRAIN_BATCH).lean();
+    for (const k of keys) {
+      const u = { organisationId: k.organisationId.toHexString(), period: k.period };
+      if (!units.has(unitId(u))) units.set(unitId(u), { u, state: EMPTY, entries: [] });
+    }
+    for (const unit of units.values()) unit.state = await settledState(unit.u);
+    const entries = (await PendingAnswer.find({}).limit(DRAIN_BATCH).lean()) as PendingDoc[];
+    for (const e of entries)
+      units
+        .get(unitId({ organisationId: e.organisationId.toHexString(), period: e.period }))
+        ?.entries.push(e);
+    const written: Array<{ u: UnitKey; before: State; after: State }> = [];
+    let added = 0;
+    for (const { u, state, entries: mine } of units.values()) {
+      seen.add(unitId(u));
+      const step = await countInto(u, state, mine, ctx);
+      if (!step.written) added += await stepUnit(u, ctx);
+      else if (step.next !== state) {
+        written.push({ u, before: state, after: step.next });
+        added += step.counted;
+      }
+    }
+    // The entries of every new revision go in a few statements, then each unit is published.
+    await removeEntries(written.flatMap((w) => w.after.applied.map((id) => new Types.ObjectId(id))));
+    for (const w of written) {
+      await advanceHead(w.u, { rev: w.after.rev, cleaned: w.after.rev });
+      await dropOldRevision(w.u, w.after.rev);
+      await publish(w.u, w.after, w.before, ctx);
+    }
+    counted += added;
+    full = keys.length === DRAIN_BATCH && added > 0;
+  }
+  if (counted) opts.logger?.info({ counted, units: seen.size, ms: Date.now() - started }, 'answers counted');
+  return { counted, units: seen.size };
+}
+
+/**
+ * Recomputes every unit from every stored response in one streaming pass (memory: statistics per
+ * bucket, never the answers) and writes each unit as a new revision, so the result replaces the
+ * incremental counts exactly. Inbox entries of responses the pass counted are listed as applied
+ * by that revision (and cleared); responses stored after the pass went by stay in the inbox for
+ * the next drain. Run it under {@link AGGREGATION_LOCK} so no drain counts meanwhile.
+ *
+ * Returns how many units it found different from what was counted before (each is logged): on a
+ * healthy system, none.
  */
 export async function fullRebuild(
   logger?: Logger,
-): Promise<{ responses: number; buckets: number; ms: number }> {
+): Promise<{ responses: number; units: number; mended: number; ms: number }> {
   const started = Date.now();
-  const at = new Date();
-  const catalogue = await loadCatalogue();
-  const mappings = new MappingCache(catalogue);
-  const buckets = new Map<string, { bucket: Bucket; acc: StatsAccumulator; count: number }>();
+  const ctx = await stepContext(logger);
+  // Which waiting entries the pass counted: those whose response it met. Only responses that
+  // waited before the pass or arrived around it can have entries, so only those are remembered.
+  const waitingBefore = new Set(
+    (await PendingAnswer.find({}, { _id: 1 }).lean()).map((p) => p._id.toHexString()),
+  );
+  const recentFrom = new Date(started - RECENT_MS);
+  const units = new Map<string, { u: UnitKey; tally: Tally; n: number; met: Set<string> }>();
   let responses = 0;
   const cursor = SurveyResponse.find(
     {},
-    { organisationId: 1, surveyId: 1, period: 1, segment: 1, version: 1, answers: 1 },
+    { organisationId: 1, surveyId: 1, period: 1, segment: 1, version: 1, answers: 1, completedAt: 1 },
   )
     .lean()
     .cursor({ batchSize: 2000 });
   for await (const r of cursor) {
-    const key = `${r.organisationId.toHexString()}|${r.surveyId.toHexString()}|${r.period}|${r.segment}`;
-    let entry = buckets.get(key);
+    const u = { organisationId: r.organisationId.toHexString(), period: r.period };
+    let entry = units.get(unitId(u));
     if (!entry) {
-      entry = {
-        bucket: {
-          organisationId: r.organisationId.toHexString(),
-          surveyId: r.surveyId.toHexString(),
-          period: r.period,
-          segment: r.segment ?? '',
-        },
-        acc: new StatsAccumulator(),
-        count: 0,
-      };
-      buckets.set(key, entry);
+      entry = { u, tally: new Map(), n: 0, met: new Set() };
+      units.set(unitId(u), entry);
     }
-    entry.acc.add(r.answers as Record<string, unknown>, await mappings.get(r.surveyId, r.version));
-    entry.count++;
+    await tally(entry.tally, r as Counted, ctx);
+    entry.n++;
+    const id = r._id.toHexString();
+    if (waitingBefore.has(id) || r.completedAt >= recentFrom) entry.met.add(id);
     responses++;
   }
-  // Everything below is computed in memory from the accumulators and written in bulk.
-  const populations = new Map<string, number>();
-  for (const c of await Campaign.find(
-    { housingStock: { $ne: null } },
-    { organisationId: 1, surveyId: 1, period: 1, segment: 1, housingStock: 1 },
-  ).lean()) {
-    const key = `${c.organisationId.toHexString()}|${c.surveyId.toHexString()}|${c.period}|${c.segment}`;
-    populations.set(key, Math.max(populations.get(key) ?? 0, c.housingStock as number));
+  // Units that have a head but no responses any more are reset too.
+  for (const h of await UnitHead.find({}, { organisationId: 1, period: 1 }).lean()) {
+    const u = { organisationId: h.organisationId.toHexString(), period: h.period };
+    if (!units.has(unitId(u))) units.set(unitId(u), { u, tally: new Map(), n: 0, met: new Set() });
   }
-  const statDocs = [];
-  const stateDocs = [];
-  const rowsByOrgPeriod = new Map<string, { organisationId: string; period: string; rows: StatRow[] }>();
-  for (const [key, { bucket, acc, count }] of buckets) {
-    const stats = acc.result();
-    const population = populations.get(key) ?? null;
-    const written = bucketDocs(bucket, stats, count, population, at);
-    statDocs.push(...written.statDocs);
-    stateDocs.push(written.stateDoc);
-    const group = rowsByOrgPeriod.get(`${bucket.organisationId}|${bucket.period}`) ?? {
-      organisationId: bucket.organisationId,
-      period: bucket.period,
-      rows: [],
-    };
-    for (const s of stats)
-      group.rows.push({ segment: bucket.segment, indicatorId: s.indicatorId, stats: s, population });
-    rowsByOrgPeriod.set(`${bucket.organisationId}|${bucket.period}`, group);
+  let mended = 0;
+  for (const { u, tally: counted, n, met } of units.values()) {
+    const buckets = merge([], counted, await populations(u));
+    // Every response the pass met that has, or may still get, an inbox entry is listed as
+    // applied by the new revision: the entry is cleared, never counted a second time.
+    const waiting = [...met];
+    for (let attempt = 1; ; attempt++) {
+      const head = await readHead(u);
+      const current = await latestState(u, head.rev);
+      if (head.cleaned < current.rev) await settle(u, current);
+      const next: State = { rev: current.rev + 1, buckets, responses: n, applied: waiting };
+      if (await writeState(u, next)) {
+        if (current.responses !== n) {
+          mended++;
+          logger?.warn(
+            { unit: unitId(u), counted: current.responses, stored: n },
+            'rebuild: the counted responses differed from the stored ones',
+          );
+        }
+        await settle(u, next);
+        await publish(u, next, current, ctx);
+        break;
+      }
+      if (attempt >= MAX_ATTEMPTS) throw new Error(`rebuild of ${unitId(u)} kept losing to other writers`);
+    }
   }
-  // A rebuild replaces every derived document: clearing and inserting costs two passes,
-  // where an upsert per document makes some servers (FerretDB) scan once per write.
-  await BucketStat.deleteMany({});
-  await insertRaw(BucketStat, statDocs);
-  await BucketState.deleteMany({});
-  await insertRaw(BucketState, stateDocs);
-  const orgs = new Map(
-    (await Organisation.find({}).lean<OrganisationDoc[]>()).map((o) => [o._id.toHexString(), o]),
-  );
-  const valueDocs = [];
-  for (const { organisationId, period, rows } of rowsByOrgPeriod.values()) {
-    const org = orgs.get(organisationId);
-    if (org) valueDocs.push(...organisationValues(org, period, rows, catalogue, at));
-  }
-  await IndicatorValue.deleteMany({});
-  await insertRaw(IndicatorValue, valueDocs);
   await markValuesChanged();
-  const result = { responses, buckets: buckets.size, ms: Date.now() - started };
+  const result = { responses, units: units.size, mended, ms: Date.now() - started };
   logger?.info(result, 'full rebuild done');
   return result;
 }
 
-/**
- * Finds buckets whose responses are not all reflected (for example answers stored while
- * Redis was down, so no recompute was queued) and queues them. It looks only at responses
- * written since its previous run (with an overlap for late writes), then compares each
- * touched bucket's response count with the count its last recompute read: the cost follows
- * recent traffic and bucket sizes, not the whole collection. The first run checks everything.
- */
-export async function reconcile(deps: { queues: Queues; logger?: Logger }): Promise<Bucket[]> {
-  const runStarted = new Date();
-  const state = await AggregationState.findById('reconcile').lean();
-  const since = state?.checkedUntil ? new Date(state.checkedUntil.getTime() - RECONCILE_OVERLAP_MS) : null;
-  const filter = since
-    ? { _id: { $gte: Types.ObjectId.createFromTime(Math.floor(since.getTime() / 1000)) } }
-    : {};
-  const touched = new Map<string, Bucket>();
-  const cursor = SurveyResponse.find(filter, { organisationId: 1, surveyId: 1, period: 1, segment: 1 })
-    .lean()
-    .cursor({ batchSize: 2000 });
-  for await (const r of cursor) {
-    const bucket = {
-      organisationId: r.organisationId.toHexString(),
-      surveyId: r.surveyId.toHexString(),
-      period: r.period,
-      segment: r.segment ?? '',
-    };
-    touched.set(bucketJobId(bucket), bucket);
-  }
-  const behind: Bucket[] = [];
-  for (const bucket of touched.values()) {
-    const [count, recorded] = await Promise.all([
-      SurveyResponse.countDocuments(bucketFilter(bucket)),
-      BucketState.findById(bucketStatId(bucket), { responses: 1 }).lean(),
-    ]);
-    if (count !== (recorded?.responses ?? -1)) behind.push(bucket);
-  }
-  for (const bucket of behind) {
-    await deps.queues.aggregation.add(JobName.recomputeBucket, bucket, {
-      deduplication: { id: bucketJobId(bucket), ttl: 1000 },
-    });
-  }
-  // $set with upsert keeps the filter's _id on every MongoDB-compatible server; a replacement upsert may not.
-  await AggregationState.updateOne(
-    { _id: 'reconcile' },
-    { $set: { checkedUntil: runStarted } },
-    { upsert: true },
-  );
-  if (behind.length)
-    deps.logger?.info({ buckets: behind.length, checked: touched.size }, 'reconcile queued buckets');
-  return behind;
+/** Drain under the shared lock. */
+export function lockedDrain(lock: LockRunner, logger?: Logger) {
+  return lock(AGGREGATION_LOCK, () => drainInbox({ logger }));
 }
 
-/** Buckets whose stored responses outnumber what their last recompute read (all of them: for checks and tests). */
+/** Rebuild under the shared lock. */
+export function lockedRebuild(lock: LockRunner, logger?: Logger) {
+  return lock(AGGREGATION_LOCK, () => fullRebuild(logger));
+}
+
+/**
+ * Stored responses not reflected in their unit's latest revision, summed over units (a full
+ * pass: for checks and tests, not for the hot path).
+ */
 export async function unreflectedResponses(): Promise<number> {
-  const groups = await SurveyResponse.aggregate<{
-    _id: { o: Types.ObjectId; s: Types.ObjectId; p: string; g: string };
-    n: number;
-  }>([
-    {
-      $group: { _id: { o: '$organisationId', s: '$surveyId', p: '$period', g: '$segment' }, n: { $sum: 1 } },
-    },
+  const groups = await SurveyResponse.aggregate<{ _id: { o: Types.ObjectId; p: string }; n: number }>([
+    { $group: { _id: { o: '$organisationId', p: '$period' }, n: { $sum: 1 } } },
   ]);
   let missing = 0;
   for (const g of groups) {
-    const recorded = await BucketState.findById(
-      bucketStatId({
-        organisationId: g._id.o.toHexString(),
-        surveyId: g._id.s.toHexString(),
-        period: g._id.p,
-        segment: g._id.g ?? '',
-      }),
-    ).lean();
-    missing += g.n - (recorded?.responses ?? 0);
+    const u = { organisationId: g._id.o.toHexString(), period: g._id.p };
+    const state = await latestState(u, (await readHead(u)).rev);
+    missing += Math.abs(g.n - state.responses);
   }
   return missing;
+}
+
+/** A unit's latest counted total (for tests and checks). */
+export async function countedResponses(u: UnitKey): Promise<number> {
+  return (await latestState(u, (await readHead(u)).rev)).responses;
 }

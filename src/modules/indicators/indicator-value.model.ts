@@ -7,14 +7,6 @@ import { Schema, model, type InferSchemaType } from 'mongoose';
  * collection each time).
  */
 
-/** _id of a bucket's statistics for one indicator (omit it for the bucket's state). */
-export function bucketStatId(
-  b: { organisationId: string; surveyId: string; period: string; segment: string },
-  indicatorId = '',
-): string {
-  return [b.organisationId, b.surveyId, b.period, b.segment, indicatorId].join('|');
-}
-
 /** _id of an organisation's published value. */
 export function indicatorValueId(
   organisationId: string,
@@ -24,35 +16,6 @@ export function indicatorValueId(
 ): string {
   return [organisationId, indicatorId, period, segment].join('|');
 }
-
-/**
- * Statistics of one bucket (organisation × survey × period × segment) for one indicator,
- * replaced whole by every recompute of the bucket.
- */
-const bucketStatSchema = new Schema(
-  {
-    /** Derived from the key ({@link bucketStatId}): writes find their document by _id alone. */
-    _id: { type: String },
-    organisationId: { type: Schema.Types.ObjectId, required: true },
-    surveyId: { type: Schema.Types.ObjectId, required: true },
-    period: { type: String, required: true },
-    segment: { type: String, default: '' },
-    indicatorId: { type: String, required: true },
-    /** JSON of {counts, excluded, methods}. */
-    stats: { type: String, required: true },
-    /** Housing stock of the bucket's campaigns (their segment), when given. */
-    population: { type: Number, default: null },
-    computedAt: { type: Date, required: true },
-  },
-  { collection: 'indicator_bucket_stats' },
-);
-bucketStatSchema.index(
-  { organisationId: 1, period: 1, surveyId: 1, segment: 1, indicatorId: 1 },
-  { unique: true },
-);
-
-export type BucketStatDoc = InferSchemaType<typeof bucketStatSchema>;
-export const BucketStat = model('BucketStat', bucketStatSchema);
 
 /**
  * A published-ready indicator value of one organisation, period and segment (`*` is the
@@ -100,33 +63,11 @@ export type IndicatorValueDoc = InferSchemaType<typeof indicatorValueSchema>;
 export const IndicatorValue = model('IndicatorValue', indicatorValueSchema);
 
 /**
- * How many responses a bucket's last recompute read. Responses are never deleted, so a
- * bucket whose count of responses differs from this is not yet fully reflected.
- */
-const bucketStateSchema = new Schema(
-  {
-    /** Derived from the bucket ({@link bucketStatId} without an indicator). */
-    _id: { type: String },
-    organisationId: { type: Schema.Types.ObjectId, required: true },
-    surveyId: { type: Schema.Types.ObjectId, required: true },
-    period: { type: String, required: true },
-    segment: { type: String, default: '' },
-    responses: { type: Number, required: true },
-    computedAt: { type: Date, required: true },
-  },
-  { collection: 'indicator_bucket_states' },
-);
-bucketStateSchema.index({ organisationId: 1, surveyId: 1, period: 1, segment: 1 }, { unique: true });
-
-export const BucketState = model('BucketState', bucketStateSchema);
-
-/**
- * Small state documents of aggregation: `reconcile` (responses before `checkedUntil` have
- * been checked) and `values` (`changedAt`: when published values last changed, which lets
- * readers cache them without ever serving stale numbers).
+ * Small state documents of aggregation: `values` (`changedAt`: when published values last
+ * changed, which lets readers cache them without ever serving stale numbers).
  */
 const aggregationStateSchema = new Schema(
-  { _id: { type: String, required: true }, checkedUntil: { type: Date }, changedAt: { type: Date } },
+  { _id: { type: String, required: true }, changedAt: { type: Date } },
   { collection: 'aggregation_state' },
 );
 

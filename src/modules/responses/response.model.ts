@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { Schema, Types, model, type InferSchemaType } from 'mongoose';
 
 /**
@@ -25,6 +26,16 @@ const responseSchema = new Schema(
 );
 responseSchema.index({ campaignId: 1, submissionId: 1 }, { unique: true });
 responseSchema.index({ organisationId: 1, surveyId: 1, period: 1, segment: 1, _id: 1 });
+
+/**
+ * The _id of a campaign's response with a given submissionId, derived from both: a retried
+ * submission is recognised by a lookup of its key, which every MongoDB-compatible server answers
+ * without reading other responses, and the insert itself is the claim (a duplicate key).
+ */
+export function responseIdFor(campaignId: Types.ObjectId, submissionId: string): Types.ObjectId {
+  const digest = createHash('sha256').update(`${campaignId.toHexString()}:${submissionId}`).digest();
+  return new Types.ObjectId(digest.subarray(0, 12));
+}
 
 export type ResponseDoc = InferSchemaType<typeof responseSchema> & { _id: Types.ObjectId };
 export const SurveyResponse = model('SurveyResponse', responseSchema);

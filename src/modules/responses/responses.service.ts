@@ -1,13 +1,14 @@
 import type { Logger } from 'pino';
-import { withTimeout } from '../../db/connection';
 import { AppError, ConflictError, GoneError, ValidationError } from '../../errors';
-import { JobName, bucketJobId } from '../../queue/jobs';
+import { JobName } from '../../queue/jobs';
 import type { Queues } from '../../queue/queues';
 import { CampaignClaim, Invitation, type CampaignDoc } from '../campaigns/campaign.model';
 import { currentStatus, hashToken, publicCampaign } from '../campaigns/campaigns.service';
 import { checkAnswersOffThread } from '../../validation/validation-pool';
 import type { FileLimits } from './answer-validator';
-import { SurveyResponse, type ResponseDoc } from './response.model';
+import { PendingAnswer } from './inbox.model';
+import type { Types } from 'mongoose';
+import { SurveyResponse, responseIdFor } from './response.model';
 
 /** A tenant's submission, schema-validated at the edge. */
 export interface Submission {
@@ -43,8 +44,11 @@ export interface SubmissionDeps {
  * 3. the answers are re-validated against the pinned version (422, nothing stored);
  * 4. a place under the response limit and the invitation token are claimed through unique
  *    indexes, and given back if the insert does not happen;
- * 5. after the durable write, the bucket's recompute is queued; if Redis is down the
- *    bucket's recorded count falls behind its responses and the reconcile job picks it up.
+ * 5. the response is inserted under a key derived from campaign and submissionId (the insert is
+ *    the duplicate check), then an inbox entry tells aggregation to count it, then the worker is
+ *    nudged without waiting: if Redis is down the entry waits for the next sweep.
+ * Every database access here is a lookup or write by key, so its cost does not grow with the
+ * number of responses stored.
  */
 export async function submitResponse(
   slug: string,
@@ -52,11 +56,8 @@ export async function submitResponse(
   deps: SubmissionDeps,
 ): Promise<SubmissionResult> {
   const { campaign, version } = await publicCampaign(slug);
-  const existing = await SurveyResponse.findOne(
-    { campaignId: campaign._id, submissionId: input.submissionId },
-    { _id: 1 },
-  ).lean();
-  if (existing) return { id: existing._id.toHexString(), created: false };
+  const id = responseIdFor(campaign._id, input.submissionId);
+  if (await SurveyResponse.findById(id, { _id: 1 }).lean()) return { id: id.toHexString(), created: false };
 
   const status = await currentStatus(campaign);
   if (status === 'scheduled')
@@ -81,42 +82,69 @@ export async function submitResponse(
   if (errors.length) throw new ValidationError('the answers are not valid for this survey', errors);
 
   const releases: Array<() => Promise<unknown>> = [];
+  const now = new Date();
+  const started = input.startedAt ? Date.parse(input.startedAt) : NaN;
+  const doc = {
+    _id: id,
+    campaignId: campaign._id,
+    organisationId: campaign.organisationId,
+    surveyId: campaign.surveyId,
+    version: campaign.version,
+    period: campaign.period,
+    segment: campaign.segment ?? '',
+    submissionId: input.submissionId,
+    locale: input.locale,
+    channel: campaign.access === 'invite' ? 'letter' : (input.channel ?? 'link'),
+    answers: clean,
+    completedAt: now,
+    durationSeconds:
+      Number.isFinite(started) && started < now.getTime()
+        ? Math.round((now.getTime() - started) / 1000)
+        : null,
+  };
   try {
     await reserveSlot(campaign, releases);
-    const channel = campaign.access === 'invite' ? 'letter' : (input.channel ?? 'link');
     if (input.token) await consumeToken(campaign, input.token, releases);
-    const now = new Date();
-    const started = input.startedAt ? Date.parse(input.startedAt) : NaN;
-    const doc = await SurveyResponse.create({
-      campaignId: campaign._id,
-      organisationId: campaign.organisationId,
-      surveyId: campaign.surveyId,
-      version: campaign.version,
-      period: campaign.period,
-      segment: campaign.segment,
-      submissionId: input.submissionId,
-      locale: input.locale,
-      channel,
-      answers: clean,
-      completedAt: now,
-      durationSeconds:
-        Number.isFinite(started) && started < now.getTime()
-          ? Math.round((now.getTime() - started) / 1000)
-          : null,
-    });
-    await enqueueBucket(doc.toObject() as ResponseDoc, deps);
-    return { id: doc._id.toHexString(), created: true };
+    await SurveyResponse.collection.insertOne(doc as never);
   } catch (err) {
     await Promise.allSettled(releases.map((r) => r()));
-    if ((err as { code?: number }).code === 11000) {
-      // The same submissionId raced itself: the other request stored it.
-      const winner = await SurveyResponse.findOne(
-        { campaignId: campaign._id, submissionId: input.submissionId },
-        { _id: 1 },
-      ).lean();
-      if (winner) return { id: winner._id.toHexString(), created: false };
-    }
+    // The same submissionId raced itself: the other request stored it (and wrote its entry).
+    if ((err as { code?: number }).code === 11000 && (await SurveyResponse.exists({ _id: id })))
+      return { id: id.toHexString(), created: false };
     throw err;
+  }
+  await writeInboxEntry(doc);
+  nudgeAggregation(deps);
+  return { id: id.toHexString(), created: true };
+}
+
+/**
+ * Writes the inbox entry that makes aggregation count a stored response: a copy of what counting
+ * needs, so the worker never reads the (large) responses collection. A process that dies between
+ * the response and its entry leaves the response to the nightly rebuild, which counts it.
+ */
+async function writeInboxEntry(r: {
+  _id: Types.ObjectId;
+  organisationId: Types.ObjectId;
+  period: string;
+  surveyId: Types.ObjectId;
+  version: number;
+  segment: string;
+  answers: Record<string, unknown>;
+}): Promise<void> {
+  try {
+    await PendingAnswer.collection.insertOne({
+      _id: r._id,
+      organisationId: r.organisationId,
+      period: r.period,
+      surveyId: r.surveyId,
+      version: r.version,
+      segment: r.segment,
+      answers: r.answers,
+      at: new Date(),
+    } as never);
+  } catch (err) {
+    if ((err as { code?: number }).code !== 11000) throw err;
   }
 }
 
@@ -180,34 +208,26 @@ async function consumeToken(
 }
 
 /**
- * Queues the recompute of a response's bucket. Jobs of one bucket share an id while they
- * wait, so a burst of answers collapses into one recompute after `aggregationDelayMs`.
- * Failure is not fatal: the response is stored, and reconcile will find it.
+ * Asks the worker to count waiting answers soon. Nudges within `aggregationDelayMs` collapse
+ * into one job; while Redis is unreachable nothing is attempted (the sweep catches up).
  */
-export async function enqueueBucket(
-  r: Pick<ResponseDoc, 'organisationId' | 'surveyId' | 'period' | 'segment'>,
+export function nudgeAggregation(
   deps: Pick<SubmissionDeps, 'queues' | 'logger' | 'aggregationDelayMs'>,
-): Promise<boolean> {
-  const payload = {
-    organisationId: r.organisationId.toHexString(),
-    surveyId: r.surveyId.toHexString(),
-    period: r.period,
-    segment: r.segment ?? '',
-  };
-  try {
-    // Throttle mode with ttl = delay: any add deduplicated into a waiting job happened
-    // before that job starts reading, so its response is counted.
-    const add = deps.queues.aggregation.add(JobName.recomputeBucket, payload, {
-      deduplication: { id: bucketJobId(payload), ttl: Math.max(deps.aggregationDelayMs, 1) },
-      delay: deps.aggregationDelayMs,
-    });
-    await withTimeout(add, 1000);
-    return true;
-  } catch (err) {
-    deps.logger.warn(
-      { err: (err as Error).message, bucket: bucketJobId(payload) },
-      'aggregation not queued; reconcile will pick it up',
+): void {
+  if (!deps.queues.connected()) return;
+  deps.queues
+    .enqueue(
+      JobName.drain,
+      {},
+      {
+        deduplication: { id: 'drain', ttl: Math.max(deps.aggregationDelayMs, 1) },
+        delay: deps.aggregationDelayMs,
+      },
+    )
+    .catch((err: unknown) =>
+      deps.logger.warn(
+        { err: (err as Error).message },
+        'aggregation not nudged; the sweep will count the answer',
+      ),
     );
-    return false;
-  }
 }

@@ -1,3 +1,4 @@
+import { SharedCache } from '../../shared-cache';
 import { Types } from 'mongoose';
 import { contentHash } from '../../canonical-json';
 import {
@@ -306,6 +307,26 @@ export async function publishDraft(caller: AuthContext, id: string) {
 }
 
 /** One published version of a survey the caller may read. */
+/** Published versions never change, so they are kept once read (bounded; the oldest go first). */
+const pinned = new SharedCache<SurveyVersionDoc | null>(500);
+const PINNED_TTL_MS = 10 * 60 * 1000;
+
+/**
+ * A published version by survey and number, from memory after its first read: submissions and
+ * aggregation ask for it constantly, and a version, once published, is immutable.
+ */
+export function pinnedVersion(
+  surveyId: Types.ObjectId | string,
+  version: number,
+): Promise<SurveyVersionDoc | null> {
+  const id = typeof surveyId === 'string' ? surveyId : surveyId.toHexString();
+  return pinned.forMs(`${id}:${version}`, PINNED_TTL_MS, () =>
+    SurveyVersion.findOne({ surveyId: new Types.ObjectId(id), version })
+      .lean<SurveyVersionDoc>()
+      .exec(),
+  );
+}
+
 export async function getVersionDoc(caller: AuthContext, id: string, n: number): Promise<SurveyVersionDoc> {
   const survey = await Survey.findOne(
     { _id: new Types.ObjectId(id), ...readScope(caller) },
