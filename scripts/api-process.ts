@@ -55,6 +55,28 @@ export async function startApiProcess(
   throw new Error('the API did not start');
 }
 
+/** The aggregation worker in a process of its own (same settings as {@link startApiProcess}). */
+export function startWorkerProcess(
+  mongodbUri: string,
+  redisUrl: string,
+  opts: { env?: Record<string, string> } = {},
+): ChildProcess {
+  return spawn(process.execPath, ['--import', 'tsx', 'workers/index.ts'], {
+    cwd: path.resolve(__dirname, '..'),
+    env: {
+      ...process.env,
+      NODE_ENV: 'production',
+      MONGODB_URI: mongodbUri,
+      REDIS_URL: redisUrl,
+      PUBLIC_BASE_URL: 'http://127.0.0.1',
+      LOG_LEVEL: 'warn',
+      QUEUE_PREFIX: 'bench',
+      ...opts.env,
+    },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+}
+
 /** The servers a benchmark runs on, and its own database on them (connected here). */
 export interface BenchServices {
   mongodbUri: string;

@@ -12,7 +12,11 @@
  *   service accepts is validated (4 at once), while answers to it are submitted (4 at once),
  *   and for each definition that used to block the event loop (a catastrophic regex, 3,000
  *   pages, 20,000 choices, a question named "constructor") the status and time are shown.
- * `--stored N` first inserts N responses of other organisations (through the models).
+ * - Freshness: with the worker running, submissions are offered at `--rate` per second (open
+ *   loop) for the same time, and for each accepted one the time from its 201 until the
+ *   organisation's published TP01 n includes it is measured.
+ * `--stored N` first inserts N responses of other organisations (in bulk, as already counted
+ * history); `--only load,freshness,stalls` picks phases.
  * Uses MONGODB_URI / REDIS_URL when set, else starts local servers in a temporary directory.
  */
 import { randomUUID } from 'node:crypto';
@@ -23,17 +27,21 @@ import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
 import { Types } from 'mongoose';
 import { freePort } from '../src/local-services/servers';
+import { IndicatorValue, indicatorValueId } from '../src/modules/indicators/indicator-value.model';
 import { createApiKey } from '../src/modules/organisations/api-keys.service';
 import { SurveyResponse } from '../src/modules/responses/response.model';
-import { openBenchServices, startApiProcess } from './api-process';
+import { openBenchServices, startApiProcess, startWorkerProcess } from './api-process';
 
 const { values: args } = parseArgs({
   options: {
     seconds: { type: 'string', default: '10' },
     stored: { type: 'string', default: '0' },
+    rate: { type: 'string', default: '100' },
+    only: { type: 'string', default: 'load,freshness,stalls' },
   },
 });
 const SECONDS = Number(args.seconds);
+const PHASES = new Set(args.only.split(','));
 const log = (s: string) => process.stderr.write(`${s}\n`);
 const root = path.resolve(__dirname, '..');
 
@@ -165,6 +173,68 @@ async function repeat(n: number, parallel: number, one: () => Promise<number>) {
   return statuses;
 }
 
+/**
+ * Offers `rate` submissions per second for SECONDS (open loop: a slow answer does not slow the
+ * offer) to a campaign of `orgId` in 2026, and polls the organisation's published TP01 n every
+ * 20 ms. The k-th accepted submission is fresh once n ≥ k (TP01 is answered in every one).
+ */
+async function measureFreshness(url: string, slug: string, orgId: string, rate: number) {
+  const accepted: number[] = [];
+  const seenAt: number[] = [];
+  let statuses: Record<string, number> = {};
+  let polling = true;
+  const key = indicatorValueId(orgId, 'TP01', '2026', '*');
+  const poller = (async () => {
+    while (polling) {
+      const v = await IndicatorValue.findById(key, { n: 1 }).lean();
+      const n = v?.n ?? 0;
+      const now = performance.now();
+      while (seenAt.length < n) seenAt.push(now);
+      await new Promise((r) => setTimeout(r, 20));
+    }
+  })();
+  const sends: Promise<void>[] = [];
+  const start = performance.now();
+  for (let i = 0; i < rate * SECONDS; i++) {
+    const due = start + (i * 1000) / rate;
+    const wait = due - performance.now();
+    if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+    sends.push(
+      fetch(`${url}/api/v1/public/campaigns/${slug}/responses`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify({ submissionId: randomUUID(), locale: 'en', answers: TSM_ANSWERS }),
+      }).then(
+        async (r) => {
+          await r.arrayBuffer();
+          if (r.status === 201) accepted.push(performance.now());
+          statuses[r.status] = (statuses[r.status] ?? 0) + 1;
+        },
+        () => {
+          statuses = { ...statuses, error: (statuses.error ?? 0) + 1 };
+        },
+      ),
+    );
+  }
+  await Promise.all(sends);
+  const offeredFor = (performance.now() - start) / 1000;
+  const deadline = performance.now() + 60_000;
+  while (seenAt.length < accepted.length && performance.now() < deadline)
+    await new Promise((r) => setTimeout(r, 50));
+  polling = false;
+  await poller;
+  accepted.sort((a, b) => a - b);
+  const lags = accepted.map((t, k) => (seenAt[k] ?? Infinity) - t).sort((a, b) => a - b);
+  const q = (p: number) => +lags[Math.min(lags.length - 1, Math.floor(p * lags.length))]!.toFixed(0);
+  return {
+    offeredPerSecond: rate,
+    acceptedPerSecond: +(accepted.length / offeredFor).toFixed(1),
+    statuses,
+    freshnessMs: lags.length ? { p50: q(0.5), p95: q(0.95), max: q(1) } : null,
+    neverSeen: accepted.length - Math.min(seenAt.length, accepted.length),
+  };
+}
+
 async function main() {
   const bench = await openBenchServices('subbench', log);
   const { mongodbUri } = bench;
@@ -186,14 +256,21 @@ async function main() {
         answers: TSM_ANSWERS,
         completedAt: new Date(),
       });
-      for (let done = 0; done < stored; done += 1000)
-        await SurveyResponse.insertMany(Array.from({ length: Math.min(1000, stored - done) }, docs), {
-          lean: true,
-        });
+      const t0 = Date.now();
+      for (let done = 0; done < stored; done += 5000) {
+        await SurveyResponse.collection.insertMany(
+          Array.from({ length: Math.min(5000, stored - done) }, () => ({
+            _id: new Types.ObjectId(),
+            ...docs(),
+          })),
+          { ordered: false },
+        );
+        if ((done / 5000) % 40 === 0) log(`  ${done} stored (${Math.round((Date.now() - t0) / 1000)} s)`);
+      }
     }
     const platform = (await createApiKey({ organisationId: null, role: 'platform', label: 'bench' })).key;
     const apiProc = await startApiProcess(mongodbUri, bench.redisUrl, {
-      env: { RATE_LIMIT_PER_MINUTE: '1000000', AGGREGATION_DELAY_MS: '2000' },
+      env: { RATE_LIMIT_PER_MINUTE: '1000000' },
     });
     procs.push(apiProc.proc);
     const { url } = apiProc;
@@ -220,8 +297,9 @@ async function main() {
     await new Promise((r) => floor.stdout!.once('data', r));
     const floorUrl = `http://127.0.0.1:${floorPort}`;
 
+    const orgId = (await api(url, admin, 'GET', '/api/v1/organisations')).body.items[0].id as string;
     const load = [];
-    for (const connections of [10, 100]) {
+    for (const connections of PHASES.has('load') ? [10, 100] : []) {
       log(`submissions at ${connections} connections`);
       const service = await submissions(url, tsm, connections, apiProc.proc.pid);
       const bare = await submissions(floorUrl, 'floor', connections);
@@ -234,6 +312,20 @@ async function main() {
       log(`  ${JSON.stringify(load.at(-1))}`);
     }
 
+    let freshness = null;
+    if (PHASES.has('freshness')) {
+      const fresh = await campaignOf(url, admin, 'bench-fresh', { template: 'tsm-perception' });
+      const worker = startWorkerProcess(mongodbUri, bench.redisUrl);
+      procs.push(worker);
+      log(`freshness at ${args.rate} submissions per second`);
+      freshness = await measureFreshness(url, fresh, orgId, Number(args.rate));
+      log(`  ${JSON.stringify(freshness)}`);
+    }
+
+    if (!PHASES.has('stalls')) {
+      console.log(JSON.stringify({ seconds: SECONDS, stored, load, freshness }, null, 2));
+      return;
+    }
     log('stalls');
     const big = largest();
     const bigSlug = await campaignOf(url, admin, 'bench-largest', { definition: big });
@@ -284,7 +376,7 @@ async function main() {
         return { status: r.status, first: r.body.error?.details?.[0] };
       });
     }
-    console.log(JSON.stringify({ seconds: SECONDS, stored, load, stalls }, null, 2));
+    console.log(JSON.stringify({ seconds: SECONDS, stored, load, freshness, stalls }, null, 2));
   } finally {
     for (const p of procs) p.kill('SIGTERM');
     await bench.close();

@@ -40,7 +40,7 @@ export interface Config {
   workerConcurrency: number;
   /** How long a worker's job lock lasts before a crashed worker's job is retried (WORKER_LOCK_MS, default 30000). */
   workerLockMs: number;
-  /** Wait after an answer before its bucket is recomputed, so bursts collapse (AGGREGATION_DELAY_MS, default 2000). */
+  /** Wait after an answer before waiting answers are counted, so bursts collapse (AGGREGATION_DELAY_MS, default 250). */
   aggregationDelayMs: number;
   /** Largest file or signature in an answer, decoded (FILE_MAX_BYTES, default 2 MiB). */
   fileMaxBytes: number;
@@ -180,7 +180,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
     rebuildTimezone: env.REBUILD_TZ ?? 'UTC',
     workerConcurrency: env.WORKER_CONCURRENCY ?? '2',
     workerLockMs: env.WORKER_LOCK_MS ?? '30000',
-    aggregationDelayMs: env.AGGREGATION_DELAY_MS ?? '2000',
+    aggregationDelayMs: env.AGGREGATION_DELAY_MS ?? '250',
     fileMaxBytes: env.FILE_MAX_BYTES ?? String(2 * 1024 * 1024),
     responseFilesMaxBytes: env.RESPONSE_FILES_MAX_BYTES ?? String(5 * 1024 * 1024),
     fileTypes: (env.FILE_TYPES ?? 'image/jpeg,image/png,image/webp,image/heic,application/pdf').replace(

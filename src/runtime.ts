@@ -33,6 +33,15 @@ export async function openRuntime(
   const redis = createRedis(urls.redisUrl, 'command');
   const producer = createRedis(urls.redisUrl, 'producer');
   const queues = createQueues(producer, config.queuePrefix);
+  // Readiness needs the producer connected; give it a moment at start (a dead Redis is not fatal:
+  // answers are stored and counted once it is back).
+  if (producer.status !== 'ready') {
+    const ready = await Promise.race([
+      new Promise<boolean>((r) => producer.once('ready', () => r(true))),
+      new Promise<boolean>((r) => setTimeout(() => r(false), 5000).unref()),
+    ]);
+    if (!ready) logger.warn('Redis is not reachable yet; submissions are stored and counted once it is');
+  }
   const metrics = new Metrics([queues.aggregation]);
   return {
     config,

@@ -1,8 +1,16 @@
-import { createTestContext, type TestContext } from '../support/harness';
+import { gzipSync } from 'node:zlib';
+import {
+  bearer,
+  createOrganisationViaApi,
+  createPlatformKey,
+  createTestContext,
+  type TestContext,
+} from '../support/harness';
 
+const METRICS_TOKEN = 'scrape-token-0123456789abcdef';
 let ctx: TestContext;
 beforeAll(async () => {
-  ctx = await createTestContext();
+  ctx = await createTestContext({ METRICS_TOKEN, TRUST_PROXY: '1' });
 });
 afterAll(async () => {
   await ctx.close();
@@ -22,9 +30,41 @@ describe('operations endpoints', () => {
     expect(res.body.checks).toEqual({ mongodb: 'ok', redis: 'ok' });
   });
 
+  it('GET /metrics needs the scrape token or a platform key', async () => {
+    expect((await ctx.http.get('/metrics')).status).toBe(401);
+    expect(
+      (await ctx.http.get('/metrics').set('Authorization', 'Bearer not-the-token-at-all-000')).status,
+    ).toBe(401);
+    const admin = (await createOrganisationViaApi(ctx, await createPlatformKey(), 'metrics-city')).adminKey;
+    const forbidden = await ctx.http.get('/metrics').set('Authorization', bearer(admin));
+    expect(forbidden.status).toBe(403);
+    expect(forbidden.body.error.code).toBe('FORBIDDEN');
+    const platform = await ctx.http.get('/metrics').set('Authorization', bearer(await createPlatformKey()));
+    expect(platform.status).toBe(200);
+    expect(platform.text).toMatch(/process_cpu_seconds_total/);
+  });
+
+  it('sends HSTS only on requests that came over HTTPS', async () => {
+    const plain = await ctx.http.get('/healthz');
+    expect(plain.headers['strict-transport-security']).toBeUndefined();
+    const secure = await ctx.http.get('/healthz').set('X-Forwarded-Proto', 'https');
+    expect(secure.headers['strict-transport-security']).toMatch(/max-age=31536000/);
+  });
+
+  it('a gzip body that does not decompress is a 400 in the contract shape', async () => {
+    const bad = Buffer.concat([gzipSync(Buffer.from('{"a":1}')).subarray(0, 12), Buffer.from('garbage!')]);
+    const res = await ctx.http
+      .post('/api/v1/public/campaigns/abcd/responses')
+      .set('Content-Type', 'application/json')
+      .set('Content-Encoding', 'gzip')
+      .send(bad);
+    expect(res.status).toBe(400);
+    expect(res.body.error.code).toBe('MALFORMED_BODY');
+  });
+
   it('GET /metrics exposes the latency histogram and queue depth', async () => {
     await ctx.http.get('/healthz');
-    const res = await ctx.http.get('/metrics');
+    const res = await ctx.http.get('/metrics').set('Authorization', `Bearer ${METRICS_TOKEN}`);
     expect(res.status).toBe(200);
     expect(res.text).toMatch(/http_request_duration_seconds_bucket\{.*route="\/healthz"/);
     expect(res.text).toMatch(/queue_jobs\{queue="aggregation",state="waiting"\} 0/);

@@ -4,7 +4,8 @@ import path from 'node:path';
 import supertest from 'supertest';
 import { buildApp } from '../../src/app';
 import { loadConfig } from '../../src/config';
-import { startRedis, type LocalServer } from '../../src/local-services/servers';
+import { startMongo, startRedis, type LocalServer } from '../../src/local-services/servers';
+import { keepRecurringJobs } from '../../src/queue/schedules';
 import { createLogger } from '../../src/logger';
 import { openRuntime, type Runtime } from '../../src/runtime';
 import { ApiKey } from '../../src/modules/organisations/api-key.model';
@@ -90,4 +91,86 @@ it('while Redis is down, revoking an admin key is a 503 in the error shape and r
   const res = await http.delete(`/api/v1/api-keys/${deputy.body.id}`).set('Authorization', bearer(admin));
   expect(res.status).toBe(200);
   expect(res.body.revokedAt).not.toBeNull();
+});
+
+it('re-registers the recurring jobs when Redis comes back empty', async () => {
+  const stop = await keepRecurringJobs(
+    runtime.queues,
+    runtime.producer,
+    runtime.config,
+    createLogger('silent'),
+  );
+  try {
+    const names = async () =>
+      (await runtime.queues.aggregation.getJobSchedulers()).map((s) => s.key ?? s.name).sort();
+    expect(await names()).toEqual(['scheduled-full-rebuild', 'scheduled-reconcile']);
+    // No persistence: the restarted Redis has forgotten every schedule.
+    await redis.stop();
+    redis = await startRedis({ dir, port: redis.port });
+    const deadline = Date.now() + 20000;
+    let seen: string[] = [];
+    while (Date.now() < deadline) {
+      seen = await names().catch(() => []);
+      if (seen.length === 2) break;
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    expect(seen).toEqual(['scheduled-full-rebuild', 'scheduled-reconcile']);
+  } finally {
+    stop();
+  }
+});
+
+describe('the database stopped', () => {
+  let mongo: LocalServer & { uri: string };
+  let own: Runtime;
+  let mongoDir: string;
+
+  beforeAll(async () => {
+    mongoDir = mkdtempSync(path.join(os.tmpdir(), 'db-outage-'));
+    mongo = await startMongo({ dir: mongoDir });
+  });
+  afterAll(async () => {
+    await mongo.stop();
+    rmSync(mongoDir, { recursive: true, force: true });
+  });
+
+  it('answers 503 in the error shape at once, and serves again when the database is back', async () => {
+    // The shared connection is mongoose's default one: this test gives it to its own server.
+    await runtime.close();
+    own = await openRuntime(
+      loadConfig({ NODE_ENV: 'test', QUEUE_PREFIX: 'db-outage' }),
+      createLogger('silent'),
+      {
+        mongodbUri: `${mongo.uri}/outage`,
+        redisUrl: redis.url,
+      },
+    );
+    runtime = own;
+    const http = supertest(buildApp(own));
+    const platform = await createPlatformKey();
+    expect((await http.get('/api/v1/organisations').set('Authorization', bearer(platform))).status).toBe(200);
+
+    await mongo.stop();
+    const t0 = Date.now();
+    const down = await http.get('/api/v1/organisations').set('Authorization', bearer(platform));
+    const took = Date.now() - t0;
+    expect(down.status).toBe(503);
+    expect(down.body.error.code).toBe('DATABASE_UNAVAILABLE');
+    expect(down.headers['retry-after']).toBe('5');
+    // It used to wait for the driver's 5 s server selection and then answer 500.
+    expect(took).toBeLessThan(2500);
+    const ready = await http.get('/readyz');
+    expect(ready.status).toBe(503);
+    expect(ready.body.error.details.map((d: { path: string }) => d.path)).toContain('/mongodb');
+
+    mongo = await startMongo({ dir: mongoDir, port: mongo.port });
+    const deadline = Date.now() + 30000;
+    let last = 0;
+    while (Date.now() < deadline) {
+      last = (await http.get('/api/v1/organisations').set('Authorization', bearer(platform))).status;
+      if (last === 200) break;
+      await new Promise((r) => setTimeout(r, 250));
+    }
+    expect(last).toBe(200);
+  });
 });

@@ -87,6 +87,8 @@ it('an organisation sees its own indicators, small n included but flagged', asyn
   expect(total.low).toBeCloseTo(1 / (1 + (z * z) / 6), 9);
   expect(total.low).toBeGreaterThan(0.6097);
   expect(total.responseRate).toBeCloseTo(6 / 800, 9);
+  expect(total).toMatchObject({ responses: 6, populationIgnored: false });
+  expect(total.baseRate).toBeCloseTo(6 / 800, 9);
 });
 
 it('benchmarks hide values under the minimum n from others and rank the caller', async () => {
@@ -124,8 +126,29 @@ it('the trend shows the caller per period beside the peer median', async () => {
   expect(res.status).toBe(200);
   expect(res.body.points.map((p: { period: string }) => p.period)).toEqual(['2025', '2026']);
   const [p2025, p2026] = res.body.points;
-  expect(p2025).toMatchObject({ n: 12, value: 4 / 12, peerCount: 0, peerMedian: null, methodChanged: false });
-  expect(p2026).toMatchObject({ n: 30, value: 0.5, peerCount: 1, peerMedian: 0.25, methodChanged: false });
+  // The same median as the benchmark's summary: published values of the group, the caller's included.
+  expect(p2025).toMatchObject({
+    n: 12,
+    value: 4 / 12,
+    peerCount: 1,
+    peerMedian: 4 / 12,
+    methodChanged: false,
+  });
+  expect(p2026).toMatchObject({ n: 30, value: 0.5, peerCount: 2, peerMedian: 0.375, methodChanged: false });
+  const bench = await get('/api/v1/benchmarks/TP01?period=2026', orgs.alpha!.analyst);
+  expect(bench.body.summary.median).toBe(p2026.peerMedian);
+});
+
+it('a peer group applies also when the caller measured nothing in that period', async () => {
+  // Beta (10,000+ dwellings) did not survey in 2025; only alpha (under 2,500) did.
+  const size = await get('/api/v1/benchmarks/TP01?period=2025&peerGroup=size', orgs.beta!.analyst);
+  expect(size.status).toBe(200);
+  expect(size.body.you).toBeNull();
+  expect(size.body.peerGroup).toBe('size');
+  expect(size.body.organisations).toEqual([]);
+  expect(size.body.summary.count).toBe(0);
+  const all = await get('/api/v1/benchmarks/TP01?period=2025', orgs.beta!.analyst);
+  expect(all.body.organisations.map((o: { slug: string }) => o.slug)).toEqual(['alpha']);
 });
 
 it('every score endpoint answers CSV when asked', async () => {
@@ -135,14 +158,31 @@ it('every score endpoint answers CSV when asked', async () => {
   );
   expect(indicators.headers['content-type']).toMatch(/text\/csv/);
   const lines = indicators.text.trim().split('\r\n');
-  expect(lines[0]).toBe('indicator,period,segment,n,excluded,value,low,high,responseRate,suppressed');
+  expect(lines[0]).toBe(
+    'indicator,period,segment,n,excluded,value,low,high,responses,responseRate,baseRate,suppressed',
+  );
   expect(lines.some((l) => l.startsWith('TP01,2026,*,30,0,0.5,'))).toBe(true);
   const bench = await get('/api/v1/benchmarks/TP01?period=2026', orgs.beta!.analyst).set(
     'Accept',
     'text/csv',
   );
+  const benchRows = bench.text.trim().split('\r\n');
+  expect(benchRows[0]).toBe(
+    'row,slug,name,country,region,type,stockBand,n,value,low,high,suppressed,you,percentileRank',
+  );
   expect(bench.text).toContain('small');
   expect(bench.text).not.toMatch(/small,[^\r\n]*,1,/);
+  // The caller's row carries its percentile rank; the summary follows, one statistic a row.
+  expect(benchRows.find((r) => r.startsWith('organisation,beta,'))).toMatch(/,true,25$/);
+  expect(benchRows.slice(-6).map((r) => r.split(',')[0])).toEqual([
+    'count',
+    'min',
+    'q1',
+    'median',
+    'q3',
+    'max',
+  ]);
+  expect(benchRows.find((r) => r.startsWith('median,'))).toBe('median,,,,,,,,0.375,,,,,');
   const trend = await get('/api/v1/benchmarks/TP01/trend', orgs.alpha!.analyst).set('Accept', 'text/csv');
   expect(trend.text.split('\r\n')[0]).toBe(
     'period,n,value,low,high,suppressed,peerMedian,peerCount,methodChanged',

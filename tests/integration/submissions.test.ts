@@ -71,7 +71,6 @@ describe('valid submissions', () => {
     expect(Object.keys(doc!).sort()).toEqual(
       [
         '_id',
-        '__v',
         'answers',
         'campaignId',
         'channel',

@@ -12,6 +12,10 @@ describe('one CSV cell per answer', () => {
     ['a matrix', { lift: 2 }, '"{""lift"":2}"'],
     ['a formula from an answer', '=1+1', "'=1+1"],
     ['a negative number', -3, '-3'],
+    ['a negative decimal typed as text', '-2.5', '-2.5'],
+    ['a minus followed by a formula', '-1+cmd|calc', "'-1+cmd|calc"],
+    ['a minus and a cell reference', '-A1', "'-A1"],
+    ['a minus, digits and a function', '-2+SUM(A1:A9)', "'-2+SUM(A1:A9)"],
   ])('%s', (_label, value, cell) => {
     expect(csvCell(value)).toBe(cell);
   });

@@ -2,6 +2,7 @@ import {
   Z95,
   applySuppression,
   distributionSummary,
+  meanFromCounts,
   meanIndicator,
   npsCategory,
   npsIndicator,
@@ -221,20 +222,20 @@ describe('npsCategory', () => {
 });
 
 describe('npsIndicator', () => {
-  it('matches a hand-computed example: 50 promoters, 30 passives, 20 detractors', () => {
-    // P = 0.5, D = 0.2, NPS = 100·(0.5 − 0.2) = 30.
-    // P(1 − P) + D(1 − D) + 2PD = 0.25 + 0.16 + 0.20 = 0.61; variance = 100²·0.61/100 = 61.
-    // Half-width = 1.959964·√61 = 1.959964·7.810250 = 15.3078, so the interval is [14.6922, 45.3078].
+  it('matches a hand-computed adjusted Wald example: 50 promoters, 30 passives, 20 detractors', () => {
+    // NPS = 100·(0.5 − 0.2) = 30. Adjusted: n' = 103, P' = 50.75/103, D' = 20.75/103,
+    // centre = 100·(P' − D') = 29.126214; variance (P' + D' − (P' − D')²)/n' = 0.609342/103,
+    // half-width = 1.959964·100·√(0.0059159) = 15.075084, so the interval is [14.051130, 44.201297].
     const result = npsIndicator({ promoters: 50, passives: 30, detractors: 20 });
     expect(result.n).toBe(100);
     expect(result.value).toBeCloseTo(30, 10);
-    expect(result.low).toBeCloseTo(14.6922, 4);
-    expect(result.high).toBeCloseTo(45.3078, 4);
+    expect(result.low).toBeCloseTo(14.05113, 4);
+    expect(result.high).toBeCloseTo(44.201297, 4);
     expect(result.excluded).toBe(0);
   });
 
   it('leaves excluded answers out of n and applies the finite population correction', () => {
-    // Same shares as above; N = 200 gives fpc = √(100/199) = 0.708881, half-width 15.3078·0.708881.
+    // Same counts as above; N = 200 gives fpc = √(100/199) = 0.708881, half-width 15.075084·0.708881.
     const result = npsIndicator(
       { promoters: 50, passives: 30, detractors: 20, excluded: 10 },
       { population: 200 },
@@ -242,18 +243,27 @@ describe('npsIndicator', () => {
     expect(result.n).toBe(100);
     expect(result.excluded).toBe(10);
     expect(result.responseRate).toBeCloseTo(110 / 200, 12);
-    expect(result.low).toBeCloseTo(30 - 10.8514, 3);
-    expect(result.high).toBeCloseTo(30 + 10.8514, 3);
+    expect(result.low).toBeCloseTo(18.43977, 4);
+    expect(result.high).toBeCloseTo(39.812657, 4);
+  });
+
+  it('keeps a width when every answer falls in one group, where the Wald interval had none', () => {
+    // 10 promoters of 10: Wald says 100 ± 0. Adjusted: centre 76.923077, half-width 29.419526.
+    const result = npsIndicator({ promoters: 10, passives: 0, detractors: 0 });
+    expect(result.value).toBe(100);
+    expect(result.high).toBe(100);
+    expect(result.low).toBeCloseTo(47.503551, 4);
   });
 
   it('clamps the interval to [−100, 100]', () => {
-    // P = 0.9, D = 0: variance = 100²·0.09/10 = 90, half-width 1.959964·√90 = 18.594 > 100 − 90.
+    // P = 0.9, D = 0: centre 69.230769, half-width 31.151543; the top is clamped.
     const result = npsIndicator({ promoters: 9, passives: 1, detractors: 0 });
     expect(result.value).toBeCloseTo(90, 10);
     expect(result.high).toBe(100);
-    expect(result.low).toBeCloseTo(90 - 18.594, 3);
+    expect(result.low).toBeCloseTo(38.079227, 4);
     const mirrored = npsIndicator({ promoters: 0, passives: 1, detractors: 9 });
     expect(mirrored.low).toBe(-100);
+    expect(mirrored.high).toBeCloseTo(-38.079227, 4);
   });
 
   it('keeps low ≤ value ≤ high within [−100, 100] for random counts', () => {
@@ -332,6 +342,34 @@ describe('studentTQuantile', () => {
     expect(() => studentTQuantile(1, 5)).toThrow(RangeError);
     expect(() => studentTQuantile(0.975, 0)).toThrow(RangeError);
     expect(() => studentTQuantile(0.975, Infinity)).toThrow(RangeError);
+  });
+});
+
+describe('meanFromCounts', () => {
+  it('equals meanIndicator over the expanded answers', () => {
+    const counts = { '1': 3, '2': 1, '4': 6, '5': 10 };
+    const values = Object.entries(counts).flatMap(([k, c]) => Array<number>(c).fill(Number(k)));
+    expect(meanFromCounts(counts)).toEqual(meanIndicator(values));
+  });
+
+  it('applies the finite population correction to the standard error', () => {
+    // [2, 4, 4, 4, 5, 5, 7, 9]: mean 5, sd 2.138090, t(0.975, 7) = 2.364624.
+    // N = 20: fpc = √(12/19) = 0.794719, half-width 2.364624·0.794719·2.138090/√8 = 1.420551.
+    const counts = { '2': 1, '4': 3, '5': 2, '7': 1, '9': 1 };
+    const plain = meanFromCounts(counts);
+    const corrected = meanFromCounts(counts, { population: 20 });
+    expect(corrected.value).toBe(5);
+    expect(corrected.high! - 5).toBeCloseTo((plain.high! - 5) * Math.sqrt(12 / 19), 10);
+    expect(corrected.high! - 5).toBeCloseTo(1.420551, 5);
+    // A census has no sampling error.
+    expect(meanFromCounts(counts, { population: 8 })).toMatchObject({ low: 5, high: 5 });
+    expect(() => meanFromCounts(counts, { population: 7 })).toThrow(RangeError);
+  });
+
+  it('rejects answer values that are not numbers and counts that are not whole', () => {
+    expect(() => meanFromCounts({ dont_know: 2 })).toThrow(RangeError);
+    expect(() => meanFromCounts({ '': 2 })).toThrow(RangeError);
+    expect(() => meanFromCounts({ '3': 1.5 })).toThrow(RangeError);
   });
 });
 
@@ -527,17 +565,46 @@ describe('applySuppression', () => {
     expect(reasonsOf(tied)).toEqual({ total: null, zeta: null, small: 'primary', alpha: 'secondary' });
   });
 
-  it('adds no secondary suppression when two parts are small', () => {
+  it('adds no secondary suppression when two small parts together reach the minimum', () => {
     const result = applySuppression(
       [
         { key: 'total', n: 50, minN: 10 },
-        { key: 'a', n: 3, minN: 10 },
-        { key: 'b', n: 5, minN: 10 },
-        { key: 'c', n: 42, minN: 10 },
+        { key: 'a', n: 4, minN: 10 },
+        { key: 'b', n: 6, minN: 10 },
+        { key: 'c', n: 40, minN: 10 },
       ],
       { totalKey: 'total' },
     );
     expect(reasonsOf(result)).toEqual({ total: null, a: 'primary', b: 'primary', c: null });
+  });
+
+  it('hides one more part when the small parts pooled stay under the minimum', () => {
+    // total − c − d would give the pooled 8 answers of a and b.
+    const result = applySuppression(
+      [
+        { key: 'total', n: 70, minN: 10 },
+        { key: 'a', n: 3, minN: 10 },
+        { key: 'b', n: 5, minN: 10 },
+        { key: 'c', n: 42, minN: 10 },
+        { key: 'd', n: 20, minN: 10 },
+      ],
+      { totalKey: 'total' },
+    );
+    expect(reasonsOf(result)).toEqual({ total: null, a: 'primary', b: 'primary', c: null, d: 'secondary' });
+  });
+
+  it('does not count an empty hidden part (all "don’t know") as protection', () => {
+    // 'dk' has no answers in the base; without a second hidden part 'small' = total − big.
+    const result = applySuppression(
+      [
+        { key: 'total', n: 34, minN: 10 },
+        { key: 'dk', n: 0, minN: 10 },
+        { key: 'small', n: 4, minN: 10 },
+        { key: 'big', n: 30, minN: 10 },
+      ],
+      { totalKey: 'total' },
+    );
+    expect(reasonsOf(result)).toEqual({ total: null, dk: 'primary', small: 'primary', big: 'secondary' });
   });
 
   it('suppresses the total when the only part is small but the total is not', () => {
@@ -596,7 +663,7 @@ describe('applySuppression', () => {
     expect(reasonsOf(result)).toEqual({ a: 'primary', b: null, c: null });
   });
 
-  it('never leaves exactly one suppressed part beside a published total', () => {
+  it('never leaves a small group recoverable beside a published total, alone or pooled', () => {
     const random = seededRandom(21);
     for (let i = 0; i < 200; i++) {
       const parts = Array.from({ length: 1 + Math.floor(random() * 5) }, (_, index) => ({
@@ -607,8 +674,10 @@ describe('applySuppression', () => {
       const total = { key: 'total', n: parts.reduce((sum, part) => sum + part.n, 0), minN: 10 };
       const result = applySuppression([total, ...parts], { totalKey: 'total' });
       if (result.get('total') !== null) continue;
-      const hidden = parts.filter((part) => result.get(part.key) !== null);
-      expect(hidden.length).not.toBe(1);
+      const hidden = parts.filter((part) => result.get(part.key) !== null && part.n > 0);
+      if (hidden.length === 0) continue;
+      expect(hidden.length).toBeGreaterThanOrEqual(2);
+      expect(hidden.reduce((sum, part) => sum + part.n, 0)).toBeGreaterThanOrEqual(total.minN);
     }
   });
 

@@ -319,6 +319,8 @@ interface StatRow {
   indicatorId: string;
   stats: IndicatorStats;
   population: number | null;
+  /** Responses of the bucket the statistics come from. */
+  responses: number;
 }
 
 function rowsOf(state: State): StatRow[] {
@@ -328,6 +330,7 @@ function rowsOf(state: State): StatRow[] {
       indicatorId: s.indicatorId,
       stats: s,
       population: b.population,
+      responses: b.responses,
     })),
   );
 }
@@ -350,10 +353,14 @@ function organisationValues(
   for (const [indicatorId, list] of byIndicator) {
     const def = catalogue.get(indicatorId);
     if (!def) continue;
-    const segments = new Map<string, { stats: IndicatorStats[]; population: number | null }>();
+    const segments = new Map<
+      string,
+      { stats: IndicatorStats[]; population: number | null; responses: number }
+    >();
     for (const row of list) {
-      const seg = segments.get(row.segment) ?? { stats: [], population: null };
+      const seg = segments.get(row.segment) ?? { stats: [], population: null, responses: 0 };
       seg.stats.push(row.stats);
+      seg.responses += row.responses;
       if (typeof row.population === 'number') seg.population = Math.max(seg.population ?? 0, row.population);
       segments.set(row.segment, seg);
     }
@@ -361,13 +368,18 @@ function organisationValues(
       segment,
       stats: combineStats(s.stats),
       population: s.population,
+      responses: s.responses,
     }));
     cells.push({
       segment: '*',
       stats: combineStats(list.map((r) => r.stats)),
       population: org.housingStock ?? null,
+      responses: list.reduce((a, r) => a + r.responses, 0),
     });
-    const results = cells.map((c) => ({ ...c, result: computeIndicator(def, c.stats, c.population) }));
+    const results = cells.map((c) => ({
+      ...c,
+      result: computeIndicator(def, c.stats, c.population, c.responses),
+    }));
     const suppression = suppressSegments(
       results.map((r) => ({ segment: r.segment, n: r.result.n })),
       def.minN,
@@ -393,8 +405,11 @@ function organisationValues(
         value: r.result.value,
         low: r.result.low,
         high: r.result.high,
+        responses: r.result.responses,
         responseRate: r.result.responseRate,
+        baseRate: r.result.baseRate,
         population: r.result.population,
+        populationIgnored: r.result.populationIgnored,
         distribution: JSON.stringify(r.result.distribution),
         minN: def.minN,
         suppressed: suppression.get(r.segment) ?? null,

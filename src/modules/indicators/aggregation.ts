@@ -3,9 +3,10 @@ import { answerFor, mapAnswer, type MappingEntry } from '../surveys/indicator-ma
 import type { IndicatorDefinition } from './catalogue';
 import {
   applySuppression,
+  meanFromCounts,
+  npsCategory,
   npsIndicator,
   shareIndicator,
-  studentTQuantile,
   type SuppressionReason,
 } from './statistics';
 
@@ -31,33 +32,38 @@ export interface VersionMapping {
 
 /**
  * Prepares a version's mapping for aggregation. The method hash covers the question as
- * tenants saw it (wording in every language, choices) and the value map: when it changes
- * between versions or periods, trends flag the change.
+ * tenants saw it (wording in every language, choices), who was asked it (the conditions on it
+ * and on the pages and panels around it) and the value map: when it changes between versions or
+ * periods, trends flag the change.
  */
 export function prepareMapping(
   definition: Record<string, unknown>,
   mapping: MappingEntry[],
   catalogue: Map<string, IndicatorDefinition>,
 ): VersionMapping {
-  const elements = new Map<string, unknown>();
-  const walk = (list: unknown) => {
+  // Each question with the conditions of the pages and panels around it: who is asked is part
+  // of the method as much as the wording.
+  const elements = new Map<string, { element: Record<string, unknown>; askedIf: unknown[] }>();
+  const walk = (list: unknown, askedIf: unknown[]) => {
     if (!Array.isArray(list)) return;
     for (const el of list as Array<Record<string, unknown>>) {
       const key = typeof el?.valueName === 'string' && el.valueName ? el.valueName : el?.name;
-      if (typeof key === 'string') elements.set(key, el);
-      walk(el?.elements);
+      const own = el?.visibleIf !== undefined ? [...askedIf, el.visibleIf] : askedIf;
+      if (typeof key === 'string') elements.set(key, { element: el, askedIf: own });
+      walk(el?.elements, own);
+      walk(el?.templateElements, own);
     }
   };
   for (const page of (definition.pages as Array<Record<string, unknown>> | undefined) ?? [])
-    walk(page.elements);
-  walk(definition.elements);
+    walk(page.elements, page.visibleIf !== undefined ? [page.visibleIf] : []);
+  walk(definition.elements, []);
   const entries = [];
   for (const entry of mapping) {
     const indicator = catalogue.get(entry.indicator);
     if (!indicator) continue;
-    const question = elements.get(entry.question) as Record<string, unknown> | undefined;
-    let shown: Record<string, unknown> | null = question
-      ? { ...question, visibleIf: undefined, isRequired: undefined }
+    const found = elements.get(entry.question);
+    let shown: Record<string, unknown> | null = found
+      ? { ...found.element, visibleIf: undefined, isRequired: undefined }
       : null;
     if (shown && (entry.row !== undefined || entry.item !== undefined)) {
       // A grid's cell is measured by its own row (or item) and the scale; other rows may change.
@@ -73,6 +79,9 @@ export function prepareMapping(
     const cell = [entry.row, entry.column, entry.item];
     const method = contentHash({
       question: shown,
+      // Skip logic: present only when the question is conditional, so an unconditional question's
+      // hash stays what stored values carry.
+      ...(found?.askedIf.length ? { askedIf: found.askedIf } : {}),
       // Only grid cells name one; a plain question's hash stays what stored values carry.
       ...(cell.some((c) => c !== undefined) ? { cell: cell.map((c) => c ?? null) } : {}),
       valueMap: entry.valueMap ?? null,
@@ -131,15 +140,22 @@ export function combineStats(list: IndicatorStats[]): IndicatorStats {
 
 /** A computed indicator value, before suppression. */
 export interface IndicatorResult {
+  /** The indicator's base: answers on its scale (don't know and not applicable excluded). */
   n: number;
   excludedCount: number;
   value: number | null;
   low: number | null;
   high: number | null;
-  /** Respondents to the question over the population, when the population is known and consistent. */
+  /** Survey responses in the cell (from the surveys that measure the indicator). */
+  responses: number;
+  /** Survey response rate: responses over the housing stock, when the stock is known and consistent. */
   responseRate: number | null;
+  /** The indicator's base over the housing stock, when the stock is known and consistent. */
+  baseRate: number | null;
   /** The population used for the finite population correction, if any. */
   population: number | null;
+  /** A housing stock was given but is smaller than the responses, so it was not used. */
+  populationIgnored: boolean;
   distribution: Record<string, number>;
 }
 
@@ -147,61 +163,54 @@ const sum = (o: Record<string, number>) => Object.values(o).reduce((a, b) => a +
 
 /**
  * Computes an indicator from its statistics: share of positive answers with the Wilson
- * interval, NPS with its interval, or a mean with a t interval. A population smaller than
- * the respondents (a stale housing-stock figure) is ignored rather than trusted.
+ * interval, NPS with its adjusted Wald interval, or a mean with a t interval, each with the
+ * finite population correction when the housing stock N is known. A stock smaller than the
+ * responses (a stale figure) is ignored rather than trusted, and the result says so.
+ *
+ * @param responses - survey responses in the cell; defaults to the indicator's answers
  */
 export function computeIndicator(
   def: IndicatorDefinition,
   stats: IndicatorStats,
   population: number | null,
+  responses?: number,
 ): IndicatorResult {
   const base = sum(stats.counts);
   const excludedCount = sum(stats.excluded);
-  const usable = population !== null && population >= base + excludedCount ? population : null;
+  const respondents = Math.max(responses ?? 0, base + excludedCount);
+  const usable = population !== null && population >= respondents ? population : null;
   const opts = usable !== null ? { population: usable } : {};
-  const distribution = { ...stats.counts, ...stats.excluded };
-  const common = { n: base, excludedCount, distribution, population: usable };
+  const common = {
+    n: base,
+    excludedCount,
+    responses: respondents,
+    responseRate: usable ? respondents / usable : null,
+    baseRate: usable ? base / usable : null,
+    population: usable,
+    populationIgnored: population !== null && usable === null,
+    distribution: { ...stats.counts, ...stats.excluded },
+  };
   if (def.kind === 'share') {
     const positive = def.positive.reduce<number>((a, p) => a + (stats.counts[String(p)] ?? 0), 0);
     const r = shareIndicator({ positive, base, excluded: excludedCount }, opts);
-    return { ...common, value: r.value, low: r.low, high: r.high, responseRate: r.responseRate ?? null };
+    return { ...common, value: r.value, low: r.low, high: r.high };
   }
   if (def.kind === 'nps') {
-    let promoters = 0;
-    let passives = 0;
-    let detractors = 0;
-    for (const [k, c] of Object.entries(stats.counts)) {
-      const score = Number(k);
-      if (score >= 9) promoters += c;
-      else if (score >= 7) passives += c;
-      else detractors += c;
-    }
-    const r = npsIndicator({ promoters, passives, detractors, excluded: excludedCount }, opts);
-    return { ...common, value: r.value, low: r.low, high: r.high, responseRate: r.responseRate ?? null };
+    const groups = { promoter: 0, passive: 0, detractor: 0 };
+    for (const [k, c] of Object.entries(stats.counts)) groups[npsCategory(Number(k))] += c;
+    const r = npsIndicator(
+      {
+        promoters: groups.promoter,
+        passives: groups.passive,
+        detractors: groups.detractor,
+        excluded: excludedCount,
+      },
+      opts,
+    );
+    return { ...common, value: r.value, low: r.low, high: r.high };
   }
-  return {
-    ...common,
-    ...meanFromCounts(stats.counts),
-    responseRate: usable ? (base + excludedCount) / usable : null,
-  };
-}
-
-/** Mean and t interval from value counts, without expanding them into a list. */
-function meanFromCounts(counts: Record<string, number>): Pick<IndicatorResult, 'value' | 'low' | 'high'> {
-  let n = 0;
-  let total = 0;
-  for (const [k, c] of Object.entries(counts)) {
-    n += c;
-    total += Number(k) * c;
-  }
-  if (n === 0) return { value: null, low: null, high: null };
-  const mean = total / n;
-  if (n === 1) return { value: mean, low: null, high: null };
-  let squares = 0;
-  for (const [k, c] of Object.entries(counts)) squares += c * (Number(k) - mean) ** 2;
-  const sd = Math.sqrt(squares / (n - 1));
-  const half = studentTQuantile(0.975, n - 1) * (sd / Math.sqrt(n));
-  return { value: mean, low: mean - half, high: mean + half };
+  const r = meanFromCounts(stats.counts, opts);
+  return { ...common, value: r.value, low: r.low, high: r.high };
 }
 
 /**

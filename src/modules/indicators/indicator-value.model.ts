@@ -45,8 +45,16 @@ const indicatorValueSchema = new Schema(
     value: { type: Number, default: null },
     low: { type: Number, default: null },
     high: { type: Number, default: null },
+    /** Survey responses in the cell. */
+    responses: { type: Number, default: null },
+    /** Survey responses over the housing stock. */
     responseRate: { type: Number, default: null },
+    /** The indicator's base (n) over the housing stock. */
+    baseRate: { type: Number, default: null },
+    /** Housing stock used for the finite population correction. */
     population: { type: Number, default: null },
+    /** A housing stock was given but was smaller than the responses, so it was not used. */
+    populationIgnored: { type: Boolean, default: false },
     /** JSON of answer value → count. */
     distribution: { type: String, required: true },
     minN: { type: Number, required: true },

@@ -65,11 +65,17 @@ const valueView = {
     low: {
       ...num,
       description:
-        '95% interval (Wilson for shares, with finite population correction when the stock is known)',
+        '95% interval: Wilson for shares, adjusted Wald (Rocks 2016) for NPS, Student t for means; each with the finite population correction when the housing stock is known',
     },
     high: num,
-    responseRate: num,
-    population: num,
+    responses: { type: ['integer', 'null'], description: 'Survey responses in the cell' },
+    responseRate: { ...num, description: 'Survey response rate: responses over the housing stock' },
+    baseRate: { ...num, description: 'The indicator’s base (n) over the housing stock' },
+    population: { ...num, description: 'Housing stock used for the finite population correction' },
+    populationIgnored: {
+      type: 'boolean',
+      description: 'A housing stock was given but is smaller than the responses (stale), so it was not used',
+    },
     distribution: { type: 'object', additionalProperties: { type: 'integer' } },
     minN: { type: 'integer' },
     suppressed: {
@@ -94,7 +100,9 @@ type ValueRow = {
   value: number | null;
   low: number | null;
   high: number | null;
+  responses: number | null;
   responseRate: number | null;
+  baseRate: number | null;
   suppressed: string | null;
 };
 const valueColumns = [
@@ -106,7 +114,9 @@ const valueColumns = [
   'value',
   'low',
   'high',
+  'responses',
   'responseRate',
+  'baseRate',
   'suppressed',
 ] as const;
 
@@ -116,6 +126,49 @@ function table(list: string, columns: string[]) {
     columns,
     rows: (body[list] ?? []).map((row) => columns.map((c) => row[c])),
   });
+}
+
+const BENCHMARK_COLUMNS = [
+  'row',
+  'slug',
+  'name',
+  'country',
+  'region',
+  'type',
+  'stockBand',
+  'n',
+  'value',
+  'low',
+  'high',
+  'suppressed',
+  'you',
+  'percentileRank',
+] as const;
+
+/**
+ * The benchmark as one table: a row per organisation (`row` = organisation; the caller's row
+ * carries its percentile rank), then the peer group's summary, one statistic per row (`row` =
+ * count, min, q1, median, q3 or max, in `value`).
+ */
+function benchmarkCsv(body: {
+  summary: Record<string, number | null>;
+  you: { percentileRank?: number | null } | null;
+  organisations: Array<Record<string, unknown>>;
+}): CsvTable {
+  const rows = body.organisations.map((o) =>
+    BENCHMARK_COLUMNS.map((c) =>
+      c === 'row'
+        ? 'organisation'
+        : c === 'percentileRank'
+          ? o.you
+            ? (body.you?.percentileRank ?? null)
+            : null
+          : o[c],
+    ),
+  );
+  for (const stat of ['count', 'min', 'q1', 'median', 'q3', 'max'])
+    rows.push(BENCHMARK_COLUMNS.map((c) => (c === 'row' ? stat : c === 'value' ? body.summary[stat] : null)));
+  return { columns: [...BENCHMARK_COLUMNS], rows };
 }
 
 /** Segment and peer group from a validated query. */
@@ -240,20 +293,7 @@ export function scoreRoutes(): AnyRoute[] {
         },
         404: { description: 'Unknown indicator', schema: errorRef },
       },
-      csv: table('organisations', [
-        'slug',
-        'name',
-        'country',
-        'region',
-        'type',
-        'stockBand',
-        'n',
-        'value',
-        'low',
-        'high',
-        'suppressed',
-        'you',
-      ]),
+      csv: benchmarkCsv,
       handler: async ({ params, query, req }) => ({
         body: await benchmark(authOf(req), params.indicator, { period: query.period, ...peersOf(query) }),
       }),
@@ -262,6 +302,8 @@ export function scoreRoutes(): AnyRoute[] {
       method: 'get',
       path: '/api/v1/benchmarks/{indicator}/trend',
       summary: 'Your value per period beside the peer median, with periods where the method changed flagged',
+      description:
+        'peerMedian is the median of the benchmark’s summary for that period: the published values of the peer group, yours included (Hyndman-Fan type 7); peerCount counts them.',
       tags: ['scores'],
       auth: readers,
       params: indicatorParams,

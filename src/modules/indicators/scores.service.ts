@@ -6,6 +6,7 @@ import { SharedCache } from '../../shared-cache';
 import { IndicatorValue, valuesChangedAt, type IndicatorValueDoc } from './indicator-value.model';
 import { freezeDeep } from '../../http/serialised';
 import { distributionSummary, percentileRank } from './statistics';
+import { Organisation, type OrganisationDoc } from '../organisations/organisation.model';
 
 /** How quartiles are computed; stated in every benchmark so readers can reproduce it. */
 export const QUANTILE_METHOD =
@@ -23,6 +24,35 @@ const CACHE_ENTRIES = 1000;
 /** One collator for all sorting: `localeCompare` builds a new one per call, which is slow. */
 const byName = new Intl.Collator('en');
 const values = new SharedCache<IndicatorValueDoc[]>(CACHE_ENTRIES);
+const organisations = new SharedCache<IndicatorValueDoc['organisation'] | null>(CACHE_ENTRIES);
+const ORGANISATION_TTL_MS = 5000;
+
+/**
+ * The caller's organisation as peer groups read it, from its own value when there is one, else
+ * from the organisation record: a caller who measured nothing that period still compares with
+ * its region, size or type, not with everyone.
+ */
+function callerOrganisation(
+  caller: AuthContext,
+  mine: IndicatorValueDoc | null,
+): Promise<IndicatorValueDoc['organisation'] | null> {
+  if (mine?.organisation) return Promise.resolve(mine.organisation);
+  const id = caller.organisationId;
+  if (!id) return Promise.resolve(null);
+  return organisations.forMs(id, ORGANISATION_TTL_MS, async () => {
+    const org = await Organisation.findById(id).lean<OrganisationDoc>();
+    return org
+      ? {
+          slug: org.slug,
+          name: org.name,
+          country: org.country,
+          region: org.region,
+          type: org.type,
+          housingStock: org.housingStock ?? null,
+        }
+      : null;
+  });
+}
 const results = new SharedCache<unknown>(CACHE_ENTRIES);
 
 /**
@@ -65,8 +95,11 @@ export function ownValueView(v: IndicatorValueDoc) {
     value: v.value ?? null,
     low: v.low ?? null,
     high: v.high ?? null,
+    responses: v.responses ?? null,
     responseRate: v.responseRate ?? null,
+    baseRate: v.baseRate ?? null,
     population: v.population ?? null,
+    populationIgnored: v.populationIgnored ?? false,
     distribution: JSON.parse(v.distribution) as Record<string, number>,
     minN: v.minN,
     suppressed: v.suppressed ?? null,
@@ -145,7 +178,8 @@ async function computeBenchmark(
   const def = await requireIndicator(indicatorId);
   const docs = await cachedValues({ indicatorId, period: q.period, segment: q.segment });
   const mine = docs.find((d) => d.organisationId.toHexString() === caller.organisationId) ?? null;
-  const peers = docs.filter((d) => d === mine || inPeerGroup(d, mine?.organisation ?? null, q));
+  const me = await callerOrganisation(caller, mine);
+  const peers = docs.filter((d) => d === mine || inPeerGroup(d, me, q));
   const values = peers.filter(published).map((d) => d.value as number);
   const summary = distributionSummary(values);
   const myValue = mine?.value ?? null;
@@ -154,7 +188,8 @@ async function computeBenchmark(
     kind: def.kind,
     period: q.period,
     segment: q.segment,
-    peerGroup: q.organisations?.length ? 'explicit' : q.peerGroup,
+    // A caller without an organisation (a platform key) has no region or size: everyone.
+    peerGroup: q.organisations?.length ? 'explicit' : me ? q.peerGroup : 'all',
     quantileMethod: QUANTILE_METHOD,
     minN: def.minN,
     summary,
@@ -205,11 +240,11 @@ async function computeTrend(caller: AuthContext, indicatorId: string, q: PeerQue
   if (!own.length) return { indicator: def.id, segment: q.segment, points: [] };
   let previous: string[] | null = null;
   const points = own.map((mine) => {
+    // The same set as the benchmark's summary: the peer group's published values, yours included.
     const peers = docs.filter(
       (d) =>
         d.period === mine.period &&
-        d !== mine &&
-        inPeerGroup(d, mine.organisation ?? null, q) &&
+        (d === mine || inPeerGroup(d, mine.organisation ?? null, q)) &&
         published(d),
     );
     const median = peers.length ? distributionSummary(peers.map((d) => d.value as number)).median : null;

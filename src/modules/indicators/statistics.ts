@@ -232,15 +232,18 @@ export function npsCategory(score: number): NpsCategory {
 }
 
 /**
- * Net Promoter Score 100·(P − D) with a normal-approximation interval, P and D being the promoter
- * and detractor shares among n = promoters + passives + detractors (excluded answers are not in n).
+ * Net Promoter Score 100·(P − D), P and D being the promoter and detractor shares among
+ * n = promoters + passives + detractors (excluded answers are not in n), with the adjusted Wald
+ * interval that Rocks (2016, "Interval estimation for the Net Promoter Score", The American
+ * Statistician 70(4)) found to keep its coverage at small n: add 3 to n and ¾ to promoters and to
+ * detractors, P' = (promoters + ¾)/(n + 3), D' = (detractors + ¾)/(n + 3), and take
+ * 100·(P' − D') ± z·100·sqrt((P' + D' − (P' − D')²)/(n + 3)). The plain Wald interval, centred on
+ * the raw score with the variance P + D − (P − D)², has zero width when every answer falls in one
+ * category (10 promoters out of 10 would be "100 ± 0"); the adjusted one does not.
  *
- * Each answer scores +1, 0 or −1, so the variance of the score is P(1 − P) + D(1 − D) + 2PD
- * (which equals P + D − (P − D)²), and the interval is value ± z·100·sqrt(that/n), multiplied by
- * the finite population correction sqrt((N − n)/(N − 1)) when `population` N is given, and clamped
- * to [−100, 100]. When every answer falls in one category the variance is zero and so is the
- * width: the Wald interval cannot express uncertainty there, which is one more reason small bases
- * are suppressed.
+ * With `population` N the half-width is multiplied by the finite population correction
+ * sqrt((N − n)/(N − 1)). The interval is clamped to [−100, 100] and, at the very small n where the
+ * adjusted centre lies far from the raw score, widened to contain the published value.
  *
  * @param counts - promoters, passives, detractors and optional excluded answers, non-negative
  * integers
@@ -265,17 +268,15 @@ export function npsIndicator(counts: NpsCounts, opts: IntervalOptions = {}): Nps
     result.responseRate = (n + excluded) / opts.population;
   }
   if (n === 0) return result;
-  const promoterShare = promoters / n;
-  const detractorShare = detractors / n;
-  const variance =
-    promoterShare * (1 - promoterShare) +
-    detractorShare * (1 - detractorShare) +
-    2 * promoterShare * detractorShare;
-  const value = 100 * (promoterShare - detractorShare);
-  const halfWidth = z * fpc * 100 * Math.sqrt(variance / n);
+  const value = (100 * (promoters - detractors)) / n;
+  const adjusted = n + 3;
+  const p = (promoters + 0.75) / adjusted;
+  const d = (detractors + 0.75) / adjusted;
+  const centre = 100 * (p - d);
+  const halfWidth = z * fpc * 100 * Math.sqrt((p + d - (p - d) ** 2) / adjusted);
   result.value = value;
-  result.low = clamp(value - halfWidth, -100, 100);
-  result.high = clamp(value + halfWidth, -100, 100);
+  result.low = Math.min(value, clamp(centre - halfWidth, -100, 100));
+  result.high = Math.max(value, clamp(centre + halfWidth, -100, 100));
   return result;
 }
 
@@ -384,33 +385,63 @@ export function studentTQuantile(probability: number, df: number): number {
 }
 
 /**
- * Mean with a confidence interval from the sample standard deviation (divisor n − 1).
+ * Mean with a confidence interval from the sample standard deviation (divisor n − 1), computed
+ * from counts per answer value (`{"1": 4, "5": 10}`), so a bucket's statistics never need the
+ * answers themselves.
  *
  * By default the interval uses Student's t with n − 1 degrees of freedom at 95%
  * ({@link studentTQuantile}), which matters for the small bases of a single estate. Passing `z`
- * switches to a normal interval with that critical value instead.
- * With one value there is no spread to estimate, so `sd`, `low` and `high` are `null`; with none,
+ * switches to a normal interval with that critical value instead. With `population` N (the
+ * housing stock), the standard error is multiplied by the finite population correction
+ * sqrt((N − n)/(N − 1)), as for shares and NPS; a census (N = n) has no sampling error.
+ * With one answer there is no spread to estimate, so `sd`, `low` and `high` are `null`; with none,
  * every field but `n` is `null`.
  *
- * @param values - the answers, finite numbers in any order
- * @param opts - `z` to use a normal interval with that critical value
- * @throws RangeError when a value is not finite or `z` is not positive
+ * @param counts - answer value (a finite number, as text) → number of answers (a non-negative integer)
+ * @param opts - `z` for a normal interval, `population` for the finite population correction
+ * @throws RangeError when a value is not finite, a count is invalid, `z` is not positive or the
+ * population is smaller than n
  */
-export function meanIndicator(values: readonly number[], opts: { z?: number } = {}): MeanIndicator {
-  assertFinite(values, 'values');
-  const n = values.length;
+export function meanFromCounts(
+  counts: Readonly<Record<string, number>>,
+  opts: IntervalOptions = {},
+): MeanIndicator {
+  let n = 0;
+  let total = 0;
+  const entries = Object.entries(counts).map(([k, c]) => {
+    const x = Number(k);
+    if (k.trim() === '' || !Number.isFinite(x))
+      throw new RangeError(`answer values must be finite numbers, got '${k}'`);
+    assertCount(c, `count of ${k}`);
+    n += c;
+    total += x * c;
+    return [x, c] as const;
+  });
   if (n === 0) return { n, value: null, low: null, high: null, sd: null };
-  let sum = 0;
-  for (const value of values) sum += value;
-  const mean = sum / n;
+  const fpc = opts.population === undefined ? 1 : finitePopulationFactor(n, opts.population);
+  const mean = total / n;
   if (n === 1) return { n, value: mean, low: null, high: null, sd: null };
   // Two passes (mean first, then squared deviations) avoid the cancellation of sum-of-squares.
   let squares = 0;
-  for (const value of values) squares += (value - mean) ** 2;
+  for (const [x, c] of entries) squares += c * (x - mean) ** 2;
   const sd = Math.sqrt(squares / (n - 1));
   const critical = opts.z === undefined ? studentTQuantile(0.975, n - 1) : resolveZ(opts.z);
-  const halfWidth = (critical * sd) / Math.sqrt(n);
+  const halfWidth = (critical * fpc * sd) / Math.sqrt(n);
   return { n, value: mean, low: mean - halfWidth, high: mean + halfWidth, sd };
+}
+
+/**
+ * {@link meanFromCounts} over a list of answers.
+ *
+ * @param values - the answers, finite numbers in any order
+ * @param opts - `z` for a normal interval, `population` for the finite population correction
+ * @throws RangeError when a value is not finite or `z` is not positive
+ */
+export function meanIndicator(values: readonly number[], opts: IntervalOptions = {}): MeanIndicator {
+  assertFinite(values, 'values');
+  const counts: Record<string, number> = {};
+  for (const value of values) counts[String(value)] = (counts[String(value)] ?? 0) + 1;
+  return meanFromCounts(counts, opts);
 }
 
 function elementAt(values: readonly number[], index: number): number {
@@ -500,17 +531,17 @@ export function percentileRank(values: readonly number[], x: number): number {
  * Primary suppression: a cell whose base n is below its own `minN`.
  *
  * Secondary suppression applies only when `totalKey` names a published total and every other cell
- * is a part of it (the parts' bases add up to the total's). If exactly one part is primarily
- * suppressed and the total is not, that part could be recovered as total minus the other parts, so
- * one more part is withheld as 'secondary': the unsuppressed part with the smallest n, which
- * hides the least information (ties go to the first key in code-unit order, so the choice does not
- * depend on the order of `cells`). Parts with n = 0 are never chosen, since hiding an empty cell
- * protects nothing. If no such part exists — the small part is the only part, so its value equals
- * the total's — the total itself is suppressed as 'secondary'.
+ * is a part of it (the parts' bases add up to the total's). Subtracting the published parts from
+ * the total yields the pooled value of the hidden parts, so the hidden parts that hold answers
+ * (n > 0: an empty cell hides nothing) must be at least two and together reach the total's minN.
+ * Until they do, one more part is withheld as 'secondary': the unsuppressed part with the smallest
+ * n > 0, which hides the least information (ties go to the first key in code-unit order, so the
+ * choice does not depend on the order of `cells`). If no such part is left, the total itself is
+ * suppressed as 'secondary'.
  *
- * No secondary suppression is needed when the total is suppressed (nothing to subtract from) or when
- * two or more parts are: subtraction then yields only their pooled value. Without `totalKey` the
- * cells are treated as unrelated and only primary suppression applies.
+ * No secondary suppression is needed when the total is suppressed (nothing to subtract from) or
+ * when no part holding answers is hidden. Without `totalKey` the cells are treated as unrelated
+ * and only primary suppression applies.
  *
  * @param cells - the cells with unique keys, non-negative integer n and non-negative minN
  * @param opts - `totalKey`, the key of the cell holding the published total
@@ -535,14 +566,24 @@ export function applySuppression(
   if (!reasons.has(totalKey)) throw new RangeError(`totalKey '${totalKey}' is not among the cells`);
   if (reasons.get(totalKey) === 'primary') return reasons;
 
+  const total = cells.find((cell) => cell.key === totalKey)!;
   const parts = cells.filter((cell) => cell.key !== totalKey);
-  const suppressedParts = parts.filter((cell) => reasons.get(cell.key) === 'primary');
-  if (suppressedParts.length !== 1) return reasons;
-
+  const hidden = parts.filter((cell) => reasons.get(cell.key) !== null && cell.n > 0);
+  if (hidden.length === 0) return reasons;
   const candidates = parts
     .filter((cell) => reasons.get(cell.key) === null && cell.n > 0)
     .sort((a, b) => a.n - b.n || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
-  const chosen = candidates[0];
-  reasons.set(chosen === undefined ? totalKey : chosen.key, 'secondary');
+  let pooled = hidden.reduce((sum, cell) => sum + cell.n, 0);
+  let count = hidden.length;
+  while (count < 2 || pooled < total.minN) {
+    const chosen = candidates.shift();
+    if (chosen === undefined) {
+      reasons.set(totalKey, 'secondary');
+      break;
+    }
+    reasons.set(chosen.key, 'secondary');
+    pooled += chosen.n;
+    count++;
+  }
   return reasons;
 }
