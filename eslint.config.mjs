@@ -3,7 +3,7 @@ import globals from 'globals';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['node_modules', 'dist', 'data', 'coverage', 'tests/artifacts'] },
+  { ignores: ['node_modules', 'dist', 'data', 'coverage', 'tests/artifacts', '.tmp'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -3,10 +3,15 @@ import { Piscina } from 'piscina';
 import { AppError } from '../errors';
 import type { AnswerCheck, FileLimits } from '../modules/responses/answer-validator';
 import type { DefinitionReport } from '../modules/surveys/definition-validator';
-import type { AnswersTask, DefinitionTask } from './validation.worker';
+import {
+  isReusableDefinition,
+  NEEDS_DEFINITION,
+  type AnswersTask,
+  type DefinitionTask,
+} from './validation.worker';
 
 /** How long one check may run before its thread is stopped and the request refused. */
-const BUDGET_MS = { definition: 15000, answers: 3000 };
+const BUDGET_MS = { definition: 15000, answers: 5000 };
 
 let pool: Piscina | null = null;
 
@@ -23,8 +28,14 @@ function threads(): Piscina {
   return pool;
 }
 
+/** Checks waiting beyond this many are refused at once (503): the service is saturated. */
+const MAX_WAITING = 64;
+
 async function run<T>(kind: keyof typeof BUDGET_MS, task: DefinitionTask | AnswersTask): Promise<T> {
   const name = kind === 'definition' ? 'checkDefinition' : 'checkAnswers';
+  if (threads().queueSize >= MAX_WAITING) {
+    throw new AppError(503, 'BUSY', 'the service is busy; try again in a moment', [], { 'Retry-After': '2' });
+  }
   try {
     return (await threads().run(task, { name, signal: AbortSignal.timeout(BUDGET_MS[kind]) })) as T;
   } catch (err) {
@@ -51,14 +62,32 @@ export function checkDefinitionOffThread(
   return run('definition', { definition, languages });
 }
 
-/** Answers against a pinned version's stored definition text; see validateAnswers. */
-export function checkAnswersOffThread(
+/** Per pinned version: whether its threads keep a model of it (then the text need not travel). */
+const reusable = new Map<string, boolean>();
+
+/**
+ * Answers against a pinned version's stored definition text; see validateAnswers. `key` names
+ * the version. A thread that keeps the version's model is sent only the answers: copying the
+ * definition to the thread would cost more than the check.
+ */
+export async function checkAnswersOffThread(
+  key: string,
   definition: string,
   answers: Record<string, unknown>,
   lang: string,
   files: FileLimits,
 ): Promise<AnswerCheck> {
-  return run('answers', { definition, answers, lang, files });
+  let kept = reusable.get(key);
+  if (kept === undefined) {
+    kept = isReusableDefinition(definition);
+    reusable.set(key, kept);
+    if (reusable.size > 10_000) reusable.delete(reusable.keys().next().value!);
+  }
+  if (kept) {
+    const quick = await run<AnswerCheck | typeof NEEDS_DEFINITION>('answers', { key, answers, lang, files });
+    if (quick !== NEEDS_DEFINITION) return quick;
+  }
+  return run('answers', { key, definition, answers, lang, files });
 }
 
 /** Stops the worker threads (shutdown, end of a CLI command). */

@@ -5,6 +5,8 @@ import type { AuthContext } from '../../http/context';
 import { afterCursor, toPage } from '../../http/pagination';
 import { Organisation, type OrganisationDoc } from '../organisations/organisation.model';
 import { Survey, SurveyVersion, type SurveyVersionDoc } from '../surveys/survey.model';
+import { pinnedVersion } from '../surveys/surveys.service';
+import { SharedCache } from '../../shared-cache';
 import { SurveyResponse } from '../responses/response.model';
 import { Campaign, Invitation, InvitationBatch, type CampaignDoc } from './campaign.model';
 
@@ -297,18 +299,23 @@ export async function purgeSecrets(caller: AuthContext, id: string): Promise<num
   return res.modifiedCount;
 }
 
-/** A campaign by its public slug with the version it runs, for tenants. */
-export async function publicCampaign(
-  slug: string,
-): Promise<{ campaign: CampaignDoc; version: SurveyVersionDoc }> {
-  const campaign = await Campaign.findOne({ slug }).lean<CampaignDoc>();
-  if (!campaign) throw new NotFoundError('survey');
-  const version = await SurveyVersion.findOne({
-    surveyId: campaign.surveyId,
-    version: campaign.version,
-  }).lean<SurveyVersionDoc>();
-  if (!version) throw new NotFoundError('survey');
-  return { campaign, version };
+/** Campaigns and versions do not change once created, so tenants' lookups are kept a while. */
+const publicCampaigns = new SharedCache<{ campaign: CampaignDoc; version: SurveyVersionDoc }>(2000);
+const PUBLIC_CAMPAIGN_TTL_MS = 60_000;
+
+/**
+ * A campaign by its public slug with the version it runs, for tenants: from memory after the
+ * first request (a campaign and its pinned version never change; its status is computed from
+ * the clock). An unknown slug is looked up again each time.
+ */
+export function publicCampaign(slug: string): Promise<{ campaign: CampaignDoc; version: SurveyVersionDoc }> {
+  return publicCampaigns.forMs(slug, PUBLIC_CAMPAIGN_TTL_MS, async () => {
+    const campaign = await Campaign.findOne({ slug }).lean<CampaignDoc>();
+    if (!campaign) throw new NotFoundError('survey');
+    const version = await pinnedVersion(campaign.surveyId, campaign.version);
+    if (!version) throw new NotFoundError('survey');
+    return { campaign, version };
+  });
 }
 
 /** Organisation of a campaign (for printing). */

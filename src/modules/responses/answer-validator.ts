@@ -180,7 +180,7 @@ const CHOICE_TYPES = new Set([
  * @param lang - the tenant's language: survey-core's messages and ours come in it.
  */
 export function validateAnswers(
-  definition: Record<string, unknown>,
+  definition: Record<string, unknown> | ServerSurvey,
   posted: Record<string, unknown>,
   lang: string,
   files: FileLimits,
@@ -189,7 +189,7 @@ export function validateAnswers(
   shapeErrors(posted, '/answers', 0, { nodes: MAX_NODES }, errors, lang);
   if (errors.length) return { errors, answers: {} };
 
-  const model = new ServerSurvey(definition);
+  const model = definition instanceof ServerSurvey ? definition : new ServerSurvey(definition);
   model.locale = lang;
   model.data = structuredClone(posted);
   model.validate(true, false);

@@ -74,6 +74,7 @@ export async function submitResponse(
   }
 
   const { errors, answers: clean } = await checkAnswersOffThread(
+    `${campaign.surveyId.toHexString()}:${campaign.version}`,
     version.definition,
     input.answers,
     input.locale,
