@@ -29,7 +29,7 @@ function threads(): Piscina {
 }
 
 /** Checks waiting beyond this many are refused at once (503): the service is saturated. */
-const MAX_WAITING = 64;
+const MAX_WAITING = 256;
 
 async function run<T>(kind: keyof typeof BUDGET_MS, task: DefinitionTask | AnswersTask): Promise<T> {
   const name = kind === 'definition' ? 'checkDefinition' : 'checkAnswers';

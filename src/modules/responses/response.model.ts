@@ -28,9 +28,9 @@ responseSchema.index({ campaignId: 1, submissionId: 1 }, { unique: true });
 responseSchema.index({ organisationId: 1, surveyId: 1, period: 1, segment: 1, _id: 1 });
 
 /**
- * The _id of a campaign's response with a given submissionId, derived from both: a retried
- * submission is recognised by a lookup of its key, which every MongoDB-compatible server answers
- * without reading other responses, and the insert itself is the claim (a duplicate key).
+ * The _id of a campaign's response with a given submissionId, derived from both: the insert
+ * itself recognises a retried submission (a duplicate key, found through the unique index on
+ * every MongoDB-compatible server), so no read of the growing collection is needed.
  */
 export function responseIdFor(campaignId: Types.ObjectId, submissionId: string): Types.ObjectId {
   const digest = createHash('sha256').update(`${campaignId.toHexString()}:${submissionId}`).digest();

@@ -38,8 +38,8 @@ export interface SubmissionDeps {
 
 /**
  * Stores a tenant's answers once. The order matters:
- * 1. a known submissionId answers 200 with the first id, even after the campaign closed,
- *    so a phone that retries after a lost confirmation is never told it failed;
+ * 1. a known submissionId answers 200 with the same id, even after the campaign closed, so a
+ *    phone that retries after a lost confirmation is never told it failed;
  * 2. closed, not yet open or full campaigns answer 410 (not yet open: 403);
  * 3. the answers are re-validated against the pinned version (422, nothing stored);
  * 4. a place under the response limit and the invitation token are claimed through unique
@@ -47,8 +47,9 @@ export interface SubmissionDeps {
  * 5. the response is inserted under a key derived from campaign and submissionId (the insert is
  *    the duplicate check), then an inbox entry tells aggregation to count it, then the worker is
  *    nudged without waiting: if Redis is down the entry waits for the next sweep.
- * Every database access here is a lookup or write by key, so its cost does not grow with the
- * number of responses stored.
+ * On an open campaign the database work is two inserts: their cost does not grow with the number
+ * of responses stored, on MongoDB or on FerretDB's SQLite backend (which reads a whole collection
+ * for any query, even by _id).
  */
 export async function submitResponse(
   slug: string,
@@ -57,9 +58,15 @@ export async function submitResponse(
 ): Promise<SubmissionResult> {
   const { campaign, version } = await publicCampaign(slug);
   const id = responseIdFor(campaign._id, input.submissionId);
-  if (await SurveyResponse.findById(id, { _id: 1 }).lean()) return { id: id.toHexString(), created: false };
-
   const status = await currentStatus(campaign);
+  // A retry of a stored submission is recognised by the insert below (its key is taken). Where
+  // the insert is not reached (a campaign no longer open) or claims come first (personal codes,
+  // response limits), it is looked up here; on FerretDB/SQLite that lookup reads the collection,
+  // so the common path (an open campaign) does not make it.
+  const claims = campaign.access === 'invite' || typeof campaign.responseLimit === 'number';
+  if ((claims || status !== 'open') && (await SurveyResponse.exists({ _id: id })))
+    return { id: id.toHexString(), created: false };
+
   if (status === 'scheduled')
     throw new AppError(403, 'NOT_YET_OPEN', `this survey opens on ${campaign.opensAt.toISOString()}`);
   if (status === 'closed') throw new GoneError('this survey has closed', 'CLOSED');
@@ -109,9 +116,9 @@ export async function submitResponse(
     await SurveyResponse.collection.insertOne(doc as never);
   } catch (err) {
     await Promise.allSettled(releases.map((r) => r()));
-    // The same submissionId raced itself: the other request stored it (and wrote its entry).
-    if ((err as { code?: number }).code === 11000 && (await SurveyResponse.exists({ _id: id })))
-      return { id: id.toHexString(), created: false };
+    // The key is taken: this submission was stored before (a retry) or by a concurrent request,
+    // which also wrote its inbox entry.
+    if ((err as { code?: number }).code === 11000) return { id: id.toHexString(), created: false };
     throw err;
   }
   await writeInboxEntry(doc);
