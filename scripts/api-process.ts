@@ -29,16 +29,12 @@ export async function startApiProcess(
   const proc = spawn(process.execPath, [...profile, '--import', 'tsx', 'src/server.ts'], {
     cwd: path.resolve(__dirname, '..'),
     env: {
-      ...process.env,
-      NODE_ENV: 'production',
-      MONGODB_URI: mongodbUri,
-      REDIS_URL: redisUrl,
+      ...serviceEnv(mongodbUri, redisUrl),
       PORT: String(port),
       HOST: '127.0.0.1',
       PUBLIC_BASE_URL: `http://127.0.0.1:${port}`,
       // The production default: one access-log line per request.
       LOG_LEVEL: 'info',
-      QUEUE_PREFIX: 'bench',
       ...opts.env,
     },
     stdio: ['ignore', 'ignore', 'inherit'],
@@ -55,7 +51,7 @@ export async function startApiProcess(
   throw new Error('the API did not start');
 }
 
-/** The aggregation worker in a process of its own (same settings as {@link startApiProcess}). */
+/** The aggregation worker in a process of its own (same servers and queue as {@link startApiProcess}). */
 export function startWorkerProcess(
   mongodbUri: string,
   redisUrl: string,
@@ -63,18 +59,21 @@ export function startWorkerProcess(
 ): ChildProcess {
   return spawn(process.execPath, ['--import', 'tsx', 'workers/index.ts'], {
     cwd: path.resolve(__dirname, '..'),
-    env: {
-      ...process.env,
-      NODE_ENV: 'production',
-      MONGODB_URI: mongodbUri,
-      REDIS_URL: redisUrl,
-      PUBLIC_BASE_URL: 'http://127.0.0.1',
-      LOG_LEVEL: 'warn',
-      QUEUE_PREFIX: 'bench',
-      ...opts.env,
-    },
+    env: { ...serviceEnv(mongodbUri, redisUrl), LOG_LEVEL: 'warn', ...opts.env },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
+}
+
+/** Production settings on the given servers, one queue prefix for API and worker. */
+function serviceEnv(mongodbUri: string, redisUrl: string): NodeJS.ProcessEnv {
+  return {
+    ...process.env,
+    NODE_ENV: 'production',
+    MONGODB_URI: mongodbUri,
+    REDIS_URL: redisUrl,
+    PUBLIC_BASE_URL: 'http://127.0.0.1',
+    QUEUE_PREFIX: 'bench',
+  };
 }
 
 /** The servers a benchmark runs on, and its own database on them (connected here). */

@@ -310,7 +310,6 @@ async function main() {
     await new Promise((r) => floor.stdout!.once('data', r));
     const floorUrl = `http://127.0.0.1:${floorPort}`;
 
-    const orgId = (await api(url, admin, 'GET', '/api/v1/organisations')).body.items[0].id as string;
     const load = [];
     for (const connections of PHASES.has('load') ? [10, 100] : []) {
       log(`submissions at ${connections} connections`);
@@ -336,7 +335,8 @@ async function main() {
         housingStock: 10000,
       });
       const otherAdmin = other.body.adminKey.key as string;
-      const freshOrg = (await api(url, otherAdmin, 'GET', '/api/v1/organisations')).body.items[0].id as string;
+      const freshOrg = (await api(url, otherAdmin, 'GET', '/api/v1/organisations')).body.items[0]
+        .id as string;
       const fresh = await campaignOf(url, otherAdmin, 'bench-fresh', { template: 'tsm-perception' });
       const worker = startWorkerProcess(mongodbUri, bench.redisUrl);
       procs.push(worker);

@@ -36,10 +36,18 @@ async function run<T>(kind: keyof typeof BUDGET_MS, task: DefinitionTask | Answe
   if (threads().queueSize >= MAX_WAITING) {
     throw new AppError(503, 'BUSY', 'the service is busy; try again in a moment', [], { 'Retry-After': '2' });
   }
+  const waitingAhead = threads().queueSize;
   try {
     return (await threads().run(task, { name, signal: AbortSignal.timeout(BUDGET_MS[kind]) })) as T;
   } catch (err) {
-    if ((err as Error).name === 'AbortError' || (err as Error).name === 'TimeoutError') {
+    const timedOut = (err as Error).name === 'AbortError' || (err as Error).name === 'TimeoutError';
+    // Out of time behind other checks: the service is saturated, not the input at fault.
+    if (timedOut && (waitingAhead > 0 || threads().queueSize > 0)) {
+      throw new AppError(503, 'BUSY', 'the service is busy; try again in a moment', [], {
+        'Retry-After': '2',
+      });
+    }
+    if (timedOut) {
       throw new AppError(
         422,
         'VALIDATION_TIMEOUT',

@@ -2,7 +2,7 @@ import { Types } from 'mongoose';
 import type { Logger } from 'pino';
 import type { LockRunner } from '../../queue/lock';
 import { Campaign } from '../campaigns/campaign.model';
-import { Organisation, type OrganisationDoc } from '../organisations/organisation.model';
+import { Organisation, peerAttributes, type OrganisationDoc } from '../organisations/organisation.model';
 import { SurveyResponse } from '../responses/response.model';
 import type { MappingEntry } from '../surveys/indicator-mapping';
 import { pinnedVersion } from '../surveys/surveys.service';
@@ -391,14 +391,7 @@ function organisationValues(
         indicatorId,
         period,
         segment: r.segment,
-        organisation: {
-          slug: org.slug,
-          name: org.name,
-          country: org.country,
-          region: org.region,
-          type: org.type,
-          housingStock: org.housingStock ?? null,
-        },
+        organisation: peerAttributes(org),
         kind: def.kind,
         n: r.result.n,
         excluded: r.result.excludedCount,

@@ -6,7 +6,7 @@ import { SharedCache } from '../../shared-cache';
 import { IndicatorValue, valuesChangedAt, type IndicatorValueDoc } from './indicator-value.model';
 import { freezeDeep } from '../../http/serialised';
 import { distributionSummary, percentileRank } from './statistics';
-import { Organisation, type OrganisationDoc } from '../organisations/organisation.model';
+import { Organisation, peerAttributes, type OrganisationDoc } from '../organisations/organisation.model';
 
 /** How quartiles are computed; stated in every benchmark so readers can reproduce it. */
 export const QUANTILE_METHOD =
@@ -41,16 +41,7 @@ function callerOrganisation(
   if (!id) return Promise.resolve(null);
   return organisations.forMs(id, ORGANISATION_TTL_MS, async () => {
     const org = await Organisation.findById(id).lean<OrganisationDoc>();
-    return org
-      ? {
-          slug: org.slug,
-          name: org.name,
-          country: org.country,
-          region: org.region,
-          type: org.type,
-          housingStock: org.housingStock ?? null,
-        }
-      : null;
+    return org ? peerAttributes(org) : null;
   });
 }
 const results = new SharedCache<unknown>(CACHE_ENTRIES);

@@ -28,3 +28,15 @@ export type OrganisationDoc = InferSchemaType<typeof organisationSchema> & {
   updatedAt: Date;
 };
 export const Organisation = model('Organisation', organisationSchema);
+
+/** What peer groups and benchmarks read of an organisation (copied into every published value). */
+export function peerAttributes(org: OrganisationDoc) {
+  return {
+    slug: org.slug,
+    name: org.name,
+    country: org.country,
+    region: org.region,
+    type: org.type,
+    housingStock: org.housingStock ?? null,
+  };
+}

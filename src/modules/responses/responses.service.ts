@@ -6,8 +6,7 @@ import { CampaignClaim, Invitation, type CampaignDoc } from '../campaigns/campai
 import { currentStatus, hashToken, publicCampaign } from '../campaigns/campaigns.service';
 import { checkAnswersOffThread } from '../../validation/validation-pool';
 import type { FileLimits } from './answer-validator';
-import { PendingAnswer } from './inbox.model';
-import type { Types } from 'mongoose';
+import { PendingAnswer, type PendingDoc } from './inbox.model';
 import { SurveyResponse, responseIdFor } from './response.model';
 
 /** A tenant's submission, schema-validated at the edge. */
@@ -131,15 +130,7 @@ export async function submitResponse(
  * needs, so the worker never reads the (large) responses collection. A process that dies between
  * the response and its entry leaves the response to the nightly rebuild, which counts it.
  */
-async function writeInboxEntry(r: {
-  _id: Types.ObjectId;
-  organisationId: Types.ObjectId;
-  period: string;
-  surveyId: Types.ObjectId;
-  version: number;
-  segment: string;
-  answers: Record<string, unknown>;
-}): Promise<void> {
+async function writeInboxEntry(r: Omit<PendingDoc, 'at'>): Promise<void> {
   try {
     await PendingAnswer.collection.insertOne({
       _id: r._id,
