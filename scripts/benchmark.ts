@@ -35,7 +35,7 @@ import { markValuesChanged, STAMP_TTL_MS } from '../src/modules/indicators/indic
 import { Survey, SurveyVersion } from '../src/modules/surveys/survey.model';
 import { checkContent } from '../src/modules/surveys/surveys.service';
 import { findTemplate } from '../src/modules/surveys/templates';
-import { BUILT_IN_INDICATORS } from '../src/modules/indicators/catalogue';
+import { BUILT_IN_INDICATORS } from '../src/modules/catalogue/catalogue';
 import { contentHash } from '../src/canonical-json';
 
 const run = promisify(execFile);

@@ -15,7 +15,7 @@ import { opsRoutes } from './modules/ops/ops.routes';
 import { queueDashboard } from './modules/ops/queue-dashboard';
 import { campaignRoutes } from './modules/campaigns/campaigns.routes';
 import { scoreRoutes } from './modules/indicators/scores.routes';
-import { indicatorDefinitionRoutes } from './modules/indicators/indicator-definitions.routes';
+import { indicatorDefinitionRoutes } from './modules/catalogue/indicator-definitions.routes';
 import { authenticateKey } from './modules/organisations/api-keys.service';
 import { organisationRoutes } from './modules/organisations/organisations.routes';
 import { publicAssets, publicRoutes } from './modules/responses/public.routes';

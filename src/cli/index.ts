@@ -4,7 +4,7 @@ import { AppError } from '../errors';
 import { ConfigError, loadConfig } from '../config';
 import { connectMongo, disconnectMongo, syncIndexes } from '../db/connection';
 import { readServiceState } from '../local-services/state';
-import { BUILT_IN_INDICATORS } from '../modules/indicators/catalogue';
+import { BUILT_IN_INDICATORS } from '../modules/catalogue/catalogue';
 import { createApiKey } from '../modules/organisations/api-keys.service';
 import { ORGANISATION_TYPES } from '../modules/organisations/organisation.model';
 import { createOrganisation } from '../modules/organisations/organisations.service';

@@ -1,6 +1,6 @@
 import { combineStats, computeIndicator, prepareMapping } from '../../src/modules/indicators/aggregation';
-import { BUILT_IN_INDICATORS, type IndicatorDefinition } from '../../src/modules/indicators/catalogue';
-import { meanFromCounts, npsIndicator, shareIndicator } from '../../src/modules/indicators/statistics';
+import { BUILT_IN_INDICATORS, type IndicatorDefinition } from '../../src/modules/catalogue/catalogue';
+import { meanFromCounts, npsIndicator, shareIndicator } from '../../src/modules/catalogue/statistics';
 
 const catalogue = new Map(BUILT_IN_INDICATORS.map((d) => [d.id, d]));
 const TP01 = catalogue.get('TP01')!;

@@ -1,6 +1,6 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { BUILT_IN_INDICATORS } from '../../src/modules/indicators/catalogue';
+import { BUILT_IN_INDICATORS } from '../../src/modules/catalogue/catalogue';
 import { checkContent, type SurveyContent } from '../../src/modules/surveys/surveys.service';
 import type { Template } from '../../src/modules/surveys/templates';
 

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { Model, type Question } from 'survey-core';
 import { StatsAccumulator, prepareMapping } from '../../src/modules/indicators/aggregation';
-import { BUILT_IN_INDICATORS } from '../../src/modules/indicators/catalogue';
+import { BUILT_IN_INDICATORS } from '../../src/modules/catalogue/catalogue';
 import { describeQuestion } from '../../src/modules/surveys/definition-validator';
 import { validateMapping, type MappingEntry } from '../../src/modules/surveys/indicator-mapping';
 import type { Template } from '../../src/modules/surveys/templates';

@@ -11,7 +11,7 @@ import {
   shareIndicator,
   studentTQuantile,
   wilsonInterval,
-} from '../../src/modules/indicators/statistics';
+} from '../../src/modules/catalogue/statistics';
 
 /** Park–Miller generator: the property checks below must be reproducible from run to run. */
 function seededRandom(seed: number): () => number {

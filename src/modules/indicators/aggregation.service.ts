@@ -17,8 +17,8 @@ import {
 } from './aggregation';
 import { PendingAnswer, type PendingDoc } from '../responses/inbox.model';
 import { UnitHead, UnitState, unitHeadId, unitId, unitStateId, type UnitKey } from './aggregation.model';
-import type { IndicatorDefinition } from './catalogue';
-import { loadCatalogue } from './indicator-definitions.service';
+import type { IndicatorDefinition } from '../catalogue/catalogue';
+import { loadCatalogue } from '../catalogue/indicator-definitions.service';
 import { IndicatorValue, indicatorValueId, markValuesChanged } from './indicator-value.model';
 
 /** Sufficient statistics of one survey × segment of a unit. */

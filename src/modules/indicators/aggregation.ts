@@ -1,6 +1,6 @@
 import { contentHash } from '../../canonical-json';
 import { answerFor, mapAnswer, type MappingEntry } from '../surveys/indicator-mapping';
-import type { IndicatorDefinition } from './catalogue';
+import type { IndicatorDefinition } from '../catalogue/catalogue';
 import {
   applySuppression,
   meanFromCounts,
@@ -8,7 +8,7 @@ import {
   npsIndicator,
   shareIndicator,
   type SuppressionReason,
-} from './statistics';
+} from '../catalogue/statistics';
 
 /**
  * Sufficient statistics of one indicator over a set of responses: counts per scale value

@@ -1,11 +1,11 @@
 import { Types } from 'mongoose';
 import { NotFoundError, ValidationError } from '../../errors';
 import type { AuthContext } from '../../http/context';
-import { loadCatalogue } from './indicator-definitions.service';
+import { loadCatalogue } from '../catalogue/indicator-definitions.service';
 import { SharedCache } from '../../shared-cache';
 import { IndicatorValue, valuesChangedAt, type IndicatorValueDoc } from './indicator-value.model';
 import { freezeDeep } from '../../http/serialised';
-import { distributionSummary, percentileRank } from './statistics';
+import { distributionSummary, percentileRank } from '../catalogue/statistics';
 import { Organisation, peerAttributes, type OrganisationDoc } from '../organisations/organisation.model';
 
 /** How quartiles are computed; stated in every benchmark so readers can reproduce it. */

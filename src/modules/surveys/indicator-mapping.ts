@@ -1,5 +1,5 @@
 import type { ErrorDetail } from '../../errors';
-import type { IndicatorDefinition, IndicatorKind } from '../indicators/catalogue';
+import type { IndicatorDefinition, IndicatorKind } from '../catalogue/catalogue';
 import type { QuestionInfo } from './definition-validator';
 
 /** One question of a survey version measuring one indicator. */

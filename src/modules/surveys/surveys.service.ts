@@ -10,8 +10,8 @@ import {
 } from '../../errors';
 import type { AuthContext } from '../../http/context';
 import { afterCursor, toPage } from '../../http/pagination';
-import type { IndicatorDefinition } from '../indicators/catalogue';
-import { loadCatalogue } from '../indicators/indicator-definitions.service';
+import type { IndicatorDefinition } from '../catalogue/catalogue';
+import { loadCatalogue } from '../catalogue/indicator-definitions.service';
 import { checkDefinitionOffThread } from '../../validation/validation-pool';
 import type { QuestionInfo } from './definition-validator';
 import { validateMapping, type MappingEntry } from './indicator-mapping';
