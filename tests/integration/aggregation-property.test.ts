@@ -102,7 +102,12 @@ function wilson(x: number, n: number, N: number | null) {
 }
 
 /** The expected value of one indicator over a set of answer sets, computed from scratch. */
-function expected(indicator: string, sets: Array<Record<string, unknown>>, population: number | null) {
+function expected(
+  indicator: string,
+  sets: Array<Record<string, unknown>>,
+  population: number | null,
+  respondents: number,
+) {
   let base = 0;
   let excluded = 0;
   let positive = 0;
@@ -129,15 +134,25 @@ function expected(indicator: string, sets: Array<Record<string, unknown>>, popul
       if ((a.nps as number) <= 6) detractors++;
     }
   }
-  const N = population !== null && population >= base + excluded ? population : null;
+  // The stock is used only when it is not below the survey responses behind the cell.
+  const N = population !== null && population >= Math.max(respondents, base + excluded) ? population : null;
   if (base === 0) return { n: 0, excluded, value: null, low: null, high: null };
   if (indicator === 'NPS') {
-    const P = promoters / base;
-    const D = detractors / base;
+    // Adjusted Wald (Rocks 2016): ¾ added to promoters and detractors, 3 to n.
+    const a = base + 3;
+    const P = (promoters + 0.75) / a;
+    const D = (detractors + 0.75) / a;
     const f = N === null ? 1 : N === base ? 0 : Math.sqrt((N - base) / (N - 1));
-    const half = Z * f * 100 * Math.sqrt((P * (1 - P) + D * (1 - D) + 2 * P * D) / base);
-    const v = 100 * (P - D);
-    return { n: base, excluded, value: v, low: Math.max(-100, v - half), high: Math.min(100, v + half) };
+    const half = Z * f * 100 * Math.sqrt((P + D - (P - D) ** 2) / a);
+    const centre = 100 * (P - D);
+    const v = (100 * (promoters - detractors)) / base;
+    return {
+      n: base,
+      excluded,
+      value: v,
+      low: Math.min(v, Math.max(-100, centre - half)),
+      high: Math.max(v, Math.min(100, centre + half)),
+    };
   }
   return { n: base, excluded, ...wilson(positive, base, N) };
 }
@@ -239,23 +254,50 @@ it('after the queue drains, every indicator equals a plain recomputation (and a 
         const mine = sent.filter((s) => s.org === org.slug && s.period === period);
         const segments = [...new Set(mine.map((s) => s.segment)), '*'];
         for (const indicator of ['TP01', 'TP02', 'NPS']) {
+          // Survey responses behind a cell: those of the segments where the indicator was measured.
+          const measuredIn = (segment: string) => {
+            const sets = mine.filter((s) => s.segment === segment).map((s) => s.answers);
+            const e = expected(indicator, sets, null, 0);
+            return e.n + e.excluded > 0 ? sets.length : 0;
+          };
           const cells = segments.map((segment) => {
             const sets = mine.filter((s) => segment === '*' || s.segment === segment).map((s) => s.answers);
             const population =
               segment === '*' ? org.stock : (segmentStock[`${org.slug}|${period}|${segment}`] ?? null);
-            return { segment, exp: expected(indicator, sets, population), answered: sets.length };
+            const respondents =
+              segment === '*'
+                ? segments.filter((g) => g !== '*').reduce((sum, g) => sum + measuredIn(g), 0)
+                : measuredIn(segment);
+            return {
+              segment,
+              exp: expected(indicator, sets, population, respondents),
+              answered: sets.length,
+            };
           });
-          // Primary below 10; secondary where exactly one part is hidden and the total is not.
+          // Primary below 10. Secondary: while the hidden parts holding answers are fewer than two
+          // or pool under 10 beside a published total, hide the smallest other part (else the total).
           const parts = cells.filter((c) => c.segment !== '*' && c.exp.n + c.exp.excluded > 0);
           const primary = new Set(cells.filter((c) => c.exp.n < 10).map((c) => c.segment));
           const secondary = new Set<string>();
-          const hiddenParts = parts.filter((c) => primary.has(c.segment));
-          if (hiddenParts.length === 1 && !primary.has('*')) {
+          const hidden = parts.filter((c) => primary.has(c.segment) && c.exp.n > 0);
+          if (hidden.length && !primary.has('*')) {
             const candidates = parts
               .filter((c) => !primary.has(c.segment) && c.exp.n > 0)
-              .sort((a, b) => a.exp.n - b.exp.n || a.segment.localeCompare(b.segment));
-            if (candidates.length) secondary.add(candidates[0]!.segment);
-            else secondary.add('*');
+              .sort(
+                (a, b) => a.exp.n - b.exp.n || (a.segment < b.segment ? -1 : a.segment > b.segment ? 1 : 0),
+              );
+            let pooled = hidden.reduce((sum, c) => sum + c.exp.n, 0);
+            let count = hidden.length;
+            while (count < 2 || pooled < 10) {
+              const next = candidates.shift();
+              if (!next) {
+                secondary.add('*');
+                break;
+              }
+              secondary.add(next.segment);
+              pooled += next.exp.n;
+              count++;
+            }
           }
           for (const cell of cells) {
             const doc = stored.find(

@@ -96,6 +96,7 @@ describe('a worker killed in the middle of a job', () => {
     for (let i = 0; i < docs.length; i += 2500) await responses().insertMany(docs.slice(i, i + 2500));
     const inbox = docs.map((d) => ({
       _id: d._id,
+      campaignId: d.campaignId,
       organisationId: d.organisationId,
       period: d.period,
       surveyId: d.surveyId,

@@ -8,6 +8,7 @@ import { Survey, SurveyVersion, type SurveyVersionDoc } from '../surveys/survey.
 import { pinnedVersion } from '../surveys/surveys.service';
 import { SharedCache } from '../../shared-cache';
 import { SurveyResponse } from '../responses/response.model';
+import { countedByCampaign } from '../responses/unit-state';
 import { Campaign, Invitation, InvitationBatch, type CampaignDoc } from './campaign.model';
 
 /** How long invitation secrets stay downloadable as letters after they are created. */
@@ -157,9 +158,14 @@ async function countByCampaign<T>(
 }
 
 /** Live counts of several campaigns in three queries, however many campaigns. */
-async function campaignCounts(ids: Types.ObjectId[]): Promise<Map<string, CampaignCounts>> {
+/**
+ * Responses (as counted by aggregation: a read of the small unit revisions, not of the responses
+ * collection) and invitations per campaign.
+ */
+async function campaignCounts(docs: CampaignDoc[]): Promise<Map<string, CampaignCounts>> {
+  const ids = docs.map((d) => d._id);
   const [responses, invitations, used] = await Promise.all([
-    countByCampaign(SurveyResponse, ids),
+    countedByCampaign(docs),
     countByCampaign(Invitation, ids),
     countByCampaign(Invitation, ids, { used: true }),
   ]);
@@ -180,7 +186,7 @@ async function campaignCounts(ids: Types.ObjectId[]): Promise<Map<string, Campai
 
 /** A campaign with its live counts. */
 export async function campaignView(doc: CampaignDoc, baseUrl: string) {
-  return viewOf(doc, baseUrl, (await campaignCounts([doc._id])).get(doc._id.toHexString())!);
+  return viewOf(doc, baseUrl, (await campaignCounts([doc])).get(doc._id.toHexString())!);
 }
 
 function viewOf(doc: CampaignDoc, baseUrl: string, counts: CampaignCounts) {
@@ -217,7 +223,7 @@ export async function listCampaigns(
     .limit(page.limit + 1)
     .lean<CampaignDoc[]>();
   const { items, nextCursor } = toPage(docs, page.limit, (d) => d);
-  const counts = await campaignCounts(items.map((d) => d._id));
+  const counts = await campaignCounts(items);
   return { items: items.map((d) => viewOf(d, baseUrl, counts.get(d._id.toHexString())!)), nextCursor };
 }
 

@@ -16,7 +16,17 @@ import {
   type VersionMapping,
 } from './aggregation';
 import { PendingAnswer, type PendingDoc } from '../responses/inbox.model';
-import { UnitHead, UnitState, unitHeadId, unitId, unitStateId, type UnitKey } from './aggregation.model';
+import {
+  UnitHead,
+  UnitState,
+  latestState as latestStored,
+  readHead,
+  unitHeadId,
+  unitId,
+  unitStateId,
+  type StoredState,
+  type UnitKey,
+} from '../responses/unit-state';
 import type { IndicatorDefinition } from '../catalogue/catalogue';
 import { loadCatalogue } from '../catalogue/indicator-definitions.service';
 import { IndicatorValue, indicatorValueId, markValuesChanged } from './indicator-value.model';
@@ -37,9 +47,15 @@ interface State {
   buckets: UnitBucket[];
   responses: number;
   applied: string[];
+  /** Responses counted per campaign. */
+  campaigns: Record<string, number>;
 }
 
-const EMPTY: State = { rev: 0, buckets: [], responses: 0, applied: [] };
+const EMPTY: State = { rev: 0, buckets: [], responses: 0, applied: [], campaigns: {} };
+
+function parsed(s: StoredState): State {
+  return { ...s, buckets: JSON.parse(s.buckets) as UnitBucket[] };
+}
 /** One drain reads at most this many inbox entries; the rest wait for the next. */
 const DRAIN_BATCH = 5000;
 /** Keyed reads and writes run this many at a time. */
@@ -99,36 +115,9 @@ function isDuplicateKey(err: unknown): boolean {
  * Unit states: read by key, written once per revision.
  * ------------------------------------------------------------------------------------------- */
 
-async function loadState(u: UnitKey, rev: number): Promise<State | null> {
-  const doc = await UnitState.findById(unitStateId(u, rev), { buckets: 1, responses: 1, applied: 1 }).lean();
-  if (!doc) return null;
-  return {
-    rev,
-    buckets: JSON.parse(doc.buckets) as UnitBucket[],
-    responses: doc.responses,
-    applied: doc.applied ?? [],
-  };
-}
-
-/** A unit's head, or a fresh one. */
-async function readHead(u: UnitKey): Promise<{ rev: number; cleaned: number; published: number }> {
-  const head = await UnitHead.findById(unitHeadId(u), { rev: 1, cleaned: 1, published: 1 }).lean();
-  return { rev: head?.rev ?? 0, cleaned: head?.cleaned ?? 0, published: head?.published ?? 0 };
-}
-
-/**
- * The unit's latest revision: from where its head points, stepping forward while a newer one
- * exists. (The head may lag behind, and revisions older than the previous one are removed.)
- */
+/** The unit's latest revision (see unit-state.ts), its statistics parsed. */
 async function latestState(u: UnitKey, from: number): Promise<State> {
-  let state: State | null = from > 0 ? await loadState(u, from) : EMPTY;
-  for (let r = from + 1; !state && r < from + 10_000; r++) state = await loadState(u, r);
-  if (!state) throw new Error(`aggregation unit ${unitId(u)} has no revision at or after ${from}`);
-  for (;;) {
-    const next = await loadState(u, state.rev + 1);
-    if (!next) return state;
-    state = next;
-  }
+  return parsed(await latestStored(u, from));
 }
 
 /** Moves the head forward (never back: of two writers the later revision wins). */
@@ -160,6 +149,7 @@ async function writeState(u: UnitKey, state: State): Promise<boolean> {
       buckets: JSON.stringify(state.buckets),
       responses: state.responses,
       applied: state.applied,
+      campaigns: state.campaigns,
       at: new Date(),
     });
     return true;
@@ -215,6 +205,7 @@ async function populations(u: UnitKey): Promise<Map<string, number>> {
 
 /** A response (or its inbox entry) as aggregation reads it. */
 interface Counted {
+  campaignId: Types.ObjectId;
   surveyId: Types.ObjectId;
   version: number;
   segment?: string | null;
@@ -233,6 +224,16 @@ async function tally(into: Tally, r: Counted, ctx: StepContext): Promise<void> {
   }
   a.acc.add(r.answers as Record<string, unknown>, await ctx.mappings.get(r.surveyId, r.version));
   a.n++;
+}
+
+/** Responses per campaign: `base` with `added` counted in (a new object). */
+function perCampaign(added: Array<{ campaignId: Types.ObjectId }>, base: Record<string, number> = {}) {
+  const out = { ...base };
+  for (const r of added) {
+    const id = r.campaignId.toHexString();
+    out[id] = (out[id] ?? 0) + 1;
+  }
+  return out;
 }
 
 /** Buckets with a tally added (a new list; `base` is not changed), populations refreshed. */
@@ -282,6 +283,7 @@ async function countInto(u: UnitKey, current: State, entries: PendingDoc[], ctx:
     buckets: merge(current.buckets, added, await populations(u)),
     responses: current.responses + fresh.length,
     applied: fresh.map((e) => e._id.toHexString()),
+    campaigns: perCampaign(fresh, current.campaigns),
   };
   if (!(await writeState(u, next))) return { written: false, counted: 0, next: current };
   return { written: true, counted: fresh.length, next };
@@ -542,11 +544,23 @@ export async function fullRebuild(
     (await PendingAnswer.find({}, { _id: 1 }).lean()).map((p) => p._id.toHexString()),
   );
   const recentFrom = new Date(started - RECENT_MS);
-  const units = new Map<string, { u: UnitKey; tally: Tally; n: number; met: Set<string> }>();
+  const units = new Map<
+    string,
+    { u: UnitKey; tally: Tally; n: number; met: Set<string>; campaigns: Record<string, number> }
+  >();
   let responses = 0;
   const cursor = SurveyResponse.find(
     {},
-    { organisationId: 1, surveyId: 1, period: 1, segment: 1, version: 1, answers: 1, completedAt: 1 },
+    {
+      organisationId: 1,
+      campaignId: 1,
+      surveyId: 1,
+      period: 1,
+      segment: 1,
+      version: 1,
+      answers: 1,
+      completedAt: 1,
+    },
   )
     .lean()
     .cursor({ batchSize: 2000 });
@@ -554,11 +568,13 @@ export async function fullRebuild(
     const u = { organisationId: r.organisationId.toHexString(), period: r.period };
     let entry = units.get(unitId(u));
     if (!entry) {
-      entry = { u, tally: new Map(), n: 0, met: new Set() };
+      entry = { u, tally: new Map(), n: 0, met: new Set(), campaigns: {} };
       units.set(unitId(u), entry);
     }
     await tally(entry.tally, r as Counted, ctx);
     entry.n++;
+    const campaign = r.campaignId.toHexString();
+    entry.campaigns[campaign] = (entry.campaigns[campaign] ?? 0) + 1;
     const id = r._id.toHexString();
     if (waitingBefore.has(id) || r.completedAt >= recentFrom) entry.met.add(id);
     responses++;
@@ -566,10 +582,11 @@ export async function fullRebuild(
   // Units that have a head but no responses any more are reset too.
   for (const h of await UnitHead.find({}, { organisationId: 1, period: 1 }).lean()) {
     const u = { organisationId: h.organisationId.toHexString(), period: h.period };
-    if (!units.has(unitId(u))) units.set(unitId(u), { u, tally: new Map(), n: 0, met: new Set() });
+    if (!units.has(unitId(u)))
+      units.set(unitId(u), { u, tally: new Map(), n: 0, met: new Set(), campaigns: {} });
   }
   let mended = 0;
-  for (const { u, tally: counted, n, met } of units.values()) {
+  for (const { u, tally: counted, n, met, campaigns } of units.values()) {
     const buckets = merge([], counted, await populations(u));
     // Every response the pass met that has, or may still get, an inbox entry is listed as
     // applied by the new revision: the entry is cleared, never counted a second time.
@@ -578,7 +595,7 @@ export async function fullRebuild(
       const head = await readHead(u);
       const current = await latestState(u, head.rev);
       if (head.cleaned < current.rev) await settle(u, current);
-      const next: State = { rev: current.rev + 1, buckets, responses: n, applied: waiting };
+      const next: State = { rev: current.rev + 1, buckets, responses: n, applied: waiting, campaigns };
       if (await writeState(u, next)) {
         if (current.responses !== n) {
           mended++;

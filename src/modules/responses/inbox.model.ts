@@ -10,6 +10,7 @@ const pendingSchema = new Schema(
   {
     /** The response's _id. */
     _id: { type: Schema.Types.ObjectId, required: true },
+    campaignId: { type: Schema.Types.ObjectId, required: true },
     organisationId: { type: Schema.Types.ObjectId, required: true },
     period: { type: String, required: true },
     surveyId: { type: Schema.Types.ObjectId, required: true },
@@ -24,6 +25,7 @@ const pendingSchema = new Schema(
 
 export interface PendingDoc {
   _id: Types.ObjectId;
+  campaignId: Types.ObjectId;
   organisationId: Types.ObjectId;
   period: string;
   surveyId: Types.ObjectId;

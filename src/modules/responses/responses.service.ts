@@ -134,6 +134,7 @@ async function writeInboxEntry(r: Omit<PendingDoc, 'at'>): Promise<void> {
   try {
     await PendingAnswer.collection.insertOne({
       _id: r._id,
+      campaignId: r.campaignId,
       organisationId: r.organisationId,
       period: r.period,
       surveyId: r.surveyId,

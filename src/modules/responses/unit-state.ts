@@ -52,6 +52,8 @@ const unitStateSchema = new Schema(
     buckets: { type: String, required: true },
     /** Responses counted in all buckets. */
     responses: { type: Number, required: true },
+    /** Responses counted per campaign (campaign id → count). */
+    campaigns: { type: Schema.Types.Mixed, default: {} },
     /** Ids of the responses this revision added (their inbox entries may still exist). */
     applied: { type: [String], default: [] },
     at: { type: Date, required: true },
@@ -76,3 +78,76 @@ const unitHeadSchema = new Schema(
   { collection: 'aggregation_heads', versionKey: false },
 );
 export const UnitHead = model('UnitHead', unitHeadSchema);
+
+/** A unit's revision as stored (revision 0: nothing counted yet, never stored). */
+export interface StoredState {
+  rev: number;
+  /** JSON of the statistics per survey and segment (aggregation.service reads it). */
+  buckets: string;
+  responses: number;
+  applied: string[];
+  campaigns: Record<string, number>;
+}
+
+export const EMPTY_STATE: StoredState = { rev: 0, buckets: '[]', responses: 0, applied: [], campaigns: {} };
+
+/** A unit's revision, or null. */
+export async function loadState(u: UnitKey, rev: number): Promise<StoredState | null> {
+  const doc = await UnitState.findById(unitStateId(u, rev), {
+    buckets: 1,
+    responses: 1,
+    applied: 1,
+    campaigns: 1,
+  }).lean();
+  if (!doc) return null;
+  return {
+    rev,
+    buckets: doc.buckets,
+    responses: doc.responses,
+    applied: doc.applied ?? [],
+    campaigns: (doc.campaigns as Record<string, number> | undefined) ?? {},
+  };
+}
+
+/** A unit's head, or a fresh one. */
+export async function readHead(u: UnitKey): Promise<{ rev: number; cleaned: number; published: number }> {
+  const head = await UnitHead.findById(unitHeadId(u), { rev: 1, cleaned: 1, published: 1 }).lean();
+  return { rev: head?.rev ?? 0, cleaned: head?.cleaned ?? 0, published: head?.published ?? 0 };
+}
+
+/**
+ * The unit's latest revision: from where its head points, stepping forward while a newer one
+ * exists. (The head may lag behind, and revisions older than the previous one are removed.)
+ */
+export async function latestState(u: UnitKey, from?: number): Promise<StoredState> {
+  const start = from ?? (await readHead(u)).rev;
+  let state: StoredState | null = start > 0 ? await loadState(u, start) : EMPTY_STATE;
+  for (let r = start + 1; !state && r < start + 10_000; r++) state = await loadState(u, r);
+  if (!state) throw new Error(`aggregation unit ${unitId(u)} has no revision at or after ${start}`);
+  for (;;) {
+    const next = await loadState(u, state.rev + 1);
+    if (!next) return state;
+    state = next;
+  }
+}
+
+/**
+ * Responses counted per campaign, from the units' latest revisions (never from the responses
+ * collection, which some servers can only read whole). Lags the stored responses by the time
+ * the worker takes to count them.
+ */
+export async function countedByCampaign(
+  campaigns: Array<{ _id: Types.ObjectId; organisationId: Types.ObjectId; period: string }>,
+): Promise<Map<string, number>> {
+  const units = new Map<string, UnitKey>();
+  for (const c of campaigns) {
+    const u = { organisationId: c.organisationId.toHexString(), period: c.period };
+    units.set(unitId(u), u);
+  }
+  const counts = new Map<string, number>();
+  for (const u of units.values()) {
+    const state = await latestState(u);
+    for (const [id, n] of Object.entries(state.campaigns)) counts.set(id, n);
+  }
+  return counts;
+}
