@@ -54,16 +54,24 @@ class LenientStore implements Store {
     return this.inner.prefix;
   }
 
+  private windowMs = 60_000;
+
   init(options: Options): void {
+    this.windowMs = options.windowMs;
     this.inner.init(options);
   }
 
+  /** What an uncounted request reports: no hits, a window ending as usual. */
+  private passed(): IncrementResponse {
+    return { totalHits: 0, resetTime: new Date(Date.now() + this.windowMs) };
+  }
+
   async increment(key: string): Promise<IncrementResponse> {
-    if (this.redis.status !== 'ready') return { totalHits: 0, resetTime: undefined };
+    if (this.redis.status !== 'ready') return this.passed();
     try {
       return await this.inner.increment(key);
     } catch {
-      return { totalHits: 0, resetTime: undefined };
+      return this.passed();
     }
   }
 
