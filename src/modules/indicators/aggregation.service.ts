@@ -528,7 +528,8 @@ export async function drainInbox(
  * bucket, never the answers) and writes each unit as a new revision, so the result replaces the
  * incremental counts exactly. Inbox entries of responses the pass counted are listed as applied
  * by that revision (and cleared); responses stored after the pass went by stay in the inbox for
- * the next drain. Run it under {@link AGGREGATION_LOCK} so no drain counts meanwhile.
+ * the next drain. The published values are then replaced as a whole. Run it under
+ * {@link AGGREGATION_LOCK} so no drain counts or publishes meanwhile.
  *
  * Returns how many units it found different from what was counted before (each is logged): on a
  * healthy system, none.
@@ -586,6 +587,7 @@ export async function fullRebuild(
       units.set(unitId(u), { u, tally: new Map(), n: 0, met: new Set(), campaigns: {} });
   }
   let mended = 0;
+  const written: Array<{ u: UnitKey; state: State }> = [];
   for (const { u, tally: counted, n, met, campaigns } of units.values()) {
     const buckets = merge([], counted, await populations(u));
     // Every response the pass met that has, or may still get, an inbox entry is listed as
@@ -605,12 +607,28 @@ export async function fullRebuild(
           );
         }
         await settle(u, next);
-        await publish(u, next, current, ctx);
+        written.push({ u, state: next });
         break;
       }
       if (attempt >= MAX_ATTEMPTS) throw new Error(`rebuild of ${unitId(u)} kept losing to other writers`);
     }
   }
+  // Every value is replaced: clearing and inserting in bulk costs two statements, where an
+  // upsert per value makes a server that cannot find documents by key read the collection each
+  // time. No drain publishes meanwhile (they wait for the same lock).
+  const orgs = new Map(
+    (await Organisation.find({}).lean<OrganisationDoc[]>()).map((o) => [o._id.toHexString(), o]),
+  );
+  const values = written.flatMap(({ u, state }) => {
+    const org = orgs.get(u.organisationId);
+    return org ? organisationValues(org, u.period, rowsOf(state), ctx.catalogue, new Date()) : [];
+  });
+  await IndicatorValue.deleteMany({});
+  for (let i = 0; i < values.length; i += BULK_BATCH)
+    await IndicatorValue.collection.insertMany(values.slice(i, i + BULK_BATCH) as never[], {
+      ordered: false,
+    });
+  for (const { u, state } of written) await advanceHead(u, { published: state.rev });
   await markValuesChanged();
   const result = { responses, units: units.size, mended, ms: Date.now() - started };
   logger?.info(result, 'full rebuild done');
