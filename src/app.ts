@@ -3,6 +3,7 @@ import helmet from 'helmet';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { submissionBodyLimit, type Config } from './config';
+import { bearerToken } from './http/context';
 import { errorHandler, notFoundHandler, requireJsonBody } from './http/error-handler';
 import type { Metrics } from './http/metrics';
 import { buildOpenApi } from './http/openapi';
@@ -35,9 +36,8 @@ export interface AppDeps {
 }
 
 async function authenticate(req: Request) {
-  const header = req.headers.authorization;
-  if (!header?.startsWith('Bearer ')) return null;
-  return authenticateKey(header.slice('Bearer '.length).trim());
+  const token = bearerToken(req.headers.authorization);
+  return token === null ? null : authenticateKey(token);
 }
 
 /** All routes of the service; the OpenAPI document is derived from this list. */

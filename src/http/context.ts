@@ -22,6 +22,11 @@ declare module 'express-serve-static-core' {
   }
 }
 
+/** The token of an `Authorization: Bearer <token>` header, or null. */
+export function bearerToken(header: string | undefined): string | null {
+  return header?.startsWith('Bearer ') ? header.slice('Bearer '.length).trim() || null : null;
+}
+
 /** The authenticated caller; routes declared with roles always have one. */
 export function authOf(req: Request): AuthContext {
   if (!req.ctx.auth) throw new Error('route declared without auth reached an authenticated handler');

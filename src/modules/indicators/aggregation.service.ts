@@ -24,6 +24,7 @@ import {
   unitHeadId,
   unitId,
   unitStateId,
+  EMPTY_STATE,
   type StoredState,
   type UnitKey,
 } from '../responses/unit-state';
@@ -51,15 +52,13 @@ interface State {
   campaigns: Record<string, number>;
 }
 
-const EMPTY: State = { rev: 0, buckets: [], responses: 0, applied: [], campaigns: {} };
-
 function parsed(s: StoredState): State {
   return { ...s, buckets: JSON.parse(s.buckets) as UnitBucket[] };
 }
+
+const EMPTY: State = parsed(EMPTY_STATE);
 /** One drain reads at most this many inbox entries; the rest wait for the next. */
 const DRAIN_BATCH = 5000;
-/** Keyed reads and writes run this many at a time. */
-const PARALLEL = 16;
 /** A step that keeps losing the race for its next revision gives up and is retried later. */
 const MAX_ATTEMPTS = 8;
 const BULK_BATCH = 2000;
@@ -100,11 +99,6 @@ class MappingCache {
 async function stepContext(logger?: Logger): Promise<StepContext> {
   const catalogue = await loadCatalogue();
   return { catalogue, mappings: new MappingCache(catalogue), logger };
-}
-
-/** Runs `fn` over `items`, `PARALLEL` at a time. */
-async function eachLimited<T>(items: T[], fn: (item: T) => Promise<unknown>): Promise<void> {
-  for (let i = 0; i < items.length; i += PARALLEL) await Promise.all(items.slice(i, i + PARALLEL).map(fn));
 }
 
 function isDuplicateKey(err: unknown): boolean {
@@ -188,19 +182,31 @@ async function dropOldRevision(u: UnitKey, rev: number): Promise<void> {
  * Counting.
  * ------------------------------------------------------------------------------------------- */
 
-/** Housing stock per survey and segment of a unit's campaigns. */
-async function populations(u: UnitKey): Promise<Map<string, number>> {
-  const out = new Map<string, number>();
+/**
+ * Housing stock per unit, then per survey and segment, of the campaigns matching `filter` (one
+ * unit's, or all of them for a rebuild: one read either way).
+ */
+async function stocks(filter: Record<string, unknown>): Promise<Map<string, Map<string, number>>> {
+  const out = new Map<string, Map<string, number>>();
   const campaigns = await Campaign.find(
-    { organisationId: new Types.ObjectId(u.organisationId), period: u.period },
-    { surveyId: 1, segment: 1, housingStock: 1 },
+    { ...filter, housingStock: { $ne: null } },
+    { organisationId: 1, period: 1, surveyId: 1, segment: 1, housingStock: 1 },
   ).lean();
   for (const c of campaigns) {
     if (typeof c.housingStock !== 'number') continue;
+    const unit = unitId({ organisationId: c.organisationId.toHexString(), period: c.period });
+    const byBucket = out.get(unit) ?? new Map<string, number>();
     const key = `${c.surveyId.toHexString()}|${c.segment ?? ''}`;
-    out.set(key, Math.max(out.get(key) ?? 0, c.housingStock));
+    byBucket.set(key, Math.max(byBucket.get(key) ?? 0, c.housingStock));
+    out.set(unit, byBucket);
   }
   return out;
+}
+
+/** Housing stock per survey and segment of a unit's campaigns. */
+async function populations(u: UnitKey): Promise<Map<string, number>> {
+  const filter = { organisationId: new Types.ObjectId(u.organisationId), period: u.period };
+  return (await stocks(filter)).get(unitId(u)) ?? new Map();
 }
 
 /** A response (or its inbox entry) as aggregation reads it. */
@@ -446,7 +452,7 @@ async function publish(u: UnitKey, state: State, previous: State, ctx: StepConte
     }
     const keep = new Set(docs.map((d) => d._id));
     const gone = [...valueIds(u, before)].filter((id) => !keep.has(id));
-    await eachLimited(gone, (id) => IndicatorValue.deleteOne({ _id: id }));
+    if (gone.length) await IndicatorValue.deleteMany({ _id: { $in: gone } });
     const newer = await latestState(u, shown.rev);
     if (newer.rev === shown.rev) {
       await advanceHead(u, { rev: shown.rev, published: shown.rev });
@@ -588,15 +594,14 @@ export async function fullRebuild(
   }
   let mended = 0;
   const written: Array<{ u: UnitKey; state: State }> = [];
+  const stockByUnit = await stocks({});
   for (const { u, tally: counted, n, met, campaigns } of units.values()) {
-    const buckets = merge([], counted, await populations(u));
+    const buckets = merge([], counted, stockByUnit.get(unitId(u)) ?? new Map());
     // Every response the pass met that has, or may still get, an inbox entry is listed as
     // applied by the new revision: the entry is cleared, never counted a second time.
     const waiting = [...met];
     for (let attempt = 1; ; attempt++) {
-      const head = await readHead(u);
-      const current = await latestState(u, head.rev);
-      if (head.cleaned < current.rev) await settle(u, current);
+      const current = await settledState(u);
       const next: State = { rev: current.rev + 1, buckets, responses: n, applied: waiting, campaigns };
       if (await writeState(u, next)) {
         if (current.responses !== n) {
@@ -660,9 +665,4 @@ export async function unreflectedResponses(): Promise<number> {
     missing += Math.abs(g.n - state.responses);
   }
   return missing;
-}
-
-/** A unit's latest counted total (for tests and checks). */
-export async function countedResponses(u: UnitKey): Promise<number> {
-  return (await latestState(u, (await readHead(u)).rev)).responses;
 }

@@ -3,7 +3,7 @@ import type { Request } from 'express';
 import type { Redis } from 'ioredis';
 import { pingMongo, withTimeout } from '../../db/connection';
 import { ForbiddenError, UnauthorizedError, UnavailableError } from '../../errors';
-import type { AuthContext } from '../../http/context';
+import { bearerToken, type AuthContext } from '../../http/context';
 import type { Metrics } from '../../http/metrics';
 import { defineRoute, type AnyRoute } from '../../http/route';
 
@@ -91,8 +91,7 @@ export function opsRoutes(deps: OpsDeps): AnyRoute[] {
         },
       },
       handler: async ({ req, res }) => {
-        const header = req.headers.authorization ?? '';
-        const given = header.startsWith('Bearer ') ? header.slice('Bearer '.length).trim() : '';
+        const given = bearerToken(req.headers.authorization);
         if (!(deps.metricsToken && given && sameSecret(given, deps.metricsToken))) {
           const caller = given ? await deps.authenticate(req) : null;
           if (!caller)

@@ -3,6 +3,7 @@ import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
 import { ExpressAdapter } from '@bull-board/express';
 import express, { type Router } from 'express';
 import { AppError } from '../../errors';
+import { bearerToken } from '../../http/context';
 import type { Queues } from '../../queue/queues';
 import { authenticateKey } from '../organisations/api-keys.service';
 
@@ -11,7 +12,7 @@ const BASE = '/admin/queues';
 /** The key a browser sends: Basic auth (the key as password, so the browser prompts) or Bearer. */
 function presentedKey(header: string | undefined): string | null {
   if (!header) return null;
-  if (header.startsWith('Bearer ')) return header.slice(7).trim();
+  if (header.startsWith('Bearer ')) return bearerToken(header);
   if (header.startsWith('Basic ')) {
     const decoded = Buffer.from(header.slice(6), 'base64').toString('utf8');
     return decoded.slice(decoded.indexOf(':') + 1) || null;
