@@ -21,6 +21,9 @@ import { authenticateKey } from './modules/organisations/api-keys.service';
 import { organisationRoutes } from './modules/organisations/organisations.routes';
 import { publicAssets, publicRoutes } from './modules/responses/public.routes';
 import { surveyRoutes } from './modules/surveys/surveys.routes';
+import { groupRoutes } from './modules/groups/groups.routes';
+import { returnRoutes } from './modules/returns/returns.routes';
+import { reportedIndicatorRoutes } from './modules/catalogue/reported-indicators.routes';
 import type { Queues } from './queue/queues';
 
 /** Everything the HTTP app needs, created and owned by the caller. */
@@ -54,6 +57,9 @@ export function allRoutes(deps: AppDeps): AnyRoute[] {
     ...organisationRoutes({ lock: redisLock(deps.redis, deps.config.queuePrefix, 10_000, 5_000) }),
     ...surveyRoutes(),
     ...indicatorDefinitionRoutes(),
+    ...reportedIndicatorRoutes(),
+    ...groupRoutes(),
+    ...returnRoutes(),
     ...campaignRoutes(deps.config),
     ...publicRoutes(deps),
     ...scoreRoutes(),

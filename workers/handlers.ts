@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import { lockedDrain, lockedRebuild } from '../src/modules/indicators/aggregation.service';
+import { reconcileReportedValues } from '../src/modules/returns/returns.service';
 import type { JobName, JobPayload } from '../src/queue/jobs';
 import type { LockRunner } from '../src/queue/lock';
 
@@ -11,6 +12,11 @@ export function createJobHandlers(deps: { logger: Logger; lock: LockRunner }): J
   return {
     drain: () => lockedDrain(deps.lock, deps.logger),
     reconcile: () => lockedDrain(deps.lock, deps.logger),
-    'full-rebuild': () => lockedRebuild(deps.lock, deps.logger),
+    // The nightly rebuild also republishes reported figures, mending a crash between a sign-off
+    // (or a reopening) and the publication that follows it.
+    'full-rebuild': async () => ({
+      ...(await lockedRebuild(deps.lock, deps.logger)),
+      returns: await reconcileReportedValues(),
+    }),
   };
 }

@@ -1,7 +1,10 @@
 import type { Request } from 'express';
 
-/** The roles an API key can carry (shared/api.md). */
-export type Role = 'platform' | 'admin' | 'analyst';
+/**
+ * The roles an API key can carry (shared/api.md). `coordinator` is a key of an organisation that
+ * coordinates benchmarking groups: it manages their members, calendar, queries and sign-off.
+ */
+export type Role = 'platform' | 'admin' | 'analyst' | 'coordinator';
 
 /** Who is calling, resolved from the API key; never from the body. */
 export interface AuthContext {

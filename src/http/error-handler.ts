@@ -94,7 +94,10 @@ export const requireJsonBody: RequestHandler = (req, _res, next) => {
   const hasBody =
     Number(req.headers['content-length'] ?? 0) > 0 || req.headers['transfer-encoding'] !== undefined;
   if (hasBody && ['POST', 'PUT', 'PATCH'].includes(req.method) && !req.is('application/json')) {
-    throw new AppError(415, 'UNSUPPORTED_MEDIA_TYPE', 'send the body as application/json');
+    // Uploads of tables go to paths ending in /csv, and only as text/csv.
+    if (req.path.endsWith('/csv')) {
+      if (!req.is('text/csv')) throw new AppError(415, 'UNSUPPORTED_MEDIA_TYPE', 'send the file as text/csv');
+    } else throw new AppError(415, 'UNSUPPORTED_MEDIA_TYPE', 'send the body as application/json');
   }
   next();
 };

@@ -71,7 +71,11 @@ export function buildOpenApi(routes: AnyRoute[], info: Info): Record<string, unk
       add(413, 'Body larger than the limit');
       add(415, 'Content-Type is not application/json');
     }
-    if (r.body || r.params || r.query)
+    if (r.requestContent) {
+      add(413, 'Body larger than the limit');
+      add(415, `Content-Type is not ${Object.keys(r.requestContent).join(' or ')}`);
+    }
+    if (r.body || r.requestContent || r.params || r.query)
       add(422, 'Input does not match the schema; details carry JSON Pointers');
     if (r.auth !== 'public') {
       add(401, 'Missing, unknown or revoked API key');
@@ -91,6 +95,7 @@ export function buildOpenApi(routes: AnyRoute[], info: Info): Record<string, unk
     if (r.auth === 'public') op.security = [];
     else op['x-roles'] = r.auth;
     if (r.body) op.requestBody = { required: true, content: { 'application/json': { schema: r.body } } };
+    else if (r.requestContent) op.requestBody = { required: true, content: r.requestContent };
     paths[r.path] ??= {};
     paths[r.path]![r.method] = op;
   }

@@ -48,6 +48,8 @@ export interface RouteDef<P = undefined, Q = undefined, B = undefined> {
   params?: P;
   query?: Q;
   body?: B;
+  /** A body that is not JSON (a CSV upload): its media types; the handler parses it. */
+  requestContent?: Record<string, { schema?: JSONSchema }>;
   /** Also answers `text/csv` when asked with `Accept: text/csv`: how to flatten the JSON body into rows. */
   csv?: (body: never) => CsvTable;
   /** Applies the per-address rate limit of public endpoints. */

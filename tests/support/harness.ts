@@ -92,7 +92,7 @@ export async function issueKeyViaApi(
   ctx: TestContext,
   adminKey: string,
   org: string,
-  role: 'admin' | 'analyst',
+  role: 'admin' | 'analyst' | 'coordinator',
 ) {
   const res = await ctx.http
     .post(`/api/v1/organisations/${org}/api-keys`)

@@ -61,7 +61,7 @@ export function indicatorDefinitionRoutes(): AnyRoute[] {
       path: '/api/v1/indicator-definitions',
       summary: 'The indicator catalogue (built-in TP01–TP12, NPS, CSAT and the platform’s own)',
       tags: ['indicators'],
-      auth: ['platform', 'admin', 'analyst'],
+      auth: ['platform', 'admin', 'analyst', 'coordinator'],
       responses: {
         200: {
           description: 'Catalogue',

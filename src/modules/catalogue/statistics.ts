@@ -526,6 +526,23 @@ export function percentileRank(values: readonly number[], x: number): number {
 }
 
 /**
+ * Percentile rank in an indicator's direction: for `higher` (better) the share of values below
+ * x plus half of those equal ({@link percentileRank}); for `lower` the share above plus half of
+ * those equal, so 100 is the best in both cases. `neutral` indicators have no better end; their
+ * rank is the plain position from the lowest value.
+ *
+ * @throws RangeError as {@link percentileRank}
+ */
+export function rankInDirection(
+  values: readonly number[],
+  x: number,
+  direction: 'higher' | 'lower' | 'neutral',
+): number {
+  const rank = percentileRank(values, x);
+  return direction === 'lower' ? 100 - rank : rank;
+}
+
+/**
  * Decides which cells of a table may be shown to other organisations.
  *
  * Primary suppression: a cell whose base n is below its own `minN`.

@@ -6,20 +6,26 @@ import { streamExport } from '../responses/export.service';
 import { benchmark, ownIndicators, parseOrganisations, trend, type PeerQuery } from './scores.service';
 
 const errorRef = { $ref: '#/components/schemas/Error' };
-const readers = ['admin', 'analyst'] as const;
+const readers = ['admin', 'analyst', 'coordinator'] as const;
 const num = { type: ['number', 'null'] } as const;
 const indicatorParams = {
   type: 'object',
   required: ['indicator'],
-  properties: { indicator: { type: 'string', pattern: '^[A-Z][A-Z0-9_]{1,31}$' } },
+  properties: {
+    indicator: {
+      type: 'string',
+      pattern: '^[A-Z][A-Z0-9_]{1,31}(\\.[a-z0-9_]{1,32}){0,2}$',
+      description: 'A survey indicator (TP01) or a reported figure (BS01, RP02.emergency)',
+    },
+  },
 } as const;
 const peerProps = {
   peerGroup: {
     type: 'string',
-    enum: ['all', 'size', 'region', 'type', 'country'],
+    pattern: '^(all|size|region|type|country|group:[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?)$',
     default: 'all',
     description:
-      'size: the same housing-stock band (<2,500, 2,500–9,999, 10,000+); region, type, country: the same as the caller',
+      'size: the same housing-stock band (<2,500, 2,500–9,999, 10,000+); region, type, country: the same as the caller; group:{slug}: the members of a benchmarking group you belong to or coordinate (reported indicators are compared only so)',
   },
   organisations: {
     type: 'string',
@@ -140,6 +146,9 @@ const BENCHMARK_COLUMNS = [
   'value',
   'low',
   'high',
+  'numerator',
+  'denominator',
+  'comment',
   'suppressed',
   'you',
   'percentileRank',
@@ -252,7 +261,13 @@ export function scoreRoutes(): AnyRoute[] {
             ],
             properties: {
               indicator: { type: 'string' },
-              kind: { type: 'string' },
+              kind: { type: 'string', enum: ['share', 'nps', 'mean', 'rate', 'per1000', 'value'] },
+              direction: {
+                type: 'string',
+                enum: ['higher', 'lower', 'neutral'],
+                description: 'Which way is better; the percentile rank counts towards it (100 is best)',
+              },
+              unit: { type: 'string', description: 'Reported indicators: the unit of value' },
               period: { type: 'string' },
               segment: { type: 'string' },
               peerGroup: { type: 'string' },
@@ -266,6 +281,17 @@ export function scoreRoutes(): AnyRoute[] {
                 oneOf: [
                   { type: 'null' },
                   { ...valueView, properties: { ...valueView.properties, percentileRank: num } },
+                  {
+                    type: 'object',
+                    description: 'A reported figure: your signed-off value',
+                    required: ['value', 'percentileRank'],
+                    properties: {
+                      value: { type: 'number' },
+                      numerator: num,
+                      denominator: num,
+                      percentileRank: num,
+                    },
+                  },
                 ],
               },
               organisations: {
@@ -279,10 +305,16 @@ export function scoreRoutes(): AnyRoute[] {
                     region: { type: 'string' },
                     type: { type: 'string' },
                     stockBand: { type: ['string', 'null'] },
-                    n: { type: ['integer', 'null'] },
+                    n: {
+                      type: ['integer', 'null'],
+                      description: 'The base: substantive answers, or a reported figure’s denominator',
+                    },
                     value: num,
                     low: num,
                     high: num,
+                    numerator: { ...num, description: 'Reported figures' },
+                    denominator: { ...num, description: 'Reported figures' },
+                    comment: { type: 'string', description: 'Reported figures: the member’s comment' },
                     suppressed: { type: 'boolean' },
                     you: { type: 'boolean' },
                   },
@@ -361,7 +393,7 @@ export function scoreRoutes(): AnyRoute[] {
       description:
         'One column per question, stable across versions (every question of every version, in order of first appearance). Streamed from a cursor: memory does not grow with the number of responses.',
       tags: ['scores'],
-      auth: readers,
+      auth: ['admin', 'analyst'],
       query: {
         type: 'object',
         additionalProperties: false,

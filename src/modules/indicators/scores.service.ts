@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { Types } from 'mongoose';
 import { NotFoundError, ValidationError } from '../../errors';
 import type { AuthContext } from '../../http/context';
@@ -5,8 +6,12 @@ import { loadCatalogue } from '../catalogue/indicator-definitions.service';
 import { SharedCache } from '../../shared-cache';
 import { IndicatorValue, valuesChangedAt, type IndicatorValueDoc } from './indicator-value.model';
 import { freezeDeep } from '../../http/serialised';
-import { distributionSummary, percentileRank } from '../catalogue/statistics';
+import { distributionSummary, percentileRank, rankInDirection } from '../catalogue/statistics';
+import { parseFigureKey, type ReportedIndicator } from '../catalogue/reported-indicators';
+import { loadReportedCatalogue } from '../catalogue/reported-indicators.service';
+import { groupFor, memberIds, namesVisible } from '../groups/groups.service';
 import { Organisation, peerAttributes, type OrganisationDoc } from '../organisations/organisation.model';
+import { ReportedValue, type ReportedValueDoc } from '../returns/data-return.model';
 
 /** How quartiles are computed; stated in every benchmark so readers can reproduce it. */
 export const QUANTILE_METHOD =
@@ -114,10 +119,43 @@ export async function ownIndicators(
   return { items: docs.map(ownValueView) };
 }
 
-/** Which organisations an analyst compares with. */
+/** Which organisations an analyst compares with; `group:{slug}` is a benchmarking group. */
 export interface PeerQuery {
-  peerGroup: 'all' | 'size' | 'region' | 'type' | 'country';
+  peerGroup: 'all' | 'size' | 'region' | 'type' | 'country' | `group:${string}`;
   organisations?: string[];
+}
+
+/** A benchmarking group as a peer group: its members, and whether the caller sees their names. */
+interface GroupPeers {
+  id: string;
+  slug: string;
+  revision: number;
+  members: Set<string>;
+  names: boolean;
+}
+
+/**
+ * The group a `group:{slug}` peer group names. Only its members and coordinators may compare
+ * with it (anyone else gets 404, as for a missing group). Members see each other's names only
+ * when every member agreed; coordinators, who verify the figures, always do.
+ */
+async function groupPeers(caller: AuthContext, q: PeerQuery): Promise<GroupPeers | null> {
+  if (!q.peerGroup.startsWith('group:')) return null;
+  const access = await groupFor(caller, q.peerGroup.slice('group:'.length));
+  if (!access.member && !access.coordinatingOrganisation && caller.role !== 'platform')
+    throw new NotFoundError('group');
+  return {
+    id: access.group._id.toHexString(),
+    slug: access.group.slug,
+    revision: access.group.revision ?? 0,
+    members: new Set(memberIds(access.group)),
+    names: namesVisible(access.group) || access.coordinatingOrganisation || caller.role === 'platform',
+  };
+}
+
+/** A stable pseudonym of a member inside a group whose members have not agreed to show names. */
+export function pseudonym(groupId: string, organisationId: string): string {
+  return `member-${createHash('sha256').update(`${groupId}|${organisationId}`).digest('hex').slice(0, 6)}`;
 }
 
 function inPeerGroup(
@@ -136,6 +174,9 @@ function inPeerGroup(
       return v.organisation?.type === me.type;
     case 'country':
       return v.organisation?.country === me.country;
+    default:
+      // Benchmarking groups are filtered by membership before this.
+      return true;
   }
 }
 
@@ -145,42 +186,100 @@ async function requireIndicator(id: string) {
   return def;
 }
 
+/** A reported figure key (`BS01`, `RP02.emergency`), or null when the id is a survey indicator. */
+async function reportedFigure(id: string) {
+  if ((await loadCatalogue()).has(id)) return null;
+  const figure = parseFigureKey(id, await loadReportedCatalogue());
+  if (!figure) throw new NotFoundError('indicator');
+  return figure;
+}
+
+function requireGroup(group: GroupPeers | null): GroupPeers {
+  if (!group)
+    throw new ValidationError('reported indicators are compared within a benchmarking group', [
+      { path: '/query/peerGroup', message: 'use peerGroup=group:{slug}' },
+    ]);
+  return group;
+}
+
 /**
  * Where the caller stands among organisations that measured an indicator in a period:
  * the distribution of published values (no league table), each organisation with its value
  * hidden when it is suppressed, and the caller's percentile rank. Reads only the stored
  * indicator values, so its cost does not grow with the number of responses.
  */
-export function benchmark(
+export async function benchmark(
   caller: AuthContext,
   indicatorId: string,
   q: PeerQuery & { period: string; segment: string },
 ) {
-  return memo(JSON.stringify(['benchmark', caller.organisationId, indicatorId, q]), () =>
-    computeBenchmark(caller, indicatorId, q),
+  const group = await groupPeers(caller, q);
+  const figure = await reportedFigure(indicatorId);
+  if (figure) return reportedBenchmark(caller, figure, requireGroup(group), q);
+  return memo(JSON.stringify(['benchmark', caller.organisationId, indicatorId, q, group?.revision]), () =>
+    computeBenchmark(caller, indicatorId, q, group),
   );
+}
+
+/** What a benchmark row shows of an organisation: everything, or a pseudonym inside a group. */
+function identity(
+  organisationId: string,
+  o: IndicatorValueDoc['organisation'] | null | undefined,
+  group: GroupPeers | null,
+  you: boolean,
+) {
+  if (group && !group.names && !you) {
+    const name = pseudonym(group.id, organisationId);
+    return { slug: name, name, country: '', region: '', type: '', stockBand: null };
+  }
+  return {
+    slug: o?.slug ?? '',
+    name: o?.name ?? '',
+    country: o?.country ?? '',
+    region: o?.region ?? '',
+    type: o?.type ?? '',
+    stockBand: stockBand(o?.housingStock),
+  };
 }
 
 async function computeBenchmark(
   caller: AuthContext,
   indicatorId: string,
   q: PeerQuery & { period: string; segment: string },
+  group: GroupPeers | null,
 ) {
   const def = await requireIndicator(indicatorId);
   const docs = await cachedValues({ indicatorId, period: q.period, segment: q.segment });
-  const mine = docs.find((d) => d.organisationId.toHexString() === caller.organisationId) ?? null;
-  const me = await callerOrganisation(caller, mine);
-  const peers = docs.filter((d) => d === mine || inPeerGroup(d, me, q));
+  const own = docs.find((d) => d.organisationId.toHexString() === caller.organisationId) ?? null;
+  const me = await callerOrganisation(caller, own);
+  const peers = group
+    ? docs.filter((d) => group.members.has(d.organisationId.toHexString()))
+    : docs.filter((d) => d === own || inPeerGroup(d, me, q));
+  // A coordinator that is not a member sees the group without a row of its own.
+  const mine = own && peers.includes(own) ? own : null;
   const values = peers.filter(published).map((d) => d.value as number);
   const summary = distributionSummary(values);
   const myValue = mine?.value ?? null;
+  const rows = peers.map((d) => {
+    const show = published(d) || d === mine;
+    return {
+      ...identity(d.organisationId.toHexString(), d.organisation, group, d === mine),
+      n: show ? d.n : null,
+      value: show ? (d.value ?? null) : null,
+      low: show ? (d.low ?? null) : null,
+      high: show ? (d.high ?? null) : null,
+      suppressed: !published(d),
+      you: d === mine,
+    };
+  });
   return {
     indicator: def.id,
     kind: def.kind,
+    direction: 'higher' as const,
     period: q.period,
     segment: q.segment,
     // A caller without an organisation (a platform key) has no region or size: everyone.
-    peerGroup: q.organisations?.length ? 'explicit' : me ? q.peerGroup : 'all',
+    peerGroup: group ? q.peerGroup : q.organisations?.length ? 'explicit' : me ? q.peerGroup : 'all',
     quantileMethod: QUANTILE_METHOD,
     minN: def.minN,
     summary,
@@ -190,39 +289,122 @@ async function computeBenchmark(
           percentileRank: myValue !== null && values.length ? percentileRank(values, myValue) : null,
         }
       : null,
-    organisations: peers
-      .sort((a, b) => byName.compare(a.organisation?.name ?? '', b.organisation?.name ?? ''))
-      .map((d) => {
-        const show = published(d) || d === mine;
-        return {
-          slug: d.organisation?.slug ?? '',
-          name: d.organisation?.name ?? '',
-          country: d.organisation?.country ?? '',
-          region: d.organisation?.region ?? '',
-          type: d.organisation?.type ?? '',
-          stockBand: stockBand(d.organisation?.housingStock),
-          n: show ? d.n : null,
-          value: show ? (d.value ?? null) : null,
-          low: show ? (d.low ?? null) : null,
-          high: show ? (d.high ?? null) : null,
-          suppressed: !published(d),
-          you: d === mine,
-        };
-      }),
+    organisations: rows.sort((a, b) => byName.compare(a.name, b.name)),
   };
+}
+
+/**
+ * The benchmark of a reported figure inside a group: the signed-off values of its members, their
+ * distribution, and the caller's percentile rank in the indicator's direction (100 is best).
+ * n is the denominator where the figure has one.
+ */
+async function reportedBenchmark(
+  caller: AuthContext,
+  figure: { def: ReportedIndicator; part: string; tenure: string },
+  group: GroupPeers,
+  q: { period: string; peerGroup: string },
+) {
+  const key = [figure.def.id, figure.part, figure.tenure].filter(Boolean).join('.');
+  const docs = await ReportedValue.find({
+    groupId: new Types.ObjectId(group.id),
+    indicatorId: key,
+    period: q.period,
+  }).lean<ReportedValueDoc[]>();
+  const peers = docs.filter((d) => group.members.has(d.organisationId.toHexString()));
+  const mine = peers.find((d) => d.organisationId.toHexString() === caller.organisationId) ?? null;
+  const values = peers.map((d) => d.value);
+  const orgs = await organisationsOf(peers.map((d) => d.organisationId));
+  const rows = peers.map((d) => ({
+    ...identity(d.organisationId.toHexString(), orgs.get(d.organisationId.toHexString()), group, d === mine),
+    n: d.denominator ?? null,
+    numerator: d.numerator ?? null,
+    denominator: d.denominator ?? null,
+    value: d.value,
+    comment: d.comment ?? '',
+    you: d === mine,
+  }));
+  return {
+    indicator: key,
+    kind: figure.def.kind,
+    direction: figure.def.direction,
+    unit: figure.def.unit,
+    period: q.period,
+    segment: '*',
+    peerGroup: q.peerGroup,
+    quantileMethod: QUANTILE_METHOD,
+    summary: distributionSummary(values),
+    you: mine
+      ? {
+          value: mine.value,
+          numerator: mine.numerator ?? null,
+          denominator: mine.denominator ?? null,
+          percentileRank: rankInDirection(
+            values,
+            mine.value,
+            figure.def.direction as ReportedIndicator['direction'],
+          ),
+        }
+      : null,
+    organisations: rows.sort((a, b) => byName.compare(a.name, b.name)),
+  };
+}
+
+async function organisationsOf(ids: Types.ObjectId[]) {
+  const docs = ids.length ? await Organisation.find({ _id: { $in: ids } }).lean<OrganisationDoc[]>() : [];
+  return new Map(docs.map((d) => [d._id.toHexString(), peerAttributes(d)]));
 }
 
 /**
  * The caller's value per period beside the peer median of that period, flagging periods
  * where the question or its scale changed (within the period, or from the previous one).
  */
-export function trend(caller: AuthContext, indicatorId: string, q: PeerQuery & { segment: string }) {
-  return memo(JSON.stringify(['trend', caller.organisationId, indicatorId, q]), () =>
-    computeTrend(caller, indicatorId, q),
+export async function trend(caller: AuthContext, indicatorId: string, q: PeerQuery & { segment: string }) {
+  const group = await groupPeers(caller, q);
+  const figure = await reportedFigure(indicatorId);
+  if (figure) return reportedTrend(caller, figure, requireGroup(group));
+  return memo(JSON.stringify(['trend', caller.organisationId, indicatorId, q, group?.revision]), () =>
+    computeTrend(caller, indicatorId, q, group),
   );
 }
 
-async function computeTrend(caller: AuthContext, indicatorId: string, q: PeerQuery & { segment: string }) {
+/** The caller's signed-off figure per period beside the group's median. */
+async function reportedTrend(
+  caller: AuthContext,
+  figure: { def: ReportedIndicator; part: string; tenure: string },
+  group: GroupPeers,
+) {
+  const key = [figure.def.id, figure.part, figure.tenure].filter(Boolean).join('.');
+  const docs = (
+    await ReportedValue.find({ groupId: new Types.ObjectId(group.id), indicatorId: key }).lean<
+      ReportedValueDoc[]
+    >()
+  ).filter((d) => group.members.has(d.organisationId.toHexString()));
+  const own = docs
+    .filter((d) => d.organisationId.toHexString() === caller.organisationId)
+    .sort((a, b) => a.period.localeCompare(b.period));
+  const points = own.map((mine) => {
+    const peers = docs.filter((d) => d.period === mine.period).map((d) => d.value);
+    return {
+      period: mine.period,
+      n: mine.denominator ?? null,
+      value: mine.value,
+      low: null,
+      high: null,
+      suppressed: null,
+      peerMedian: distributionSummary(peers).median,
+      peerCount: peers.length,
+      methodChanged: false,
+    };
+  });
+  return { indicator: key, segment: '*', points };
+}
+
+async function computeTrend(
+  caller: AuthContext,
+  indicatorId: string,
+  q: PeerQuery & { segment: string },
+  group: GroupPeers | null,
+) {
   const def = await requireIndicator(indicatorId);
   const docs = await cachedValues({ indicatorId, segment: q.segment });
   const own = docs
@@ -235,7 +417,9 @@ async function computeTrend(caller: AuthContext, indicatorId: string, q: PeerQue
     const peers = docs.filter(
       (d) =>
         d.period === mine.period &&
-        (d === mine || inPeerGroup(d, mine.organisation ?? null, q)) &&
+        (group
+          ? group.members.has(d.organisationId.toHexString())
+          : d === mine || inPeerGroup(d, mine.organisation ?? null, q)) &&
         published(d),
     );
     const median = peers.length ? distributionSummary(peers.map((d) => d.value as number)).median : null;

@@ -45,7 +45,7 @@ export const apiKeyView = {
   properties: {
     id: objectIdSchema,
     organisationId: { type: ['string', 'null'] },
-    role: { type: 'string', enum: ['platform', 'admin', 'analyst'] },
+    role: { type: 'string', enum: ['platform', 'admin', 'analyst', 'coordinator'] },
     label: { type: 'string' },
     createdAt: { type: 'string', format: 'date-time' },
     lastUsedAt: { type: ['string', 'null'], format: 'date-time' },
@@ -67,7 +67,11 @@ export const createApiKeyBody = {
   additionalProperties: false,
   required: ['role'],
   properties: {
-    role: { type: 'string', enum: ['admin', 'analyst'] },
+    role: {
+      type: 'string',
+      enum: ['admin', 'analyst', 'coordinator'],
+      description: 'coordinator: runs the benchmarking groups this organisation coordinates',
+    },
     label: { type: 'string', maxLength: 200 },
   },
 } as const;

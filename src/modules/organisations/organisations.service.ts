@@ -103,7 +103,12 @@ export async function listOrganisations(caller: AuthContext, page: { limit: numb
 }
 
 /** Issues a key of the organisation; an admin may issue admin or analyst keys of their own organisation. */
-export async function issueKey(caller: AuthContext, org: string, role: 'admin' | 'analyst', label?: string) {
+export async function issueKey(
+  caller: AuthContext,
+  org: string,
+  role: 'admin' | 'analyst' | 'coordinator',
+  label?: string,
+) {
   const doc = await getOrganisation(caller, org);
   if (caller.role !== 'admin' && caller.role !== 'platform') throw new ForbiddenError();
   return createApiKey({ organisationId: doc._id.toHexString(), role, label, createdBy: caller.keyId });

@@ -1,0 +1,55 @@
+import { Schema, Types, model, type InferSchemaType } from 'mongoose';
+
+const memberSchema = new Schema(
+  {
+    organisationId: { type: Schema.Types.ObjectId, required: true },
+    /** Invited by a coordinator; a member once the organisation's admin accepts. */
+    status: { type: String, enum: ['invited', 'member'], required: true },
+    /** This member agrees that members see each other's names in the group's benchmarks. */
+    showName: { type: Boolean, default: false },
+    invitedAt: { type: Date, required: true },
+    joinedAt: { type: Date, default: null },
+  },
+  { _id: false },
+);
+
+const calendarSchema = new Schema(
+  {
+    /** The period the data describe (data for year N-1 are usually collected in year N). */
+    period: { type: String, required: true },
+    opens: { type: Date, required: true },
+    closes: { type: Date, required: true },
+    signOffBy: { type: Date, required: true },
+  },
+  { _id: false },
+);
+
+/**
+ * A benchmarking group: organisations that measure the same indicators each period, compare,
+ * and learn from each other, run by one or more coordinating organisations. Groups are few and
+ * small, so they are read whole.
+ */
+const groupSchema = new Schema(
+  {
+    slug: { type: String, required: true, unique: true },
+    name: { type: String, required: true },
+    description: { type: String, default: '' },
+    coordinators: { type: [Schema.Types.ObjectId], required: true },
+    members: { type: [memberSchema], default: [] },
+    /** Survey and reported indicator ids the group measures. */
+    indicators: { type: [String], default: [] },
+    calendar: { type: [calendarSchema], default: [] },
+    languages: { type: [String], default: ['en'] },
+    /** Bumped by every change; writes carry the revision they read (no lost updates). */
+    revision: { type: Number, default: 0 },
+  },
+  { timestamps: true, collection: 'groups' },
+);
+
+export type GroupDoc = InferSchemaType<typeof groupSchema> & {
+  _id: Types.ObjectId;
+  createdAt: Date;
+  updatedAt: Date;
+};
+export type GroupMember = GroupDoc['members'][number];
+export const Group = model('Group', groupSchema);

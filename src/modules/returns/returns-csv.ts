@@ -1,0 +1,132 @@
+import { parse } from 'csv-parse/sync';
+import { ValidationError, type ErrorDetail } from '../../errors';
+import type { CsvTable } from '../../http/route';
+import type { FigureInput, Finding } from './return-checks';
+
+/** Columns of a return as CSV, in order; `indicator` is the only one required. */
+export const RETURN_COLUMNS = [
+  'indicator',
+  'part',
+  'tenure',
+  'numerator',
+  'denominator',
+  'value',
+  'comment',
+  'not_available',
+] as const;
+
+const FIELD_COLUMN: Record<string, string> = { notAvailable: 'not_available' };
+
+/** A parsed upload: the figures and the file line each came from. */
+export interface ParsedReturn {
+  figures: FigureInput[];
+  lines: number[];
+}
+
+/**
+ * A number as spreadsheets write it: `12.5`, or `12,5` where the decimal separator is a comma
+ * (files exported with `;` between cells); blank is no figure.
+ */
+function numberCell(text: string): number | null | undefined {
+  const t = text.trim().replace(/\s/g, '');
+  if (t === '') return null;
+  const normal = /^-?\d+,\d+$/.test(t) ? t.replace(',', '.') : t;
+  if (!/^-?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$/.test(normal)) return undefined;
+  return Number(normal);
+}
+
+/**
+ * Reads a whole return from CSV text (comma- or semicolon-separated, a header row naming the
+ * columns). Every problem is reported at `/rows/{line}/{column}`; nothing is returned if any.
+ */
+export function parseReturnCsv(text: string): ParsedReturn {
+  const firstLine = text.replace(/^\uFEFF/, '').split(/\r?\n/, 1)[0] ?? '';
+  const delimiter = firstLine.includes(';') && !firstLine.includes(',') ? ';' : ',';
+  let records: Array<{ record: Record<string, string>; info: { lines: number } }>;
+  try {
+    records = parse(text, {
+      columns: (header: string[]) => header.map((h) => h.trim().toLowerCase()),
+      delimiter,
+      bom: true,
+      skip_empty_lines: true,
+      trim: true,
+      info: true,
+    }) as typeof records;
+  } catch (err) {
+    const e = err as { message: string; lines?: number };
+    throw new ValidationError('the CSV file cannot be read', [
+      { path: `/rows/${e.lines ?? 0}`, message: e.message },
+    ]);
+  }
+  const problems: ErrorDetail[] = [];
+  const header = records[0] ? Object.keys(records[0].record) : [];
+  const unknown = header.filter((h) => !(RETURN_COLUMNS as readonly string[]).includes(h));
+  if (unknown.length)
+    problems.push({
+      path: '/columns',
+      message: `unknown columns ${unknown.join(', ')}; use ${RETURN_COLUMNS.join(', ')}`,
+    });
+  if (records.length && !header.includes('indicator'))
+    problems.push({ path: '/columns', message: 'the header must name the indicator column' });
+  if (!records.length) problems.push({ path: '/rows', message: 'the file has no rows under its header' });
+  if (problems.length) throw new ValidationError('the CSV file cannot be used', problems);
+
+  const figures: FigureInput[] = [];
+  const lines: number[] = [];
+  for (const { record, info } of records) {
+    const line = info.lines;
+    const f: FigureInput = { indicator: record.indicator ?? '' };
+    if (!/^[A-Z][A-Z0-9_]{1,31}$/.test(f.indicator))
+      problems.push({ path: `/rows/${line}/indicator`, message: `"${f.indicator}" is not an indicator id` });
+    if (record.part) f.part = record.part;
+    if (record.tenure) f.tenure = record.tenure;
+    for (const column of ['numerator', 'denominator', 'value'] as const) {
+      const v = numberCell(record[column] ?? '');
+      if (v === undefined)
+        problems.push({ path: `/rows/${line}/${column}`, message: `"${record[column]}" is not a number` });
+      else if (v !== null && column !== 'value' && v < 0)
+        problems.push({ path: `/rows/${line}/${column}`, message: 'cannot be negative' });
+      else f[column] = v;
+    }
+    if (record.comment) f.comment = record.comment.slice(0, 2000);
+    if (record.not_available) f.notAvailable = record.not_available.slice(0, 500);
+    figures.push(f);
+    lines.push(line);
+  }
+  if (problems.length) throw new ValidationError('the CSV file has errors; nothing was stored', problems);
+  return { figures, lines };
+}
+
+/** The path of a check's finding in the uploaded file. */
+export function rowPath(parsed: ParsedReturn) {
+  return (f: Finding & { index: number }) =>
+    `/rows/${parsed.lines[f.index]}/${FIELD_COLUMN[f.field] ?? f.field}`;
+}
+
+/** A return as CSV in the upload format, so a download can be edited and uploaded again. */
+export function returnCsv(body: {
+  figures: Array<{
+    indicator: string;
+    part: string;
+    tenure: string;
+    numerator: number | null;
+    denominator: number | null;
+    value: number | null;
+    comment: string;
+    notAvailable: string | null;
+  }>;
+}): CsvTable {
+  return {
+    columns: [...RETURN_COLUMNS],
+    rows: body.figures.map((f) => [
+      f.indicator,
+      f.part,
+      f.tenure,
+      f.numerator,
+      f.denominator,
+      f.value,
+      f.comment,
+      f.notAvailable,
+    ]),
+  };
+}
