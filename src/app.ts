@@ -24,6 +24,8 @@ import { surveyRoutes } from './modules/surveys/surveys.routes';
 import { groupRoutes } from './modules/groups/groups.routes';
 import { returnRoutes } from './modules/returns/returns.routes';
 import { reportedIndicatorRoutes } from './modules/catalogue/reported-indicators.routes';
+import { practiceRoutes } from './modules/practices/practices.routes';
+import { webhookRoutes } from './modules/webhooks/webhooks.routes';
 import type { Queues } from './queue/queues';
 
 /** Everything the HTTP app needs, created and owned by the caller. */
@@ -60,6 +62,8 @@ export function allRoutes(deps: AppDeps): AnyRoute[] {
     ...reportedIndicatorRoutes(),
     ...groupRoutes(),
     ...returnRoutes(),
+    ...practiceRoutes(),
+    ...webhookRoutes({ queues: deps.queues }),
     ...campaignRoutes(deps.config),
     ...publicRoutes(deps),
     ...scoreRoutes(),

@@ -89,14 +89,21 @@ export const notFoundHandler: RequestHandler = (req) => {
   throw new AppError(404, 'NOT_FOUND', `no route for ${req.method} ${req.path}`);
 };
 
+/** Media types an attachment may have. */
+export const ATTACHMENT_TYPES = ['application/pdf', 'image/png', 'image/jpeg', 'image/webp'];
+
 /** Bodies must be JSON: anything else is refused before parsing with 415. */
 export const requireJsonBody: RequestHandler = (req, _res, next) => {
   const hasBody =
     Number(req.headers['content-length'] ?? 0) > 0 || req.headers['transfer-encoding'] !== undefined;
   if (hasBody && ['POST', 'PUT', 'PATCH'].includes(req.method) && !req.is('application/json')) {
-    // Uploads of tables go to paths ending in /csv, and only as text/csv.
+    // Uploads of tables go to paths ending in /csv, only as text/csv; attachments (PDF and
+    // images) to paths ending in /attachments. The routes parse those bodies themselves.
     if (req.path.endsWith('/csv')) {
       if (!req.is('text/csv')) throw new AppError(415, 'UNSUPPORTED_MEDIA_TYPE', 'send the file as text/csv');
+    } else if (req.path.endsWith('/attachments')) {
+      if (!req.is(ATTACHMENT_TYPES))
+        throw new AppError(415, 'UNSUPPORTED_MEDIA_TYPE', `attachments are ${ATTACHMENT_TYPES.join(', ')}`);
     } else throw new AppError(415, 'UNSUPPORTED_MEDIA_TYPE', 'send the body as application/json');
   }
   next();
