@@ -25,6 +25,7 @@ import { groupRoutes } from './modules/groups/groups.routes';
 import { returnRoutes } from './modules/returns/returns.routes';
 import { reportedIndicatorRoutes } from './modules/catalogue/reported-indicators.routes';
 import { practiceRoutes } from './modules/practices/practices.routes';
+import { planRoutes } from './modules/plans/plans.routes';
 import { webhookRoutes } from './modules/webhooks/webhooks.routes';
 import type { Queues } from './queue/queues';
 
@@ -63,6 +64,7 @@ export function allRoutes(deps: AppDeps): AnyRoute[] {
     ...groupRoutes(),
     ...returnRoutes(),
     ...practiceRoutes(),
+    ...planRoutes(),
     ...webhookRoutes({ queues: deps.queues }),
     ...campaignRoutes(deps.config),
     ...publicRoutes(deps),

@@ -1,9 +1,7 @@
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
 import { PassThrough, type Writable } from 'node:stream';
 import { finished } from 'node:stream/promises';
-import PDFDocument from 'pdfkit';
 import * as QRCode from 'qrcode';
+import { BOLD, REGULAR, createDocument, render } from '../../pdf/document';
 import { t } from '../../web/texts';
 import { nativeLanguageName } from '../surveys/survey-engine';
 
@@ -78,8 +76,6 @@ const PAGE_HEIGHT = 841.89;
 const INK = '#111111';
 const MUTED = '#4d4d4d';
 const RULE = '#bbbbbb';
-const REGULAR = 'Sans';
-const BOLD = 'Sans-Bold';
 
 /** An SVG QR code of `url`, for the web and for print shops that prefer vector artwork. */
 export async function qrSvg(url: string): Promise<string> {
@@ -364,48 +360,6 @@ function formatDay(date: Date, timeZone: string): string {
   }).formatToParts(date);
   const part = (type: Intl.DateTimeFormatPartTypes) => parts.find((p) => p.type === type)?.value ?? '';
   return `${part('year')}-${part('month')}-${part('day')}`;
-}
-
-let fontFiles: { regular: Buffer; bold: Buffer } | null = null;
-
-/** DejaVu Sans covers Latin with Polish diacritics, Cyrillic and Georgian in one family. */
-function fonts(): { regular: Buffer; bold: Buffer } {
-  if (!fontFiles) {
-    const dir = path.join(path.dirname(require.resolve('dejavu-fonts-ttf/package.json')), 'ttf');
-    fontFiles = {
-      regular: readFileSync(path.join(dir, 'DejaVuSans.ttf')),
-      bold: readFileSync(path.join(dir, 'DejaVuSans-Bold.ttf')),
-    };
-  }
-  return fontFiles;
-}
-
-function createDocument(title: string, author: string, lang: string): PDFKit.PDFDocument {
-  const doc = new PDFDocument({
-    size: 'A4',
-    margin: 0,
-    autoFirstPage: false,
-    displayTitle: true,
-    lang,
-    info: { Title: title, Author: author },
-  });
-  const { regular, bold } = fonts();
-  doc.registerFont(REGULAR, regular);
-  doc.registerFont(BOLD, bold);
-  return doc;
-}
-
-/** Runs `draw` and collects the streamed PDF; listeners go on first so no chunk is missed. */
-async function render(doc: PDFKit.PDFDocument, draw: () => void | Promise<void>): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  const done = new Promise<Buffer>((resolve, reject) => {
-    doc.on('data', (chunk: Buffer) => chunks.push(chunk));
-    doc.on('end', () => resolve(Buffer.concat(chunks)));
-    doc.on('error', reject);
-  });
-  await draw();
-  doc.end();
-  return done;
 }
 
 function applyStyle(doc: PDFKit.PDFDocument, style: TextStyle): void {

@@ -1,0 +1,246 @@
+import { Types } from 'mongoose';
+import { IndicatorValue } from '../../src/modules/indicators/indicator-value.model';
+import { parsePdf } from '../support/pdf';
+import {
+  bearer,
+  createOrganisationViaApi,
+  createPlatformKey,
+  createTestContext,
+  issueKeyViaApi,
+  type TestContext,
+} from '../support/harness';
+
+/**
+ * Improvement plans over HTTP: baselines taken from the data, progress from later values, who
+ * sees a plan, and the exports for a council.
+ */
+let ctx: TestContext;
+const keys: Record<string, string> = {};
+const ids: Record<string, string> = {};
+let coordinator = '';
+let otherCoordinator = '';
+const G = '/api/v1/groups/gwd';
+/** Every period open for entry now, so the test can report any of them. */
+const yearly = (period: string) => ({
+  period,
+  opens: '2020-01-01T00:00:00Z',
+  closes: '2099-01-01T00:00:00Z',
+  signOffBy: '2099-06-01T00:00:00Z',
+});
+
+async function as(
+  key: string,
+  method: 'get' | 'put' | 'post' | 'patch' | 'delete',
+  path: string,
+  body?: object,
+) {
+  const req = ctx.http[method](path).set('Authorization', bearer(key));
+  return body === undefined ? req : req.send(body);
+}
+
+async function signedOff(org: string, period: string, vacant: number) {
+  const url = `${G}/returns/${org}/${period}`;
+  const put = await as(keys[org]!, 'put', url, {
+    figures: [{ indicator: 'PL_VACANT', numerator: vacant, denominator: 1000, comment: 'test figure' }],
+  });
+  expect(put.status).toBe(200);
+  expect((await as(keys[org]!, 'post', `${url}/submit`, {})).status).toBe(200);
+  expect((await as(coordinator, 'post', `${url}/sign-off`)).status).toBe(200);
+}
+
+/** A published survey value, written as the aggregation writes it (plans only read these). */
+async function surveyValue(org: string, period: string, value: number, low: number, high: number) {
+  await IndicatorValue.create({
+    _id: [ids[org], 'TP01', period, '*'].join('|'),
+    organisationId: new Types.ObjectId(ids[org]),
+    organisation: { slug: org, name: org, country: 'PL', region: '', type: 'city', housingStock: 5000 },
+    indicatorId: 'TP01',
+    kind: 'share',
+    period,
+    segment: '*',
+    n: 400,
+    excluded: 0,
+    value,
+    low,
+    high,
+    distribution: '{}',
+    minN: 10,
+    computedAt: new Date(),
+  });
+}
+
+beforeAll(async () => {
+  ctx = await createTestContext();
+  const platform = await createPlatformKey();
+  for (const slug of ['kutno', 'oswiecim', 'outsider']) {
+    const org = await createOrganisationViaApi(ctx, platform, slug);
+    keys[slug] = org.adminKey;
+    ids[slug] = org.id;
+    keys[`${slug}-analyst`] = await issueKeyViaApi(ctx, org.adminKey, slug, 'analyst');
+  }
+  const zmp = await createOrganisationViaApi(ctx, platform, 'zmp', { type: 'resource_centre' });
+  coordinator = await issueKeyViaApi(ctx, zmp.adminKey, 'zmp', 'coordinator');
+  const other = await createOrganisationViaApi(ctx, platform, 'other-centre', { type: 'resource_centre' });
+  otherCoordinator = await issueKeyViaApi(ctx, other.adminKey, 'other-centre', 'coordinator');
+  const group = await as(coordinator, 'post', '/api/v1/groups', {
+    slug: 'gwd',
+    name: 'GWD',
+    indicators: ['PL_VACANT'],
+    calendar: ['2024', '2025', '2026'].map(yearly),
+  });
+  expect(group.status).toBe(201);
+  for (const slug of ['kutno', 'oswiecim']) {
+    await as(coordinator, 'post', `${G}/invitations`, { organisation: slug });
+    await as(keys[slug]!, 'post', `${G}/membership`);
+  }
+  await signedOff('kutno', '2024', 60);
+  await signedOff('oswiecim', '2024', 30);
+  await surveyValue('kutno', '2024', 0.6, 0.55, 0.65);
+});
+afterAll(async () => {
+  await ctx.close();
+});
+
+describe('improvement plans', () => {
+  let planId = '';
+
+  it('takes each goal’s baseline from the data and refuses goals the data cannot support', async () => {
+    const noData = await as(keys.kutno!, 'post', '/api/v1/plans', {
+      title: 'x',
+      group: 'gwd',
+      goals: [{ indicator: 'PL_VACANT', baselinePeriod: '2023', target: { value: 0.03, period: '2026' } }],
+    });
+    expect(noData.status).toBe(422);
+    expect(noData.body.error.details[0].path).toBe('/goals/0/baselinePeriod');
+    const wrongWay = await as(keys.kutno!, 'post', '/api/v1/plans', {
+      title: 'x',
+      group: 'gwd',
+      goals: [{ indicator: 'PL_VACANT', target: { value: 0.08, period: '2026' } }],
+    });
+    expect(wrongWay.status).toBe(422);
+    expect(wrongWay.body.error.details[0].message).toMatch(/lower is better/);
+    const noGroup = await as(keys.kutno!, 'post', '/api/v1/plans', {
+      title: 'x',
+      goals: [{ indicator: 'PL_VACANT', target: { value: 0.03, period: '2026' } }],
+    });
+    expect(noGroup.status).toBe(422);
+    const notMember = await as(keys.outsider!, 'post', '/api/v1/plans', { title: 'x', group: 'gwd' });
+    expect(notMember.status).toBe(404);
+
+    const res = await as(keys.kutno!, 'post', '/api/v1/plans', {
+      title: 'Plan doskonalenia usług mieszkaniowych',
+      cycle: '2024–2026',
+      group: 'gwd',
+      nextReviewAt: '2020-01-01T00:00:00Z',
+      goals: [
+        { indicator: 'PL_VACANT', target: { value: 0.03, period: '2026' }, description: 'Mniej pustostanów' },
+        { indicator: 'TP01', target: { value: 0.7, period: '2026' } },
+      ],
+      actions: [
+        { what: 'Remonty pustostanów w trybie ciągłym', ownerRole: 'ZGM', due: '2025-12-31T00:00:00Z' },
+      ],
+    });
+    expect(res.status).toBe(201);
+    planId = res.body.id;
+    const [vacancy, satisfaction] = res.body.goals;
+    expect(vacancy.baseline).toEqual({ period: '2024', value: 0.06, low: null, high: null, n: 1000 });
+    expect(vacancy.direction).toBe('lower');
+    expect(satisfaction.baseline).toMatchObject({ period: '2024', value: 0.6, low: 0.55, high: 0.65 });
+    expect(vacancy.progress.status).toBe('not_yet_measured');
+    expect(res.body.reviewDue).toBe(true);
+    expect(res.body.actions[0].overdue).toBe(true);
+  });
+
+  it('computes progress from later values: on track, achieved, off track, and whether the change beats the noise', async () => {
+    // 2025: vacancy 4.6% — of the way from 6% to 3% by 2026, 47% covered with 50% of the time
+    // gone: off track. Satisfaction 66% (±5 points) against 60% (±5): within the noise.
+    await signedOff('kutno', '2025', 46);
+    await surveyValue('kutno', '2025', 0.66, 0.61, 0.71);
+    let plan = (await as(keys.kutno!, 'get', `/api/v1/plans/${planId}`)).body;
+    expect(plan.goals[0].progress).toMatchObject({ status: 'off_track', beyondNoise: null });
+    expect(plan.goals[0].progress.covered).toBeCloseTo(14 / 30, 12);
+    expect(plan.goals[0].progress.elapsed).toBeCloseTo(0.5, 12);
+    expect(plan.goals[1].progress.status).toBe('on_track');
+    expect(plan.goals[1].progress.beyondNoise).toBe(false);
+    // The coordinator reopens 2025 and kutno corrects it to 4.4%: more than half way, on track.
+    await as(coordinator, 'post', `${G}/returns/kutno/2025/reopen`, { reason: 'recount' });
+    await signedOff('kutno', '2025', 44);
+    plan = (await as(keys.kutno!, 'get', `/api/v1/plans/${planId}`)).body;
+    expect(plan.goals[0].progress.status).toBe('on_track');
+    // 2026: vacancy 2.9% reaches the target; satisfaction 72% (±3) is beyond the noise.
+    await signedOff('kutno', '2026', 29);
+    await surveyValue('kutno', '2026', 0.72, 0.69, 0.75);
+    plan = (await as(keys.kutno!, 'get', `/api/v1/plans/${planId}`)).body;
+    expect(plan.goals[0].progress.status).toBe('achieved');
+    expect(plan.goals[1].progress).toMatchObject({ status: 'achieved', beyondNoise: true });
+  });
+
+  it('is visible to its organisation and the group’s coordinators, to members only when shared', async () => {
+    expect((await as(keys['kutno-analyst']!, 'get', `/api/v1/plans/${planId}`)).status).toBe(200);
+    expect((await as(coordinator, 'get', `/api/v1/plans/${planId}`)).status).toBe(200);
+    for (const key of [keys.oswiecim!, keys.outsider!, otherCoordinator]) {
+      const res = await as(key, 'get', `/api/v1/plans/${planId}`);
+      expect(res.status).toBe(404);
+      expect((await as(key, 'get', '/api/v1/plans')).body.items).toEqual([]);
+    }
+    expect(
+      (await as(keys['kutno-analyst']!, 'patch', `/api/v1/plans/${planId}`, { title: 'x' })).status,
+    ).toBe(403);
+    const shared = await as(keys.kutno!, 'patch', `/api/v1/plans/${planId}`, { visibleToMembers: true });
+    expect(shared.status).toBe(200);
+    expect((await as(keys.oswiecim!, 'get', `/api/v1/plans/${planId}`)).status).toBe(200);
+    expect((await as(keys.oswiecim!, 'patch', `/api/v1/plans/${planId}`, { title: 'x' })).status).toBe(403);
+    expect((await as(keys.outsider!, 'get', `/api/v1/plans/${planId}`)).status).toBe(404);
+    const stale = await as(keys.kutno!, 'patch', `/api/v1/plans/${planId}`, { title: 'y', revision: 0 });
+    expect(stale.status).toBe(409);
+  });
+
+  it('tracks actions and reviews, and exports the plan as CSV, JSON and a printable PDF', async () => {
+    const plan = (await as(keys.kutno!, 'get', `/api/v1/plans/${planId}`)).body;
+    const action = plan.actions[0];
+    const done = await as(keys.kutno!, 'patch', `/api/v1/plans/${planId}/actions/${action.id}`, {
+      status: 'done',
+      goals: [plan.goals[0].id],
+    });
+    expect(done.status).toBe(200);
+    expect(done.body.actions[0]).toMatchObject({ status: 'done', overdue: false, goals: [plan.goals[0].id] });
+    const badGoal = await as(keys.kutno!, 'post', `/api/v1/plans/${planId}/actions`, {
+      what: 'x',
+      goals: [new Types.ObjectId().toHexString()],
+    });
+    expect(badGoal.status).toBe(422);
+    const reviewed = await as(keys.kutno!, 'post', `/api/v1/plans/${planId}/reviews`, {
+      note: 'Przegląd roczny: cel osiągnięty',
+      nextReviewAt: '2099-01-01T00:00:00Z',
+    });
+    expect(reviewed.body.reviews).toHaveLength(1);
+    expect(reviewed.body.reviewDue).toBe(false);
+
+    const csv = await ctx.http
+      .get(`/api/v1/plans/${planId}`)
+      .set('Authorization', bearer(keys.kutno!))
+      .set('Accept', 'text/csv');
+    const lines = csv.text.trim().split('\r\n');
+    expect(lines[0]).toMatch(/^row,id,indicator/);
+    expect(lines.filter((l) => l.startsWith('goal,'))).toHaveLength(2);
+    expect(lines.filter((l) => l.startsWith('action,'))).toHaveLength(1);
+    expect(csv.text).toContain('achieved');
+
+    const pdf = await ctx.http
+      .get(`/api/v1/plans/${planId}/plan.pdf?lang=pl`)
+      .set('Authorization', bearer(keys.kutno!))
+      .buffer(true)
+      .parse((res, cb) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => cb(null, Buffer.concat(chunks)));
+      });
+    expect(pdf.headers['content-type']).toBe('application/pdf');
+    const text = (await parsePdf(pdf.body as Buffer)).pages.join(' ');
+    expect(text).toContain('Plan doskonalenia usług mieszkaniowych');
+    expect(text).toContain('Pustostany w zasobie gminy');
+    expect(text).toContain('Baseline 2024: 6.0%');
+    expect(text).toContain('Remonty pustostanów w trybie ciągłym');
+    expect(text).toContain('Przegląd roczny');
+  });
+});
