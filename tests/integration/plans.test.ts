@@ -101,6 +101,53 @@ afterAll(async () => {
   await ctx.close();
 });
 
+describe('learning partners', () => {
+  it('suggests those better by more than the noise, under pseudonyms until the group agrees to names', async () => {
+    await surveyValue('oswiecim', '2024', 0.75, 0.7, 0.8);
+    const survey = await as(
+      keys.kutno!,
+      'get',
+      '/api/v1/benchmarks/TP01/learning-partners?period=2024&peerGroup=group:gwd',
+    );
+    expect(survey.status).toBe(200);
+    expect(survey.body.partners).toHaveLength(1);
+    expect(survey.body.partners[0]).toMatchObject({
+      value: 0.75,
+      similarity: { sameType: true, sameSize: true },
+    });
+    expect(survey.body.partners[0].gap).toBeCloseTo(0.15, 12);
+    expect(survey.body.partners[0].name).toMatch(/^member-[0-9a-f]{6}$/);
+    expect(JSON.stringify(survey.body)).not.toContain(ids.oswiecim);
+    // The better one has no one to learn from.
+    const best = await as(
+      keys.oswiecim!,
+      'get',
+      '/api/v1/benchmarks/TP01/learning-partners?period=2024&peerGroup=group:gwd',
+    );
+    expect(best.body.partners).toEqual([]);
+    // Reported vacancy: 3% against 6%, beyond the 2-point change threshold.
+    const vacancy = await as(
+      keys['kutno-analyst']!,
+      'get',
+      '/api/v1/benchmarks/PL_VACANT/learning-partners?period=2024&peerGroup=group:gwd',
+    );
+    expect(vacancy.body.direction).toBe('lower');
+    expect(vacancy.body.partners.map((p: { value: number }) => p.value)).toEqual([0.03]);
+    expect(
+      (
+        await as(
+          keys.outsider!,
+          'get',
+          '/api/v1/benchmarks/PL_VACANT/learning-partners?period=2024&peerGroup=group:gwd',
+        )
+      ).status,
+    ).toBe(404);
+    expect(
+      (await as(keys.kutno!, 'get', '/api/v1/benchmarks/PL_VACANT/learning-partners?period=2024')).status,
+    ).toBe(422);
+  });
+});
+
 describe('improvement plans', () => {
   let planId = '';
 

@@ -283,6 +283,7 @@ export const POLISH_MUNICIPAL: readonly ReportedIndicator[] = [
     },
     'lower',
     BDL('P2908', 'Mieszkania niezamieszkane (pustostany) w zasobie gminy'),
+    { changeThreshold: 0.02 },
   ),
   polish(
     'PL_ARREARS',
@@ -297,6 +298,7 @@ export const POLISH_MUNICIPAL: readonly ReportedIndicator[] = [
     },
     'lower',
     GUS_HOUSING,
+    { changeThreshold: 0.03 },
   ),
   polish(
     'PL_EVICTIONS',

@@ -37,7 +37,7 @@ const ORGANISATION_TTL_MS = 5000;
  * from the organisation record: a caller who measured nothing that period still compares with
  * its region, size or type, not with everyone.
  */
-function callerOrganisation(
+export function callerOrganisation(
   caller: AuthContext,
   mine: IndicatorValueDoc | null,
 ): Promise<IndicatorValueDoc['organisation'] | null> {
@@ -76,7 +76,7 @@ async function cachedValues(filter: {
 }
 
 /** Is a value publishable to other organisations? */
-const published = (v: Pick<IndicatorValueDoc, 'suppressed' | 'value'>) =>
+export const published = (v: Pick<IndicatorValueDoc, 'suppressed' | 'value'>) =>
   !v.suppressed && v.value !== null && v.value !== undefined;
 
 /** An organisation's own value: everything, small n flagged rather than hidden. */
@@ -126,7 +126,7 @@ export interface PeerQuery {
 }
 
 /** A benchmarking group as a peer group: its members, and whether the caller sees their names. */
-interface GroupPeers {
+export interface GroupPeers {
   id: string;
   slug: string;
   revision: number;
@@ -139,7 +139,7 @@ interface GroupPeers {
  * with it (anyone else gets 404, as for a missing group). Members see each other's names only
  * when every member agreed; coordinators, who verify the figures, always do.
  */
-async function groupPeers(caller: AuthContext, q: PeerQuery): Promise<GroupPeers | null> {
+export async function groupPeers(caller: AuthContext, q: PeerQuery): Promise<GroupPeers | null> {
   if (!q.peerGroup.startsWith('group:')) return null;
   const access = await groupFor(caller, q.peerGroup.slice('group:'.length));
   if (!access.member && !access.coordinatingOrganisation && caller.role !== 'platform')
@@ -158,7 +158,7 @@ export function pseudonym(groupId: string, organisationId: string): string {
   return `member-${createHash('sha256').update(`${groupId}|${organisationId}`).digest('hex').slice(0, 6)}`;
 }
 
-function inPeerGroup(
+export function inPeerGroup(
   v: IndicatorValueDoc,
   me: IndicatorValueDoc['organisation'] | null,
   q: PeerQuery,
@@ -222,7 +222,7 @@ export async function benchmark(
 }
 
 /** What a benchmark row shows of an organisation: everything, or a pseudonym inside a group. */
-function identity(
+export function identity(
   organisationId: string,
   o: IndicatorValueDoc['organisation'] | null | undefined,
   group: GroupPeers | null,

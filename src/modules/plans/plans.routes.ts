@@ -1,7 +1,8 @@
 import { authOf } from '../../http/context';
 import { defineRoute, type AnyRoute } from '../../http/route';
-import { periodSchema, segmentSchema } from '../campaigns/campaigns.schemas';
+import { periodSchema } from '../campaigns/campaigns.schemas';
 import { slugSchema } from '../organisations/organisations.schemas';
+import { learningPartners } from './learning-partners.service';
 import { planCsv, planPdf } from './plan-export';
 import {
   addAction,
@@ -23,6 +24,14 @@ const objectId = { type: 'string', pattern: '^[a-f0-9]{24}$' } as const;
 const planParams = { type: 'object', required: ['id'], properties: { id: objectId } } as const;
 const num = { type: ['number', 'null'] } as const;
 const date = { type: 'string', format: 'date-time' } as const;
+/** `*` (the whole organisation) or a campaign segment. */
+const segment = {
+  type: 'string',
+  maxLength: 128,
+  pattern: '^(\\*|[\\p{L}\\p{N} ._/:-]*)$',
+  default: '*',
+  description: '`*` (default) is the whole organisation; otherwise a campaign segment',
+} as const;
 
 const goalInput = {
   type: 'object',
@@ -34,7 +43,7 @@ const goalInput = {
       pattern: '^[A-Z][A-Z0-9_]{1,31}(\\.[a-z0-9_]{1,32}){0,2}$',
       description: 'A survey indicator or a reported figure key',
     },
-    segment: segmentSchema,
+    segment,
     description: { type: 'string', maxLength: 2000 },
     baselinePeriod: { ...periodSchema, description: 'Default: the latest period with a value' },
     target: {
@@ -136,9 +145,106 @@ const planView = {
 const ok = { description: 'The plan with the progress of each goal', schema: planView };
 const notFound = { description: 'Missing, or a plan you may not see', schema: errorRef };
 
+const partnerView = {
+  type: 'object',
+  properties: {
+    slug: {
+      type: 'string',
+      description: 'A pseudonym inside a group whose members have not all agreed to show names',
+    },
+    name: { type: 'string' },
+    country: { type: 'string' },
+    region: { type: 'string' },
+    type: { type: 'string' },
+    stockBand: { type: ['string', 'null'] },
+    value: { type: 'number' },
+    low: num,
+    high: num,
+    gap: { type: 'number', description: 'Their value minus yours' },
+    similarity: {
+      type: 'object',
+      properties: {
+        sameType: { type: 'boolean' },
+        sameSize: { type: 'boolean' },
+        score: { type: 'integer' },
+      },
+    },
+    practices: {
+      type: 'array',
+      description:
+        'Their good practices linked to this indicator that you may read (only where names are shown)',
+      items: {
+        type: 'object',
+        properties: { id: { type: 'string' }, title: { type: 'string' }, period: { type: 'string' } },
+      },
+    },
+  },
+} as const;
+
 /** Improvement plans: goals with baselines from the data, actions, reviews, exports. */
 export function planRoutes(): AnyRoute[] {
   return [
+    defineRoute({
+      method: 'get',
+      path: '/api/v1/benchmarks/{indicator}/learning-partners',
+      summary: 'Organisations to learn from: better than you by more than the noise, the most similar first',
+      description:
+        'Survey values: better by more than 1.96 combined standard errors of both 95% intervals. Reported figures (complete counts, no sampling error): better by more than the indicator’s change threshold. Ranked by similarity (same organisation type, same housing-stock band), then by the gap. Neutral indicators suggest no one.',
+      tags: ['plans'],
+      auth: anyone,
+      params: {
+        type: 'object',
+        required: ['indicator'],
+        properties: {
+          indicator: { type: 'string', pattern: '^[A-Z][A-Z0-9_]{1,31}(\\.[a-z0-9_]{1,32}){0,2}$' },
+        },
+      },
+      query: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['period'],
+        properties: {
+          period: periodSchema,
+          peerGroup: {
+            type: 'string',
+            pattern: '^(all|size|region|type|country|group:[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?)$',
+            default: 'all',
+          },
+          segment,
+        },
+      },
+      responses: {
+        200: {
+          description: 'Partners',
+          schema: {
+            type: 'object',
+            required: ['indicator', 'direction', 'period', 'partners'],
+            properties: {
+              indicator: { type: 'string' },
+              direction: { type: 'string', enum: ['higher', 'lower', 'neutral'] },
+              period: { type: 'string' },
+              peerGroup: { type: 'string' },
+              you: {
+                oneOf: [
+                  { type: 'null' },
+                  { type: 'object', properties: { value: { type: 'number' }, low: num, high: num } },
+                ],
+              },
+              partners: { type: 'array', items: partnerView },
+              reason: { type: ['string', 'null'], description: 'Why the list is empty, when it is' },
+            },
+          },
+        },
+        404: { description: 'Unknown indicator, or a group you are not part of', schema: errorRef },
+      },
+      handler: async ({ params, query, req }) => ({
+        body: await learningPartners(authOf(req), params.indicator, {
+          period: query.period,
+          segment: query.segment,
+          peerGroup: query.peerGroup as never,
+        }),
+      }),
+    }),
     defineRoute({
       method: 'post',
       path: '/api/v1/plans',
