@@ -485,10 +485,11 @@ export const AGGREGATION_LOCK = 'aggregation';
  */
 export async function drainInbox(
   opts: { logger?: Logger } = {},
-): Promise<{ counted: number; units: number }> {
+): Promise<{ counted: number; units: number; published: UnitKey[] }> {
   const started = Date.now();
   const ctx = await stepContext(opts.logger);
   const seen = new Set<string>();
+  const published = new Map<string, UnitKey>();
   let counted = 0;
   // A backlog (a long Redis outage, a stopped worker) is worked off batch by batch.
   for (let full = true; full;) {
@@ -521,12 +522,13 @@ export async function drainInbox(
       await advanceHead(w.u, { rev: w.after.rev, cleaned: w.after.rev });
       await dropOldRevision(w.u, w.after.rev);
       await publish(w.u, w.after, w.before, ctx);
+      published.set(unitId(w.u), w.u);
     }
     counted += added;
     full = keys.length === DRAIN_BATCH && added > 0;
   }
   if (counted) opts.logger?.info({ counted, units: seen.size, ms: Date.now() - started }, 'answers counted');
-  return { counted, units: seen.size };
+  return { counted, units: seen.size, published: [...published.values()] };
 }
 
 /**

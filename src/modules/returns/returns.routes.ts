@@ -4,6 +4,7 @@ import { AppError, BadRequestError } from '../../errors';
 import { authOf } from '../../http/context';
 import { defineRoute, type AnyRoute } from '../../http/route';
 import { groupParams } from '../groups/groups.schemas';
+import { NO_EVENTS, type EventSink } from '../webhooks/events';
 import { parseReturnCsv, returnCsv, rowPath } from './returns-csv';
 import {
   auditView,
@@ -64,7 +65,7 @@ function readCsv(req: Request): Promise<string> {
 }
 
 /** Data returns: members enter figures per period; coordinators query and sign off. */
-export function returnRoutes(): AnyRoute[] {
+export function returnRoutes(deps: { events: EventSink } = { events: NO_EVENTS }): AnyRoute[] {
   return [
     defineRoute({
       method: 'get',
@@ -185,7 +186,9 @@ export function returnRoutes(): AnyRoute[] {
         },
       },
       responses: { 200: ok, 404: notFound, 409: conflict, 422: invalid },
-      handler: async ({ params, body, req }) => ({ body: await queryFigure(authOf(req), params, body) }),
+      handler: async ({ params, body, req }) => ({
+        body: await queryFigure(authOf(req), params, body, deps.events),
+      }),
     }),
     defineRoute({
       method: 'post',
@@ -224,7 +227,7 @@ export function returnRoutes(): AnyRoute[] {
       auth: coordinators,
       params: returnParams,
       responses: { 200: ok, 404: notFound, 409: conflict },
-      handler: async ({ params, req }) => ({ body: await signOff(authOf(req), params) }),
+      handler: async ({ params, req }) => ({ body: await signOff(authOf(req), params, deps.events) }),
     }),
     defineRoute({
       method: 'post',

@@ -13,6 +13,7 @@ import { loadReportedCatalogue } from '../catalogue/reported-indicators.service'
 import type { GroupDoc } from '../groups/group.model';
 import { groupFor, memberIds, type GroupAccess } from '../groups/groups.service';
 import { Organisation, type OrganisationDoc } from '../organisations/organisation.model';
+import { NO_EVENTS, type EventSink } from '../webhooks/events';
 import {
   DataReturn,
   ReportedValue,
@@ -380,6 +381,7 @@ export async function queryFigure(
   caller: AuthContext,
   ref: { group: string; org: string; period: string },
   body: { figure: string; message: string },
+  events: EventSink = NO_EVENTS,
 ) {
   const s = await scope(caller, ref.group, ref.org, ref.period, 'coordinate');
   const state = requireState(s.doc, ['submitted', 'queried'], 'query a figure');
@@ -405,6 +407,7 @@ export async function queryFigure(
       reason: body.message,
     },
   ]);
+  await events.emit(returnEvent('return.queried', s, { figure: body.figure }));
   return getReturn(caller, ref);
 }
 
@@ -469,7 +472,11 @@ export async function closeQuery(
 }
 
 /** A coordinator signs off a submitted return with no unsettled query; its figures are published. */
-export async function signOff(caller: AuthContext, ref: { group: string; org: string; period: string }) {
+export async function signOff(
+  caller: AuthContext,
+  ref: { group: string; org: string; period: string },
+  events: EventSink = NO_EVENTS,
+) {
   const s = await scope(caller, ref.group, ref.org, ref.period, 'coordinate');
   requireState(s.doc, ['submitted'], 'sign off');
   const unsettled = s.doc!.queries.filter((q) => q.status !== 'closed');
@@ -496,7 +503,27 @@ export async function signOff(caller: AuthContext, ref: { group: string; org: st
     },
   ]);
   await publishReturn(s.id);
+  await events.emit(returnEvent('return.signed_off', s, {}));
   return getReturn(caller, ref);
+}
+
+/** An event about a return, for its organisation and the group's coordinators. */
+function returnEvent(
+  type: 'return.queried' | 'return.signed_off',
+  s: ReturnScope,
+  extra: Record<string, unknown>,
+) {
+  return {
+    type,
+    organisationIds: [s.organisation._id.toHexString(), ...s.group.coordinators.map((c) => c.toHexString())],
+    data: {
+      returnId: s.id,
+      group: s.group.slug,
+      organisation: s.organisation.slug,
+      period: s.period,
+      ...extra,
+    },
+  };
 }
 
 /** A coordinator reopens a submitted or signed-off return, with a reason; its figures are withdrawn. */
