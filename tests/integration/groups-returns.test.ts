@@ -1,3 +1,5 @@
+import { Types } from 'mongoose';
+import { IndicatorValue } from '../../src/modules/indicators/indicator-value.model';
 import {
   bearer,
   createOrganisationViaApi,
@@ -543,6 +545,63 @@ describe('group benchmarks of reported figures', () => {
     expect(res.body.summary.count).toBe(3);
     expect((await as(analysts['szklarska-poreba']!, 'get', G)).status).toBe(404);
     expect((await as(admins.kutno!, 'delete', `${G}/members/oswiecim`)).status).toBe(403);
+  });
+});
+
+describe('survey indicators inside a group', () => {
+  it('compares members only, and small-n suppression holds inside the group', async () => {
+    const orgs = (await as(platform, 'get', '/api/v1/organisations?limit=200')).body.items as Array<{
+      id: string;
+      slug: string;
+    }>;
+    const idOf = (slug: string) => orgs.find((o) => o.slug === slug)!.id;
+    // Published values as the aggregation writes them (the group only changes who is compared).
+    const value = (slug: string, n: number, v: number, suppressed: 'primary' | null) =>
+      IndicatorValue.create({
+        _id: [idOf(slug), 'TP01', '2025', '*'].join('|'),
+        organisationId: new Types.ObjectId(idOf(slug)),
+        organisation: {
+          slug,
+          name: `City of ${slug}`,
+          country: 'PL',
+          region: '',
+          type: 'city',
+          housingStock: 5000,
+        },
+        indicatorId: 'TP01',
+        kind: 'share',
+        period: '2025',
+        segment: '*',
+        n,
+        excluded: 0,
+        value: v,
+        low: v - 0.05,
+        high: v + 0.05,
+        distribution: '{}',
+        minN: 10,
+        suppressed,
+        computedAt: new Date(),
+      });
+    await value('jaworzno', 50, 0.7, null);
+    await value('kutno', 5, 0.4, 'primary');
+    await value('oswiecim', 80, 0.6, null);
+    await value('outsider', 100, 0.9, null);
+    const path = '/api/v1/benchmarks/TP01?period=2025&peerGroup=group:gwd-housing';
+    const seen = await as(analysts.jaworzno!, 'get', path);
+    expect(seen.status).toBe(200);
+    expect(seen.body.summary.count).toBe(2);
+    expect(seen.body.summary.median).toBeCloseTo(0.65, 12);
+    const rows = Object.fromEntries(
+      seen.body.organisations.map((o: { slug: string; value: number | null }) => [o.slug, o.value]),
+    );
+    expect(rows).toEqual({ jaworzno: 0.7, kutno: null, oswiecim: 0.6 });
+    const own = await as(analysts.kutno!, 'get', path);
+    expect(own.body.you).toMatchObject({ value: 0.4, suppressed: 'primary' });
+    expect((await as(outsider, 'get', path)).status).toBe(404);
+    // Without the group, everyone who measured it is compared, outsider included.
+    expect(
+      (await as(analysts.jaworzno!, 'get', '/api/v1/benchmarks/TP01?period=2025')).body.summary.count,
+    ).toBe(3);
   });
 });
 
