@@ -8,6 +8,7 @@ import {
   issueKeyViaApi,
   type TestContext,
 } from '../support/harness';
+import { expectDocumentedAt } from '../support/contract';
 
 /**
  * Benchmarking groups and data returns over HTTP on the real servers: membership, every state
@@ -63,7 +64,10 @@ async function as(
   body?: object,
 ) {
   const req = ctx.http[method](path).set('Authorization', bearer(key));
-  return body === undefined ? req : req.send(body);
+  const res = await (body === undefined ? req : req.send(body));
+  // Every answer, success or error, is checked against the served OpenAPI document.
+  await expectDocumentedAt(ctx, res, method, path);
+  return res;
 }
 
 /** Enters, submits and signs off a return. */

@@ -9,6 +9,7 @@ import {
   issueKeyViaApi,
   type TestContext,
 } from '../support/harness';
+import { expectDocumentedAt } from '../support/contract';
 
 /**
  * Improvement plans over HTTP: baselines taken from the data, progress from later values, who
@@ -35,7 +36,10 @@ async function as(
   body?: object,
 ) {
   const req = ctx.http[method](path).set('Authorization', bearer(key));
-  return body === undefined ? req : req.send(body);
+  const res = await (body === undefined ? req : req.send(body));
+  // Every answer, success or error, is checked against the served OpenAPI document.
+  await expectDocumentedAt(ctx, res, method, path);
+  return res;
 }
 
 async function signedOff(org: string, period: string, vacant: number) {

@@ -278,7 +278,7 @@ export function scoreRoutes(): AnyRoute[] {
                 properties: { count: { type: 'integer' }, min: num, q1: num, median: num, q3: num, max: num },
               },
               you: {
-                oneOf: [
+                anyOf: [
                   { type: 'null' },
                   { ...valueView, properties: { ...valueView.properties, percentileRank: num } },
                   {
