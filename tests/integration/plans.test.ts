@@ -137,6 +137,40 @@ describe('learning partners', () => {
     );
     expect(vacancy.body.direction).toBe('lower');
     expect(vacancy.body.partners.map((p: { value: number }) => p.value)).toEqual([0.03]);
+    expect(vacancy.body.partners[0].practices).toEqual([]);
+
+    // Oświęcim writes up what it did; once both agree to show names, the partner comes with it.
+    const rating = { text: 'ok', rating: 4 };
+    const practice = await as(keys.oswiecim!, 'post', '/api/v1/practices', {
+      group: 'gwd',
+      period: '2023',
+      title: { pl: 'Szybkie remonty pustostanów' },
+      summary: { pl: 'Ekipa własna remontuje lokal w 30 dni od zwolnienia.' },
+      body: { pl: 'Opis.' },
+      indicators: ['PL_VACANT'],
+      criteria: { relevance: rating, evidenceBase: rating, transferability: rating, cost: rating },
+      visibility: 'group',
+    });
+    expect(practice.status).toBe(201);
+    const hidden = await as(
+      keys.kutno!,
+      'get',
+      '/api/v1/benchmarks/PL_VACANT/learning-partners?period=2024&peerGroup=group:gwd',
+    );
+    expect(hidden.body.partners[0].practices).toEqual([]);
+    for (const org of ['kutno', 'oswiecim'])
+      expect((await as(keys[org]!, 'put', `${G}/membership/name-consent`, { showName: true })).status).toBe(
+        200,
+      );
+    const named = await as(
+      keys.kutno!,
+      'get',
+      '/api/v1/benchmarks/PL_VACANT/learning-partners?period=2024&peerGroup=group:gwd',
+    );
+    expect(named.body.partners[0]).toMatchObject({
+      slug: 'oswiecim',
+      practices: [{ id: practice.body.id, title: { pl: 'Szybkie remonty pustostanów' }, period: '2023' }],
+    });
     expect(
       (
         await as(

@@ -14,6 +14,7 @@ import {
   type PeerQuery,
 } from '../indicators/scores.service';
 import { Organisation, peerAttributes, type OrganisationDoc } from '../organisations/organisation.model';
+import { searchPractices } from '../practices/practices.service';
 import { ReportedValue, type ReportedValueDoc } from '../returns/data-return.model';
 import { indicatorInfo } from './plans.service';
 import { changeBeyondNoise } from './progress';
@@ -104,7 +105,7 @@ export async function learningPartners(
     return {
       ...base,
       you: { value: mine.value, low: null, high: null },
-      partners: rank(partners),
+      partners: await withPractices(caller, indicatorId, rank(partners), group.names),
       reason: null,
     };
   }
@@ -142,19 +143,48 @@ export async function learningPartners(
   return {
     ...base,
     you: { value: own.value, low: own.low, high: own.high },
-    partners: rank(partners),
+    partners: await withPractices(caller, indicatorId, rank(partners), !group || group.names),
     reason: null,
   };
 }
 
-/** The most similar first, then the largest gap; organisation ids stay inside the service. */
-function rank<P extends { organisationId: string; gap: number; similarity: { score: number } }>(
-  partners: P[],
-) {
+/** The most similar first, then the largest gap. */
+function rank<P extends { gap: number; similarity: { score: number } }>(partners: P[]): P[] {
   return partners
     .sort((a, b) => b.similarity.score - a.similarity.score || Math.abs(b.gap) - Math.abs(a.gap))
-    .slice(0, MAX_PARTNERS)
-    .map(({ organisationId: _id, ...view }) => view);
+    .slice(0, MAX_PARTNERS);
+}
+
+/**
+ * Adds each partner's good practices linked to the indicator (or, for a figure's part, to the
+ * whole measure) that the caller may read. Where the group has not agreed to show names, no
+ * practice is attached: its author would reveal who the pseudonymous partner is. Organisation
+ * ids stay inside the service.
+ */
+async function withPractices<P extends { organisationId: string }>(
+  caller: AuthContext,
+  indicatorId: string,
+  partners: P[],
+  named: boolean,
+) {
+  const byOrganisation = new Map<
+    string,
+    Array<{ id: string; title: Record<string, string>; period: string }>
+  >();
+  if (named && partners.length) {
+    for (const indicator of new Set([indicatorId, indicatorId.split('.')[0]!])) {
+      const found = await searchPractices(caller, { indicator, limit: 200 });
+      for (const p of found.items) {
+        const list = byOrganisation.get(p.organisation.id) ?? [];
+        if (!list.some((x) => x.id === p.id)) list.push({ id: p.id, title: p.title, period: p.period });
+        byOrganisation.set(p.organisation.id, list);
+      }
+    }
+  }
+  return partners.map(({ organisationId, ...view }) => ({
+    ...view,
+    practices: byOrganisation.get(organisationId) ?? [],
+  }));
 }
 
 async function attributesOf(ids: Types.ObjectId[]) {

@@ -175,7 +175,11 @@ const partnerView = {
         'Their good practices linked to this indicator that you may read (only where names are shown)',
       items: {
         type: 'object',
-        properties: { id: { type: 'string' }, title: { type: 'string' }, period: { type: 'string' } },
+        properties: {
+          id: { type: 'string' },
+          title: { type: 'object', additionalProperties: { type: 'string' }, description: 'By language' },
+          period: { type: 'string' },
+        },
       },
     },
   },
