@@ -1,8 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import type { AuthContext } from './http/context';
 import { createCampaign } from './modules/campaigns/campaigns.service';
+import { drainInbox } from './modules/indicators/aggregation.service';
 import { acceptInvitation, createGroup, inviteMember, setNameConsent } from './modules/groups/groups.service';
 import { createApiKey } from './modules/organisations/api-keys.service';
+import { createPlan } from './modules/plans/plans.service';
+import { createPractice } from './modules/practices/practices.service';
 import { Organisation } from './modules/organisations/organisation.model';
 import { createOrganisation } from './modules/organisations/organisations.service';
 import { submitResponse, type SubmissionDeps } from './modules/responses/responses.service';
@@ -125,6 +128,7 @@ export async function ensureBenchLearningDemo(
     languages: ['pl', 'en'],
   });
 
+  const callers: Record<string, AuthContext> = {};
   for (const [i, city] of CITIES.entries()) {
     const created = await createOrganisation(
       {
@@ -139,6 +143,7 @@ export async function ensureBenchLearningDemo(
       null,
     );
     const caller = admin(created.adminKey.id, created.organisation.id);
+    callers[city.slug] = caller;
     await inviteMember(coordinator, result.group, city.slug);
     await acceptInvitation(caller, result.group);
     await setNameConsent(caller, result.group, true);
@@ -185,8 +190,104 @@ export async function ensureBenchLearningDemo(
     }
   }
 
+  // Plans take their baselines from published values: count the answers above first.
+  await drainInbox();
+  await seedLearning(callers, result.group);
   await seedGeorgianNetwork(publicBaseUrl, deps, result.georgianGroup);
   return { ...result, coordinatorKey: coordinatorKey.key };
+}
+
+/** Two good practices of the best performers, and Bolesławiec's plan that draws on one. */
+async function seedLearning(callers: Record<string, AuthContext>, group: string): Promise<void> {
+  const criteria = (relevance: string, evidence: string, transfer: string, cost: string) => ({
+    relevance: { text: relevance, rating: 5 },
+    evidenceBase: { text: evidence, rating: 4 },
+    transferability: { text: transfer, rating: 4 },
+    cost: { text: cost, rating: 3 },
+  });
+  const vacancies = await createPractice(callers.jaworzno!, {
+    group,
+    period: '2024',
+    title: {
+      pl: 'Remont pustostanu w 30 dni: własna ekipa i stała umowa ramowa',
+      en: 'Vacant dwellings repaired within 30 days: an in-house team and a framework contract',
+    },
+    summary: {
+      pl: 'Każdy zwolniony lokal dostaje termin remontu w dniu zdania kluczy; postęp widać w tygodniowym zestawieniu.',
+      en: 'Every dwelling handed back gets a repair date the same day; progress is reviewed weekly.',
+    },
+    body: {
+      pl: '## Co zrobiliśmy\n\n- stała umowa ramowa na drobne remonty,\n- tygodniowe zestawienie pustostanów,\n- najem od razu po odbiorze.\n\n*Dane przykładowe (demo).*',
+      en: '## What we did\n\n- a framework contract for small works,\n- a weekly list of vacant dwellings,\n- letting straight after sign-off.\n\n*Illustrative (demo).*',
+    },
+    topics: ['pustostany', 'remonty'],
+    indicators: ['PL_VACANT'],
+    criteria: criteria(
+      'Pustostany obniżają dochody i wydłużają kolejkę.',
+      'Spadek pustostanów w dwóch kolejnych okresach.',
+      'Wymaga tylko umowy ramowej i zestawienia.',
+      'Koszt remontów bez zmian; szybciej odzyskany czynsz.',
+    ),
+    visibility: 'group',
+  });
+  await createPractice(callers['szklarska-poreba']!, {
+    group,
+    period: '2024',
+    title: {
+      pl: 'Ugody ratalne zamiast pozwów: windykacja zaległości czynszowych',
+      en: 'Instalment agreements before lawsuits: recovering rent arrears',
+    },
+    summary: {
+      pl: 'Najemca z zaległością powyżej dwóch miesięcy dostaje propozycję ugody i rozmowę z doradcą.',
+      en: 'A tenant more than two months in arrears is offered an instalment plan and a meeting with an adviser.',
+    },
+    body: { pl: 'Opis praktyki: rozmowa, ugoda, monitoring spłat. *Dane przykładowe (demo).*' },
+    topics: ['zaległości', 'windykacja'],
+    indicators: ['PL_ARREARS'],
+    criteria: criteria(
+      'Zaległości to główny problem finansowy zasobu.',
+      'Mniej spraw w sądzie, wyższa ściągalność.',
+      'Łatwa do przeniesienia.',
+      'Czas doradcy.',
+    ),
+    visibility: 'organisations',
+  });
+  await createPlan(callers.boleslawiec!, {
+    title: 'Plan doskonalenia usług mieszkaniowych 2025–2026',
+    cycle: '2025–2026',
+    group,
+    visibleToMembers: true,
+    nextReviewAt: '2026-12-15T00:00:00Z',
+    goals: [
+      {
+        indicator: 'PL_VACANT',
+        baselinePeriod: '2024',
+        target: { value: 0.04, period: '2026' },
+        description: 'Mniej pustostanów: remont w 30 dni, jak w Jaworznie.',
+      },
+      {
+        indicator: 'TP01',
+        baselinePeriod: '2024',
+        target: { value: 0.7, period: '2026' },
+        description: 'Więcej zadowolonych najemców.',
+      },
+    ],
+    actions: [
+      {
+        what: 'Umowa ramowa na remonty pustostanów',
+        ownerRole: 'Zakład Gospodarki Mieszkaniowej',
+        due: '2025-06-30T00:00:00Z',
+        status: 'done',
+        practices: [vacancies.id],
+      },
+      {
+        what: 'Tygodniowe zestawienie pustostanów dla zarządu',
+        ownerRole: 'Wydział Mieszkalnictwa',
+        due: '2025-03-31T00:00:00Z',
+        status: 'in_progress',
+      },
+    ],
+  });
 }
 
 /** A resource centre in Tbilisi and three homeowner associations it supports. */

@@ -14,7 +14,7 @@ import { campaignTitles } from '../campaigns/campaigns.routes';
 import { currentStatus, publicCampaign } from '../campaigns/campaigns.service';
 import { languageSchema, objectIdSchema } from '../organisations/organisations.schemas';
 import { localeFiles } from '../surveys/survey-engine';
-import { submitResponse } from './responses.service';
+import { submissionDeps, submitResponse } from './responses.service';
 
 const slugParams = {
   type: 'object',
@@ -145,16 +145,11 @@ export function publicRoutes(deps: PublicDeps): AnyRoute[] {
         410: { description: 'Closed or over its response limit', schema: errorRef },
       },
       handler: async ({ params, body }) => {
-        const result = await submitResponse(params.slug, body, {
-          queues: deps.queues,
-          logger: deps.logger,
-          aggregationDelayMs: deps.config.aggregationDelayMs,
-          files: {
-            fileBytes: deps.config.fileMaxBytes,
-            responseBytes: deps.config.responseFilesMaxBytes,
-            types: deps.config.fileTypes,
-          },
-        });
+        const result = await submitResponse(
+          params.slug,
+          body,
+          submissionDeps(deps.config, deps.queues, deps.logger),
+        );
         if (result.created) deps.metrics.responsesAccepted.inc({ channel: body.channel ?? 'link' });
         return {
           status: result.created ? 201 : 200,

@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import type { Config } from '../../config';
 import { AppError, ConflictError, GoneError, ValidationError } from '../../errors';
 import { JobName } from '../../queue/jobs';
 import type { Queues } from '../../queue/queues';
@@ -33,6 +34,24 @@ export interface SubmissionDeps {
   aggregationDelayMs: number;
   /** Limits on files and signatures in answers. */
   files: FileLimits;
+}
+
+/** Submission's dependencies from the configuration, the queues and a logger. */
+export function submissionDeps(
+  config: Pick<Config, 'aggregationDelayMs' | 'fileMaxBytes' | 'responseFilesMaxBytes' | 'fileTypes'>,
+  queues: Queues,
+  logger: Logger,
+): SubmissionDeps {
+  return {
+    queues,
+    logger,
+    aggregationDelayMs: config.aggregationDelayMs,
+    files: {
+      fileBytes: config.fileMaxBytes,
+      responseBytes: config.responseFilesMaxBytes,
+      types: config.fileTypes,
+    },
+  };
 }
 
 /**
