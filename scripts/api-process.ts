@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -73,8 +74,12 @@ function serviceEnv(mongodbUri: string, redisUrl: string): NodeJS.ProcessEnv {
     REDIS_URL: redisUrl,
     PUBLIC_BASE_URL: 'http://127.0.0.1',
     QUEUE_PREFIX: 'bench',
+    WEBHOOK_KEY: WEBHOOK_KEY,
   };
 }
+
+/** One webhook signing key per benchmark run, shared by its API and worker processes. */
+const WEBHOOK_KEY = randomBytes(32).toString('hex');
 
 /** The servers a benchmark runs on, and its own database on them (connected here). */
 export interface BenchServices {

@@ -27,6 +27,7 @@ import { reportedIndicatorRoutes } from './modules/catalogue/reported-indicators
 import { practiceRoutes } from './modules/practices/practices.routes';
 import { planRoutes } from './modules/plans/plans.routes';
 import { webhookRoutes } from './modules/webhooks/webhooks.routes';
+import { createEventSink } from './modules/webhooks/webhooks.service';
 import type { Queues } from './queue/queues';
 
 /** Everything the HTTP app needs, created and owned by the caller. */
@@ -62,10 +63,12 @@ export function allRoutes(deps: AppDeps): AnyRoute[] {
     ...indicatorDefinitionRoutes(),
     ...reportedIndicatorRoutes(),
     ...groupRoutes(),
-    ...returnRoutes(),
+    ...returnRoutes({
+      events: createEventSink({ queues: deps.queues, logger: deps.logger, config: deps.config }),
+    }),
     ...practiceRoutes(),
     ...planRoutes(),
-    ...webhookRoutes({ queues: deps.queues }),
+    ...webhookRoutes({ queues: deps.queues, config: deps.config }),
     ...campaignRoutes(deps.config),
     ...publicRoutes(deps),
     ...scoreRoutes(),

@@ -53,7 +53,24 @@ export interface Config {
    * Without it /metrics answers only platform API keys.
    */
   metricsToken: string | null;
+  /**
+   * Master key of webhook secrets (WEBHOOK_KEY, 32 to 512 printable characters; required in
+   * production). An endpoint's signing secret is HMAC-SHA256 of this key over the endpoint's id
+   * and a random salt, so the database alone cannot produce it; changing the key changes every
+   * endpoint's secret.
+   */
+  webhookKey: string;
+  /** First retry delay of a webhook delivery, doubled on each retry (WEBHOOK_RETRY_DELAY_MS, default 10000). */
+  webhookRetryDelayMs: number;
+  /** Failed deliveries in a row that disable a webhook endpoint (WEBHOOK_MAX_FAILURES, default 3). */
+  webhookMaxFailures: number;
 }
+
+/**
+ * The webhook master key outside production, so development and tests need no setup. It is
+ * public (it is in the source), so production refuses it and requires its own WEBHOOK_KEY.
+ */
+export const DEVELOPMENT_WEBHOOK_KEY = 'development-only-webhook-key-never-use-in-production';
 
 /** Raised when the environment does not describe a usable configuration; one message per problem. */
 export class ConfigError extends Error {
@@ -93,6 +110,9 @@ const schema: JSONSchemaType<Raw> = {
     'fileMaxBytes',
     'responseFilesMaxBytes',
     'fileTypes',
+    'webhookKey',
+    'webhookRetryDelayMs',
+    'webhookMaxFailures',
   ],
   properties: {
     nodeEnv: { type: 'string', enum: ['production', 'development', 'test'] },
@@ -120,6 +140,9 @@ const schema: JSONSchemaType<Raw> = {
       type: 'string',
       pattern: '^[a-z0-9.+-]+/([a-z0-9.+-]+|\\*)(,[a-z0-9.+-]+/([a-z0-9.+-]+|\\*))*$',
     },
+    webhookKey: { type: 'string', pattern: '^[\\x21-\\x7e]{32,512}$' },
+    webhookRetryDelayMs: { type: 'integer', minimum: 10, maximum: 3600000 },
+    webhookMaxFailures: { type: 'integer', minimum: 1, maximum: 1000 },
   },
 };
 
@@ -146,7 +169,13 @@ const ENV_NAMES: Record<keyof Raw, string> = {
   responseFilesMaxBytes: 'RESPONSE_FILES_MAX_BYTES',
   fileTypes: 'FILE_TYPES',
   metricsToken: 'METRICS_TOKEN',
+  webhookKey: 'WEBHOOK_KEY',
+  webhookRetryDelayMs: 'WEBHOOK_RETRY_DELAY_MS',
+  webhookMaxFailures: 'WEBHOOK_MAX_FAILURES',
 };
+
+/** Settings whose values never appear in an error message. */
+const SECRET_SETTINGS = new Set<keyof Raw>(['webhookKey']);
 
 const ajv = new Ajv({ allErrors: true, coerceTypes: true });
 addFormats(ajv);
@@ -187,6 +216,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
       /\s+/g,
       '',
     ),
+    // The development key fills in only outside production; production refuses it below.
+    webhookKey: emptyToUndefined(env.WEBHOOK_KEY) ?? DEVELOPMENT_WEBHOOK_KEY,
+    webhookRetryDelayMs: env.WEBHOOK_RETRY_DELAY_MS ?? '10000',
+    webhookMaxFailures: env.WEBHOOK_MAX_FAILURES ?? '3',
   };
 
   const problems: string[] = [];
@@ -194,7 +227,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
     for (const err of validate.errors ?? []) {
       const key = err.instancePath.replace(/^\//, '') as keyof Raw;
       const name = ENV_NAMES[key] ?? key;
-      const shown = typeof raw[key] === 'string' ? ` (got "${String(raw[key]).slice(0, 80)}")` : '';
+      const shown =
+        typeof raw[key] === 'string' && !SECRET_SETTINGS.has(key)
+          ? ` (got "${String(raw[key]).slice(0, 80)}")`
+          : '';
       problems.push(`${name}: ${describe(key, err.message ?? 'is invalid')}${shown}`);
     }
   }
@@ -204,6 +240,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
     if (!raw.redisUrl) problems.push('REDIS_URL: is required in production (e.g. redis://redis:6379)');
     if (!env.PUBLIC_BASE_URL)
       problems.push('PUBLIC_BASE_URL: is required in production (the link printed on posters)');
+    if (!emptyToUndefined(env.WEBHOOK_KEY))
+      problems.push('WEBHOOK_KEY: is required in production (32+ random characters: openssl rand -hex 32)');
+    else if (raw.webhookKey === DEVELOPMENT_WEBHOOK_KEY)
+      problems.push('WEBHOOK_KEY: the development key is public; production needs its own');
   }
   if (!isValidTimezone(String(raw.rebuildTimezone))) {
     problems.push(`REBUILD_TZ: is not an IANA time zone (got "${String(raw.rebuildTimezone)}")`);
@@ -232,6 +272,7 @@ function describe(key: keyof Raw, message: string): string {
   if (key === 'redisUrl') return 'must be a Redis URL like redis://host:6379';
   if (key === 'metricsToken') return 'must be 24 to 256 printable characters without spaces';
   if (key === 'publicBaseUrl') return 'must be an absolute http(s) URL without a trailing slash';
+  if (key === 'webhookKey') return 'must be 32 to 512 printable characters without spaces';
   return message;
 }
 

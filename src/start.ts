@@ -4,6 +4,8 @@ import { MissingBinaryError } from './local-services/binaries';
 import { ensureLocalServices } from './local-services/servers';
 import { clearServiceState, writeServiceState } from './local-services/state';
 import { ensureDemo, terminalQr } from './demo';
+import { ensureBenchLearningDemo } from './demo-bench-learning';
+import { submissionDeps } from './modules/responses/responses.service';
 import { createLogger } from './logger';
 import { onShutdown, openRuntime, startApi } from './runtime';
 import { redisLock } from './queue/lock';
@@ -38,12 +40,20 @@ async function main(): Promise<void> {
     concurrency: config.workerConcurrency,
     lockMs: config.workerLockMs,
     logger,
-    handlers: createJobHandlers({ logger, lock: redisLock(runtime.producer, config.queuePrefix) }),
+    handlers: createJobHandlers({
+      logger,
+      lock: redisLock(runtime.producer, config.queuePrefix),
+      webhooks: { config, queues: runtime.queues },
+    }),
   });
   const api = await startApi(runtime);
   if (services.started.length)
     writeServiceState(dataDir, { mongodbUri, redisUrl: services.redisUrl, pid: process.pid });
   const demo = await ensureDemo(config.publicBaseUrl);
+  const benchLearning = await ensureBenchLearningDemo(
+    config.publicBaseUrl,
+    submissionDeps(config, runtime.queues, logger),
+  );
 
   say('');
   say(`Tenant Voice is running at ${api.url}`);
@@ -55,6 +65,11 @@ async function main(): Promise<void> {
   if (demo.adminKey) {
     say(`Demo admin key (shown once, keep it): ${demo.adminKey}`);
   }
+  say(
+    `Bench-learning demo: the group ${benchLearning.group} of five Polish cities (${config.publicBaseUrl}/api/v1/groups/${benchLearning.group})`,
+  );
+  if (benchLearning.coordinatorKey)
+    say(`Its coordinator key (shown once, keep it): ${benchLearning.coordinatorKey}`);
   say('A platform key for creating organisations: npm run cli -- platform-key create');
   say('Press Ctrl+C to stop.');
 

@@ -1,22 +1,72 @@
 import type { Logger } from 'pino';
 import { lockedDrain, lockedRebuild } from '../src/modules/indicators/aggregation.service';
+import { notifyDueReviews } from '../src/modules/plans/plans.service';
 import { reconcileReportedValues } from '../src/modules/returns/returns.service';
+import { NO_EVENTS, type EventSink } from '../src/modules/webhooks/events';
+import {
+  createEventSink,
+  deliverWebhook,
+  sweepWebhookDeliveries,
+  type WebhookSettings,
+} from '../src/modules/webhooks/webhooks.service';
 import type { JobName, JobPayload } from '../src/queue/jobs';
 import type { LockRunner } from '../src/queue/lock';
+import type { Queues } from '../src/queue/queues';
 
 /** Job name → service call. Each handler receives an already validated payload. */
 export type JobHandlers = { [N in JobName]: (payload: JobPayload<N>) => Promise<unknown> };
 
-/** The handlers of the aggregation queue. Drains and rebuilds take turns under one lock. */
-export function createJobHandlers(deps: { logger: Logger; lock: LockRunner }): JobHandlers {
+/** What the webhook jobs need besides the database. */
+export interface WebhookJobDeps {
+  /** WEBHOOK_KEY (to sign), the retry delay and the failures that disable an endpoint. */
+  config: WebhookSettings;
+  /** Where the sweep queues deliveries that have no job. */
+  queues: Queues;
+}
+
+/**
+ * The handlers of the aggregation queue. Drains and rebuilds take turns under one lock.
+ * Without `webhooks`, the webhook jobs read the environment's configuration and the sweep only
+ * prunes the delivery log.
+ */
+export function createJobHandlers(deps: {
+  logger: Logger;
+  lock: LockRunner;
+  webhooks?: WebhookJobDeps;
+}): JobHandlers {
+  const events: EventSink = deps.webhooks
+    ? createEventSink({ queues: deps.webhooks.queues, logger: deps.logger, config: deps.webhooks.config })
+    : NO_EVENTS;
+  // Each organisation whose published values changed hears of it once per drain and period.
+  const drain = async () => {
+    const result = await lockedDrain(deps.lock, deps.logger);
+    for (const u of result.published)
+      await events.emit({
+        type: 'indicator_values.updated',
+        organisationIds: [u.organisationId],
+        data: { organisationId: u.organisationId, period: u.period },
+      });
+    return { counted: result.counted, units: result.units };
+  };
   return {
-    drain: () => lockedDrain(deps.lock, deps.logger),
-    reconcile: () => lockedDrain(deps.lock, deps.logger),
+    drain,
+    reconcile: drain,
     // The nightly rebuild also republishes reported figures, mending a crash between a sign-off
     // (or a reopening) and the publication that follows it.
     'full-rebuild': async () => ({
       ...(await lockedRebuild(deps.lock, deps.logger)),
       returns: await reconcileReportedValues(),
+    }),
+    'webhook-delivery': ({ deliveryId }) =>
+      deliverWebhook(deliveryId, { logger: deps.logger, config: deps.webhooks?.config }),
+    // The events sweep: deliveries without a job, the old log, and plans whose review is due.
+    'webhook-sweep': async () => ({
+      deliveries: await sweepWebhookDeliveries({
+        logger: deps.logger,
+        queues: deps.webhooks?.queues,
+        config: deps.webhooks?.config,
+      }),
+      reviewsDue: await notifyDueReviews(events),
     }),
   };
 }

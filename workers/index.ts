@@ -28,7 +28,11 @@ async function main(): Promise<void> {
     concurrency: config.workerConcurrency,
     lockMs: config.workerLockMs,
     logger,
-    handlers: createJobHandlers({ logger, lock: redisLock(producer, config.queuePrefix) }),
+    handlers: createJobHandlers({
+      logger,
+      lock: redisLock(producer, config.queuePrefix),
+      webhooks: { config, queues },
+    }),
   });
   logger.info({ concurrency: config.workerConcurrency }, 'worker started');
   onShutdown(logger, async () => {

@@ -8,6 +8,12 @@ export const AGGREGATION_QUEUE = 'aggregation';
 const empty = { type: 'object', additionalProperties: false, properties: {} } as const;
 
 /**
+ * Attempts of one webhook delivery (the first and five retries). With the default
+ * WEBHOOK_RETRY_DELAY_MS of 10 s the retries come after 10, 20, 40, 80 and 160 s.
+ */
+export const WEBHOOK_ATTEMPTS = 6;
+
+/**
  * Every job, defined once: its payload schema and how it is queued. Payloads never carry answers
  * (workers read the database); the handlers are wired in workers/handlers.ts.
  */
@@ -18,6 +24,26 @@ export const JOBS = {
   reconcile: { schema: empty, options: {} },
   /** Recount everything from the stored responses (nightly), mending any drift it finds. */
   'full-rebuild': { schema: empty, options: { attempts: 2 } },
+  /**
+   * Send one webhook delivery (a signed POST). A failed attempt throws, so the job is retried with
+   * exponential backoff; producers set the first delay from WEBHOOK_RETRY_DELAY_MS and the job
+   * id from the delivery id, so a delivery is queued once at a time.
+   */
+  'webhook-delivery': {
+    schema: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['deliveryId'],
+      properties: { deliveryId: { type: 'string', pattern: '^[a-f0-9]{24}$' } },
+    },
+    options: {
+      attempts: WEBHOOK_ATTEMPTS,
+      backoff: { type: 'exponential', delay: 10_000 },
+      removeOnComplete: true,
+    },
+  },
+  /** Queue webhook deliveries that have no job (raised while Redis was down), and prune the old log. */
+  'webhook-sweep': { schema: empty, options: { removeOnComplete: true } },
 } as const satisfies Record<string, { schema: JSONSchema; options: JobsOptions }>;
 
 export type JobName = keyof typeof JOBS;
@@ -25,6 +51,8 @@ export const JobName = {
   drain: 'drain',
   reconcile: 'reconcile',
   fullRebuild: 'full-rebuild',
+  webhookDelivery: 'webhook-delivery',
+  webhookSweep: 'webhook-sweep',
 } as const satisfies Record<string, JobName>;
 
 /** Typed payload of a job. */

@@ -7,12 +7,16 @@ import type { Queues } from './queues';
 /** How often the leftover-answer sweep runs (answers whose nudge was lost, e.g. Redis was down). */
 export const RECONCILE_EVERY_MS = 30 * 1000;
 
+/** How often the events sweep runs: webhook deliveries left without a job, plan reviews due. */
+export const EVENTS_SWEEP_EVERY_MS = 60 * 1000;
+
 /** How often the schedules are re-registered even without a reconnection being seen. */
 const KEEP_EVERY_MS = 60 * 1000;
 
 /**
  * Registers the recurring jobs (idempotent: re-registering replaces the schedule): the full
- * rebuild on its cron in its time zone, and reconcile every half minute.
+ * rebuild on its cron in its time zone, reconcile every half minute, the events sweep every
+ * minute.
  */
 export async function scheduleRecurringJobs(
   queues: Queues,
@@ -27,6 +31,11 @@ export async function scheduleRecurringJobs(
     'scheduled-reconcile',
     { every: RECONCILE_EVERY_MS },
     { name: JobName.reconcile, data: {} },
+  );
+  await queues.aggregation.upsertJobScheduler(
+    'scheduled-webhook-sweep',
+    { every: EVENTS_SWEEP_EVERY_MS },
+    { name: JobName.webhookSweep, data: {} },
   );
 }
 

@@ -1,4 +1,5 @@
 import { ensureBenchLearningDemo } from '../../src/demo-bench-learning';
+import { Group } from '../../src/modules/groups/group.model';
 import { submissionDeps } from '../../src/modules/responses/responses.service';
 import { bearer, createTestContext, type TestContext } from '../support/harness';
 
@@ -62,7 +63,6 @@ describe('bench-learning demo', () => {
   it('has a Georgian resource-centre network of homeowner associations', async () => {
     const orgs = await ctx.http.get('/api/v1/groups').set('Authorization', bearer(key));
     expect(orgs.body.items.map((g: { slug: string }) => g.slug)).toEqual(['gwd-mieszkalnictwo']);
-    const { Group } = await import('../../src/modules/groups/group.model');
     const network = await Group.findOne({ slug: 'hoa-network-ge' }).lean();
     expect(network?.members).toHaveLength(3);
     expect(network?.name).toMatch(/ამხანაგობ/);

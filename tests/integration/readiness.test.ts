@@ -103,7 +103,11 @@ it('re-registers the recurring jobs when Redis comes back empty', async () => {
   try {
     const names = async () =>
       (await runtime.queues.aggregation.getJobSchedulers()).map((s) => s.key ?? s.name).sort();
-    expect(await names()).toEqual(['scheduled-full-rebuild', 'scheduled-reconcile']);
+    expect(await names()).toEqual([
+      'scheduled-full-rebuild',
+      'scheduled-reconcile',
+      'scheduled-webhook-sweep',
+    ]);
     // No persistence: the restarted Redis has forgotten every schedule.
     await redis.stop();
     redis = await startRedis({ dir, port: redis.port });
@@ -114,7 +118,7 @@ it('re-registers the recurring jobs when Redis comes back empty', async () => {
       if (seen.length === 2) break;
       await new Promise((r) => setTimeout(r, 200));
     }
-    expect(seen).toEqual(['scheduled-full-rebuild', 'scheduled-reconcile']);
+    expect(seen).toEqual(['scheduled-full-rebuild', 'scheduled-reconcile', 'scheduled-webhook-sweep']);
   } finally {
     stop();
   }

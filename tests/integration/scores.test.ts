@@ -168,7 +168,7 @@ it('every score endpoint answers CSV when asked', async () => {
   );
   const benchRows = bench.text.trim().split('\r\n');
   expect(benchRows[0]).toBe(
-    'row,slug,name,country,region,type,stockBand,n,value,low,high,suppressed,you,percentileRank',
+    'row,slug,name,country,region,type,stockBand,n,value,low,high,numerator,denominator,comment,suppressed,you,percentileRank',
   );
   expect(bench.text).toContain('small');
   expect(bench.text).not.toMatch(/small,[^\r\n]*,1,/);
@@ -182,7 +182,7 @@ it('every score endpoint answers CSV when asked', async () => {
     'q3',
     'max',
   ]);
-  expect(benchRows.find((r) => r.startsWith('median,'))).toBe('median,,,,,,,,0.375,,,,,');
+  expect(benchRows.find((r) => r.startsWith('median,'))).toBe('median,,,,,,,,0.375,,,,,,,,');
   const trend = await get('/api/v1/benchmarks/TP01/trend', orgs.alpha!.analyst).set('Accept', 'text/csv');
   expect(trend.text.split('\r\n')[0]).toBe(
     'period,n,value,low,high,suppressed,peerMedian,peerCount,methodChanged',

@@ -14,7 +14,11 @@ export function startTestWorker(ctx: TestContext): Worker {
     concurrency: 2,
     lockMs: 5000,
     logger,
-    handlers: createJobHandlers({ logger, lock: redisLock(ctx.runtime.redis, ctx.config.queuePrefix) }),
+    handlers: createJobHandlers({
+      logger,
+      lock: redisLock(ctx.runtime.redis, ctx.config.queuePrefix),
+      webhooks: { config: ctx.config, queues: ctx.runtime.queues },
+    }),
   });
 }
 
