@@ -19,6 +19,15 @@ export function pageSchema(item: object) {
   } as const;
 }
 
+/** The envelope of an unpaged list (`{items: [...]}`), for OpenAPI. */
+export function listSchema<const I extends object>(item: I) {
+  return {
+    type: 'object',
+    required: ['items'],
+    properties: { items: { type: 'array', items: item } },
+  } as const;
+}
+
 /** A filter fragment for keyset pagination by `_id`. */
 export function afterCursor(cursor: string | undefined): Record<string, unknown> {
   return cursor ? { _id: { $gt: new Types.ObjectId(cursor) } } : {};

@@ -80,6 +80,14 @@ export function csvCell(value: unknown): string {
   return /[",\r\n]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
 }
 
+/** The CSV form of a list inside a response body (`body[list]`), one column per field named. */
+export function csvTable(list: string, columns: readonly string[]) {
+  return (body: Record<string, Array<Record<string, unknown>>>): CsvTable => ({
+    columns: [...columns],
+    rows: (body[list] ?? []).map((row) => columns.map((c) => row[c])),
+  });
+}
+
 /** CSV text of a table, CRLF line ends (RFC 4180). */
 export function toCsv(table: CsvTable): string {
   return [table.columns, ...table.rows].map((row) => row.map(csvCell).join(',')).join('\r\n') + '\r\n';

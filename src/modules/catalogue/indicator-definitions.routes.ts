@@ -1,3 +1,4 @@
+import { listSchema } from '../../http/pagination';
 import { defineRoute, type AnyRoute } from '../../http/route';
 import type { IndicatorDefinition } from './catalogue';
 import { addIndicator, loadCatalogue } from './indicator-definitions.service';
@@ -65,11 +66,7 @@ export function indicatorDefinitionRoutes(): AnyRoute[] {
       responses: {
         200: {
           description: 'Catalogue',
-          schema: {
-            type: 'object',
-            required: ['items'],
-            properties: { items: { type: 'array', items: definitionView } },
-          },
+          schema: listSchema(definitionView),
         },
       },
       handler: async () => ({ body: { items: [...(await loadCatalogue()).values()] } }),

@@ -1,4 +1,5 @@
 import { authOf } from '../../http/context';
+import { listSchema } from '../../http/pagination';
 import { defineRoute, type AnyRoute } from '../../http/route';
 import { addReportedIndicator, loadReportedCatalogue } from './reported-indicators.service';
 import type { ReportedIndicator } from './reported-indicators';
@@ -90,11 +91,7 @@ export function reportedIndicatorRoutes(): AnyRoute[] {
       responses: {
         200: {
           description: 'Definitions',
-          schema: {
-            type: 'object',
-            required: ['items'],
-            properties: { items: { type: 'array', items: definitionView } },
-          },
+          schema: listSchema(definitionView),
         },
       },
       csv: (body: { items: ReportedIndicator[] }) => ({

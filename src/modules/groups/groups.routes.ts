@@ -1,4 +1,5 @@
 import { authOf } from '../../http/context';
+import { listSchema } from '../../http/pagination';
 import { defineRoute, type AnyRoute } from '../../http/route';
 import { slugSchema } from '../organisations/organisations.schemas';
 import { createGroupBody, groupParams, groupView, updateGroupBody } from './groups.schemas';
@@ -44,11 +45,7 @@ export function groupRoutes(): AnyRoute[] {
       responses: {
         200: {
           description: 'Groups',
-          schema: {
-            type: 'object',
-            required: ['items'],
-            properties: { items: { type: 'array', items: groupView } },
-          },
+          schema: listSchema(groupView),
         },
       },
       handler: async ({ req }) => ({ body: await listGroups(authOf(req)) }),

@@ -1,5 +1,6 @@
 import { authOf } from '../../http/context';
-import { defineRoute, type AnyRoute, type CsvTable } from '../../http/route';
+import { listSchema } from '../../http/pagination';
+import { csvTable, defineRoute, type AnyRoute, type CsvTable } from '../../http/route';
 import { periodSchema, segmentSchema } from '../campaigns/campaigns.schemas';
 import { objectIdSchema } from '../organisations/organisations.schemas';
 import { streamExport } from '../responses/export.service';
@@ -126,14 +127,6 @@ const valueColumns = [
   'suppressed',
 ] as const;
 
-/** The CSV form of a list inside a response body. */
-function table(list: string, columns: string[]) {
-  return (body: Record<string, Array<Record<string, unknown>>>): CsvTable => ({
-    columns,
-    rows: (body[list] ?? []).map((row) => columns.map((c) => row[c])),
-  });
-}
-
 const BENCHMARK_COLUMNS = [
   'row',
   'slug',
@@ -215,11 +208,7 @@ export function scoreRoutes(): AnyRoute[] {
       responses: {
         200: {
           description: 'Values',
-          schema: {
-            type: 'object',
-            required: ['items'],
-            properties: { items: { type: 'array', items: valueView } },
-          },
+          schema: listSchema(valueView),
         },
       },
       csv: (body: { items: ValueRow[] }): CsvTable => ({
@@ -371,7 +360,7 @@ export function scoreRoutes(): AnyRoute[] {
         },
         404: { description: 'Unknown indicator', schema: errorRef },
       },
-      csv: table('points', [
+      csv: csvTable('points', [
         'period',
         'n',
         'value',

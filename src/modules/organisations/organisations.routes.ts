@@ -1,5 +1,5 @@
 import { authOf } from '../../http/context';
-import { pageQuery, pageSchema } from '../../http/pagination';
+import { pageQuery, pageSchema, listSchema } from '../../http/pagination';
 import { defineRoute, type AnyRoute } from '../../http/route';
 import type { LockRunner } from '../../queue/lock';
 import { revokeApiKey } from './api-keys.service';
@@ -101,11 +101,7 @@ export function organisationRoutes(deps: { lock: LockRunner }): AnyRoute[] {
       responses: {
         200: {
           description: 'Keys',
-          schema: {
-            type: 'object',
-            required: ['items'],
-            properties: { items: { type: 'array', items: apiKeyView } },
-          },
+          schema: listSchema(apiKeyView),
         },
         404: { description: 'Missing or not yours', schema: { $ref: '#/components/schemas/Error' } },
       },

@@ -1,4 +1,5 @@
 import { authOf } from '../../http/context';
+import { listSchema } from '../../http/pagination';
 import { defineRoute, type AnyRoute } from '../../http/route';
 import { periodSchema } from '../campaigns/campaigns.schemas';
 import { slugSchema } from '../organisations/organisations.schemas';
@@ -290,11 +291,7 @@ export function planRoutes(): AnyRoute[] {
       responses: {
         200: {
           description: 'Plans',
-          schema: {
-            type: 'object',
-            required: ['items'],
-            properties: { items: { type: 'array', items: planView } },
-          },
+          schema: listSchema(planView),
         },
       },
       handler: async ({ query, req }) => ({ body: await listPlans(authOf(req), query) }),

@@ -1,6 +1,7 @@
 import { parse } from 'csv-parse/sync';
 import { ValidationError, type ErrorDetail } from '../../errors';
 import type { CsvTable } from '../../http/route';
+import type { StoredFigure } from './data-return.model';
 import type { FigureInput, Finding } from './return-checks';
 
 /** Columns of a return as CSV, in order; `indicator` is the only one required. */
@@ -104,18 +105,7 @@ export function rowPath(parsed: ParsedReturn) {
 }
 
 /** A return as CSV in the upload format, so a download can be edited and uploaded again. */
-export function returnCsv(body: {
-  figures: Array<{
-    indicator: string;
-    part: string;
-    tenure: string;
-    numerator: number | null;
-    denominator: number | null;
-    value: number | null;
-    comment: string;
-    notAvailable: string | null;
-  }>;
-}): CsvTable {
+export function returnCsv(body: { figures: StoredFigure[] }): CsvTable {
   return {
     columns: [...RETURN_COLUMNS],
     rows: body.figures.map((f) => [

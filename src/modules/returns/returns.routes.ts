@@ -2,7 +2,8 @@ import express from 'express';
 import type { Request } from 'express';
 import { AppError, BadRequestError } from '../../errors';
 import { authOf } from '../../http/context';
-import { defineRoute, type AnyRoute } from '../../http/route';
+import { listSchema } from '../../http/pagination';
+import { csvTable, defineRoute, type AnyRoute } from '../../http/route';
 import { groupParams } from '../groups/groups.schemas';
 import { NO_EVENTS, type EventSink } from '../webhooks/events';
 import { parseReturnCsv, returnCsv, rowPath } from './returns-csv';
@@ -85,26 +86,19 @@ export function returnRoutes(deps: { events: EventSink } = { events: NO_EVENTS }
       responses: {
         200: {
           description: 'Returns',
-          schema: {
-            type: 'object',
-            required: ['items'],
-            properties: { items: { type: 'array', items: returnSummary } },
-          },
+          schema: listSchema(returnSummary),
         },
         404: notFound,
       },
-      csv: (body: { items: Array<Record<string, unknown>> }) => {
-        const columns = [
-          'organisation',
-          'period',
-          'state',
-          'figures',
-          'openQueries',
-          'submittedAt',
-          'signedOffAt',
-        ];
-        return { columns, rows: body.items.map((r) => columns.map((c) => r[c])) };
-      },
+      csv: csvTable('items', [
+        'organisation',
+        'period',
+        'state',
+        'figures',
+        'openQueries',
+        'submittedAt',
+        'signedOffAt',
+      ]),
       handler: async ({ params, query, req }) => ({
         body: await listReturns(authOf(req), params.group, query),
       }),
@@ -258,18 +252,21 @@ export function returnRoutes(deps: { events: EventSink } = { events: NO_EVENTS }
       responses: {
         200: {
           description: 'Entries, oldest first',
-          schema: {
-            type: 'object',
-            required: ['items'],
-            properties: { items: { type: 'array', items: auditView } },
-          },
+          schema: listSchema(auditView),
         },
         404: notFound,
       },
-      csv: (body: { items: Array<Record<string, unknown>> }) => {
-        const columns = ['at', 'keyId', 'role', 'action', 'figure', 'before', 'after', 'reason', 'revision'];
-        return { columns, rows: body.items.map((r) => columns.map((c) => r[c])) };
-      },
+      csv: csvTable('items', [
+        'at',
+        'keyId',
+        'role',
+        'action',
+        'figure',
+        'before',
+        'after',
+        'reason',
+        'revision',
+      ]),
       handler: async ({ params, req }) => ({ body: await returnAudit(authOf(req), params) }),
     }),
   ];
