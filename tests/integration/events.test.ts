@@ -130,13 +130,11 @@ describe('events to webhooks', () => {
   it('tenants’ answers raise indicator_values.updated for their organisation once counted', async () => {
     const { campaign } = await createCampaignViaApi(ctx, city.admin, { campaign: { period: '2025' } });
     for (let i = 0; i < 3; i++) {
-      const res = await ctx.http
-        .post(`/api/v1/public/campaigns/${campaign.slug}/responses`)
-        .send({
-          submissionId: randomUUID(),
-          locale: 'en',
-          answers: { overall_satisfaction: 'very_satisfied' },
-        });
+      const res = await ctx.http.post(`/api/v1/public/campaigns/${campaign.slug}/responses`).send({
+        submissionId: randomUUID(),
+        locale: 'en',
+        answers: { overall_satisfaction: 'very_satisfied' },
+      });
       expect(res.status).toBe(201);
     }
     // The drain is debounced; wait for it, then for the delivery it queued.
