@@ -271,6 +271,13 @@ describe('improvement plans', () => {
     expect(
       (await as(keys['kutno-analyst']!, 'patch', `/api/v1/plans/${planId}`, { title: 'x' })).status,
     ).toBe(403);
+    // The group decides to share plans among members, then takes it back.
+    expect((await as(coordinator, 'patch', G, { sharePlans: true })).body.sharePlans).toBe(true);
+    expect((await as(keys.oswiecim!, 'get', `/api/v1/plans/${planId}`)).status).toBe(200);
+    expect((await as(keys.outsider!, 'get', `/api/v1/plans/${planId}`)).status).toBe(404);
+    expect((await as(coordinator, 'patch', G, { sharePlans: false })).status).toBe(200);
+    expect((await as(keys.oswiecim!, 'get', `/api/v1/plans/${planId}`)).status).toBe(404);
+    // The plan's owner shares it alone.
     const shared = await as(keys.kutno!, 'patch', `/api/v1/plans/${planId}`, { visibleToMembers: true });
     expect(shared.status).toBe(200);
     expect((await as(keys.oswiecim!, 'get', `/api/v1/plans/${planId}`)).status).toBe(200);

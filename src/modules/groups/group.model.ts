@@ -40,6 +40,8 @@ const groupSchema = new Schema(
     indicators: { type: [String], default: [] },
     calendar: { type: [calendarSchema], default: [] },
     languages: { type: [String], default: ['en'] },
+    /** Members see each other's improvement plans (coordinators always do). */
+    sharePlans: { type: Boolean, default: false },
     /** Bumped by every change; writes carry the revision they read (no lost updates). */
     revision: { type: Number, default: 0 },
   },

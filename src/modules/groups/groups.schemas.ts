@@ -32,6 +32,11 @@ const settings = {
   },
   calendar: { type: 'array', items: calendarEntry, maxItems: 100 },
   languages: { type: 'array', items: languageSchema, minItems: 1, maxItems: 10 },
+  sharePlans: {
+    type: 'boolean',
+    description:
+      'Members see each other’s improvement plans (coordinators always do; a plan’s owner may also share it alone)',
+  },
 } as const;
 
 export const createGroupBody = {
@@ -107,6 +112,7 @@ export const groupView = {
     indicators: { type: 'array', items: { type: 'string' } },
     calendar: { type: 'array', items: calendarEntry },
     languages: { type: 'array', items: { type: 'string' } },
+    sharePlans: { type: 'boolean' },
     revision: { type: 'integer' },
     you: {
       type: 'object',

@@ -115,6 +115,7 @@ export async function groupView(access: GroupAccess) {
       signOffBy: c.signOffBy.toISOString(),
     })),
     languages: [...g.languages],
+    sharePlans: g.sharePlans ?? false,
     revision: g.revision ?? 0,
     you: {
       coordinates: access.coordinates,
@@ -185,6 +186,7 @@ export interface NewGroup {
   indicators?: string[];
   calendar?: CalendarEntry[];
   languages?: string[];
+  sharePlans?: boolean;
 }
 
 /**
@@ -213,6 +215,7 @@ export async function createGroup(caller: AuthContext, body: NewGroup) {
     indicators: body.indicators ?? [],
     calendar: calendarDocs(body.calendar ?? []),
     languages: body.languages ?? ['en'],
+    sharePlans: body.sharePlans ?? false,
   });
   return groupView(accessTo(caller, doc.toObject() as GroupDoc));
 }
@@ -275,6 +278,7 @@ export function updateGroup(
       if (patch.indicators) set.indicators = patch.indicators;
       if (patch.calendar) set.calendar = calendarDocs(patch.calendar);
       if (patch.languages) set.languages = patch.languages;
+      if (patch.sharePlans !== undefined) set.sharePlans = patch.sharePlans;
       return set;
     },
     patch.revision,

@@ -93,12 +93,12 @@ function visible(caller: AuthContext, plan: PlanDoc, group: GroupDoc | null): bo
   if (plan.organisationId.toHexString() === caller.organisationId) return true;
   if (!group) return false;
   const a = accessTo(caller, group);
-  return a.coordinatingOrganisation || (plan.visibleToMembers && a.member);
+  return a.coordinatingOrganisation || ((plan.visibleToMembers || !!group.sharePlans) && a.member);
 }
 
 /**
  * A plan the caller may see: its organisation's, or, through the plan's group, its coordinators'
- * and (when shared) its members'. Others get 404 as for a missing plan. Writing needs an admin
+ * and its members' when the plan's owner or the group shares plans. Others get 404 as for a missing plan. Writing needs an admin
  * key of the plan's organisation.
  */
 async function planFor(caller: AuthContext, id: string, need: 'read' | 'write'): Promise<PlanAccess> {
