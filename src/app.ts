@@ -26,6 +26,7 @@ import { returnRoutes } from './modules/returns/returns.routes';
 import { reportedIndicatorRoutes } from './modules/catalogue/reported-indicators.routes';
 import { practiceRoutes } from './modules/practices/practices.routes';
 import { planRoutes } from './modules/plans/plans.routes';
+import { weightingRoutes } from './modules/weighting/weighting.routes';
 import { webhookRoutes } from './modules/webhooks/webhooks.routes';
 import { createEventSink } from './modules/webhooks/webhooks.service';
 import type { Queues } from './queue/queues';
@@ -68,6 +69,7 @@ export function allRoutes(deps: AppDeps): AnyRoute[] {
     }),
     ...practiceRoutes(),
     ...planRoutes(),
+    ...weightingRoutes(),
     ...webhookRoutes({ queues: deps.queues, config: deps.config }),
     ...campaignRoutes(deps.config),
     ...publicRoutes(deps),
