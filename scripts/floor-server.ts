@@ -1,6 +1,7 @@
 /**
  * Floors for the benchmarks: what this machine gives before any of the service's own work.
- * - `node|express BODY_FILE PORT`: serves stored response bytes (the read floor);
+ * - `node|express BODY_FILE PORT`: serves stored response bytes (the read floor; gzip when the
+ *   file ends in `.gz`);
  * - `insert MONGODB_URI PORT`: bare Express parsing a JSON body and inserting it with the
  *   driver's insertOne (the submission floor).
  *   node --import tsx scripts/floor-server.ts MODE ARG PORT
@@ -41,12 +42,13 @@ if (mode === 'insert') {
 server.on('listening', () => console.log('listening'));
 process.on('SIGTERM', () => server.close(() => process.exit(0)));
 
+/** The stored bytes: gzip when the file ends in `.gz`, else plain JSON. */
 function stored(file: string) {
   const body = readFileSync(file);
-  const headers = {
+  const headers: Record<string, string> = {
     'Content-Type': 'application/json; charset=utf-8',
-    'Content-Encoding': 'gzip',
     'Content-Length': String(body.length),
   };
+  if (file.endsWith('.gz')) headers['Content-Encoding'] = 'gzip';
   return { body, headers };
 }
