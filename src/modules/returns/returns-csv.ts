@@ -1,5 +1,5 @@
-import { parse } from 'csv-parse/sync';
 import { ValidationError, type ErrorDetail } from '../../errors';
+import { numberCell, parseCsvRecords } from '../../http/csv-upload';
 import type { CsvTable } from '../../http/route';
 import type { StoredFigure } from './data-return.model';
 import type { FigureInput, Finding } from './return-checks';
@@ -25,40 +25,11 @@ export interface ParsedReturn {
 }
 
 /**
- * A number as spreadsheets write it: `12.5`, or `12,5` where the decimal separator is a comma
- * (files exported with `;` between cells); blank is no figure.
- */
-function numberCell(text: string): number | null | undefined {
-  const t = text.trim().replace(/\s/g, '');
-  if (t === '') return null;
-  const normal = /^-?\d+,\d+$/.test(t) ? t.replace(',', '.') : t;
-  if (!/^-?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$/.test(normal)) return undefined;
-  return Number(normal);
-}
-
-/**
  * Reads a whole return from CSV text (comma- or semicolon-separated, a header row naming the
  * columns). Every problem is reported at `/rows/{line}/{column}`; nothing is returned if any.
  */
 export function parseReturnCsv(text: string): ParsedReturn {
-  const firstLine = text.replace(/^\uFEFF/, '').split(/\r?\n/, 1)[0] ?? '';
-  const delimiter = firstLine.includes(';') && !firstLine.includes(',') ? ';' : ',';
-  let records: Array<{ record: Record<string, string>; info: { lines: number } }>;
-  try {
-    records = parse(text, {
-      columns: (header: string[]) => header.map((h) => h.trim().toLowerCase()),
-      delimiter,
-      bom: true,
-      skip_empty_lines: true,
-      trim: true,
-      info: true,
-    }) as typeof records;
-  } catch (err) {
-    const e = err as { message: string; lines?: number };
-    throw new ValidationError('the CSV file cannot be read', [
-      { path: `/rows/${e.lines ?? 0}`, message: e.message },
-    ]);
-  }
+  const records = parseCsvRecords(text);
   const problems: ErrorDetail[] = [];
   const header = records[0] ? Object.keys(records[0].record) : [];
   const unknown = header.filter((h) => !(RETURN_COLUMNS as readonly string[]).includes(h));

@@ -1,8 +1,6 @@
-import express from 'express';
-import type { Request } from 'express';
-import { AppError, BadRequestError } from '../../errors';
 import { authOf } from '../../http/context';
 import { listSchema } from '../../http/pagination';
+import { readCsvBody } from '../../http/csv-upload';
 import { csvTable, defineRoute, type AnyRoute } from '../../http/route';
 import { groupParams } from '../groups/groups.schemas';
 import { NO_EVENTS, type EventSink } from '../webhooks/events';
@@ -50,20 +48,6 @@ const revisionBody = {
   additionalProperties: false,
   properties: { revision: { type: 'integer', minimum: 0 } },
 } as const;
-
-/** Reads a CSV upload as text; one parser, used only by the upload route. */
-const csvText = express.text({ type: 'text/csv', limit: '2mb' });
-function readCsv(req: Request): Promise<string> {
-  if (!req.is('text/csv'))
-    return Promise.reject(new AppError(415, 'UNSUPPORTED_MEDIA_TYPE', 'send the file as text/csv'));
-  return new Promise((resolve, reject) =>
-    csvText(req, req.res!, (err?: unknown) => {
-      if (err) reject(err);
-      else if (typeof req.body !== 'string') reject(new BadRequestError('send the file as text/csv'));
-      else resolve(req.body);
-    }),
-  );
-}
 
 /** Data returns: members enter figures per period; coordinators query and sign off. */
 export function returnRoutes(deps: { events: EventSink } = { events: NO_EVENTS }): AnyRoute[] {
@@ -141,7 +125,7 @@ export function returnRoutes(deps: { events: EventSink } = { events: NO_EVENTS }
       requestContent: { 'text/csv': { schema: { type: 'string' } } },
       responses: { 200: ok, 404: notFound, 409: conflict, 422: invalid },
       handler: async ({ params, req }) => {
-        const parsed = parseReturnCsv(await readCsv(req));
+        const parsed = parseReturnCsv(await readCsvBody(req));
         return {
           body: await saveFigures(authOf(req), params, parsed.figures, {
             replace: true,

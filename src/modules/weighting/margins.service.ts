@@ -1,6 +1,6 @@
-import { parse } from 'csv-parse/sync';
 import { NotFoundError, ValidationError, type ErrorDetail } from '../../errors';
 import type { AuthContext } from '../../http/context';
+import { numberCell, parseCsvRecords } from '../../http/csv-upload';
 import type { CsvTable } from '../../http/route';
 import type { OrganisationDoc } from '../organisations/organisation.model';
 import { getOrganisation } from '../organisations/organisations.service';
@@ -169,13 +169,10 @@ export async function rakeRespondents(
 /** Columns of margins as CSV, in order. */
 export const MARGIN_COLUMNS = ['variable', 'category', 'count'] as const;
 
-/** A count as spreadsheets write it: `12.5`, or `12,5` in files separated by `;`. */
+/** A count: a non-negative number up to a billion, as spreadsheets write it. */
 function countCell(text: string): number | undefined {
-  const t = text.trim().replace(/\s/g, '');
-  const normal = /^\d+,\d+$/.test(t) ? t.replace(',', '.') : t;
-  if (!/^(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$/.test(normal)) return undefined;
-  const n = Number(normal);
-  return Number.isFinite(n) && n <= 1e9 ? n : undefined;
+  const n = numberCell(text);
+  return n !== null && n !== undefined && Number.isFinite(n) && n >= 0 && n <= 1e9 ? n : undefined;
 }
 
 /**
@@ -184,24 +181,7 @@ function countCell(text: string): number | undefined {
  * (or `/columns`, `/rows`); nothing is returned if there is any.
  */
 export function parseMarginsCsv(text: string): Record<string, Record<string, number>> {
-  const firstLine = text.replace(/^\uFEFF/, '').split(/\r?\n/, 1)[0] ?? '';
-  const delimiter = firstLine.includes(';') && !firstLine.includes(',') ? ';' : ',';
-  let records: Array<{ record: Record<string, string>; info: { lines: number } }>;
-  try {
-    records = parse(text, {
-      columns: (header: string[]) => header.map((h) => h.trim().toLowerCase()),
-      delimiter,
-      bom: true,
-      skip_empty_lines: true,
-      trim: true,
-      info: true,
-    }) as typeof records;
-  } catch (err) {
-    const e = err as { message: string; lines?: number };
-    throw new ValidationError('the CSV file cannot be read; nothing was stored', [
-      { path: `/rows/${e.lines ?? 0}`, message: e.message },
-    ]);
-  }
+  const records = parseCsvRecords(text);
   const header = records[0] ? Object.keys(records[0].record) : [];
   const problems: ErrorDetail[] = [];
   if (!records.length) problems.push({ path: '/rows', message: 'the file has no rows under its header' });

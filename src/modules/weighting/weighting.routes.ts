@@ -1,8 +1,6 @@
-import express from 'express';
-import type { Request } from 'express';
-import { AppError, BadRequestError } from '../../errors';
 import { authOf } from '../../http/context';
 import { listSchema } from '../../http/pagination';
+import { readCsvBody } from '../../http/csv-upload';
 import { defineRoute, type AnyRoute } from '../../http/route';
 import { orgParams } from '../organisations/organisations.schemas';
 import {
@@ -42,20 +40,6 @@ const invalid = {
     'The margins cannot be used (paths under /variables, or /rows/{line}/{column} for CSV); nothing stored',
   schema: errorRef,
 };
-
-/** Reads a CSV upload as text; one parser, used only by the upload route. */
-const csvText = express.text({ type: 'text/csv', limit: '1mb' });
-function readCsv(req: Request): Promise<string> {
-  if (!req.is('text/csv'))
-    return Promise.reject(new AppError(415, 'UNSUPPORTED_MEDIA_TYPE', 'send the file as text/csv'));
-  return new Promise((resolve, reject) =>
-    csvText(req, req.res!, (err?: unknown) => {
-      if (err) reject(err);
-      else if (typeof req.body !== 'string') reject(new BadRequestError('send the file as text/csv'));
-      else resolve(req.body);
-    }),
-  );
-}
 
 /** Sample-size planning, population margins, the representativeness check and raking. */
 export function weightingRoutes(): AnyRoute[] {
@@ -125,7 +109,7 @@ export function weightingRoutes(): AnyRoute[] {
       requestContent: { 'text/csv': { schema: { type: 'string' } } },
       responses: { 200: ok, 404: notFound, 422: invalid },
       handler: async ({ params, req }) => {
-        const margins = parseMarginsCsv(await readCsv(req));
+        const margins = parseMarginsCsv(await readCsvBody(req));
         return { body: await putMargins(authOf(req), params.org, params.period, margins) };
       },
     }),
