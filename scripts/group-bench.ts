@@ -52,6 +52,8 @@ async function seed() {
     })),
   });
   let member = { slug: '', key: '' };
+  let batchStarted = Date.now();
+  const perReturnMs: Array<{ organisations: number; msPerReturn: number }> = [];
   for (let i = 0; i < ORGS; i++) {
     const slug = `city-${i}`;
     const org = await createOrganisation(
@@ -85,9 +87,15 @@ async function seed() {
       await signOff(coordinator, ref);
     }
     if (i === 0) member = { slug, key: org.adminKey.key };
-    if ((i + 1) % 50 === 0) log(`  ${i + 1} organisations seeded`);
+    // How long entering, submitting and signing off one return takes as the group fills.
+    if ((i + 1) % 25 === 0) {
+      const msPerReturn = +((Date.now() - batchStarted) / (25 * PERIODS.length)).toFixed(1);
+      perReturnMs.push({ organisations: i + 1, msPerReturn });
+      log(`  ${i + 1} organisations seeded: ${msPerReturn} ms per return (enter, submit, sign off)`);
+      batchStarted = Date.now();
+    }
   }
-  return member;
+  return { member, perReturnMs };
 }
 
 async function load(url: string, headers: Record<string, string>) {
@@ -105,6 +113,8 @@ async function load(url: string, headers: Record<string, string>) {
     p50: r.latency.p50,
     p99: r.latency.p99,
     non2xx: r.non2xx,
+    errors: r.errors,
+    timeouts: r.timeouts,
   };
 }
 
@@ -138,7 +148,7 @@ async function main() {
   try {
     log(`seeding a group of ${ORGS} organisations, ${PERIODS.length} periods`);
     const started = Date.now();
-    const member = await seed();
+    const { member, perReturnMs } = await seed();
     const seedMs = Date.now() - started;
     api = await startApiProcess(bench.mongodbUri, bench.redisUrl);
     const auth = { Authorization: `Bearer ${member.key}` };
@@ -147,6 +157,17 @@ async function main() {
     const check = await fetch(`${api.url}${benchmarkPath}`, { headers: auth });
     if (!check.ok) throw new Error(`benchmark read failed: ${check.status}`);
     const body = Buffer.from(await check.arrayBuffer());
+    const oneClient = async (p: string) => {
+      const times = [];
+      for (let i = 0; i < 21; i++) {
+        const t = performance.now();
+        await fetch(`${api!.url}${p}`, { headers: auth }).then((r) => r.arrayBuffer());
+        times.push(performance.now() - t);
+      }
+      return +times.sort((a, b) => a - b)[10]!.toFixed(1);
+    };
+    const single = { benchmarkMs: await oneClient(benchmarkPath), returnMs: await oneClient(returnPath) };
+    log(`one client, median: ${JSON.stringify(single)}`);
     log('GET group benchmark (reported figure)');
     const benchmark = await load(`${api.url}${benchmarkPath}`, auth);
     log(`  ${JSON.stringify(benchmark)}`);
@@ -162,7 +183,9 @@ async function main() {
           organisations: ORGS,
           periods: PERIODS.length,
           seedMsPerReturn: +(seedMs / (ORGS * PERIODS.length)).toFixed(1),
+          perReturnMs,
           benchmarkBytes: body.length,
+          oneClientMedian: single,
           benchmark,
           oneReturn,
           floor,

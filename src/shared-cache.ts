@@ -23,6 +23,11 @@ export class SharedCache<T> {
     this.entries.delete(key);
   }
 
+  /** Forgets every entry. */
+  clear(): void {
+    this.entries.clear();
+  }
+
   private get(key: string, mark: number, fresh: (mark: number) => boolean, compute: () => Promise<T>) {
     const hit = this.entries.get(key);
     if (hit && fresh(hit.mark)) return hit.value;

@@ -10,6 +10,7 @@ import type { AuthContext } from '../../http/context';
 import { loadCatalogue } from '../catalogue/indicator-definitions.service';
 import { loadReportedCatalogue } from '../catalogue/reported-indicators.service';
 import { Organisation, type OrganisationDoc } from '../organisations/organisation.model';
+import { SharedCache } from '../../shared-cache';
 import { Group, type GroupDoc } from './group.model';
 
 /** What the caller is to a group. */
@@ -31,6 +32,10 @@ async function findGroup(ref: string): Promise<GroupDoc | null> {
   return Group.findOne(isId(ref) ? { _id: new Types.ObjectId(ref) } : { slug: ref }).lean<GroupDoc>();
 }
 
+/** Groups as benchmark reads see them; membership and consent changes show within this long. */
+export const GROUP_READ_TTL_MS = 1000;
+const readCache = new SharedCache<GroupDoc | null>(1000);
+
 /** The caller's relation to a group, from the group document alone. */
 export function accessTo(caller: AuthContext, group: GroupDoc): GroupAccess {
   const org = caller.organisationId;
@@ -47,10 +52,18 @@ export function accessTo(caller: AuthContext, group: GroupDoc): GroupAccess {
 
 /**
  * A group the caller belongs to, coordinates or is invited to; any other group answers 404,
- * exactly as a missing one does.
+ * exactly as a missing one does. With `cached`, the group may be up to {@link GROUP_READ_TTL_MS}
+ * old (benchmark reads under load).
  */
-export async function groupFor(caller: AuthContext, ref: string): Promise<GroupAccess> {
-  const group = await findGroup(ref);
+export async function groupFor(
+  caller: AuthContext,
+  ref: string,
+  opts: { cached?: boolean } = {},
+): Promise<GroupAccess> {
+  // Writes always read the stored group; benchmark reads may take one read a moment old.
+  const group = opts.cached
+    ? await readCache.forMs(ref, GROUP_READ_TTL_MS, () => findGroup(ref))
+    : await findGroup(ref);
   if (!group) throw new NotFoundError('group');
   const access = accessTo(caller, group);
   if (caller.role !== 'platform' && !access.coordinatingOrganisation && !access.member && !access.invited)
@@ -217,6 +230,7 @@ export async function createGroup(caller: AuthContext, body: NewGroup) {
     languages: body.languages ?? ['en'],
     sharePlans: body.sharePlans ?? false,
   });
+  readCache.clear();
   return groupView(accessTo(caller, doc.toObject() as GroupDoc));
 }
 
@@ -252,8 +266,12 @@ async function changeGroup(
       { _id: access.group._id, revision },
       { $set: set, $inc: { revision: 1 } },
     );
-    // Read back without the access check: a member that just left still gets its answer.
-    if (res.matchedCount === 1) return groupView(accessTo(caller, (await findGroup(ref))!));
+    if (res.matchedCount === 1) {
+      // This process's readers see the change at once; others within GROUP_READ_TTL_MS.
+      readCache.clear();
+      // Read back without the access check: a member that just left still gets its answer.
+      return groupView(accessTo(caller, (await findGroup(ref))!));
+    }
     if (expected !== undefined)
       throw new ConflictError('the group changed since you read it; read it again', 'STALE_REVISION');
   }

@@ -11,7 +11,7 @@ import { parseFigureKey, type ReportedIndicator } from '../catalogue/reported-in
 import { loadReportedCatalogue } from '../catalogue/reported-indicators.service';
 import { groupFor, memberIds, namesVisible } from '../groups/groups.service';
 import { Organisation, peerAttributes, type OrganisationDoc } from '../organisations/organisation.model';
-import { ReportedValue, type ReportedValueDoc } from '../returns/data-return.model';
+import { groupFigureValues } from '../returns/reported-values';
 
 /** How quartiles are computed; stated in every benchmark so readers can reproduce it. */
 export const QUANTILE_METHOD =
@@ -141,7 +141,7 @@ export interface GroupPeers {
  */
 export async function groupPeers(caller: AuthContext, q: PeerQuery): Promise<GroupPeers | null> {
   if (!q.peerGroup.startsWith('group:')) return null;
-  const access = await groupFor(caller, q.peerGroup.slice('group:'.length));
+  const access = await groupFor(caller, q.peerGroup.slice('group:'.length), { cached: true });
   if (!access.member && !access.coordinatingOrganisation && caller.role !== 'platform')
     throw new NotFoundError('group');
   return {
@@ -305,15 +305,11 @@ async function reportedBenchmark(
   q: { period: string; peerGroup: string },
 ) {
   const key = [figure.def.id, figure.part, figure.tenure].filter(Boolean).join('.');
-  const docs = await ReportedValue.find({
-    groupId: new Types.ObjectId(group.id),
-    indicatorId: key,
-    period: q.period,
-  }).lean<ReportedValueDoc[]>();
+  const docs = (await groupFigureValues(group.id, key)).filter((d) => d.period === q.period);
   const peers = docs.filter((d) => group.members.has(d.organisationId.toHexString()));
   const mine = peers.find((d) => d.organisationId.toHexString() === caller.organisationId) ?? null;
   const values = peers.map((d) => d.value);
-  const orgs = await organisationsOf(peers.map((d) => d.organisationId));
+  const orgs = await groupOrganisations(group);
   const rows = peers.map((d) => ({
     ...identity(d.organisationId.toHexString(), orgs.get(d.organisationId.toHexString()), group, d === mine),
     n: d.denominator ?? null,
@@ -349,9 +345,15 @@ async function reportedBenchmark(
   };
 }
 
-async function organisationsOf(ids: Types.ObjectId[]) {
-  const docs = ids.length ? await Organisation.find({ _id: { $in: ids } }).lean<OrganisationDoc[]>() : [];
-  return new Map(docs.map((d) => [d._id.toHexString(), peerAttributes(d)]));
+const memberAttributes = new SharedCache<Map<string, ReturnType<typeof peerAttributes>>>(CACHE_ENTRIES);
+
+/** The members' attributes as benchmarks show them, kept as long as an organisation's. */
+function groupOrganisations(group: GroupPeers) {
+  return memberAttributes.forMs(`${group.id}|${group.revision}`, ORGANISATION_TTL_MS, async () => {
+    const ids = [...group.members].map((id) => new Types.ObjectId(id));
+    const docs = ids.length ? await Organisation.find({ _id: { $in: ids } }).lean<OrganisationDoc[]>() : [];
+    return new Map(docs.map((d) => [d._id.toHexString(), peerAttributes(d)]));
+  });
 }
 
 /**
@@ -374,11 +376,9 @@ async function reportedTrend(
   group: GroupPeers,
 ) {
   const key = [figure.def.id, figure.part, figure.tenure].filter(Boolean).join('.');
-  const docs = (
-    await ReportedValue.find({ groupId: new Types.ObjectId(group.id), indicatorId: key }).lean<
-      ReportedValueDoc[]
-    >()
-  ).filter((d) => group.members.has(d.organisationId.toHexString()));
+  const docs = (await groupFigureValues(group.id, key)).filter((d) =>
+    group.members.has(d.organisationId.toHexString()),
+  );
   const own = docs
     .filter((d) => d.organisationId.toHexString() === caller.organisationId)
     .sort((a, b) => a.period.localeCompare(b.period));

@@ -15,7 +15,7 @@ import {
 } from '../indicators/scores.service';
 import { Organisation, peerAttributes, type OrganisationDoc } from '../organisations/organisation.model';
 import { searchPractices } from '../practices/practices.service';
-import { ReportedValue, type ReportedValueDoc } from '../returns/data-return.model';
+import { groupFigureValues } from '../returns/reported-values';
 import { indicatorInfo } from './plans.service';
 import { changeBeyondNoise } from './progress';
 
@@ -74,13 +74,9 @@ export async function learningPartners(
         { path: '/query/peerGroup', message: 'use peerGroup=group:{slug}' },
       ]);
     const def = parseFigureKey(indicatorId, await loadReportedCatalogue())!.def;
-    const docs = (
-      await ReportedValue.find({
-        groupId: new Types.ObjectId(group.id),
-        indicatorId,
-        period: q.period,
-      }).lean<ReportedValueDoc[]>()
-    ).filter((d) => group.members.has(d.organisationId.toHexString()));
+    const docs = (await groupFigureValues(group.id, indicatorId)).filter(
+      (d) => d.period === q.period && group.members.has(d.organisationId.toHexString()),
+    );
     const mine = docs.find((d) => d.organisationId.toHexString() === caller.organisationId);
     if (!mine)
       return { ...base, you: null, partners: [], reason: 'you have no signed-off value for this period' };

@@ -23,6 +23,7 @@ import {
   type ReturnState,
   type StoredFigure,
 } from './data-return.model';
+import { forgetReportedValues } from './reported-values';
 import {
   checkFigure,
   identify,
@@ -109,10 +110,13 @@ async function checkContext(
   const periods = s.group.calendar.map((c) => c.period).sort();
   const previousPeriod = periods[periods.indexOf(s.period) - 1] ?? null;
   const [previousDoc, peerDocs] = await Promise.all([
+    // Only state and figures are compared; the audit trails stay in the database.
     previousPeriod
-      ? DataReturn.findById(returnId(s.group._id, s.organisation._id, previousPeriod)).lean<DataReturnDoc>()
+      ? DataReturn.findById(returnId(s.group._id, s.organisation._id, previousPeriod), {
+          audit: 0,
+        }).lean<DataReturnDoc>()
       : null,
-    DataReturn.find({ groupId: s.group._id, period: s.period }).lean<DataReturnDoc[]>(),
+    DataReturn.find({ groupId: s.group._id, period: s.period }, { audit: 0 }).lean<DataReturnDoc[]>(),
   ]);
   const previous =
     previousDoc?.state === 'signed_off'
@@ -567,6 +571,7 @@ export async function publishReturn(id: string): Promise<void> {
   const stored = await ReportedValue.find({ returnId: id }, { _id: 1 }).lean<Array<{ _id: string }>>();
   const gone = stored.map((v) => v._id).filter((v) => !ids.has(v));
   if (gone.length) await ReportedValue.deleteMany({ _id: { $in: gone } });
+  forgetReportedValues();
 }
 
 async function reportedValuesOf(doc: DataReturnDoc) {
