@@ -203,9 +203,31 @@ async function commit(
   s: ReturnScope,
   set: Record<string, unknown>,
   audit: Array<Omit<AuditEntry, 'revision'>>,
-): Promise<void> {
+): Promise<ReturnScope> {
   const revision = (s.doc?.revision ?? 0) + 1;
   const entries = audit.map((a) => ({ ...a, revision }));
+  const now = new Date();
+  // What the database holds after the write: the write only happens on the revision read.
+  const written: DataReturnDoc = {
+    ...(s.doc ?? {
+      _id: s.id,
+      groupId: s.group._id,
+      organisationId: s.organisation._id,
+      period: s.period,
+      state: 'draft',
+      figures: [],
+      queries: [],
+      audit: [],
+      submittedAt: null,
+      signedOffAt: null,
+      revision: 0,
+      createdAt: now,
+    }),
+    ...(set as Partial<DataReturnDoc>),
+    revision,
+    audit: [...(s.doc?.audit ?? []), ...entries],
+    updatedAt: now,
+  };
   if (!s.doc) {
     try {
       await DataReturn.create({
@@ -218,7 +240,7 @@ async function commit(
         ...set,
         audit: entries,
       });
-      return;
+      return { ...s, doc: written };
     } catch (err) {
       if ((err as { code?: number }).code === 11000) throw stale();
       throw err;
@@ -229,6 +251,7 @@ async function commit(
     { $set: { ...set, revision }, $push: { audit: { $each: entries } } },
   );
   if (res.matchedCount !== 1) throw stale();
+  return { ...s, doc: written };
 }
 
 const stale = () =>
@@ -331,11 +354,10 @@ export async function saveFigures(
           after: null,
           reason: null,
         });
-  if (audit.length || !s.doc) {
-    merged.sort((a, b) => figureOf(a).localeCompare(figureOf(b)));
-    await commit(s, { figures: merged }, audit);
-  }
-  return getReturn(caller, ref);
+  if (!audit.length && s.doc) return viewOf(s, ctx);
+  merged.sort((a, b) => figureOf(a).localeCompare(figureOf(b)));
+  // Its own figures do not change what this return is checked against: the context stands.
+  return viewOf(await commit(s, { figures: merged }, audit), ctx);
 }
 
 /** The member submits its return: complete, no errors, every warning explained, queries answered. */
@@ -366,7 +388,7 @@ export async function submitReturn(
       });
   if (problems.length)
     throw new ValidationError('the return cannot be submitted yet', problems, 'RETURN_INCOMPLETE');
-  await commit(s, { state: 'submitted', submittedAt: new Date() }, [
+  const after = await commit(s, { state: 'submitted', submittedAt: new Date() }, [
     {
       at: new Date(),
       ...actor(caller),
@@ -377,7 +399,7 @@ export async function submitReturn(
       reason: null,
     },
   ]);
-  return getReturn(caller, ref);
+  return viewOf(after, ctx);
 }
 
 /** A coordinator asks about one figure of a submitted return; the return is then queried. */
@@ -400,7 +422,7 @@ export async function queryFigure(
     status: 'open',
     messages: [{ at, side: 'coordinator', keyId: caller.keyId, text: body.message }],
   };
-  await commit(s, { state: 'queried', queries: [...s.doc!.queries, query] }, [
+  const after = await commit(s, { state: 'queried', queries: [...s.doc!.queries, query] }, [
     {
       at,
       ...actor(caller),
@@ -412,7 +434,7 @@ export async function queryFigure(
     },
   ]);
   await events.emit(returnEvent('return.queried', s, { figure: body.figure }));
-  return getReturn(caller, ref);
+  return viewOf(after);
 }
 
 /** Adds to a query's thread: the member's answer (answered) or the coordinator's follow-up (open). */
@@ -435,7 +457,7 @@ export async function addQueryMessage(
   const queries = s.doc!.queries.map((q) =>
     q === query ? { ...q, status, messages: [...q.messages, { at, side, keyId: caller.keyId, text }] } : q,
   );
-  await commit(s, { queries }, [
+  const after = await commit(s, { queries }, [
     {
       at,
       ...actor(caller),
@@ -446,7 +468,7 @@ export async function addQueryMessage(
       reason: text,
     },
   ]);
-  return getReturn(caller, ref);
+  return viewOf(after);
 }
 
 /** A coordinator closes a query it is satisfied with. */
@@ -461,7 +483,7 @@ export async function closeQuery(
   if (!query) throw new NotFoundError('query');
   if (query.status === 'closed') throw new ConflictError('the query is closed', 'QUERY_CLOSED');
   const queries = s.doc!.queries.map((q) => (q === query ? { ...q, status: 'closed' } : q));
-  await commit(s, { queries }, [
+  const after = await commit(s, { queries }, [
     {
       at: new Date(),
       ...actor(caller),
@@ -472,7 +494,7 @@ export async function closeQuery(
       reason: null,
     },
   ]);
-  return getReturn(caller, ref);
+  return viewOf(after);
 }
 
 /** A coordinator signs off a submitted return with no unsettled query; its figures are published. */
@@ -495,7 +517,7 @@ export async function signOff(
       })),
     );
   const at = new Date();
-  await commit(s, { state: 'signed_off', signedOffAt: at }, [
+  const after = await commit(s, { state: 'signed_off', signedOffAt: at }, [
     {
       at,
       ...actor(caller),
@@ -508,7 +530,7 @@ export async function signOff(
   ]);
   await publishReturn(s.id);
   await events.emit(returnEvent('return.signed_off', s, {}));
-  return getReturn(caller, ref);
+  return viewOf(after);
 }
 
 /** An event about a return, for its organisation and the group's coordinators. */
@@ -538,7 +560,7 @@ export async function reopenReturn(
 ) {
   const s = await scope(caller, ref.group, ref.org, ref.period, 'coordinate');
   const state = requireState(s.doc, ['submitted', 'queried', 'signed_off'], 'reopen');
-  await commit(s, { state: 'draft', signedOffAt: null }, [
+  const after = await commit(s, { state: 'draft', signedOffAt: null }, [
     {
       at: new Date(),
       ...actor(caller),
@@ -550,7 +572,7 @@ export async function reopenReturn(
     },
   ]);
   await publishReturn(s.id);
-  return getReturn(caller, ref);
+  return viewOf(after);
 }
 
 /**
@@ -649,11 +671,18 @@ function returnView(s: ReturnScope, findings: Finding[], catalogue: ReadonlyMap<
 
 /** One return with its checks as they stand. */
 export async function getReturn(caller: AuthContext, ref: { group: string; org: string; period: string }) {
-  const s = await scope(caller, ref.group, ref.org, ref.period, 'read');
+  return viewOf(await scope(caller, ref.group, ref.org, ref.period, 'read'));
+}
+
+/**
+ * The view of a return in a scope already read (after a change, the scope {@link commit}
+ * returned), its checks computed against `ctx` when the caller has it.
+ */
+async function viewOf(s: ReturnScope, ctx?: CheckContext) {
   const g = await groupDefinitions(s.group);
-  const ctx = await checkContext(s, g.catalogue);
+  const context = ctx ?? (await checkContext(s, g.catalogue));
   const figures = s.doc?.figures ?? [];
-  const findings = [...findingsOf(figures, g, ctx), ...missingFigures(g.defs, figures)];
+  const findings = [...findingsOf(figures, g, context), ...missingFigures(g.defs, figures)];
   return returnView(s, findings, g.catalogue);
 }
 
