@@ -10,6 +10,7 @@ import type { AuthContext } from '../../http/context';
 import { loadCatalogue } from '../catalogue/indicator-definitions.service';
 import { loadReportedCatalogue } from '../catalogue/reported-indicators.service';
 import { Organisation, type OrganisationDoc } from '../organisations/organisation.model';
+import { findOrganisation } from '../organisations/organisations.service';
 import { SharedCache } from '../../shared-cache';
 import { Group, type GroupDoc } from './group.model';
 
@@ -186,7 +187,7 @@ const calendarDocs = (c: CalendarEntry[]) =>
     }));
 
 async function organisationBySlug(slug: string, path: string): Promise<OrganisationDoc> {
-  const org = await Organisation.findOne({ slug }).lean<OrganisationDoc>();
+  const org = await findOrganisation(slug);
   if (!org) throw new ValidationError('unknown organisation', [{ path, message: `no organisation ${slug}` }]);
   return org;
 }
@@ -357,9 +358,7 @@ export function setNameConsent(caller: AuthContext, ref: string, showName: boole
 
 /** A coordinator removes a member or withdraws an invitation; a member's admin leaves. */
 export async function removeMember(caller: AuthContext, ref: string, org: string) {
-  const target = isId(org)
-    ? org
-    : (await Organisation.findOne({ slug: org }).lean<OrganisationDoc>())?._id.toHexString();
+  const target = (await findOrganisation(org))?._id.toHexString();
   return changeGroup(caller, ref, (access) => {
     const entry = access.group.members.find((m) => m.organisationId.toHexString() === target);
     const own = !!entry && target === caller.organisationId;

@@ -7,7 +7,7 @@ import { SharedCache } from '../../shared-cache';
 import { IndicatorValue, valuesChangedAt, type IndicatorValueDoc } from './indicator-value.model';
 import { freezeDeep } from '../../http/serialised';
 import { distributionSummary, percentileRank, rankInDirection } from '../catalogue/statistics';
-import { parseFigureKey, type ReportedIndicator } from '../catalogue/reported-indicators';
+import { figureKey, parseFigureKey, type ReportedIndicator } from '../catalogue/reported-indicators';
 import { loadReportedCatalogue } from '../catalogue/reported-indicators.service';
 import { groupFor, memberIds, namesVisible } from '../groups/groups.service';
 import { Organisation, peerAttributes, type OrganisationDoc } from '../organisations/organisation.model';
@@ -304,7 +304,7 @@ async function reportedBenchmark(
   group: GroupPeers,
   q: { period: string; peerGroup: string },
 ) {
-  const key = [figure.def.id, figure.part, figure.tenure].filter(Boolean).join('.');
+  const key = figureKey(figure.def.id, figure.part, figure.tenure);
   const docs = (await groupFigureValues(group.id, key)).filter((d) => d.period === q.period);
   const peers = docs.filter((d) => group.members.has(d.organisationId.toHexString()));
   const mine = peers.find((d) => d.organisationId.toHexString() === caller.organisationId) ?? null;
@@ -348,7 +348,7 @@ async function reportedBenchmark(
 const memberAttributes = new SharedCache<Map<string, ReturnType<typeof peerAttributes>>>(CACHE_ENTRIES);
 
 /** The members' attributes as benchmarks show them, kept as long as an organisation's. */
-function groupOrganisations(group: GroupPeers) {
+export function groupOrganisations(group: GroupPeers) {
   return memberAttributes.forMs(`${group.id}|${group.revision}`, ORGANISATION_TTL_MS, async () => {
     const ids = [...group.members].map((id) => new Types.ObjectId(id));
     const docs = ids.length ? await Organisation.find({ _id: { $in: ids } }).lean<OrganisationDoc[]>() : [];
@@ -375,7 +375,7 @@ async function reportedTrend(
   figure: { def: ReportedIndicator; part: string; tenure: string },
   group: GroupPeers,
 ) {
-  const key = [figure.def.id, figure.part, figure.tenure].filter(Boolean).join('.');
+  const key = figureKey(figure.def.id, figure.part, figure.tenure);
   const docs = (await groupFigureValues(group.id, key)).filter((d) =>
     group.members.has(d.organisationId.toHexString()),
   );

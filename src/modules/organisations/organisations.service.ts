@@ -81,10 +81,15 @@ export async function createOrganisation(
   return { organisation, adminKey };
 }
 
+/** An organisation by id or slug, whoever asks (callers decide what may be seen). */
+export function findOrganisation(idOrSlug: string): Promise<OrganisationDoc | null> {
+  const filter = /^[a-f0-9]{24}$/.test(idOrSlug) ? { _id: new Types.ObjectId(idOrSlug) } : { slug: idOrSlug };
+  return Organisation.findOne(filter).lean<OrganisationDoc>().exec();
+}
+
 /** Finds an organisation by id or slug within what the caller may see; otherwise 404. */
 export async function getOrganisation(caller: AuthContext, idOrSlug: string): Promise<OrganisationDoc> {
-  const filter = /^[a-f0-9]{24}$/.test(idOrSlug) ? { _id: new Types.ObjectId(idOrSlug) } : { slug: idOrSlug };
-  const doc = await Organisation.findOne(filter).lean<OrganisationDoc>();
+  const doc = await findOrganisation(idOrSlug);
   if (!doc) throw new NotFoundError('organisation');
   if (caller.role !== 'platform' && doc._id.toHexString() !== caller.organisationId) {
     throw new NotFoundError('organisation');

@@ -1,4 +1,3 @@
-import { Types } from 'mongoose';
 import { NotFoundError, ValidationError } from '../../errors';
 import type { AuthContext } from '../../http/context';
 import { parseFigureKey } from '../catalogue/reported-indicators';
@@ -6,6 +5,7 @@ import { loadReportedCatalogue } from '../catalogue/reported-indicators.service'
 import { IndicatorValue, type IndicatorValueDoc } from '../indicators/indicator-value.model';
 import {
   callerOrganisation,
+  groupOrganisations,
   groupPeers,
   identity,
   inPeerGroup,
@@ -13,7 +13,6 @@ import {
   stockBand,
   type PeerQuery,
 } from '../indicators/scores.service';
-import { Organisation, peerAttributes, type OrganisationDoc } from '../organisations/organisation.model';
 import { searchPractices } from '../practices/practices.service';
 import { groupFigureValues } from '../returns/reported-values';
 import { indicatorInfo } from './plans.service';
@@ -80,7 +79,7 @@ export async function learningPartners(
     const mine = docs.find((d) => d.organisationId.toHexString() === caller.organisationId);
     if (!mine)
       return { ...base, you: null, partners: [], reason: 'you have no signed-off value for this period' };
-    const orgs = await attributesOf(docs.map((d) => d.organisationId));
+    const orgs = await groupOrganisations(group);
     const partners = docs
       .filter(
         (d) =>
@@ -181,9 +180,4 @@ async function withPractices<P extends { organisationId: string }>(
     ...view,
     practices: byOrganisation.get(organisationId) ?? [],
   }));
-}
-
-async function attributesOf(ids: Types.ObjectId[]) {
-  const docs = ids.length ? await Organisation.find({ _id: { $in: ids } }).lean<OrganisationDoc[]>() : [];
-  return new Map(docs.map((d) => [d._id.toHexString(), peerAttributes(d)]));
 }

@@ -1,4 +1,4 @@
-import { Z95 } from '../catalogue/statistics';
+import { surveyChange } from '../practices/evidence';
 
 /** A measured value, with its 95% interval where it comes from a sample. */
 export interface Measurement {
@@ -43,18 +43,9 @@ export function periodMidpoint(period: string): number {
   return year + (Number(sub) - 0.5) / 12;
 }
 
-/** The standard error behind a symmetric-enough 95% interval: half its width over 1.96. */
-function standardError(m: Measurement): number | null {
-  if (m.low === null || m.high === null) return null;
-  return (m.high - m.low) / 2 / Z95;
-}
-
-/** Is the difference of two measurements larger than their combined sampling noise? */
+/** Is the difference of two measurements larger than their combined sampling noise? (The rule good-practice evidence uses.) */
 export function changeBeyondNoise(a: Measurement, b: Measurement): boolean | null {
-  const s1 = standardError(a);
-  const s2 = standardError(b);
-  if (s1 === null || s2 === null) return null;
-  return Math.abs(b.value - a.value) > Z95 * Math.sqrt(s1 * s1 + s2 * s2);
+  return surveyChange(a, b)?.beyondNoise ?? null;
 }
 
 /**

@@ -13,6 +13,7 @@ import { loadReportedCatalogue } from '../catalogue/reported-indicators.service'
 import type { GroupDoc } from '../groups/group.model';
 import { groupFor, memberIds, type GroupAccess } from '../groups/groups.service';
 import { Organisation, type OrganisationDoc } from '../organisations/organisation.model';
+import { findOrganisation } from '../organisations/organisations.service';
 import { NO_EVENTS, type EventSink } from '../webhooks/events';
 import {
   DataReturn,
@@ -47,11 +48,6 @@ interface ReturnScope {
 
 type Need = 'read' | 'edit' | 'coordinate';
 
-async function organisationRef(ref: string): Promise<OrganisationDoc | null> {
-  const filter = /^[a-f0-9]{24}$/.test(ref) ? { _id: new Types.ObjectId(ref) } : { slug: ref };
-  return Organisation.findOne(filter).lean<OrganisationDoc>();
-}
-
 /**
  * Resolves a return for what the caller needs. A return is visible to its organisation and the
  * group's coordinators; anyone else gets 404, as for a missing one, so a member learns nothing
@@ -59,7 +55,7 @@ async function organisationRef(ref: string): Promise<OrganisationDoc | null> {
  */
 async function scope(caller: AuthContext, groupRef: string, orgRef: string, period: string, need: Need) {
   const access = await groupFor(caller, groupRef);
-  const organisation = await organisationRef(orgRef);
+  const organisation = await findOrganisation(orgRef);
   if (!organisation || !memberIds(access.group).includes(organisation._id.toHexString()))
     throw new NotFoundError('return');
   const own = caller.organisationId === organisation._id.toHexString();
