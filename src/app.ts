@@ -20,6 +20,8 @@ import { indicatorDefinitionRoutes } from './modules/catalogue/indicator-definit
 import { authenticateKey } from './modules/organisations/api-keys.service';
 import { organisationRoutes } from './modules/organisations/organisations.routes';
 import { publicAssets, publicRoutes } from './modules/responses/public.routes';
+import { entryRoutes } from './modules/responses/entries.routes';
+import { auditRoutes } from './modules/audit/audit.routes';
 import { surveyRoutes } from './modules/surveys/surveys.routes';
 import { groupRoutes } from './modules/groups/groups.routes';
 import { returnRoutes } from './modules/returns/returns.routes';
@@ -69,9 +71,11 @@ export function allRoutes(deps: AppDeps): AnyRoute[] {
     }),
     ...practiceRoutes(),
     ...planRoutes(),
-    ...weightingRoutes(),
+    ...weightingRoutes({ queues: deps.queues, logger: deps.logger }),
     ...webhookRoutes({ queues: deps.queues, config: deps.config }),
     ...campaignRoutes(deps.config),
+    ...entryRoutes(deps),
+    ...auditRoutes(),
     ...publicRoutes(deps),
     ...scoreRoutes(),
   ];

@@ -1,6 +1,12 @@
 import type { Logger } from 'pino';
 import { lockedDrain, lockedRebuild } from '../src/modules/indicators/aggregation.service';
 import { notifyDueReviews } from '../src/modules/plans/plans.service';
+import {
+  allWeightingUnits,
+  requestReweight,
+  reweightUnit,
+  unitsWithMargins,
+} from '../src/modules/weighting/weighted-publication';
 import { reconcileReportedValues } from '../src/modules/returns/returns.service';
 import { NO_EVENTS, type EventSink } from '../src/modules/webhooks/events';
 import {
@@ -46,6 +52,11 @@ export function createJobHandlers(deps: {
         organisationIds: [u.organisationId],
         data: { organisationId: u.organisationId, period: u.period },
       });
+    // Periods with population margins are weighted again, once per burst of answers.
+    for (const u of await unitsWithMargins(result.published)) {
+      if (deps.webhooks?.queues.connected()) await requestReweight(deps.webhooks.queues, u);
+      else await reweightUnit(u, deps.logger);
+    }
     return { counted: result.counted, units: result.units };
   };
   return {
@@ -53,10 +64,14 @@ export function createJobHandlers(deps: {
     reconcile: drain,
     // The nightly rebuild also republishes reported figures, mending a crash between a sign-off
     // (or a reopening) and the publication that follows it.
-    'full-rebuild': async () => ({
-      ...(await lockedRebuild(deps.lock, deps.logger)),
-      returns: await reconcileReportedValues(),
-    }),
+    'full-rebuild': async () => {
+      const rebuilt = await lockedRebuild(deps.lock, deps.logger);
+      // The rebuild replaced every published value: the weighted figures are written again.
+      let weighted = 0;
+      for (const u of await allWeightingUnits()) weighted += (await reweightUnit(u, deps.logger)).values;
+      return { ...rebuilt, weighted, returns: await reconcileReportedValues() };
+    },
+    reweight: (unit) => reweightUnit(unit, deps.logger),
     'webhook-delivery': ({ deliveryId }) =>
       deliverWebhook(deliveryId, { logger: deps.logger, config: deps.webhooks?.config }),
     // The events sweep: deliveries without a job, the old log, and plans whose review is due.

@@ -3,8 +3,10 @@ import type { Request } from 'express';
 /**
  * The roles an API key can carry (shared/api.md). `coordinator` is a key of an organisation that
  * coordinates benchmarking groups: it manages their members, calendar, queries and sign-off.
+ * `interviewer` belongs to a member of staff who enters paper forms and telephone or face-to-face
+ * interviews, and can do nothing else.
  */
-export type Role = 'platform' | 'admin' | 'analyst' | 'coordinator';
+export type Role = 'platform' | 'admin' | 'analyst' | 'coordinator' | 'interviewer';
 
 /** Who is calling, resolved from the API key; never from the body. */
 export interface AuthContext {

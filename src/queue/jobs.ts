@@ -42,6 +42,22 @@ export const JOBS = {
       removeOnComplete: true,
     },
   },
+  /**
+   * Weight an organisation's period to its population margins and write the weighted figures
+   * beside its published values (queued after its answers are counted, collapsed per unit).
+   */
+  reweight: {
+    schema: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['organisationId', 'period'],
+      properties: {
+        organisationId: { type: 'string', pattern: '^[a-f0-9]{24}$' },
+        period: { type: 'string', maxLength: 16 },
+      },
+    },
+    options: { removeOnComplete: true },
+  },
   /** Queue webhook deliveries that have no job (raised while Redis was down), and prune the old log. */
   'webhook-sweep': { schema: empty, options: { removeOnComplete: true } },
 } as const satisfies Record<string, { schema: JSONSchema; options: JobsOptions }>;
@@ -53,6 +69,7 @@ export const JobName = {
   fullRebuild: 'full-rebuild',
   webhookDelivery: 'webhook-delivery',
   webhookSweep: 'webhook-sweep',
+  reweight: 'reweight',
 } as const satisfies Record<string, JobName>;
 
 /** Typed payload of a job. */

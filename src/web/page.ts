@@ -1,4 +1,5 @@
 import { localeFiles, nativeLanguageName } from '../modules/surveys/survey-engine';
+import { entryTexts } from './entry-texts';
 import { t, type TextKey } from './texts';
 
 /** What the browser script needs; embedded as JSON, never as executable code. */
@@ -110,6 +111,59 @@ export function surveyPage(config: Omit<PageConfig, 'texts'>, title: string, que
 <script src="/s/assets/survey.core.min.js"></script>
 ${i18n}<script src="/s/assets/survey-js-ui.min.js"></script>
 <script src="/s/assets/page.js"></script>`;
+  return shell(config.lang, title, body, scripts);
+}
+
+/** What the staff entry page's script needs. */
+export interface EntryPageConfig {
+  campaignId: string;
+  slug: string;
+  lang: string;
+  definition: Record<string, unknown>;
+  doubleEntry: boolean;
+  access: 'open' | 'invite';
+  entryUrl: string;
+  formsUrl: string;
+}
+
+/**
+ * The staff entry page: the tenant's survey as tenants see it, under a banner that says this is
+ * staff entry, with the mode, the form's serial number and the dwelling's code. Submission goes
+ * to the entry endpoint with the staff member's key, so the server's validation is the same.
+ */
+export function entryPage(
+  config: EntryPageConfig,
+  title: string,
+  languages: string[],
+  query: URLSearchParams,
+): string {
+  const file = config.lang === 'en' ? undefined : localeFiles().get(config.lang);
+  const i18n = file ? `<script src="/s/assets/i18n/${file}.min.js"></script>\n` : '';
+  const x = entryTexts(config.lang);
+  const e = (s: string) => escapeHtml(s);
+  const modes = (['paper', 'telephone', 'face-to-face'] as const)
+    .map((m) => `<option value="${m}">${e(x[m === 'face-to-face' ? 'faceToFace' : m])}</option>`)
+    .join('');
+  const code =
+    config.access === 'invite'
+      ? `<p><label for="tv-code">${e(x.code)}</label><input id="tv-code" name="code" autocomplete="off" spellcheck="false" pattern="[A-Za-z0-9_-]{16,64}"></p>`
+      : '';
+  const body = `${switcher(languages, config.lang, query)}
+<p class="tv-entry-banner" role="note"><strong>${e(x.banner)}</strong></p>
+<h1>${e(title)}</h1>
+<form id="tv-entry" class="tv-entry" autocomplete="off">
+<p><label for="tv-key">${e(x.key)}</label><input id="tv-key" name="key" type="password" autocomplete="off" aria-describedby="tv-key-hint"><span id="tv-key-hint" class="tv-hint">${e(x.keyHint)}</span></p>
+<p><label for="tv-mode">${e(x.mode)}</label><select id="tv-mode" name="mode">${modes}</select></p>
+<p id="tv-serial-row"><label for="tv-serial">${e(x.serial)}</label><input id="tv-serial" name="serial" autocomplete="off" pattern="[A-Za-z0-9][A-Za-z0-9-]{0,31}"></p>
+${code}
+</form>
+<div id="tv-notice" class="tv-notice" role="status" aria-live="polite"></div>
+<section id="tv-result" aria-live="polite"></section>
+<div id="tv-survey"></div>`;
+  const scripts = `<script type="application/json" id="tv-config">${scriptJson({ ...config, texts: x })}</script>
+<script src="/s/assets/survey.core.min.js"></script>
+${i18n}<script src="/s/assets/survey-js-ui.min.js"></script>
+<script src="/s/assets/entry.js"></script>`;
   return shell(config.lang, title, body, scripts);
 }
 

@@ -59,7 +59,7 @@ describe('campaigns', () => {
     });
     const got = await ctx.http.get(`/api/v1/campaigns/${campaign.id}`).set('Authorization', bearer(analyst));
     expect(got.status).toBe(200);
-    expect(got.body.counts).toEqual({ responses: 0, invitations: 0, invitationsUsed: 0 });
+    expect(got.body.counts).toEqual({ responses: 0, byMode: {}, invitations: 0, invitationsUsed: 0 });
   });
 
   it('refuses inconsistent campaigns with paths', async () => {

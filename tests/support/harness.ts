@@ -92,7 +92,7 @@ export async function issueKeyViaApi(
   ctx: TestContext,
   adminKey: string,
   org: string,
-  role: 'admin' | 'analyst' | 'coordinator',
+  role: 'admin' | 'analyst' | 'coordinator' | 'interviewer',
 ) {
   const res = await ctx.http
     .post(`/api/v1/organisations/${org}/api-keys`)

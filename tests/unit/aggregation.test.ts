@@ -1,4 +1,9 @@
-import { combineStats, computeIndicator, prepareMapping } from '../../src/modules/indicators/aggregation';
+import {
+  combineStats,
+  computeIndicator,
+  prepareMapping,
+  StatsAccumulator,
+} from '../../src/modules/indicators/aggregation';
 import { BUILT_IN_INDICATORS, type IndicatorDefinition } from '../../src/modules/catalogue/catalogue';
 import { meanFromCounts, npsIndicator, shareIndicator } from '../../src/modules/catalogue/statistics';
 
@@ -126,6 +131,38 @@ describe('combineStats', () => {
       counts: { x: 3, y: 1 },
       excluded: { dont_know: 2 },
       methods: ['a', 'b'],
+      // Statistics counted before modes were recorded are online answers.
+      modes: { online: 4 },
     });
+  });
+
+  it('adds the base per mode, reading statistics without modes as online', () => {
+    const acc = new StatsAccumulator();
+    const mapping = {
+      entries: [
+        {
+          entry: { indicator: 'TP01', question: 'q' },
+          indicator: {
+            id: 'TP01',
+            title: { default: 'x' },
+            kind: 'share' as const,
+            scale: ['yes', 'no'],
+            positive: ['yes'],
+            excluded: ['dont_know'],
+            minN: 1,
+            builtIn: true,
+          },
+          method: 'm',
+        },
+      ],
+    };
+    acc.add({ q: 'yes' }, mapping, 'paper');
+    acc.add({ q: 'no' }, mapping, 'telephone');
+    acc.add({ q: 'dont_know' }, mapping, 'telephone');
+    acc.add({ q: 'yes' }, mapping);
+    const [counted] = acc.result();
+    expect(counted!.modes).toEqual({ paper: 1, telephone: 1, online: 1 });
+    const old = { indicatorId: 'TP01', counts: { yes: 2 }, excluded: {}, methods: ['m'] };
+    expect(combineStats([counted!, old]).modes).toEqual({ online: 3, paper: 1, telephone: 1 });
   });
 });

@@ -17,6 +17,8 @@ const campaignSchema = new Schema(
     access: { type: String, enum: ['open', 'invite'], required: true },
     responseLimit: { type: Number, default: null },
     languages: { type: [String], required: true },
+    /** Paper forms are entered twice and compared before they count. */
+    doubleEntry: { type: Boolean, default: false },
     createdBy: { type: Schema.Types.ObjectId, default: null },
   },
   { timestamps: true, collection: 'campaigns' },
@@ -77,12 +79,13 @@ export const InvitationBatch = model('InvitationBatch', invitationBatchSchema);
  * Arbiters of one-off claims. A unique index decides who wins, which holds on MongoDB and
  * on FerretDB alike (a conditional update does not serialise concurrent writers there).
  * `kind: 'token'` claims an invitation (key: its id); `kind: 'slot'` claims one place
- * under a campaign's response limit (key: the slot number).
+ * under a campaign's response limit (key: the slot number); `kind: 'form'` the second entry of a
+ * paper form (key: its serial).
  */
 const claimSchema = new Schema(
   {
     campaignId: { type: Schema.Types.ObjectId, required: true },
-    kind: { type: String, enum: ['token', 'slot'], required: true },
+    kind: { type: String, enum: ['token', 'slot', 'form'], required: true },
     key: { type: String, required: true },
   },
   { collection: 'campaign_claims' },

@@ -23,10 +23,24 @@ import {
   purgeSecrets,
 } from './campaigns.service';
 import { posterPdf, qrPng, qrSvg, writeLettersPdf } from './print';
+import { NotFoundError, ValidationError } from '../../errors';
+import { paperQuestionnairesPdf } from '../paper/questionnaire';
+import { pinnedVersion } from '../surveys/surveys.service';
 
 const errorRef = { $ref: '#/components/schemas/Error' };
 const notFound = { description: 'Missing or not yours', schema: errorRef };
 const viewers = ['admin', 'analyst'] as const;
+
+const paperQuery = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    lang: { type: 'string', pattern: '^[a-z]{2,3}$', description: 'Default: the campaign’s first language' },
+    largePrint: { type: 'boolean', default: false },
+    serialFrom: { type: 'integer', minimum: 1, maximum: 99999999 },
+    copies: { type: 'integer', minimum: 1, maximum: 2000, default: 1 },
+  },
+} as const;
 
 /** Titles of a campaign in each of its languages, from the version's localised title. */
 export async function campaignTitles(campaign: CampaignDoc): Promise<Array<{ lang: string; text: string }>> {
@@ -44,6 +58,24 @@ export async function campaignTitles(campaign: CampaignDoc): Promise<Array<{ lan
     }
     return { lang, text };
   });
+}
+
+/** What every paper form of a campaign shares: the pinned definition, the language, the title. */
+async function paperBase(campaign: CampaignDoc, query: { lang?: string; largePrint: boolean }) {
+  const lang = query.lang ?? campaign.languages[0]!;
+  if (!campaign.languages.includes(lang))
+    throw new ValidationError('the campaign does not run in this language', [
+      { path: '/query/lang', message: `choose one of ${campaign.languages.join(', ')}` },
+    ]);
+  const version = await pinnedVersion(campaign.surveyId, campaign.version);
+  if (!version) throw new NotFoundError('survey version');
+  const titles = await campaignTitles(campaign);
+  return {
+    definition: JSON.parse(version.definition) as Record<string, unknown>,
+    lang,
+    title: titles.find((t) => t.lang === lang)?.text ?? campaign.title,
+    largePrint: query.largePrint,
+  };
 }
 
 /** Campaigns: links, QR codes, posters, invitations and letters. */
@@ -135,6 +167,65 @@ export function campaignRoutes(config: Readonly<Config>): AnyRoute[] {
           .type('application/pdf')
           .setHeader('Content-Disposition', `inline; filename="poster-${c.slug}.pdf"`);
         res.send(pdf);
+      },
+    }),
+    defineRoute({
+      method: 'get',
+      path: '/api/v1/campaigns/{id}/questionnaire.pdf',
+      summary: 'The printable paper questionnaire of the campaign’s survey version, in one of its languages',
+      description:
+        'Tick boxes for choices and ratings, grids for matrices, lines for text, routing written out from the skip logic where it can be (“If No, go to question 7”), the campaign’s QR code on page one. Black and white. `largePrint` uses 16 pt text. With `serialFrom`, `copies` forms numbered from it (the serial the entry page asks for).',
+      tags: ['campaigns', 'entry'],
+      auth: ['admin', 'analyst', 'interviewer'],
+      params: campaignIdParams,
+      query: paperQuery,
+      responses: {
+        200: { description: 'PDF', content: { 'application/pdf': {} } },
+        404: notFound,
+        422: { description: 'The language is not one of the campaign’s', schema: errorRef },
+      },
+      handler: async ({ params, query, req, res }) => {
+        const c = await ownCampaign(authOf(req), params.id);
+        const form = { ...(await paperBase(c, query)), url: `${campaignUrl(base, c.slug)}?src=qr` };
+        const copies = Array.from({ length: query.copies }, (_, i) => ({
+          serial: query.serialFrom !== undefined ? String(query.serialFrom + i) : undefined,
+        }));
+        res
+          .type('application/pdf')
+          .setHeader('Content-Disposition', `inline; filename="questionnaire-${c.slug}-${form.lang}.pdf"`);
+        res.send(await paperQuestionnairesPdf(form, copies));
+      },
+    }),
+    defineRoute({
+      method: 'get',
+      path: '/api/v1/campaigns/{id}/invitations/questionnaires.pdf',
+      summary: 'One paper questionnaire per held personal code, the dwelling’s code and its QR on page one',
+      description:
+        'For letter campaigns that send the questionnaire itself: staff enter the returned form with the code written on it, which is then used up across all modes. Like letters.pdf, only while the secrets are held.',
+      tags: ['campaigns', 'entry'],
+      auth: ['admin'],
+      params: campaignIdParams,
+      query: paperQuery,
+      responses: {
+        200: { description: 'PDF', content: { 'application/pdf': {} } },
+        404: notFound,
+        410: { description: 'The secrets are no longer held', schema: errorRef },
+        422: { description: 'The language is not one of the campaign’s', schema: errorRef },
+      },
+      handler: async ({ params, query, req, res }) => {
+        const { campaign, secrets } = await heldSecrets(authOf(req), params.id);
+        const form = await paperBase(campaign, query);
+        const url = campaignUrl(base, campaign.slug);
+        const copies = secrets.map((s, i) => ({
+          dwellingCode: s.token,
+          url: `${url}?t=${s.token}`,
+          serial: query.serialFrom !== undefined ? String(query.serialFrom + i) : undefined,
+        }));
+        res
+          .type('application/pdf')
+          .setHeader('Content-Disposition', `attachment; filename="questionnaires-${campaign.slug}.pdf"`);
+        res.setHeader('Cache-Control', 'no-store');
+        res.send(await paperQuestionnairesPdf(form, copies));
       },
     }),
     defineRoute({

@@ -35,7 +35,26 @@ export const createCampaignBody = {
     access: { type: 'string', enum: ['open', 'invite'], default: 'open' },
     responseLimit: { type: 'integer', minimum: 1, maximum: 10000000 },
     languages: { type: 'array', items: languageSchema, minItems: 1, maxItems: 10, uniqueItems: true },
+    doubleEntry: {
+      type: 'boolean',
+      default: false,
+      description: 'Paper forms are entered twice (by serial) and count once the entries agree',
+    },
   },
+} as const;
+
+/** Responses per collection mode. */
+export const modeCountsSchema = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    online: { type: 'integer', minimum: 1 },
+    paper: { type: 'integer', minimum: 1 },
+    telephone: { type: 'integer', minimum: 1 },
+    'face-to-face': { type: 'integer', minimum: 1 },
+  },
+  description:
+    'Responses per collection mode (online, paper, telephone, face-to-face); absent modes had none',
 } as const;
 
 export const campaignView = {
@@ -55,6 +74,7 @@ export const campaignView = {
     'access',
     'responseLimit',
     'languages',
+    'doubleEntry',
     'status',
     'counts',
     'createdAt',
@@ -74,12 +94,14 @@ export const campaignView = {
     access: { type: 'string', enum: ['open', 'invite'] },
     responseLimit: { type: ['integer', 'null'] },
     languages: { type: 'array', items: { type: 'string' } },
+    doubleEntry: { type: 'boolean' },
     status: { type: 'string', enum: ['scheduled', 'open', 'closed', 'full'] },
     counts: {
       type: 'object',
-      required: ['responses', 'invitations', 'invitationsUsed'],
+      required: ['responses', 'byMode', 'invitations', 'invitationsUsed'],
       properties: {
         responses: { type: 'integer' },
+        byMode: modeCountsSchema,
         invitations: { type: 'integer' },
         invitationsUsed: { type: 'integer' },
       },

@@ -9,6 +9,7 @@ import { pinnedVersion } from '../surveys/surveys.service';
 import { SharedCache } from '../../shared-cache';
 import { SurveyResponse } from '../responses/response.model';
 import { countedByCampaign } from '../responses/unit-state';
+import type { ModeCounts } from '../responses/modes';
 import { Campaign, Invitation, InvitationBatch, type CampaignDoc } from './campaign.model';
 
 /** How long invitation secrets stay downloadable as letters after they are created. */
@@ -80,6 +81,7 @@ export interface NewCampaign {
   access?: 'open' | 'invite';
   responseLimit?: number;
   languages?: string[];
+  doubleEntry?: boolean;
 }
 
 /** Starts a campaign for one published version of an own or shared survey. */
@@ -133,6 +135,7 @@ export async function createCampaign(caller: AuthContext, input: NewCampaign, ba
     access: input.access ?? 'open',
     responseLimit: input.responseLimit ?? null,
     languages,
+    doubleEntry: input.doubleEntry ?? false,
     createdBy: new Types.ObjectId(caller.keyId),
   });
   return campaignView(doc.toObject() as CampaignDoc, baseUrl);
@@ -140,6 +143,7 @@ export async function createCampaign(caller: AuthContext, input: NewCampaign, ba
 
 interface CampaignCounts {
   responses: number;
+  byMode: ModeCounts;
   invitations: number;
   invitationsUsed: number;
 }
@@ -175,7 +179,8 @@ async function campaignCounts(docs: CampaignDoc[]): Promise<Map<string, Campaign
       return [
         key,
         {
-          responses: responses.get(key) ?? 0,
+          responses: responses.get(key)?.responses ?? 0,
+          byMode: responses.get(key)?.byMode ?? {},
           invitations: invitations.get(key) ?? 0,
           invitationsUsed: used.get(key) ?? 0,
         },
@@ -190,7 +195,7 @@ export async function campaignView(doc: CampaignDoc, baseUrl: string) {
 }
 
 function viewOf(doc: CampaignDoc, baseUrl: string, counts: CampaignCounts) {
-  const { responses, invitations, invitationsUsed } = counts;
+  const { responses, byMode, invitations, invitationsUsed } = counts;
   return {
     id: doc._id.toHexString(),
     slug: doc.slug,
@@ -207,7 +212,8 @@ function viewOf(doc: CampaignDoc, baseUrl: string, counts: CampaignCounts) {
     responseLimit: doc.responseLimit ?? null,
     languages: doc.languages,
     status: campaignStatus(doc, responses),
-    counts: { responses, invitations, invitationsUsed },
+    doubleEntry: doc.doubleEntry ?? false,
+    counts: { responses, byMode, invitations, invitationsUsed },
     createdAt: doc.createdAt.toISOString(),
   };
 }

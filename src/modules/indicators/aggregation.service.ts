@@ -16,6 +16,7 @@ import {
   type VersionMapping,
 } from './aggregation';
 import { PendingAnswer, type PendingDoc } from '../responses/inbox.model';
+import { addModeCounts, type Mode, type ModeCounts } from '../responses/modes';
 import {
   UnitHead,
   UnitState,
@@ -50,6 +51,8 @@ interface State {
   applied: string[];
   /** Responses counted per campaign. */
   campaigns: Record<string, number>;
+  /** Responses counted per campaign and mode. */
+  modes: Record<string, ModeCounts>;
 }
 
 function parsed(s: StoredState): State {
@@ -72,8 +75,8 @@ interface StepContext {
   logger?: Logger;
 }
 
-/** Prepared mappings of survey versions, per step (the versions themselves are cached for good). */
-class MappingCache {
+/** Prepared mappings of survey versions, per step or job (the versions themselves are cached for good). */
+export class MappingCache {
   private readonly cache = new Map<string, Promise<VersionMapping>>();
   constructor(private readonly catalogue: Map<string, IndicatorDefinition>) {}
 
@@ -144,6 +147,7 @@ async function writeState(u: UnitKey, state: State): Promise<boolean> {
       responses: state.responses,
       applied: state.applied,
       campaigns: state.campaigns,
+      modes: state.modes,
       at: new Date(),
     });
     return true;
@@ -215,6 +219,7 @@ interface Counted {
   surveyId: Types.ObjectId;
   version: number;
   segment?: string | null;
+  mode?: string | null;
   answers: unknown;
 }
 
@@ -228,18 +233,28 @@ async function tally(into: Tally, r: Counted, ctx: StepContext): Promise<void> {
     a = { acc: new StatsAccumulator(), n: 0 };
     into.set(key, a);
   }
-  a.acc.add(r.answers as Record<string, unknown>, await ctx.mappings.get(r.surveyId, r.version));
+  a.acc.add(
+    r.answers as Record<string, unknown>,
+    await ctx.mappings.get(r.surveyId, r.version),
+    (r.mode ?? 'online') as Mode,
+  );
   a.n++;
 }
 
-/** Responses per campaign: `base` with `added` counted in (a new object). */
-function perCampaign(added: Array<{ campaignId: Types.ObjectId }>, base: Record<string, number> = {}) {
-  const out = { ...base };
+/** Responses per campaign, and per campaign and mode: `base` with `added` counted in (new objects). */
+function perCampaign(
+  added: Array<{ campaignId: Types.ObjectId; mode?: string | null }>,
+  base: Pick<State, 'campaigns' | 'modes'> = { campaigns: {}, modes: {} },
+): Pick<State, 'campaigns' | 'modes'> {
+  const campaigns = { ...base.campaigns };
+  const modes = { ...base.modes };
   for (const r of added) {
     const id = r.campaignId.toHexString();
-    out[id] = (out[id] ?? 0) + 1;
+    const mode = (r.mode ?? 'online') as Mode;
+    campaigns[id] = (campaigns[id] ?? 0) + 1;
+    modes[id] = addModeCounts(modes[id] ?? {}, { [mode]: 1 });
   }
-  return out;
+  return { campaigns, modes };
 }
 
 /** Buckets with a tally added (a new list; `base` is not changed), populations refreshed. */
@@ -289,7 +304,7 @@ async function countInto(u: UnitKey, current: State, entries: PendingDoc[], ctx:
     buckets: merge(current.buckets, added, await populations(u)),
     responses: current.responses + fresh.length,
     applied: fresh.map((e) => e._id.toHexString()),
-    campaigns: perCampaign(fresh, current.campaigns),
+    ...perCampaign(fresh, current),
   };
   if (!(await writeState(u, next))) return { written: false, counted: 0, next: current };
   return { written: true, counted: fresh.length, next };
@@ -412,6 +427,7 @@ function organisationValues(
         population: r.result.population,
         populationIgnored: r.result.populationIgnored,
         distribution: JSON.stringify(r.result.distribution),
+        nByMode: r.result.nByMode,
         minN: def.minN,
         suppressed: suppression.get(r.segment) ?? null,
         methods: r.stats.methods,
@@ -555,7 +571,7 @@ export async function fullRebuild(
   const recentFrom = new Date(started - RECENT_MS);
   const units = new Map<
     string,
-    { u: UnitKey; tally: Tally; n: number; met: Set<string>; campaigns: Record<string, number> }
+    { u: UnitKey; tally: Tally; n: number; met: Set<string>; counts: Pick<State, 'campaigns' | 'modes'> }
   >();
   let responses = 0;
   const cursor = SurveyResponse.find(
@@ -566,6 +582,7 @@ export async function fullRebuild(
       surveyId: 1,
       period: 1,
       segment: 1,
+      mode: 1,
       version: 1,
       answers: 1,
       completedAt: 1,
@@ -577,13 +594,12 @@ export async function fullRebuild(
     const u = { organisationId: r.organisationId.toHexString(), period: r.period };
     let entry = units.get(unitId(u));
     if (!entry) {
-      entry = { u, tally: new Map(), n: 0, met: new Set(), campaigns: {} };
+      entry = { u, tally: new Map(), n: 0, met: new Set(), counts: { campaigns: {}, modes: {} } };
       units.set(unitId(u), entry);
     }
     await tally(entry.tally, r as Counted, ctx);
     entry.n++;
-    const campaign = r.campaignId.toHexString();
-    entry.campaigns[campaign] = (entry.campaigns[campaign] ?? 0) + 1;
+    entry.counts = perCampaign([r], entry.counts);
     const id = r._id.toHexString();
     if (waitingBefore.has(id) || r.completedAt >= recentFrom) entry.met.add(id);
     responses++;
@@ -592,19 +608,25 @@ export async function fullRebuild(
   for (const h of await UnitHead.find({}, { organisationId: 1, period: 1 }).lean()) {
     const u = { organisationId: h.organisationId.toHexString(), period: h.period };
     if (!units.has(unitId(u)))
-      units.set(unitId(u), { u, tally: new Map(), n: 0, met: new Set(), campaigns: {} });
+      units.set(unitId(u), {
+        u,
+        tally: new Map(),
+        n: 0,
+        met: new Set(),
+        counts: { campaigns: {}, modes: {} },
+      });
   }
   let mended = 0;
   const written: Array<{ u: UnitKey; state: State }> = [];
   const stockByUnit = await stocks({});
-  for (const { u, tally: counted, n, met, campaigns } of units.values()) {
+  for (const { u, tally: counted, n, met, counts } of units.values()) {
     const buckets = merge([], counted, stockByUnit.get(unitId(u)) ?? new Map());
     // Every response the pass met that has, or may still get, an inbox entry is listed as
     // applied by the new revision: the entry is cleared, never counted a second time.
     const waiting = [...met];
     for (let attempt = 1; ; attempt++) {
       const current = await settledState(u);
-      const next: State = { rev: current.rev + 1, buckets, responses: n, applied: waiting, campaigns };
+      const next: State = { rev: current.rev + 1, buckets, responses: n, applied: waiting, ...counts };
       if (await writeState(u, next)) {
         if (current.responses !== n) {
           mended++;

@@ -1,5 +1,6 @@
 import { contentHash } from '../../canonical-json';
 import { answerFor, mapAnswer, type MappingEntry } from '../surveys/indicator-mapping';
+import { addModeCounts, type Mode, type ModeCounts } from '../responses/modes';
 import type { IndicatorDefinition } from '../catalogue/catalogue';
 import {
   applySuppression,
@@ -9,6 +10,8 @@ import {
   shareIndicator,
   type SuppressionReason,
 } from '../catalogue/statistics';
+
+const sum = (o: Record<string, number>) => Object.values(o).reduce((a, b) => a + b, 0);
 
 /**
  * Sufficient statistics of one indicator over a set of responses: counts per scale value
@@ -23,6 +26,18 @@ export interface IndicatorStats {
   excluded: Record<string, number>;
   /** Hashes of the question and value map that measured it, one per survey version. */
   methods: string[];
+  /**
+   * Answers on the scale per collection mode. Absent in statistics counted before modes were
+   * recorded, when every answer was online ({@link modesOf}).
+   */
+  modes?: ModeCounts;
+}
+
+/** The base per mode of statistics, reading statistics counted before modes as online. */
+export function modesOf(s: IndicatorStats): ModeCounts {
+  if (s.modes) return s.modes;
+  const base = sum(s.counts);
+  return base ? { online: base } : {};
 }
 
 /** How one survey version measures its indicators. */
@@ -103,19 +118,20 @@ function itemKey(item: unknown): string {
 export class StatsAccumulator {
   private readonly stats = new Map<string, IndicatorStats>();
 
-  /** Adds one response's answers as measured by its version's mapping. */
-  add(answers: Record<string, unknown>, mapping: VersionMapping): void {
+  /** Adds one response's answers, collected in `mode`, as measured by its version's mapping. */
+  add(answers: Record<string, unknown>, mapping: VersionMapping, mode: Mode = 'online'): void {
     for (const { entry, indicator, method } of mapping.entries) {
       const mapped = mapAnswer(answerFor(answers, entry), entry, indicator);
       if (!mapped) continue;
       let s = this.stats.get(indicator.id);
       if (!s) {
-        s = { indicatorId: indicator.id, counts: {}, excluded: {}, methods: [] };
+        s = { indicatorId: indicator.id, counts: {}, excluded: {}, methods: [], modes: {} };
         this.stats.set(indicator.id, s);
       }
       const bag = mapped.kind === 'scale' ? s.counts : s.excluded;
       const key = String(mapped.value);
       bag[key] = (bag[key] ?? 0) + 1;
+      if (mapped.kind === 'scale') s.modes![mode] = (s.modes![mode] ?? 0) + 1;
       if (!s.methods.includes(method)) s.methods.push(method);
     }
   }
@@ -128,8 +144,15 @@ export class StatsAccumulator {
 
 /** Sums statistics of the same indicator (several surveys or segments). */
 export function combineStats(list: IndicatorStats[]): IndicatorStats {
-  const out: IndicatorStats = { indicatorId: list[0]!.indicatorId, counts: {}, excluded: {}, methods: [] };
+  const out: IndicatorStats = {
+    indicatorId: list[0]!.indicatorId,
+    counts: {},
+    excluded: {},
+    methods: [],
+    modes: {},
+  };
   for (const s of list) {
+    out.modes = addModeCounts(out.modes!, modesOf(s));
     for (const [k, v] of Object.entries(s.counts)) out.counts[k] = (out.counts[k] ?? 0) + v;
     for (const [k, v] of Object.entries(s.excluded)) out.excluded[k] = (out.excluded[k] ?? 0) + v;
     for (const m of s.methods) if (!out.methods.includes(m)) out.methods.push(m);
@@ -157,9 +180,9 @@ export interface IndicatorResult {
   /** A housing stock was given but is smaller than the responses, so it was not used. */
   populationIgnored: boolean;
   distribution: Record<string, number>;
+  /** The base (n) per collection mode. */
+  nByMode: ModeCounts;
 }
-
-const sum = (o: Record<string, number>) => Object.values(o).reduce((a, b) => a + b, 0);
 
 /**
  * Computes an indicator from its statistics: share of positive answers with the Wilson
@@ -189,6 +212,7 @@ export function computeIndicator(
     population: usable,
     populationIgnored: population !== null && usable === null,
     distribution: { ...stats.counts, ...stats.excluded },
+    nByMode: modesOf(stats),
   };
   if (def.kind === 'share') {
     const positive = def.positive.reduce<number>((a, p) => a + (stats.counts[String(p)] ?? 0), 0);

@@ -57,6 +57,13 @@ const indicatorValueSchema = new Schema(
     populationIgnored: { type: Boolean, default: false },
     /** JSON of answer value → count. */
     distribution: { type: String, required: true },
+    /** The base (n) per collection mode: online, paper, telephone, face-to-face. */
+    nByMode: { type: Schema.Types.Mixed, default: {} },
+    /**
+     * The value weighted to the organisation's population margins for the period, beside the
+     * unweighted one above (see weighting/weighted-publication.ts); null without margins.
+     */
+    weighted: { type: Schema.Types.Mixed, default: null },
     minN: { type: Number, required: true },
     suppressed: { type: String, enum: ['primary', 'secondary', null], default: null },
     methods: { type: [String], default: [] },

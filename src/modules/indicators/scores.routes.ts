@@ -1,7 +1,7 @@
 import { authOf } from '../../http/context';
 import { listSchema } from '../../http/pagination';
 import { csvTable, defineRoute, type AnyRoute, type CsvTable } from '../../http/route';
-import { periodSchema, segmentSchema } from '../campaigns/campaigns.schemas';
+import { modeCountsSchema, periodSchema, segmentSchema } from '../campaigns/campaigns.schemas';
 import { objectIdSchema } from '../organisations/organisations.schemas';
 import { streamExport } from '../responses/export.service';
 import { benchmark, ownIndicators, parseOrganisations, trend, type PeerQuery } from './scores.service';
@@ -84,6 +84,64 @@ const valueView = {
       description: 'A housing stock was given but is smaller than the responses (stale), so it was not used',
     },
     distribution: { type: 'object', additionalProperties: { type: 'integer' } },
+    nByMode: {
+      ...modeCountsSchema,
+      description: 'The base (n) per collection mode: online, paper, telephone, face-to-face',
+    },
+    weighted: {
+      description:
+        'The value weighted to the organisation’s population margins for the period (raking, weights capped, interval on Kish’s effective n), with the method and the variables used; or why it could not be weighted; null without margins. The unweighted value, n and suppression above are unchanged.',
+      anyOf: [
+        { type: 'null' },
+        {
+          type: 'object',
+          required: [
+            'status',
+            'value',
+            'low',
+            'high',
+            'n',
+            'effectiveN',
+            'method',
+            'variables',
+            'trim',
+            'converged',
+          ],
+          properties: {
+            status: { const: 'weighted' },
+            value: num,
+            low: num,
+            high: num,
+            n: { type: 'integer', description: 'Respondents in the base (unweighted)' },
+            effectiveN: { type: 'number', description: 'Kish: (Σw)²/Σw², the n the interval uses' },
+            method: { type: 'string' },
+            variables: { type: 'array', items: { type: 'string' } },
+            trim: { type: 'object', properties: { min: { type: 'number' }, max: { type: 'number' } } },
+            converged: { type: 'boolean' },
+            iterations: { type: 'integer' },
+            trimmed: { type: 'integer', description: 'Respondents whose weight sits at a cap' },
+            designEffect: { type: 'number' },
+            unknown: {
+              type: 'integer',
+              description: 'Respondents with no category on a weighting variable (given the mean weight)',
+            },
+            respondents: { type: 'integer', description: 'Responses the weights were computed from' },
+            computedAt: { type: 'string', format: 'date-time' },
+          },
+        },
+        {
+          type: 'object',
+          required: ['status', 'reason', 'variables'],
+          properties: {
+            status: { const: 'not-weighted' },
+            reason: { type: 'string' },
+            variables: { type: 'array', items: { type: 'string' } },
+            respondents: { type: 'integer' },
+            computedAt: { type: 'string', format: 'date-time' },
+          },
+        },
+      ],
+    },
     minN: { type: 'integer' },
     suppressed: {
       type: ['string', 'null'],
@@ -262,6 +320,18 @@ export function scoreRoutes(): AnyRoute[] {
               peerGroup: { type: 'string' },
               quantileMethod: { type: 'string' },
               minN: { type: 'integer' },
+              modeMix: {
+                type: 'object',
+                description:
+                  'Survey indicators: the peers’ typical mix (per mode the median share, each organisation counting once, rescaled to 1), and the distance beyond which a mix is flagged',
+                properties: {
+                  peers: {
+                    type: 'object',
+                    additionalProperties: { type: 'number' },
+                  },
+                  threshold: { type: 'number' },
+                },
+              },
               summary: {
                 type: 'object',
                 properties: { count: { type: 'integer' }, min: num, q1: num, median: num, q3: num, max: num },
@@ -269,7 +339,14 @@ export function scoreRoutes(): AnyRoute[] {
               you: {
                 anyOf: [
                   { type: 'null' },
-                  { ...valueView, properties: { ...valueView.properties, percentileRank: num } },
+                  {
+                    ...valueView,
+                    properties: {
+                      ...valueView.properties,
+                      percentileRank: num,
+                      modeMixDiffers: { type: ['boolean', 'null'] },
+                    },
+                  },
                   {
                     type: 'object',
                     description: 'A reported figure: your signed-off value',
@@ -306,6 +383,15 @@ export function scoreRoutes(): AnyRoute[] {
                     comment: { type: 'string', description: 'Reported figures: the member’s comment' },
                     suppressed: { type: 'boolean' },
                     you: { type: 'boolean' },
+                    nByMode: {
+                      anyOf: [{ type: 'null' }, modeCountsSchema],
+                      description: 'Survey indicators: the base per collection mode; null when hidden',
+                    },
+                    modeMixDiffers: {
+                      type: ['boolean', 'null'],
+                      description:
+                        'Survey indicators: the mode mix differs from the other organisations’ typical mix by more than modeMix.threshold (total variation distance: the share of answers that would have to change mode)',
+                    },
                   },
                 },
               },

@@ -12,6 +12,8 @@ import { loadReportedCatalogue } from '../catalogue/reported-indicators.service'
 import { groupFor, memberIds, namesVisible } from '../groups/groups.service';
 import { Organisation, peerAttributes, type OrganisationDoc } from '../organisations/organisation.model';
 import { groupFigureValues } from '../returns/reported-values';
+import type { ModeCounts } from '../responses/modes';
+import { MODE_MIX_THRESHOLD, medianMix, modeMixFlags, modeShares } from './mode-mix';
 
 /** How quartiles are computed; stated in every benchmark so readers can reproduce it. */
 export const QUANTILE_METHOD =
@@ -79,6 +81,13 @@ async function cachedValues(filter: {
 export const published = (v: Pick<IndicatorValueDoc, 'suppressed' | 'value'>) =>
   !v.suppressed && v.value !== null && v.value !== undefined;
 
+/** The base per collection mode of a value (values published before modes were all online). */
+export function nByModeOf(v: Pick<IndicatorValueDoc, 'n' | 'nByMode'>): ModeCounts {
+  const stored = v.nByMode as ModeCounts | undefined;
+  if (stored && Object.keys(stored).length) return stored;
+  return v.n ? { online: v.n } : {};
+}
+
 /** An organisation's own value: everything, small n flagged rather than hidden. */
 export function ownValueView(v: IndicatorValueDoc) {
   return {
@@ -97,6 +106,8 @@ export function ownValueView(v: IndicatorValueDoc) {
     population: v.population ?? null,
     populationIgnored: v.populationIgnored ?? false,
     distribution: JSON.parse(v.distribution) as Record<string, number>,
+    nByMode: nByModeOf(v),
+    weighted: (v.weighted as object | null | undefined) ?? null,
     minN: v.minN,
     suppressed: v.suppressed ?? null,
     methodChanged: v.methods.length > 1,
@@ -260,6 +271,10 @@ async function computeBenchmark(
   const values = peers.filter(published).map((d) => d.value as number);
   const summary = distributionSummary(values);
   const myValue = mine?.value ?? null;
+  // Mode mixes of the organisations whose values are shown, each against the others'.
+  const shown = peers.filter((d) => published(d) || d === mine);
+  const mixes = shown.map((d) => modeShares(nByModeOf(d)));
+  const flags = new Map(modeMixFlags(mixes).map((f, i) => [shown[i]!, f]));
   const rows = peers.map((d) => {
     const show = published(d) || d === mine;
     return {
@@ -270,6 +285,8 @@ async function computeBenchmark(
       high: show ? (d.high ?? null) : null,
       suppressed: !published(d),
       you: d === mine,
+      nByMode: show ? nByModeOf(d) : null,
+      modeMixDiffers: show ? (flags.get(d) ?? null) : null,
     };
   });
   return {
@@ -283,10 +300,15 @@ async function computeBenchmark(
     quantileMethod: QUANTILE_METHOD,
     minN: def.minN,
     summary,
+    modeMix: {
+      peers: medianMix(peers.filter(published).map((d) => modeShares(nByModeOf(d)))),
+      threshold: MODE_MIX_THRESHOLD,
+    },
     you: mine
       ? {
           ...ownValueView(mine),
           percentileRank: myValue !== null && values.length ? percentileRank(values, myValue) : null,
+          modeMixDiffers: flags.get(mine) ?? null,
         }
       : null,
     organisations: rows.sort((a, b) => byName.compare(a.name, b.name)),

@@ -4,7 +4,11 @@ const apiKeySchema = new Schema(
   {
     /** null for platform keys, which belong to no organisation. */
     organisationId: { type: Schema.Types.ObjectId, ref: 'Organisation', default: null, index: true },
-    role: { type: String, enum: ['platform', 'admin', 'analyst', 'coordinator'], required: true },
+    role: {
+      type: String,
+      enum: ['platform', 'admin', 'analyst', 'coordinator', 'interviewer'],
+      required: true,
+    },
     label: { type: String, default: '' },
     /** SHA-256 of the secret; the secret itself is shown once and never stored. */
     secretHash: { type: Buffer, required: true },

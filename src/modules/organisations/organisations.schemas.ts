@@ -45,7 +45,7 @@ export const apiKeyView = {
   properties: {
     id: objectIdSchema,
     organisationId: { type: ['string', 'null'] },
-    role: { type: 'string', enum: ['platform', 'admin', 'analyst', 'coordinator'] },
+    role: { type: 'string', enum: ['platform', 'admin', 'analyst', 'coordinator', 'interviewer'] },
     label: { type: 'string' },
     createdAt: { type: 'string', format: 'date-time' },
     lastUsedAt: { type: ['string', 'null'], format: 'date-time' },
@@ -69,8 +69,9 @@ export const createApiKeyBody = {
   properties: {
     role: {
       type: 'string',
-      enum: ['admin', 'analyst', 'coordinator'],
-      description: 'coordinator: runs the benchmarking groups this organisation coordinates',
+      enum: ['admin', 'analyst', 'coordinator', 'interviewer'],
+      description:
+        'coordinator: runs the benchmarking groups this organisation coordinates; interviewer: enters paper forms and interviews, nothing else',
     },
     label: { type: 'string', maxLength: 200 },
   },

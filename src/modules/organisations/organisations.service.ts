@@ -111,7 +111,7 @@ export async function listOrganisations(caller: AuthContext, page: { limit: numb
 export async function issueKey(
   caller: AuthContext,
   org: string,
-  role: 'admin' | 'analyst' | 'coordinator',
+  role: 'admin' | 'analyst' | 'coordinator' | 'interviewer',
   label?: string,
 ) {
   const doc = await getOrganisation(caller, org);

@@ -15,6 +15,7 @@ const META_COLUMNS = [
   'segment',
   'locale',
   'channel',
+  'mode',
   'completedAt',
 ];
 
@@ -68,6 +69,8 @@ export async function streamExport(
     organisationId: 0,
     surveyId: 0,
     submissionId: 0,
+    // A paper form's serial could tie an answer to a printed copy: exports leave it out.
+    serial: 0,
     __v: 0,
   })
     .sort({ _id: 1 })
@@ -87,6 +90,7 @@ export async function streamExport(
       segment: r.segment,
       locale: r.locale,
       channel: r.channel,
+      mode: r.mode ?? 'online',
       completedAt: r.completedAt.toISOString(),
     };
     const answers = r.answers as Record<string, unknown>;

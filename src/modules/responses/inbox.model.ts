@@ -16,6 +16,7 @@ const pendingSchema = new Schema(
     surveyId: { type: Schema.Types.ObjectId, required: true },
     version: { type: Number, required: true },
     segment: { type: String, default: '' },
+    mode: { type: String, default: 'online' },
     /** A copy of the answers: counting never reads the responses collection. */
     answers: { type: Schema.Types.Mixed, required: true },
     at: { type: Date, required: true },
@@ -31,6 +32,8 @@ export interface PendingDoc {
   surveyId: Types.ObjectId;
   version: number;
   segment: string;
+  /** Absent on entries written before modes were recorded: online. */
+  mode?: string;
   answers: Record<string, unknown>;
   at: Date;
 }

@@ -250,6 +250,7 @@ export function publicAssets(): Router {
     'survey-js-ui.min.js': path.join(pkg('survey-js-ui'), 'survey-js-ui.min.js'),
     'page.js': path.join(projectRoot(), 'src', 'web', 'assets', 'page.js'),
     'page.css': path.join(projectRoot(), 'src', 'web', 'assets', 'page.css'),
+    'entry.js': path.join(projectRoot(), 'src', 'web', 'assets', 'entry.js'),
   };
   for (const name of localeFiles().values()) {
     files[`i18n/${name}.min.js`] = path.join(pkg('survey-core'), 'i18n', `${name}.min.js`);

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { Schema, Types, model, type InferSchemaType } from 'mongoose';
+import { MODES } from './modes';
 
 /**
  * One tenant's answers. Deliberately absent: IP address, user agent, token secret, and
@@ -16,7 +17,12 @@ const responseSchema = new Schema(
     /** Client-generated id: a retried submission is recognised, never stored twice. */
     submissionId: { type: String, required: true },
     locale: { type: String, required: true },
-    channel: { type: String, enum: ['link', 'qr', 'letter'], required: true },
+    /** How the tenant was reached: a link, a QR code, a letter's code, or staff entry without a code. */
+    channel: { type: String, enum: ['link', 'qr', 'letter', 'entry'], required: true },
+    /** How the answers were collected (see modes.ts); responses stored before modes were online. */
+    mode: { type: String, enum: MODES, default: 'online' },
+    /** The paper form's serial number (paper only): a form counts once. */
+    serial: { type: String, default: null },
     /** Question name → answer, only for questions visible under the answers given. */
     answers: { type: Schema.Types.Mixed, required: true },
     completedAt: { type: Date, required: true },

@@ -1,13 +1,21 @@
+import type { Types } from 'mongoose';
 import type { Logger } from 'pino';
 import type { Config } from '../../config';
 import { AppError, ConflictError, GoneError, ValidationError } from '../../errors';
 import { JobName } from '../../queue/jobs';
 import type { Queues } from '../../queue/queues';
 import { CampaignClaim, Invitation, type CampaignDoc } from '../campaigns/campaign.model';
-import { currentStatus, hashToken, publicCampaign } from '../campaigns/campaigns.service';
+import {
+  currentStatus,
+  hashToken,
+  publicCampaign,
+  type CampaignStatus,
+} from '../campaigns/campaigns.service';
+import type { SurveyVersionDoc } from '../surveys/survey.model';
 import { checkAnswersOffThread } from '../../validation/validation-pool';
 import type { FileLimits } from './answer-validator';
 import { PendingAnswer, type PendingDoc } from './inbox.model';
+import type { Mode } from './modes';
 import { SurveyResponse, responseIdFor } from './response.model';
 
 /** A tenant's submission, schema-validated at the edge. */
@@ -85,63 +93,122 @@ export async function submitResponse(
   if ((claims || status !== 'open') && (await SurveyResponse.exists({ _id: id })))
     return { id: id.toHexString(), created: false };
 
+  assertAccepting(campaign, status);
+  if (campaign.access === 'invite' && !input.token) {
+    throw new AppError(403, 'INVITATION_REQUIRED', 'this survey needs the personal code from your letter');
+  }
+  const clean = await validAnswers(campaign, version, input.answers, input.locale, deps.files);
+
+  const now = new Date();
+  const started = input.startedAt ? Date.parse(input.startedAt) : NaN;
+  return storeResponse(
+    campaign,
+    {
+      id,
+      submissionId: input.submissionId,
+      locale: input.locale,
+      channel: campaign.access === 'invite' ? 'letter' : (input.channel ?? 'link'),
+      mode: 'online',
+      serial: null,
+      answers: clean,
+      completedAt: now,
+      durationSeconds:
+        Number.isFinite(started) && started < now.getTime()
+          ? Math.round((now.getTime() - started) / 1000)
+          : null,
+    },
+    input.token ? { token: input.token } : null,
+    deps,
+  );
+}
+
+/** Refuses answers to a campaign that does not take them now: 403 before it opens, 410 after. */
+export function assertAccepting(campaign: CampaignDoc, status: CampaignStatus): void {
   if (status === 'scheduled')
     throw new AppError(403, 'NOT_YET_OPEN', `this survey opens on ${campaign.opensAt.toISOString()}`);
   if (status === 'closed') throw new GoneError('this survey has closed', 'CLOSED');
   if (status === 'full') throw new GoneError('this survey has received all the answers it needed', 'FULL');
-  if (!campaign.languages.includes(input.locale)) {
+}
+
+/**
+ * The answers as they will be stored, once survey-core has judged them against the campaign's
+ * pinned version in `locale` (off the main thread); 422 with paths otherwise.
+ */
+export async function validAnswers(
+  campaign: CampaignDoc,
+  version: Pick<SurveyVersionDoc, 'definition'>,
+  answers: Record<string, unknown>,
+  locale: string,
+  files: FileLimits,
+): Promise<Record<string, unknown>> {
+  if (!campaign.languages.includes(locale)) {
     throw new ValidationError('unsupported language', [
       { path: '/locale', message: `this survey runs in ${campaign.languages.join(', ')}` },
     ]);
   }
-  if (campaign.access === 'invite' && !input.token) {
-    throw new AppError(403, 'INVITATION_REQUIRED', 'this survey needs the personal code from your letter');
-  }
-
   const { errors, answers: clean } = await checkAnswersOffThread(
     `${campaign.surveyId.toHexString()}:${campaign.version}`,
     version.definition,
-    input.answers,
-    input.locale,
-    deps.files,
+    answers,
+    locale,
+    files,
   );
   if (errors.length) throw new ValidationError('the answers are not valid for this survey', errors);
+  return clean;
+}
 
+/** What a stored response holds besides the campaign's own fields. */
+export interface ResponseFields {
+  id: Types.ObjectId;
+  submissionId: string;
+  locale: string;
+  channel: 'link' | 'qr' | 'letter' | 'entry';
+  mode: Mode;
+  serial: string | null;
+  answers: Record<string, unknown>;
+  completedAt: Date;
+  durationSeconds: number | null;
+}
+
+/**
+ * Stores validated answers once: a place under the response limit and the invitation (by its
+ * token, or by the token's hash that staff entry keeps) are claimed through unique indexes and
+ * given back if the insert does not happen; the insert under `fields.id` is the duplicate check;
+ * then the inbox entry, then a nudge to the worker. `created: false` when the id was taken.
+ */
+export async function storeResponse(
+  campaign: CampaignDoc,
+  fields: ResponseFields,
+  code: { token: string } | { tokenHash: string } | null,
+  deps: SubmissionDeps,
+): Promise<SubmissionResult> {
   const releases: Array<() => Promise<unknown>> = [];
-  const now = new Date();
-  const started = input.startedAt ? Date.parse(input.startedAt) : NaN;
   const doc = {
-    _id: id,
+    _id: fields.id,
     campaignId: campaign._id,
     organisationId: campaign.organisationId,
     surveyId: campaign.surveyId,
     version: campaign.version,
     period: campaign.period,
     segment: campaign.segment ?? '',
-    submissionId: input.submissionId,
-    locale: input.locale,
-    channel: campaign.access === 'invite' ? 'letter' : (input.channel ?? 'link'),
-    answers: clean,
-    completedAt: now,
-    durationSeconds:
-      Number.isFinite(started) && started < now.getTime()
-        ? Math.round((now.getTime() - started) / 1000)
-        : null,
+    ...fields,
   };
+  delete (doc as { id?: unknown }).id;
   try {
     await reserveSlot(campaign, releases);
-    if (input.token) await consumeToken(campaign, input.token, releases);
+    if (code)
+      await consumeToken(campaign, 'token' in code ? hashToken(code.token) : code.tokenHash, releases);
     await SurveyResponse.collection.insertOne(doc as never);
   } catch (err) {
     await Promise.allSettled(releases.map((r) => r()));
     // The key is taken: this submission was stored before (a retry) or by a concurrent request,
     // which also wrote its inbox entry.
-    if ((err as { code?: number }).code === 11000) return { id: id.toHexString(), created: false };
+    if ((err as { code?: number }).code === 11000) return { id: fields.id.toHexString(), created: false };
     throw err;
   }
   await writeInboxEntry(doc);
   nudgeAggregation(deps);
-  return { id: id.toHexString(), created: true };
+  return { id: fields.id.toHexString(), created: true };
 }
 
 /**
@@ -149,7 +216,7 @@ export async function submitResponse(
  * needs, so the worker never reads the (large) responses collection. A process that dies between
  * the response and its entry leaves the response to the nightly rebuild, which counts it.
  */
-async function writeInboxEntry(r: Omit<PendingDoc, 'at'>): Promise<void> {
+async function writeInboxEntry(r: Omit<PendingDoc, 'at'> & { mode: Mode }): Promise<void> {
   try {
     await PendingAnswer.collection.insertOne({
       _id: r._id,
@@ -159,6 +226,7 @@ async function writeInboxEntry(r: Omit<PendingDoc, 'at'>): Promise<void> {
       surveyId: r.surveyId,
       version: r.version,
       segment: r.segment,
+      mode: r.mode,
       answers: r.answers,
       at: new Date(),
     } as never);
@@ -167,10 +235,10 @@ async function writeInboxEntry(r: Omit<PendingDoc, 'at'>): Promise<void> {
   }
 }
 
-/** Takes a unique claim; false when someone else holds it. */
-async function claim(
+/** Takes a unique claim; null when someone else holds it, else a function that gives it back. */
+export async function claim(
   campaignId: CampaignDoc['_id'],
-  kind: 'token' | 'slot',
+  kind: 'token' | 'slot' | 'form',
   key: string,
 ): Promise<(() => Promise<unknown>) | null> {
   try {
@@ -205,16 +273,18 @@ function range(from: number, to: number): number[] {
   return Array.from({ length: Math.max(0, to - from) }, (_, i) => from + i);
 }
 
+/** The invitation of a campaign with this token hash, or null. */
+export function findInvitation(campaign: CampaignDoc, tokenHash: string) {
+  return Invitation.findOne({ campaignId: campaign._id, tokenHash }, { _id: 1, used: 1 }).lean();
+}
+
 /** Uses an invitation once: the claim on its id decides between concurrent submissions. */
 async function consumeToken(
   campaign: CampaignDoc,
-  token: string,
+  tokenHash: string,
   releases: Array<() => Promise<unknown>>,
 ): Promise<void> {
-  const invitation = await Invitation.findOne(
-    { campaignId: campaign._id, tokenHash: hashToken(token) },
-    { _id: 1 },
-  ).lean();
+  const invitation = await findInvitation(campaign, tokenHash);
   if (!invitation)
     throw new AppError(403, 'INVALID_TOKEN', 'this personal code is not valid for this survey');
   const release = await claim(campaign._id, 'token', invitation._id.toHexString());

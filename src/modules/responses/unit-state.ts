@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { Schema, Types, model } from 'mongoose';
+import { addModeCounts, type ModeCounts } from './modes';
 
 /*
  * Aggregation's own documents. On the hot path the big collections (responses) are only ever
@@ -54,6 +55,8 @@ const unitStateSchema = new Schema(
     responses: { type: Number, required: true },
     /** Responses counted per campaign (campaign id → count). */
     campaigns: { type: Schema.Types.Mixed, default: {} },
+    /** Responses counted per campaign and collection mode (campaign id → mode → count). */
+    modes: { type: Schema.Types.Mixed, default: {} },
     /** Ids of the responses this revision added (their inbox entries may still exist). */
     applied: { type: [String], default: [] },
     at: { type: Date, required: true },
@@ -87,9 +90,18 @@ export interface StoredState {
   responses: number;
   applied: string[];
   campaigns: Record<string, number>;
+  /** Per campaign, responses per mode (absent in revisions written before modes: all online). */
+  modes: Record<string, ModeCounts>;
 }
 
-export const EMPTY_STATE: StoredState = { rev: 0, buckets: '[]', responses: 0, applied: [], campaigns: {} };
+export const EMPTY_STATE: StoredState = {
+  rev: 0,
+  buckets: '[]',
+  responses: 0,
+  applied: [],
+  campaigns: {},
+  modes: {},
+};
 
 /** A unit's revision, or null. */
 export async function loadState(u: UnitKey, rev: number): Promise<StoredState | null> {
@@ -98,14 +110,23 @@ export async function loadState(u: UnitKey, rev: number): Promise<StoredState | 
     responses: 1,
     applied: 1,
     campaigns: 1,
+    modes: 1,
   }).lean();
   if (!doc) return null;
+  const campaigns = (doc.campaigns as Record<string, number> | undefined) ?? {};
+  const modes = (doc.modes as Record<string, ModeCounts> | undefined) ?? {};
+  // Revisions from before modes were recorded counted online answers only.
+  for (const [id, n] of Object.entries(campaigns)) {
+    const known = Object.values(modes[id] ?? {}).reduce((a, b) => a + b, 0);
+    if (known < n) modes[id] = addModeCounts(modes[id] ?? {}, { online: n - known });
+  }
   return {
     rev,
     buckets: doc.buckets,
     responses: doc.responses,
     applied: doc.applied ?? [],
-    campaigns: (doc.campaigns as Record<string, number> | undefined) ?? {},
+    campaigns,
+    modes,
   };
 }
 
@@ -138,16 +159,17 @@ export async function latestState(u: UnitKey, from?: number): Promise<StoredStat
  */
 export async function countedByCampaign(
   campaigns: Array<{ _id: Types.ObjectId; organisationId: Types.ObjectId; period: string }>,
-): Promise<Map<string, number>> {
+): Promise<Map<string, { responses: number; byMode: ModeCounts }>> {
   const units = new Map<string, UnitKey>();
   for (const c of campaigns) {
     const u = { organisationId: c.organisationId.toHexString(), period: c.period };
     units.set(unitId(u), u);
   }
-  const counts = new Map<string, number>();
+  const counts = new Map<string, { responses: number; byMode: ModeCounts }>();
   for (const u of units.values()) {
     const state = await latestState(u);
-    for (const [id, n] of Object.entries(state.campaigns)) counts.set(id, n);
+    for (const [id, n] of Object.entries(state.campaigns))
+      counts.set(id, { responses: n, byMode: state.modes[id] ?? {} });
   }
   return counts;
 }

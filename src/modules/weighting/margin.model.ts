@@ -1,5 +1,8 @@
 import { Schema, Types, model } from 'mongoose';
 
+/** Weight caps when none are given: a fifth and five times the mean weight. */
+export const DEFAULT_TRIM = Object.freeze({ min: 0.2, max: 5 });
+
 const categorySchema = new Schema(
   {
     name: { type: String, required: true },
@@ -29,6 +32,11 @@ const marginSchema = new Schema(
     organisationId: { type: Schema.Types.ObjectId, required: true },
     period: { type: String, required: true },
     variables: { type: [variableSchema], default: [] },
+    /** Caps of the weights, × the mean weight, applied when published values are weighted. */
+    trim: {
+      min: { type: Number, default: DEFAULT_TRIM.min },
+      max: { type: Number, default: DEFAULT_TRIM.max },
+    },
     /** The key that stored this version. */
     updatedBy: { type: String, required: true },
   },
@@ -42,6 +50,8 @@ export interface MarginDoc {
   organisationId: Types.ObjectId;
   period: string;
   variables: Array<{ name: string; categories: Array<{ name: string; count: number }> }>;
+  /** Absent on margins stored before caps were configurable: {@link DEFAULT_TRIM}. */
+  trim?: { min: number; max: number };
   updatedBy: string;
   createdAt: Date;
   updatedAt: Date;

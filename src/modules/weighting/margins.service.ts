@@ -4,7 +4,7 @@ import { numberCell, parseCsvRecords } from '../../http/csv-upload';
 import type { CsvTable } from '../../http/route';
 import type { OrganisationDoc } from '../organisations/organisation.model';
 import { getOrganisation } from '../organisations/organisations.service';
-import { Margin, marginId, type MarginDoc } from './margin.model';
+import { DEFAULT_TRIM, Margin, marginId, type MarginDoc } from './margin.model';
 import { marginProblems, marginScale, rake, type Margins, type RakeOptions, type RakeResult } from './raking';
 import { checkRepresentativeness, type RespondentCounts, type VariableCheck } from './representativeness';
 import { CATEGORY_PATTERN, MAX_CATEGORIES, MAX_VARIABLES, VARIABLE_PATTERN } from './weighting.schemas';
@@ -16,6 +16,8 @@ export interface MarginsView {
   variables: Record<string, Record<string, number>>;
   scale: 'counts' | 'shares';
   total: number;
+  /** Caps of the weights when published values are weighted, × the mean weight. */
+  trim: { min: number; max: number };
   updatedAt: string;
 }
 
@@ -38,6 +40,7 @@ function toView(org: OrganisationDoc, doc: MarginDoc): MarginsView {
     variables,
     scale: marginScale(variables),
     total: totalOf(doc),
+    trim: { min: doc.trim?.min ?? DEFAULT_TRIM.min, max: doc.trim?.max ?? DEFAULT_TRIM.max },
     updatedAt: doc.updatedAt.toISOString(),
   };
 }
@@ -51,6 +54,7 @@ export async function putMargins(
   orgRef: string,
   period: string,
   variables: Margins,
+  trim?: { min?: number; max?: number },
 ): Promise<MarginsView> {
   const org = await getOrganisation(caller, orgRef);
   const problems = marginProblems(variables, '/variables');
@@ -67,6 +71,7 @@ export async function putMargins(
           categories: Object.entries(categories).map(([category, count]) => ({ name: category, count })),
         })),
         updatedBy: caller.keyId,
+        ...(trim ? { trim: { min: trim.min ?? DEFAULT_TRIM.min, max: trim.max ?? DEFAULT_TRIM.max } } : {}),
       },
     },
     { upsert: true, new: true, setDefaultsOnInsert: true },

@@ -11,8 +11,13 @@ import {
   parseMarginsCsv,
   putMargins,
   rakeRespondents,
+  type MarginsView,
 } from './margins.service';
 import { planSampleSize } from './sample-size';
+import type { Logger } from 'pino';
+import type { Queues } from '../../queue/queues';
+import { DEFAULT_TRIM } from './margin.model';
+import { requestReweight } from './weighted-publication';
 import {
   checkBody,
   checkView,
@@ -42,7 +47,15 @@ const invalid = {
 };
 
 /** Sample-size planning, population margins, the representativeness check and raking. */
-export function weightingRoutes(): AnyRoute[] {
+export function weightingRoutes(deps: { queues: Queues; logger: Logger }): AnyRoute[] {
+  // New margins: the period's published values are weighted again by the worker. Without Redis
+  // the nightly rebuild does it.
+  const reweightSoon = (view: MarginsView) => {
+    if (!deps.queues.connected()) return;
+    requestReweight(deps.queues, { organisationId: view.organisation.id, period: view.period }).catch(
+      (err: unknown) => deps.logger.warn({ err: (err as Error).message }, 'reweighting not queued'),
+    );
+  };
   return [
     defineRoute({
       method: 'post',
@@ -93,9 +106,17 @@ export function weightingRoutes(): AnyRoute[] {
       params: marginsParams,
       body: putMarginsBody,
       responses: { 200: ok, 404: notFound, 422: invalid },
-      handler: async ({ params, body, req }) => ({
-        body: await putMargins(authOf(req), params.org, params.period, body.variables),
-      }),
+      handler: async ({ params, body, req }) => {
+        const view = await putMargins(
+          authOf(req),
+          params.org,
+          params.period,
+          body.variables,
+          body.trim ?? DEFAULT_TRIM,
+        );
+        reweightSoon(view);
+        return { body: view };
+      },
     }),
     defineRoute({
       method: 'put',
@@ -110,7 +131,9 @@ export function weightingRoutes(): AnyRoute[] {
       responses: { 200: ok, 404: notFound, 422: invalid },
       handler: async ({ params, req }) => {
         const margins = parseMarginsCsv(await readCsvBody(req));
-        return { body: await putMargins(authOf(req), params.org, params.period, margins) };
+        const view = await putMargins(authOf(req), params.org, params.period, margins);
+        reweightSoon(view);
+        return { body: view };
       },
     }),
     defineRoute({

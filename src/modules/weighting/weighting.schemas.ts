@@ -42,12 +42,33 @@ export const putMarginsBody = {
   type: 'object',
   additionalProperties: false,
   required: ['variables'],
-  properties: { variables: marginsMap },
+  properties: {
+    variables: marginsMap,
+    trim: {
+      type: 'object',
+      additionalProperties: false,
+      properties: {
+        min: {
+          type: 'number',
+          minimum: 0,
+          maximum: 1,
+          description: 'Lowest weight, × the mean (default 0.2)',
+        },
+        max: {
+          type: 'number',
+          minimum: 1,
+          maximum: 100,
+          description: 'Highest weight, × the mean (default 5)',
+        },
+      },
+      description: 'Caps of the weights when published values are weighted to these margins',
+    },
+  },
 } as const;
 
 export const marginsView = {
   type: 'object',
-  required: ['organisation', 'period', 'variables', 'scale', 'total', 'updatedAt'],
+  required: ['organisation', 'period', 'variables', 'scale', 'total', 'trim', 'updatedAt'],
   additionalProperties: false,
   properties: {
     organisation: {
@@ -66,6 +87,12 @@ export const marginsView = {
       description: 'shares when every variable totals 1, else counts',
     },
     total: { type: 'number', description: 'The first variable’s total: the population weights sum to' },
+    trim: {
+      type: 'object',
+      required: ['min', 'max'],
+      properties: { min: { type: 'number' }, max: { type: 'number' } },
+      description: 'Caps of the weights (× the mean) when published values are weighted',
+    },
     updatedAt: { type: 'string', format: 'date-time' },
   },
 } as const;
