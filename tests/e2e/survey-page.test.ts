@@ -3,8 +3,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import mongoose from 'mongoose';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
-import { ensureChromium } from '../../src/local-services/binaries';
+import type { Browser, BrowserContext } from 'playwright-core';
 import { t } from '../../src/web/texts';
 import {
   createCampaignViaApi,
@@ -13,8 +12,8 @@ import {
   createTestContext,
   type TestContext,
 } from '../support/harness';
+import { ARTIFACTS, choose, complete, launchChromium, noSeriousA11yViolations } from '../support/browser';
 
-const ARTIFACTS = path.resolve(__dirname, '../artifacts');
 let ctx: TestContext;
 let server: http.Server;
 let base: string;
@@ -23,7 +22,6 @@ let admin: string;
 
 beforeAll(async () => {
   mkdirSync(ARTIFACTS, { recursive: true });
-  const executablePath = ensureChromium((line) => process.stderr.write(`[e2e] ${line}\n`));
   ctx = await createTestContext();
   server = http.createServer(ctx.app);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -33,19 +31,7 @@ beforeAll(async () => {
       languages: ['pl', 'ka', 'en'],
     })
   ).adminKey;
-  browser = await chromium.launch({
-    executablePath,
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-  });
+  browser = await launchChromium();
 }, 600_000);
 
 afterAll(async () => {
@@ -65,44 +51,6 @@ async function newContext(locale: string): Promise<BrowserContext> {
     isMobile: true,
     hasTouch: true,
   });
-}
-
-/**
- * Clicks the choice whose value is `value` in question `name`. On a narrow phone screen
- * SurveyJS shows a long rating scale (NPS 0–10) as a drop-down list instead of buttons.
- */
-async function choose(page: Page, name: string, value: string | number) {
-  const question = page.locator(`[data-name="${name}"]`);
-  const button = question.locator(`label:has(input[value="${value}"])`).first();
-  if (await button.count()) {
-    await button.click();
-    return;
-  }
-  await question.locator('[role="combobox"]').click();
-  await page
-    .locator('.sv-list__item:visible')
-    .filter({ hasText: new RegExp(`^\\s*${value}\\s*$`) })
-    .first()
-    .click();
-}
-
-async function complete(page: Page) {
-  await page.locator('.sd-navigation__complete-btn').click();
-}
-
-async function noSeriousA11yViolations(page: Page, label: string) {
-  await page.addScriptTag({ path: require.resolve('axe-core/axe.min.js') });
-  const result = await page.evaluate(async () => {
-    const axe = (
-      window as unknown as {
-        axe: { run: () => Promise<{ violations: Array<{ id: string; impact: string; nodes: unknown[] }> }> };
-      }
-    ).axe;
-    return axe.run();
-  });
-  const serious = result.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
-  writeFileSync(path.join(ARTIFACTS, `axe-${label}.json`), JSON.stringify(result.violations, null, 2));
-  expect(serious.map((v) => `${v.id} (${v.nodes.length})`)).toEqual([]);
 }
 
 it('a tenant answers the TSM survey in Polish by clicking, and the response is stored', async () => {

@@ -89,8 +89,12 @@
     var q = survey.getQuestionByValueName(name) || survey.getQuestionByName(name);
     return q ? q.processedTitle || q.title || name : name;
   }
-  function shown(value) {
+  /* An answer as the form shows it: the choice's text in the page language where there is one. */
+  function shown(name, value) {
     if (value === undefined || value === null) return x.noAnswer;
+    var q = survey.getQuestionByValueName(name) || survey.getQuestionByName(name);
+    var choices = (q && q.visibleChoices) || [];
+    for (var i = 0; i < choices.length; i++) if (choices[i].value === value) return choices[i].text;
     return typeof value === 'string' ? value : JSON.stringify(value);
   }
   function nameOf(path) {
@@ -179,7 +183,7 @@
           if (j === 0) input.required = true;
           var label = document.createElement('label');
           label.htmlFor = id;
-          label.textContent = x[choice[0]] + ': ' + shown(choice[1]);
+          label.textContent = x[choice[0]] + ': ' + shown(name, choice[1]);
           var row = document.createElement('div');
           row.appendChild(input);
           row.appendChild(label);
