@@ -11,6 +11,7 @@ import {
   type TestContext,
 } from '../support/harness';
 import { expectDocumentedAt } from '../support/contract';
+import { parsePdf } from '../support/pdf';
 import { drain, startTestWorker } from '../support/worker';
 
 /**
@@ -245,6 +246,69 @@ describe('dwelling codes across modes', () => {
     });
     expect(openCampaign.status).toBe(422);
     expect(await responses().countDocuments({ campaignId: new mongoose.Types.ObjectId(letters.id) })).toBe(2);
+  });
+});
+
+describe('paper questionnaires', () => {
+  const pdf = (key: string, path: string) =>
+    ctx.http
+      .get(path)
+      .set('Authorization', bearer(key))
+      .buffer(true)
+      .parse((res, cb) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => cb(null, Buffer.concat(chunks)));
+      });
+
+  it('prints numbered blank forms of the campaign’s version with its QR code, for interviewers too', async () => {
+    const res = await pdf(
+      keys.interviewer!,
+      `/api/v1/campaigns/${campaign.id}/questionnaire.pdf?lang=pl&serialFrom=500&copies=2`,
+    );
+    expect(res.status).toBe(200);
+    expect(res.headers['content-type']).toBe('application/pdf');
+    const parsed = await parsePdf(res.body as Buffer);
+    const text = parsed.pages.join('\n');
+    expect(text).toContain('Krótka ankieta satysfakcji');
+    expect(text).toContain('500');
+    expect(text).toContain('501');
+    expect(parsed.qrCodes[0]).toMatch(new RegExp(`/s/${campaign.slug}\\?src=qr$`));
+    const wrong = await as(
+      keys.interviewer!,
+      'get',
+      `/api/v1/campaigns/${campaign.id}/questionnaire.pdf?lang=de`,
+    );
+    expect(wrong.status).toBe(422);
+    const foreign = await pdf(
+      keys.interviewer!,
+      `/api/v1/campaigns/${outsiderCampaign.id}/questionnaire.pdf`,
+    );
+    expect(foreign.status).toBe(404);
+  });
+
+  it('prints one form per held code, the dwelling’s code on page one', async () => {
+    const res = await pdf(
+      keys.admin!,
+      `/api/v1/campaigns/${letters.id}/invitations/questionnaires.pdf?lang=en`,
+    );
+    expect(res.status).toBe(200);
+    const parsed = await parsePdf(res.body as Buffer);
+    const stored = await mongoose.connection.db!.collection('invitation_batches').find({}).toArray();
+    const tokens = stored.flatMap((b) =>
+      (JSON.parse(b.secrets as string) as Array<{ token: string }>).map((t) => t.token),
+    );
+    expect(tokens).toHaveLength(3);
+    for (const token of tokens) {
+      const page = parsed.pages.findIndex((p) => p.includes(token));
+      expect(page).toBeGreaterThanOrEqual(0);
+      expect(parsed.qrCodes[page]).toContain(`?t=${token}`);
+    }
+    const interviewer = await pdf(
+      keys.interviewer!,
+      `/api/v1/campaigns/${letters.id}/invitations/questionnaires.pdf`,
+    );
+    expect(interviewer.status).toBe(403);
   });
 });
 
