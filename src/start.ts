@@ -65,6 +65,7 @@ async function main(): Promise<void> {
   if (demo.adminKey) {
     say(`Demo admin key (shown once, keep it): ${demo.adminKey}`);
   }
+  say(`Staff entry of paper forms and interviews (an admin or interviewer key): ${demo.tenantLink}/entry`);
   say(
     `Bench-learning demo: the group ${benchLearning.group} of five Polish cities (${config.publicBaseUrl}/api/v1/groups/${benchLearning.group})`,
   );
