@@ -22,6 +22,9 @@ import { organisationRoutes } from './modules/organisations/organisations.routes
 import { publicAssets, publicRoutes } from './modules/responses/public.routes';
 import { entryRoutes } from './modules/responses/entries.routes';
 import { auditRoutes } from './modules/audit/audit.routes';
+import { peopleRoutes } from './modules/people/people.routes';
+import { sessionCaller, sessionMiddleware } from './modules/people/sessions';
+import { createMailer } from './mail';
 import { surveyRoutes } from './modules/surveys/surveys.routes';
 import { groupRoutes } from './modules/groups/groups.routes';
 import { returnRoutes } from './modules/returns/returns.routes';
@@ -29,6 +32,7 @@ import { reportedIndicatorRoutes } from './modules/catalogue/reported-indicators
 import { practiceRoutes } from './modules/practices/practices.routes';
 import { planRoutes } from './modules/plans/plans.routes';
 import { weightingRoutes } from './modules/weighting/weighting.routes';
+import { approachRoutes } from './modules/weighting/approach.routes';
 import { webhookRoutes } from './modules/webhooks/webhooks.routes';
 import { createEventSink } from './modules/webhooks/webhooks.service';
 import type { Queues } from './queue/queues';
@@ -45,9 +49,11 @@ export interface AppDeps {
   metrics: Metrics;
 }
 
+/** The caller: an API key from the Authorization header, else a person's session cookie. */
 async function authenticate(req: Request) {
   const token = bearerToken(req.headers.authorization);
-  return token === null ? null : authenticateKey(token);
+  if (token !== null) return authenticateKey(token);
+  return sessionCaller(req);
 }
 
 /** All routes of the service; the OpenAPI document is derived from this list. */
@@ -72,10 +78,12 @@ export function allRoutes(deps: AppDeps): AnyRoute[] {
     ...practiceRoutes(),
     ...planRoutes(),
     ...weightingRoutes({ queues: deps.queues, logger: deps.logger }),
+    ...approachRoutes(),
     ...webhookRoutes({ queues: deps.queues, config: deps.config }),
     ...campaignRoutes(deps.config),
     ...entryRoutes(deps),
     ...auditRoutes(),
+    ...peopleRoutes({ config: deps.config, logger: deps.logger, mail: createMailer(deps.config) }),
     ...publicRoutes(deps),
     ...scoreRoutes(),
   ];
@@ -132,6 +140,8 @@ export function buildApp(deps: AppDeps): Express {
   app.use(express.json({ limit: deps.config.bodyLimitBytes, strict: true, type: 'application/json' }));
   app.use(docsAssets());
   app.use(publicAssets());
+  // People's sessions: only requests to the API (and the console) carry the cookie.
+  app.use('/api', sessionMiddleware(deps.config, deps.redis));
 
   const router = express.Router();
   mountRoutes(router, allRoutes(deps), {

@@ -64,7 +64,23 @@ export interface Config {
   webhookRetryDelayMs: number;
   /** Failed deliveries in a row that disable a webhook endpoint (WEBHOOK_MAX_FAILURES, default 3). */
   webhookMaxFailures: number;
+  /**
+   * Key that signs session cookies (SESSION_SECRET, 32 to 512 printable characters; required in
+   * production, where every API process must share it).
+   */
+  sessionSecret: string;
+  /** A session ends after this many minutes without a request (SESSION_IDLE_MINUTES, default 480). */
+  sessionIdleMinutes: number;
+  /** How long an invitation link to a person stays valid (INVITATION_TTL_HOURS, default 168). */
+  invitationTtlHours: number;
+  /** SMTP server that sends invitations (SMTP_URL, e.g. smtp://user:pass@mail:587); none: links are shown only. */
+  smtpUrl: string | null;
+  /** Sender of the service's e-mail (MAIL_FROM). */
+  mailFrom: string;
 }
+
+/** The session secret outside production: public (it is in the source), so production refuses it. */
+export const DEVELOPMENT_SESSION_SECRET = 'development-only-session-secret-never-use-in-production';
 
 /**
  * The webhook master key outside production, so development and tests need no setup. It is
@@ -80,7 +96,8 @@ export class ConfigError extends Error {
   }
 }
 
-type Raw = Omit<Config, 'mongodbUri' | 'redisUrl' | 'fileTypes' | 'metricsToken'> & {
+type Raw = Omit<Config, 'mongodbUri' | 'redisUrl' | 'fileTypes' | 'metricsToken' | 'smtpUrl'> & {
+  smtpUrl?: string;
   mongodbUri?: string;
   metricsToken?: string;
   redisUrl?: string;
@@ -113,6 +130,10 @@ const schema: JSONSchemaType<Raw> = {
     'webhookKey',
     'webhookRetryDelayMs',
     'webhookMaxFailures',
+    'sessionSecret',
+    'sessionIdleMinutes',
+    'invitationTtlHours',
+    'mailFrom',
   ],
   properties: {
     nodeEnv: { type: 'string', enum: ['production', 'development', 'test'] },
@@ -143,6 +164,11 @@ const schema: JSONSchemaType<Raw> = {
     webhookKey: { type: 'string', pattern: '^[\\x21-\\x7e]{32,512}$' },
     webhookRetryDelayMs: { type: 'integer', minimum: 10, maximum: 3600000 },
     webhookMaxFailures: { type: 'integer', minimum: 1, maximum: 1000 },
+    sessionSecret: { type: 'string', pattern: '^[\\x21-\\x7e]{32,512}$' },
+    sessionIdleMinutes: { type: 'integer', minimum: 5, maximum: 43200 },
+    invitationTtlHours: { type: 'integer', minimum: 1, maximum: 720 },
+    smtpUrl: { type: 'string', nullable: true, pattern: '^smtps?://[^\\s]+$' },
+    mailFrom: { type: 'string', minLength: 3, maxLength: 200 },
   },
 };
 
@@ -172,10 +198,15 @@ const ENV_NAMES: Record<keyof Raw, string> = {
   webhookKey: 'WEBHOOK_KEY',
   webhookRetryDelayMs: 'WEBHOOK_RETRY_DELAY_MS',
   webhookMaxFailures: 'WEBHOOK_MAX_FAILURES',
+  sessionSecret: 'SESSION_SECRET',
+  sessionIdleMinutes: 'SESSION_IDLE_MINUTES',
+  invitationTtlHours: 'INVITATION_TTL_HOURS',
+  smtpUrl: 'SMTP_URL',
+  mailFrom: 'MAIL_FROM',
 };
 
 /** Settings whose values never appear in an error message. */
-const SECRET_SETTINGS = new Set<keyof Raw>(['webhookKey']);
+const SECRET_SETTINGS = new Set<keyof Raw>(['webhookKey', 'sessionSecret', 'smtpUrl']);
 
 const ajv = new Ajv({ allErrors: true, coerceTypes: true });
 addFormats(ajv);
@@ -220,6 +251,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
     webhookKey: emptyToUndefined(env.WEBHOOK_KEY) ?? DEVELOPMENT_WEBHOOK_KEY,
     webhookRetryDelayMs: env.WEBHOOK_RETRY_DELAY_MS ?? '10000',
     webhookMaxFailures: env.WEBHOOK_MAX_FAILURES ?? '3',
+    sessionSecret: emptyToUndefined(env.SESSION_SECRET) ?? DEVELOPMENT_SESSION_SECRET,
+    sessionIdleMinutes: env.SESSION_IDLE_MINUTES ?? '480',
+    invitationTtlHours: env.INVITATION_TTL_HOURS ?? '168',
+    smtpUrl: emptyToUndefined(env.SMTP_URL),
+    mailFrom: env.MAIL_FROM ?? 'Tenant Voice <no-reply@localhost>',
   };
 
   const problems: string[] = [];
@@ -244,6 +280,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
       problems.push('WEBHOOK_KEY: is required in production (32+ random characters: openssl rand -hex 32)');
     else if (raw.webhookKey === DEVELOPMENT_WEBHOOK_KEY)
       problems.push('WEBHOOK_KEY: the development key is public; production needs its own');
+    if (!emptyToUndefined(env.SESSION_SECRET))
+      problems.push(
+        'SESSION_SECRET: is required in production (32+ random characters: openssl rand -hex 32)',
+      );
+    else if (raw.sessionSecret === DEVELOPMENT_SESSION_SECRET)
+      problems.push('SESSION_SECRET: the development secret is public; production needs its own');
   }
   if (!isValidTimezone(String(raw.rebuildTimezone))) {
     problems.push(`REBUILD_TZ: is not an IANA time zone (got "${String(raw.rebuildTimezone)}")`);
@@ -256,6 +298,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
     mongodbUri: cfg.mongodbUri ?? null,
     redisUrl: cfg.redisUrl ?? null,
     metricsToken: cfg.metricsToken ?? null,
+    smtpUrl: cfg.smtpUrl ?? null,
     fileTypes: cfg.fileTypes.split(','),
   });
 }
@@ -273,6 +316,8 @@ function describe(key: keyof Raw, message: string): string {
   if (key === 'metricsToken') return 'must be 24 to 256 printable characters without spaces';
   if (key === 'publicBaseUrl') return 'must be an absolute http(s) URL without a trailing slash';
   if (key === 'webhookKey') return 'must be 32 to 512 printable characters without spaces';
+  if (key === 'sessionSecret') return 'must be 32 to 512 printable characters without spaces';
+  if (key === 'smtpUrl') return 'must be an SMTP URL like smtp://user:password@mail.example.org:587';
   return message;
 }
 

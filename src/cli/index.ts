@@ -9,6 +9,8 @@ import { createApiKey } from '../modules/organisations/api-keys.service';
 import { ORGANISATION_TYPES } from '../modules/organisations/organisation.model';
 import { createOrganisation } from '../modules/organisations/organisations.service';
 import { checkContent } from '../modules/surveys/surveys.service';
+import { createPlatformPerson } from '../modules/people/people.service';
+import { createMailer } from '../mail';
 import { listTemplates } from '../modules/surveys/templates';
 
 const USAGE = `Usage: npm run cli -- <command> [options]
@@ -19,6 +21,9 @@ Commands:
   organisation create --slug SLUG --name NAME --country CC --type TYPE
                       [--region TEXT] [--housing-stock N] [--languages pl,en] [--json]
       Create an organisation and its first admin key. TYPE: ${ORGANISATION_TYPES.join(', ')}
+  platform-person create --email ADDRESS --name NAME [--json]
+      Invite the first platform person: prints the one-time link to set a password (and e-mails
+      it when SMTP_URL is configured).
   templates check [--json]
       Validate the built-in templates in surveys/.
 
@@ -40,6 +45,7 @@ async function main(argv: string[]): Promise<number> {
       region: { type: 'string' },
       'housing-stock': { type: 'string' },
       languages: { type: 'string' },
+      email: { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -87,6 +93,22 @@ async function main(argv: string[]): Promise<number> {
         label: values.label ?? 'platform key',
       });
       out(`platform key ${key.id}\n  secret (shown once): ${key.key}`, { id: key.id, key: key.key });
+      return 0;
+    }
+    if (command === 'platform-person create') {
+      if (!values.email || !values.name) throw new AppError(400, 'USAGE', 'give --email and --name');
+      const invited = await createPlatformPerson(
+        { email: values.email, name: values.name },
+        {
+          baseUrl: config.publicBaseUrl,
+          ttlHours: config.invitationTtlHours,
+          mail: createMailer(config),
+        },
+      );
+      out(
+        `platform person ${invited.person.email} (${invited.person.id})\n  set the password with (shown once, valid until ${invited.invitation.expiresAt}): ${invited.invitation.url}`,
+        invited,
+      );
       return 0;
     }
     if (command === 'organisation create') {

@@ -10,7 +10,10 @@ export type Role = 'platform' | 'admin' | 'analyst' | 'coordinator' | 'interview
 
 /** Who is calling, resolved from the API key; never from the body. */
 export interface AuthContext {
+  /** The key's id, or the person's for a signed-in person. */
   keyId: string;
+  /** Who acts: an API key (the default) or a person signed in to the console. */
+  actor?: 'key' | 'person';
   organisationId: string | null;
   role: Role;
 }

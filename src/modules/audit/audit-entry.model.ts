@@ -11,7 +11,7 @@ const auditEntrySchema = new Schema(
     /** The organisation whose log holds the line; null for the platform's own actions. */
     organisationId: { type: Schema.Types.ObjectId, default: null },
     actor: {
-      kind: { type: String, enum: ['key'], required: true },
+      kind: { type: String, enum: ['key', 'person'], required: true },
       id: { type: String, required: true },
       role: { type: String, required: true },
     },
@@ -34,7 +34,7 @@ export interface AuditEntryDoc {
   _id: Types.ObjectId;
   at: Date;
   organisationId: Types.ObjectId | null;
-  actor: { kind: 'key'; id: string; role: string };
+  actor: { kind: 'key' | 'person'; id: string; role: string };
   action: string;
   resource: { type: string; id: string };
   before: string | null;

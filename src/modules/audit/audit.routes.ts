@@ -16,8 +16,8 @@ const auditEntryView = {
       type: 'object',
       required: ['kind', 'id', 'role'],
       properties: {
-        kind: { type: 'string', enum: ['key'] },
-        id: { type: 'string', description: 'The key’s id (never its secret)' },
+        kind: { type: 'string', enum: ['key', 'person'] },
+        id: { type: 'string', description: 'The key’s id (never its secret) or the person’s' },
         role: { type: 'string' },
       },
     },

@@ -15,14 +15,14 @@ export interface AuditEvent {
   after?: unknown;
 }
 
-/** Appends a line to the audit log, attributed to the calling key. */
+/** Appends a line to the audit log, attributed to the calling key or person. */
 export async function recordAudit(caller: AuthContext, event: AuditEvent): Promise<void> {
   const org = event.organisationId === undefined ? caller.organisationId : event.organisationId;
   await AuditEntry.collection.insertOne({
     _id: new Types.ObjectId(),
     at: new Date(),
     organisationId: org ? new Types.ObjectId(org) : null,
-    actor: { kind: 'key', id: caller.keyId, role: caller.role },
+    actor: { kind: caller.actor ?? 'key', id: caller.keyId, role: caller.role },
     action: event.action,
     resource: event.resource,
     before: event.before === undefined ? null : JSON.stringify(event.before),

@@ -1,0 +1,311 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { Types } from 'mongoose';
+import type { Logger } from 'pino';
+import {
+  ConflictError,
+  ForbiddenError,
+  GoneError,
+  NotFoundError,
+  UnauthorizedError,
+  ValidationError,
+} from '../../errors';
+import type { AuthContext, Role } from '../../http/context';
+import { SharedCache } from '../../shared-cache';
+import { recordAudit } from '../audit/audit.service';
+import type { OrganisationDoc } from '../organisations/organisation.model';
+import { getOrganisation } from '../organisations/organisations.service';
+import {
+  InvitationUse,
+  Person,
+  PersonInvitation,
+  type PersonDoc,
+  type PersonInvitationDoc,
+} from './person.model';
+import { PASSWORD_MAX, PASSWORD_MIN, checkPassword, hashPassword } from './passwords';
+
+/** Failed sign-ins in a row that lock an account, and for how long. */
+export const LOCKOUT_AFTER = 5;
+export const LOCKOUT_MS = 15 * 60_000;
+
+/** The one answer to a sign-in that does not succeed, whatever the reason. */
+const SIGN_IN_REFUSED = 'the e-mail address or password is wrong, or the account is locked for a while';
+
+/** A person as the API shows them: never the password hash. */
+export function personView(p: PersonDoc) {
+  return {
+    id: p._id.toHexString(),
+    organisationId: p.organisationId ? p.organisationId.toHexString() : null,
+    role: p.role,
+    name: p.name,
+    email: p.email,
+    status: p.status,
+    lastSignInAt: p.lastSignInAt ? p.lastSignInAt.toISOString() : null,
+    createdAt: p.createdAt.toISOString(),
+  };
+}
+
+export type PersonView = ReturnType<typeof personView>;
+
+const tokenHash = (token: string) => createHash('sha256').update(token).digest('hex');
+
+/** People read recently, so a burst of requests in one session reads the person once. */
+const PERSON_CACHE_MS = 2000;
+const people = new SharedCache<PersonDoc | null>(10_000);
+
+/** A person by id, read at most every {@link PERSON_CACHE_MS} (this process's own changes show at once). */
+export function cachedPerson(id: string): Promise<PersonDoc | null> {
+  if (!Types.ObjectId.isValid(id)) return Promise.resolve(null);
+  return people.forMs(id, PERSON_CACHE_MS, () => Person.findById(id).lean<PersonDoc>().exec());
+}
+
+async function changePerson(id: Types.ObjectId, update: Record<string, unknown>): Promise<PersonDoc> {
+  const doc = await Person.findOneAndUpdate({ _id: id }, update, { new: true }).lean<PersonDoc>();
+  people.delete(id.toHexString());
+  if (!doc) throw new NotFoundError('person');
+  return doc;
+}
+
+/** An invitation link: the token exists only in the link, the database keeps its hash. */
+async function newInvitation(personId: Types.ObjectId, ttlHours: number, baseUrl: string) {
+  const token = randomBytes(32).toString('base64url');
+  const expiresAt = new Date(Date.now() + ttlHours * 3600_000);
+  await PersonInvitation.create({ personId, tokenHash: tokenHash(token), expiresAt });
+  return { token, url: `${baseUrl}/console/invitation#${token}`, expiresAt: expiresAt.toISOString() };
+}
+
+/** What inviting needs from the deployment. */
+export interface InviteDeps {
+  baseUrl: string;
+  ttlHours: number;
+  /** Sends the link by e-mail when the deployment has SMTP; resolves false when it has not. */
+  mail: (to: string, subject: string, text: string) => Promise<boolean>;
+  logger?: Logger;
+}
+
+/** Roles an organisation's admin may give; platform people come from the CLI or another platform person. */
+const ORGANISATION_ROLES: readonly Role[] = ['admin', 'analyst', 'coordinator', 'interviewer'];
+
+/**
+ * Invites a person to an organisation with a role: the person exists at once (invited), and a
+ * one-time link to set a password is returned (shown once) and, when SMTP is configured, e-mailed.
+ */
+export async function invitePerson(
+  caller: AuthContext,
+  orgRef: string | null,
+  input: { name: string; email: string; role: Role },
+  deps: InviteDeps,
+) {
+  let org: OrganisationDoc | null = null;
+  if (orgRef === null) {
+    if (caller.role !== 'platform' || input.role !== 'platform') throw new ForbiddenError();
+  } else {
+    org = await getOrganisation(caller, orgRef);
+    if (!ORGANISATION_ROLES.includes(input.role))
+      throw new ValidationError('an organisation’s people have the roles its keys have', [
+        { path: '/role', message: `one of ${ORGANISATION_ROLES.join(', ')}` },
+      ]);
+  }
+  const email = input.email.trim().toLowerCase();
+  let person: PersonDoc;
+  try {
+    const created = await Person.create({
+      organisationId: org?._id ?? null,
+      role: input.role,
+      name: input.name.trim(),
+      email,
+      status: 'invited',
+      createdBy: caller.keyId,
+    });
+    person = created.toObject() as PersonDoc;
+  } catch (err) {
+    if ((err as { code?: number }).code === 11000)
+      throw new ConflictError('a person with this e-mail address already has an account', 'EMAIL_TAKEN');
+    throw err;
+  }
+  const invitation = await newInvitation(person._id, deps.ttlHours, deps.baseUrl);
+  const emailed = await deps
+    .mail(
+      email,
+      'Your Tenant Voice account',
+      `${person.name},\n\nyou have been invited to Tenant Voice${org ? ` (${org.name})` : ''} as ${person.role}.\nSet your password with this link (it works once, until ${invitation.expiresAt}):\n\n${invitation.url}\n`,
+    )
+    .catch((err: unknown) => {
+      deps.logger?.warn(
+        { err: (err as Error).message },
+        'invitation not e-mailed; the link was shown instead',
+      );
+      return false;
+    });
+  await recordAudit(caller, {
+    action: 'person.invited',
+    resource: { type: 'person', id: person._id.toHexString() },
+    organisationId: org ? org._id.toHexString() : null,
+    after: { name: person.name, email, role: person.role },
+  });
+  return {
+    person: personView(person),
+    invitation: { url: invitation.url, expiresAt: invitation.expiresAt, emailed },
+  };
+}
+
+/**
+ * Uses an invitation link once to set the person's password. An unknown, used or expired link gets
+ * the same 410, so a link cannot be probed.
+ */
+export async function acceptInvitation(token: string, password: string) {
+  const invitation = await PersonInvitation.findOne({
+    tokenHash: tokenHash(token),
+  }).lean<PersonInvitationDoc>();
+  const gone = () =>
+    new GoneError('this invitation link is not valid any more; ask for a new one', 'INVITATION_GONE');
+  if (!invitation || invitation.expiresAt <= new Date()) throw gone();
+  if (password.length < PASSWORD_MIN || password.length > PASSWORD_MAX)
+    throw new ValidationError('the password cannot be used', [
+      { path: '/password', message: `${PASSWORD_MIN} to ${PASSWORD_MAX} characters` },
+    ]);
+  try {
+    await InvitationUse.create({ _id: invitation._id, at: new Date() });
+  } catch (err) {
+    if ((err as { code?: number }).code === 11000) throw gone();
+    throw err;
+  }
+  const person = await Person.findById(invitation.personId).lean<PersonDoc>();
+  if (!person || person.status === 'disabled') throw gone();
+  const updated = await changePerson(person._id, {
+    $set: {
+      passwordHash: await hashPassword(password),
+      status: 'active',
+      failedSignIns: 0,
+      lockedUntil: null,
+    },
+  });
+  await recordAudit(
+    {
+      keyId: person._id.toHexString(),
+      organisationId: person.organisationId?.toHexString() ?? null,
+      role: person.role,
+      actor: 'person',
+    },
+    { action: 'person.activated', resource: { type: 'person', id: person._id.toHexString() } },
+  );
+  return personView(updated);
+}
+
+/**
+ * Checks a sign-in. Every refusal is the same 401 (unknown address, wrong password, not yet
+ * active, locked), and an unknown address costs the same hashing time as a known one. After
+ * {@link LOCKOUT_AFTER} failures in a row the account refuses every password for
+ * {@link LOCKOUT_MS}.
+ */
+export async function verifySignIn(email: string, password: string): Promise<PersonDoc> {
+  const person = await Person.findOne({ email: email.trim().toLowerCase() }).lean<PersonDoc>();
+  const usable =
+    person && person.status === 'active' && !(person.lockedUntil && person.lockedUntil > new Date());
+  const ok = await checkPassword(usable ? person.passwordHash : null, password);
+  if (!person) throw new UnauthorizedError(SIGN_IN_REFUSED);
+  if (!usable || !ok) {
+    if (person.status === 'active' && usable) {
+      const failed = (person.failedSignIns ?? 0) + 1;
+      await changePerson(person._id, {
+        $set: {
+          failedSignIns: failed >= LOCKOUT_AFTER ? 0 : failed,
+          ...(failed >= LOCKOUT_AFTER ? { lockedUntil: new Date(Date.now() + LOCKOUT_MS) } : {}),
+        },
+      });
+      if (failed >= LOCKOUT_AFTER)
+        await recordAudit(
+          {
+            keyId: person._id.toHexString(),
+            organisationId: person.organisationId?.toHexString() ?? null,
+            role: person.role,
+            actor: 'person',
+          },
+          { action: 'person.locked', resource: { type: 'person', id: person._id.toHexString() } },
+        );
+    }
+    throw new UnauthorizedError(SIGN_IN_REFUSED);
+  }
+  return changePerson(person._id, {
+    $set: { failedSignIns: 0, lockedUntil: null, lastSignInAt: new Date() },
+  });
+}
+
+/** The caller a signed-in person acts as. */
+export function personCaller(p: PersonDoc): AuthContext {
+  return {
+    keyId: p._id.toHexString(),
+    organisationId: p.organisationId ? p.organisationId.toHexString() : null,
+    role: p.role,
+    actor: 'person',
+  };
+}
+
+/** Ends every session of a person (their next request is unauthenticated). */
+export async function endAllSessions(caller: AuthContext, personId: string): Promise<PersonDoc> {
+  const doc = await changePerson(new Types.ObjectId(personId), { $inc: { sessionGeneration: 1 } });
+  await recordAudit(caller, {
+    action: 'person.signed-out-everywhere',
+    resource: { type: 'person', id: personId },
+    organisationId: doc.organisationId?.toHexString() ?? null,
+  });
+  return doc;
+}
+
+/** An organisation's people, for its admins and the platform. */
+export async function listPeople(caller: AuthContext, orgRef: string) {
+  const org = await getOrganisation(caller, orgRef);
+  const docs = await Person.find({ organisationId: org._id }).sort({ _id: 1 }).lean<PersonDoc[]>();
+  return { items: docs.map(personView) };
+}
+
+/**
+ * Changes a person's role, name or status. Disabling ends their sessions; an admin cannot disable
+ * or demote themselves (someone must be left to administer).
+ */
+export async function updatePerson(
+  caller: AuthContext,
+  orgRef: string,
+  id: string,
+  input: { name?: string; role?: Role; status?: 'active' | 'disabled' },
+) {
+  const org = await getOrganisation(caller, orgRef);
+  if (!Types.ObjectId.isValid(id)) throw new NotFoundError('person');
+  const before = await Person.findOne({
+    _id: new Types.ObjectId(id),
+    organisationId: org._id,
+  }).lean<PersonDoc>();
+  if (!before) throw new NotFoundError('person');
+  if (input.role !== undefined && !ORGANISATION_ROLES.includes(input.role))
+    throw new ValidationError('an organisation’s people have the roles its keys have', [
+      { path: '/role', message: `one of ${ORGANISATION_ROLES.join(', ')}` },
+    ]);
+  if (id === caller.keyId && (input.status === 'disabled' || (input.role && input.role !== before.role)))
+    throw new ConflictError('you cannot disable yourself or change your own role', 'SELF_CHANGE');
+  if (input.status === 'active' && before.status === 'invited')
+    throw new ValidationError('an invited person becomes active by accepting the invitation', [
+      { path: '/status', message: 'the invitation link activates the account' },
+    ]);
+  const set: Record<string, unknown> = {};
+  if (input.name !== undefined) set.name = input.name.trim();
+  if (input.role !== undefined) set.role = input.role;
+  if (input.status !== undefined) set.status = input.status;
+  const ends = input.status === 'disabled' || (input.role !== undefined && input.role !== before.role);
+  const after = await changePerson(before._id, {
+    $set: set,
+    ...(ends ? { $inc: { sessionGeneration: 1 } } : {}),
+  });
+  await recordAudit(caller, {
+    action: 'person.changed',
+    resource: { type: 'person', id },
+    organisationId: org._id.toHexString(),
+    before: { name: before.name, role: before.role, status: before.status },
+    after: { name: after.name, role: after.role, status: after.status },
+  });
+  return personView(after);
+}
+
+/** The first platform person, from the command line (like the first platform key). */
+export async function createPlatformPerson(input: { name: string; email: string }, deps: InviteDeps) {
+  const system: AuthContext = { keyId: 'cli', organisationId: null, role: 'platform' };
+  return invitePerson(system, null, { ...input, role: 'platform' }, deps);
+}

@@ -1,0 +1,271 @@
+import type { AddressInfo } from 'node:net';
+import mongoose from 'mongoose';
+import { SMTPServer } from 'smtp-server';
+import supertest from 'supertest';
+import { createPlatformPerson } from '../../src/modules/people/people.service';
+import {
+  bearer,
+  createCampaignViaApi,
+  createOrganisationViaApi,
+  createPlatformKey,
+  createTestContext,
+  type TestContext,
+} from '../support/harness';
+import { expectDocumentedAt } from '../support/contract';
+
+/**
+ * People on real servers: invitations e-mailed through a real SMTP server started here, password
+ * sign-in with lockout and one answer for every refusal, sessions in Redis with CSRF protection,
+ * fixation, sign-out everywhere, isolation between organisations and the audit of every change.
+ */
+let ctx: TestContext;
+let smtp: SMTPServer;
+const mails: string[] = [];
+const orgs: Record<string, { id: string; admin: string }> = {};
+const PASSWORD = 'correct horse battery staple';
+
+type Agent = ReturnType<typeof supertest.agent>;
+
+/** The one-time link's token from an e-mail or an API answer. */
+const tokenOf = (text: string) => /invitation#([A-Za-z0-9_-]{43})/.exec(text)![1]!;
+
+/** The session cookie's value a response sets. */
+function sessionCookie(res: { headers: Record<string, unknown> }): string {
+  return /tv_session=([^;]+)/.exec(String(res.headers['set-cookie']))![1]!;
+}
+
+async function signIn(agent: Agent, email: string, password = PASSWORD) {
+  return agent.post('/api/v1/session').send({ email, password });
+}
+
+/** Invites a person with an admin key, accepts the link and signs in; the agent holds the session. */
+async function person(org: string, email: string, role: string) {
+  const invited = await ctx.http
+    .post(`/api/v1/organisations/${org}/people`)
+    .set('Authorization', bearer(orgs[org]!.admin))
+    .send({ name: `Person ${email}`, email, role });
+  expect(invited.status).toBe(201);
+  const accepted = await ctx.http
+    .post('/api/v1/invitations/accept')
+    .send({ token: tokenOf(invited.body.invitation.url), password: PASSWORD });
+  expect(accepted.status).toBe(200);
+  const agent = supertest.agent(ctx.app);
+  const session = await signIn(agent, email);
+  expect(session.status).toBe(201);
+  return { agent, id: invited.body.person.id as string, csrf: session.body.csrfToken as string };
+}
+
+beforeAll(async () => {
+  smtp = new SMTPServer({
+    authOptional: true,
+    disabledCommands: ['STARTTLS'],
+    onData(stream, _session, done) {
+      let text = '';
+      stream.on('data', (c: Buffer) => (text += c.toString('utf8')));
+      stream.on('end', () => {
+        mails.push(text);
+        done();
+      });
+    },
+  });
+  await new Promise<void>((resolve) => smtp.listen(0, '127.0.0.1', resolve));
+  const port = (smtp.server.address() as AddressInfo).port;
+  ctx = await createTestContext({
+    SMTP_URL: `smtp://127.0.0.1:${port}`,
+    MAIL_FROM: 'Tenant Voice <tv@survey.test>',
+  });
+  const platform = await createPlatformKey();
+  for (const slug of ['gdynia', 'sopot']) {
+    const org = await createOrganisationViaApi(ctx, platform, slug);
+    orgs[slug] = { id: org.id, admin: org.adminKey };
+  }
+}, 120_000);
+
+afterAll(async () => {
+  await ctx.close();
+  await new Promise<void>((resolve) => smtp.close(() => resolve()));
+});
+
+describe('invitations', () => {
+  it('e-mails a one-time link that sets the password once and expires', async () => {
+    const res = await ctx.http
+      .post('/api/v1/organisations/gdynia/people')
+      .set('Authorization', bearer(orgs.gdynia!.admin))
+      .send({ name: 'Anna Nowak', email: 'Anna.Nowak@gdynia.test', role: 'analyst' });
+    await expectDocumentedAt(ctx, res, 'post', '/api/v1/organisations/gdynia/people');
+    expect(res.status).toBe(201);
+    expect(res.body.person).toMatchObject({
+      email: 'anna.nowak@gdynia.test',
+      status: 'invited',
+      role: 'analyst',
+    });
+    expect(res.body.invitation.emailed).toBe(true);
+    const mail = mails.find((m) => m.includes('anna.nowak@gdynia.test'))!;
+    expect(mail).toBeDefined();
+    const token = tokenOf(mail.replace(/=\r?\n/g, ''));
+    expect(res.body.invitation.url).toContain(token);
+
+    const short = await ctx.http.post('/api/v1/invitations/accept').send({ token, password: 'short' });
+    expect(short.status).toBe(422);
+    expect(short.body.error.details).toEqual([{ path: '/password', message: expect.any(String) }]);
+    const ok = await ctx.http.post('/api/v1/invitations/accept').send({ token, password: PASSWORD });
+    expect(ok.status).toBe(200);
+    expect(ok.body.status).toBe('active');
+    const again = await ctx.http
+      .post('/api/v1/invitations/accept')
+      .send({ token, password: 'another long password' });
+    expect(again.status).toBe(410);
+    expect(again.body.error.code).toBe('INVITATION_GONE');
+
+    const expiring = await ctx.http
+      .post('/api/v1/organisations/gdynia/people')
+      .set('Authorization', bearer(orgs.gdynia!.admin))
+      .send({ name: 'Late', email: 'late@gdynia.test', role: 'analyst' });
+    await mongoose.connection
+      .db!.collection('person_invitations')
+      .updateOne(
+        { personId: new mongoose.Types.ObjectId(expiring.body.person.id as string) },
+        { $set: { expiresAt: new Date(Date.now() - 1000) } },
+      );
+    const late = await ctx.http
+      .post('/api/v1/invitations/accept')
+      .send({ token: tokenOf(expiring.body.invitation.url), password: PASSWORD });
+    expect(late.status).toBe(410);
+    const taken = await ctx.http
+      .post('/api/v1/organisations/gdynia/people')
+      .set('Authorization', bearer(orgs.gdynia!.admin))
+      .send({ name: 'Twice', email: 'ANNA.NOWAK@gdynia.test', role: 'admin' });
+    expect(taken.status).toBe(409);
+  });
+
+  it('makes the first platform person from the command line', async () => {
+    const made = await createPlatformPerson(
+      { name: 'Operator', email: 'ops@survey.test' },
+      { baseUrl: 'http://survey.test', ttlHours: 1, mail: () => Promise.resolve(false) },
+    );
+    expect(made.person.role).toBe('platform');
+    const ok = await ctx.http
+      .post('/api/v1/invitations/accept')
+      .send({ token: tokenOf(made.invitation.url), password: PASSWORD });
+    expect(ok.status).toBe(200);
+    const agent = supertest.agent(ctx.app);
+    expect((await signIn(agent, 'ops@survey.test')).status).toBe(201);
+    // A platform person sees every organisation's people.
+    expect((await agent.get('/api/v1/organisations/sopot/people')).status).toBe(200);
+  });
+});
+
+describe('sign-in', () => {
+  it('answers every refusal the same, and locks after five failures in a row', async () => {
+    const { agent } = await person('gdynia', 'lock@gdynia.test', 'analyst');
+    const fresh = supertest.agent(ctx.app);
+    const unknown = await signIn(fresh, 'nobody@gdynia.test');
+    const wrong = await signIn(fresh, 'lock@gdynia.test', 'wrong password here');
+    expect(unknown.status).toBe(401);
+    expect(wrong.status).toBe(401);
+    const answer = (r: { body: { error: Record<string, unknown> } }) => ({
+      ...r.body.error,
+      requestId: null,
+    });
+    expect(answer(unknown)).toEqual(answer(wrong));
+    for (let i = 0; i < 4; i++)
+      expect((await signIn(fresh, 'lock@gdynia.test', 'still wrong!!')).status).toBe(401);
+    const locked = await signIn(fresh, 'lock@gdynia.test');
+    expect(locked.status).toBe(401);
+    expect(answer(locked)).toEqual(answer(wrong));
+    await mongoose.connection
+      .db!.collection('people')
+      .updateOne({ email: 'lock@gdynia.test' }, { $set: { lockedUntil: new Date(Date.now() - 1000) } });
+    expect((await signIn(fresh, 'lock@gdynia.test')).status).toBe(201);
+    expect((await agent.get('/api/v1/session')).status).toBe(200);
+  });
+
+  it('sets an HttpOnly, SameSite=Lax cookie and never keeps a session id across a sign-in', async () => {
+    const { agent } = await person('gdynia', 'fixation@gdynia.test', 'analyst');
+    const first = await signIn(agent, 'fixation@gdynia.test');
+    const before = sessionCookie(first);
+    expect(String(first.headers['set-cookie'])).toMatch(/HttpOnly/);
+    expect(String(first.headers['set-cookie'])).toMatch(/SameSite=Lax/);
+    // Signing in again from a browser that already holds a session id gives a new one, and the
+    // old id (which an attacker could have planted or read) is worth nothing afterwards.
+    const second = await signIn(agent, 'fixation@gdynia.test');
+    const after = sessionCookie(second);
+    expect(after).not.toBe(before);
+    expect((await ctx.http.get('/api/v1/session').set('Cookie', `tv_session=${before}`)).status).toBe(401);
+    expect((await ctx.http.get('/api/v1/session').set('Cookie', `tv_session=${after}`)).status).toBe(200);
+    // Sessions live in Redis under the service's prefix.
+    expect((await ctx.runtime.redis.keys(`${ctx.config.queuePrefix}:session:*`)).length).toBeGreaterThan(0);
+  });
+});
+
+describe('sessions', () => {
+  it('refuses a state-changing request without the CSRF token and accepts it with the token', async () => {
+    const admin = await person('gdynia', 'admin@gdynia.test', 'admin');
+    const body = { name: 'Csrf Target', email: 'csrf@gdynia.test', role: 'interviewer' };
+    const refused = await admin.agent.post('/api/v1/organisations/gdynia/people').send(body);
+    expect(refused.status).toBe(403);
+    expect(refused.body.error.code).toBe('CSRF_FAILED');
+    const forged = await admin.agent
+      .post('/api/v1/organisations/gdynia/people')
+      .set('X-CSRF-Token', 'x'.repeat(40))
+      .send(body);
+    expect(forged.status).toBe(403);
+    const ok = await admin.agent
+      .post('/api/v1/organisations/gdynia/people')
+      .set('X-CSRF-Token', admin.csrf)
+      .send(body);
+    expect(ok.status).toBe(201);
+    // Reads need no token.
+    expect((await admin.agent.get('/api/v1/organisations/gdynia/people')).status).toBe(200);
+  });
+
+  it('lets a person of one organisation see nothing of another’s', async () => {
+    const { agent } = await person('gdynia', 'curious@gdynia.test', 'admin');
+    const { campaign } = await createCampaignViaApi(ctx, orgs.sopot!.admin);
+    expect((await agent.get('/api/v1/organisations/sopot/people')).status).toBe(404);
+    expect((await agent.get(`/api/v1/campaigns/${campaign.id}`)).status).toBe(404);
+    expect((await agent.get('/api/v1/organisations/sopot/audit')).status).toBe(404);
+  });
+
+  it('ends every session on sign-out everywhere, and when an admin disables the person', async () => {
+    const phone = await person('gdynia', 'two@gdynia.test', 'analyst');
+    const laptop = supertest.agent(ctx.app);
+    const second = await signIn(laptop, 'two@gdynia.test');
+    expect(second.status).toBe(201);
+    const out = await phone.agent.post('/api/v1/session/sign-out-everywhere').set('X-CSRF-Token', phone.csrf);
+    expect(out.status).toBe(204);
+    expect((await laptop.get('/api/v1/session')).status).toBe(401);
+    expect((await phone.agent.get('/api/v1/indicators')).status).toBe(401);
+
+    const admin = await person('gdynia', 'boss@gdynia.test', 'admin');
+    const victim = await person('gdynia', 'leaver@gdynia.test', 'analyst');
+    expect((await victim.agent.get('/api/v1/indicators')).status).toBe(200);
+    const disabled = await admin.agent
+      .patch(`/api/v1/organisations/gdynia/people/${victim.id}`)
+      .set('X-CSRF-Token', admin.csrf)
+      .send({ status: 'disabled' });
+    expect(disabled.status).toBe(200);
+    expect(disabled.body.status).toBe('disabled');
+    expect((await victim.agent.get('/api/v1/indicators')).status).toBe(401);
+    expect((await signIn(supertest.agent(ctx.app), 'leaver@gdynia.test')).status).toBe(401);
+    const self = await admin.agent
+      .patch(`/api/v1/organisations/gdynia/people/${admin.id}`)
+      .set('X-CSRF-Token', admin.csrf)
+      .send({ status: 'disabled' });
+    expect(self.status).toBe(409);
+
+    // Every change is in the audit log, attributed to the person who made it.
+    const log = await ctx.http
+      .get(`/api/v1/organisations/gdynia/audit?resourceId=${victim.id}`)
+      .set('Authorization', bearer(orgs.gdynia!.admin));
+    const change = log.body.items.find((e: { action: string }) => e.action === 'person.changed');
+    expect(change).toMatchObject({
+      actor: { kind: 'person', id: admin.id, role: 'admin' },
+      before: { status: 'active' },
+      after: { status: 'disabled' },
+    });
+    expect(log.body.items.map((e: { action: string }) => e.action)).toEqual(
+      expect.arrayContaining(['person.invited', 'person.activated', 'person.changed']),
+    );
+  });
+});
