@@ -77,6 +77,12 @@ export interface Config {
   smtpUrl: string | null;
   /** Sender of the service's e-mail (MAIL_FROM). */
   mailFrom: string;
+  /**
+   * Single sign-on with OpenID Connect, when OIDC_ISSUER_URL is set: the issuer, this service's
+   * client id and secret at that provider (OIDC_CLIENT_ID, OIDC_CLIENT_SECRET), and the name the
+   * sign-in page shows for it (OIDC_DISPLAY_NAME).
+   */
+  oidc: { issuerUrl: string; clientId: string; clientSecret: string; displayName: string } | null;
 }
 
 /** The session secret outside production: public (it is in the source), so production refuses it. */
@@ -96,8 +102,12 @@ export class ConfigError extends Error {
   }
 }
 
-type Raw = Omit<Config, 'mongodbUri' | 'redisUrl' | 'fileTypes' | 'metricsToken' | 'smtpUrl'> & {
+type Raw = Omit<Config, 'mongodbUri' | 'redisUrl' | 'fileTypes' | 'metricsToken' | 'smtpUrl' | 'oidc'> & {
   smtpUrl?: string;
+  oidcIssuerUrl?: string;
+  oidcClientId?: string;
+  oidcClientSecret?: string;
+  oidcDisplayName?: string;
   mongodbUri?: string;
   metricsToken?: string;
   redisUrl?: string;
@@ -169,6 +179,10 @@ const schema: JSONSchemaType<Raw> = {
     invitationTtlHours: { type: 'integer', minimum: 1, maximum: 720 },
     smtpUrl: { type: 'string', nullable: true, pattern: '^smtps?://[^\\s]+$' },
     mailFrom: { type: 'string', minLength: 3, maxLength: 200 },
+    oidcIssuerUrl: { type: 'string', nullable: true, format: 'uri', pattern: '^https?://[^\\s]+$' },
+    oidcClientId: { type: 'string', nullable: true, minLength: 1, maxLength: 500 },
+    oidcClientSecret: { type: 'string', nullable: true, minLength: 1, maxLength: 2000 },
+    oidcDisplayName: { type: 'string', nullable: true, minLength: 1, maxLength: 100 },
   },
 };
 
@@ -203,10 +217,14 @@ const ENV_NAMES: Record<keyof Raw, string> = {
   invitationTtlHours: 'INVITATION_TTL_HOURS',
   smtpUrl: 'SMTP_URL',
   mailFrom: 'MAIL_FROM',
+  oidcIssuerUrl: 'OIDC_ISSUER_URL',
+  oidcClientId: 'OIDC_CLIENT_ID',
+  oidcClientSecret: 'OIDC_CLIENT_SECRET',
+  oidcDisplayName: 'OIDC_DISPLAY_NAME',
 };
 
 /** Settings whose values never appear in an error message. */
-const SECRET_SETTINGS = new Set<keyof Raw>(['webhookKey', 'sessionSecret', 'smtpUrl']);
+const SECRET_SETTINGS = new Set<keyof Raw>(['webhookKey', 'sessionSecret', 'smtpUrl', 'oidcClientSecret']);
 
 const ajv = new Ajv({ allErrors: true, coerceTypes: true });
 addFormats(ajv);
@@ -256,6 +274,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
     invitationTtlHours: env.INVITATION_TTL_HOURS ?? '168',
     smtpUrl: emptyToUndefined(env.SMTP_URL),
     mailFrom: env.MAIL_FROM ?? 'Tenant Voice <no-reply@localhost>',
+    oidcIssuerUrl: emptyToUndefined(env.OIDC_ISSUER_URL),
+    oidcClientId: emptyToUndefined(env.OIDC_CLIENT_ID),
+    oidcClientSecret: emptyToUndefined(env.OIDC_CLIENT_SECRET),
+    oidcDisplayName: emptyToUndefined(env.OIDC_DISPLAY_NAME),
   };
 
   const problems: string[] = [];
@@ -287,14 +309,27 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
     else if (raw.sessionSecret === DEVELOPMENT_SESSION_SECRET)
       problems.push('SESSION_SECRET: the development secret is public; production needs its own');
   }
+  if (raw.oidcIssuerUrl && (!raw.oidcClientId || !raw.oidcClientSecret))
+    problems.push('OIDC_CLIENT_ID and OIDC_CLIENT_SECRET: are required with OIDC_ISSUER_URL');
+  if (!raw.oidcIssuerUrl && (raw.oidcClientId || raw.oidcClientSecret))
+    problems.push('OIDC_ISSUER_URL: is required with OIDC_CLIENT_ID and OIDC_CLIENT_SECRET');
   if (!isValidTimezone(String(raw.rebuildTimezone))) {
     problems.push(`REBUILD_TZ: is not an IANA time zone (got "${String(raw.rebuildTimezone)}")`);
   }
   if (problems.length > 0) throw new ConfigError(problems);
 
-  const cfg = raw as unknown as Raw;
+  const { oidcIssuerUrl, oidcClientId, oidcClientSecret, oidcDisplayName, ...cfg } = raw as unknown as Raw;
   return Object.freeze({
     ...cfg,
+    oidc:
+      oidcIssuerUrl && oidcClientId && oidcClientSecret
+        ? {
+            issuerUrl: oidcIssuerUrl.replace(/\/$/, ''),
+            clientId: oidcClientId,
+            clientSecret: oidcClientSecret,
+            displayName: oidcDisplayName ?? 'single sign-on',
+          }
+        : null,
     mongodbUri: cfg.mongodbUri ?? null,
     redisUrl: cfg.redisUrl ?? null,
     metricsToken: cfg.metricsToken ?? null,
