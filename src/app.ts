@@ -22,7 +22,9 @@ import { organisationRoutes } from './modules/organisations/organisations.routes
 import { publicAssets, publicRoutes } from './modules/responses/public.routes';
 import { entryRoutes } from './modules/responses/entries.routes';
 import { auditRoutes } from './modules/audit/audit.routes';
+import { retentionRoutes } from './modules/responses/retention.routes';
 import { peopleRoutes } from './modules/people/people.routes';
+import { oidcRoutes } from './modules/people/oidc.routes';
 import { sessionCaller, sessionMiddleware } from './modules/people/sessions';
 import { createMailer } from './mail';
 import { surveyRoutes } from './modules/surveys/surveys.routes';
@@ -83,7 +85,9 @@ export function allRoutes(deps: AppDeps): AnyRoute[] {
     ...campaignRoutes(deps.config),
     ...entryRoutes(deps),
     ...auditRoutes(),
+    ...retentionRoutes(),
     ...peopleRoutes({ config: deps.config, logger: deps.logger, mail: createMailer(deps.config) }),
+    ...oidcRoutes({ config: deps.config, logger: deps.logger }),
     ...publicRoutes(deps),
     ...scoreRoutes(),
   ];

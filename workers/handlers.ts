@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import { lockedDrain, lockedRebuild } from '../src/modules/indicators/aggregation.service';
 import { notifyDueReviews } from '../src/modules/plans/plans.service';
+import { applyRetention } from '../src/modules/responses/retention.service';
 import {
   allWeightingUnits,
   requestReweight,
@@ -72,6 +73,7 @@ export function createJobHandlers(deps: {
       return { ...rebuilt, weighted, returns: await reconcileReportedValues() };
     },
     reweight: (unit) => reweightUnit(unit, deps.logger),
+    retention: () => applyRetention(deps.lock, deps.logger),
     'webhook-delivery': ({ deliveryId }) =>
       deliverWebhook(deliveryId, { logger: deps.logger, config: deps.webhooks?.config }),
     // The events sweep: deliveries without a job, the old log, and plans whose review is due.

@@ -58,6 +58,8 @@ export const JOBS = {
     },
     options: { removeOnComplete: true },
   },
+  /** Delete raw responses older than each organisation's retention setting (daily); aggregates stay. */
+  retention: { schema: empty, options: { removeOnComplete: true } },
   /** Queue webhook deliveries that have no job (raised while Redis was down), and prune the old log. */
   'webhook-sweep': { schema: empty, options: { removeOnComplete: true } },
 } as const satisfies Record<string, { schema: JSONSchema; options: JobsOptions }>;
@@ -70,6 +72,7 @@ export const JobName = {
   webhookDelivery: 'webhook-delivery',
   webhookSweep: 'webhook-sweep',
   reweight: 'reweight',
+  retention: 'retention',
 } as const satisfies Record<string, JobName>;
 
 /** Typed payload of a job. */

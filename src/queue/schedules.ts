@@ -15,8 +15,8 @@ const KEEP_EVERY_MS = 60 * 1000;
 
 /**
  * Registers the recurring jobs (idempotent: re-registering replaces the schedule): the full
- * rebuild on its cron in its time zone, reconcile every half minute, the events sweep every
- * minute.
+ * rebuild on its cron in its time zone, retention daily at 04:00 in the same zone, reconcile every
+ * half minute, the events sweep every minute.
  */
 export async function scheduleRecurringJobs(
   queues: Queues,
@@ -31,6 +31,12 @@ export async function scheduleRecurringJobs(
     'scheduled-reconcile',
     { every: RECONCILE_EVERY_MS },
     { name: JobName.reconcile, data: {} },
+  );
+  // Retention runs an hour after the rebuild's default time, in the same time zone.
+  await queues.aggregation.upsertJobScheduler(
+    'scheduled-retention',
+    { pattern: '0 4 * * *', tz: config.rebuildTimezone },
+    { name: JobName.retention, data: {} },
   );
   await queues.aggregation.upsertJobScheduler(
     'scheduled-webhook-sweep',

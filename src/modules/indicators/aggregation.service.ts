@@ -1,5 +1,6 @@
 import { Types } from 'mongoose';
 import type { Logger } from 'pino';
+import { isDuplicateKey, upsertRetrying } from '../../db/upsert';
 import type { LockRunner } from '../../queue/lock';
 import { Campaign } from '../campaigns/campaign.model';
 import { Organisation, peerAttributes, type OrganisationDoc } from '../organisations/organisation.model';
@@ -20,6 +21,7 @@ import { addModeCounts, type Mode, type ModeCounts } from '../responses/modes';
 import {
   UnitHead,
   UnitState,
+  archivedUnits,
   latestState as latestStored,
   readHead,
   unitHeadId,
@@ -104,10 +106,6 @@ async function stepContext(logger?: Logger): Promise<StepContext> {
   return { catalogue, mappings: new MappingCache(catalogue), logger };
 }
 
-function isDuplicateKey(err: unknown): boolean {
-  return (err as { code?: number }).code === 11000;
-}
-
 /* ---------------------------------------------------------------------------------------------
  * Unit states: read by key, written once per revision.
  * ------------------------------------------------------------------------------------------- */
@@ -122,13 +120,15 @@ async function advanceHead(
   u: UnitKey,
   fields: Partial<{ rev: number; cleaned: number; published: number }>,
 ): Promise<void> {
-  await UnitHead.updateOne(
-    { _id: unitHeadId(u) },
-    {
-      $max: fields,
-      $setOnInsert: { organisationId: new Types.ObjectId(u.organisationId), period: u.period },
-    },
-    { upsert: true },
+  await upsertRetrying(() =>
+    UnitHead.updateOne(
+      { _id: unitHeadId(u) },
+      {
+        $max: fields,
+        $setOnInsert: { organisationId: new Types.ObjectId(u.organisationId), period: u.period },
+      },
+      { upsert: true },
+    ),
   );
 }
 
@@ -459,12 +459,10 @@ async function publish(u: UnitKey, state: State, previous: State, ctx: StepConte
     if (!org) return;
     const docs = organisationValues(org, u.period, rowsOf(shown), ctx.catalogue, new Date());
     for (let i = 0; i < docs.length; i += BULK_BATCH) {
-      await IndicatorValue.collection.bulkWrite(
-        docs.slice(i, i + BULK_BATCH).map(({ _id, ...rest }) => ({
-          updateOne: { filter: { _id: _id as never }, update: { $set: rest }, upsert: true },
-        })),
-        { ordered: false },
-      );
+      const batch = docs.slice(i, i + BULK_BATCH).map(({ _id, ...rest }) => ({
+        updateOne: { filter: { _id: _id as never }, update: { $set: rest }, upsert: true },
+      }));
+      await upsertRetrying(() => IndicatorValue.collection.bulkWrite(batch, { ordered: false }));
     }
     const keep = new Set(docs.map((d) => d._id));
     const gone = [...valueIds(u, before)].filter((id) => !keep.has(id));
@@ -569,6 +567,9 @@ export async function fullRebuild(
     (await PendingAnswer.find({}, { _id: 1 }).lean()).map((p) => p._id.toHexString()),
   );
   const recentFrom = new Date(started - RECENT_MS);
+  // Units whose responses were deleted under a retention setting keep their counts: a recount
+  // would find nothing (or only a late entry) and must not replace them.
+  const archived = await archivedUnits();
   const units = new Map<
     string,
     { u: UnitKey; tally: Tally; n: number; met: Set<string>; counts: Pick<State, 'campaigns' | 'modes'> }
@@ -592,6 +593,7 @@ export async function fullRebuild(
     .cursor({ batchSize: 2000 });
   for await (const r of cursor) {
     const u = { organisationId: r.organisationId.toHexString(), period: r.period };
+    if (archived.has(unitId(u))) continue;
     let entry = units.get(unitId(u));
     if (!entry) {
       entry = { u, tally: new Map(), n: 0, met: new Set(), counts: { campaigns: {}, modes: {} } };
@@ -607,7 +609,7 @@ export async function fullRebuild(
   // Units that have a head but no responses any more are reset too.
   for (const h of await UnitHead.find({}, { organisationId: 1, period: 1 }).lean()) {
     const u = { organisationId: h.organisationId.toHexString(), period: h.period };
-    if (!units.has(unitId(u)))
+    if (!units.has(unitId(u)) && !archived.has(unitId(u)))
       units.set(unitId(u), {
         u,
         tally: new Map(),
@@ -648,10 +650,24 @@ export async function fullRebuild(
   const orgs = new Map(
     (await Organisation.find({}).lean<OrganisationDoc[]>()).map((o) => [o._id.toHexString(), o]),
   );
+  // Archived units are published again from their final counts, their weighted figures kept.
+  const keptWeighted = new Map<string, unknown>();
+  for (const key of archived) {
+    const [organisationId, period] = [key.slice(0, 24), key.slice(25)];
+    const u = { organisationId, period };
+    written.push({ u, state: await latestState(u, (await readHead(u)).rev) });
+    for (const v of await IndicatorValue.find(
+      { organisationId: new Types.ObjectId(organisationId), period },
+      { _id: 1, weighted: 1 },
+    ).lean<Array<{ _id: string; weighted?: unknown }>>())
+      if (v.weighted) keptWeighted.set(v._id, v.weighted);
+  }
   const values = written.flatMap(({ u, state }) => {
     const org = orgs.get(u.organisationId);
     return org ? organisationValues(org, u.period, rowsOf(state), ctx.catalogue, new Date()) : [];
   });
+  for (const v of values)
+    if (keptWeighted.has(v._id)) Object.assign(v, { weighted: keptWeighted.get(v._id) });
   await IndicatorValue.deleteMany({});
   for (let i = 0; i < values.length; i += BULK_BATCH)
     await IndicatorValue.collection.insertMany(values.slice(i, i + BULK_BATCH) as never[], {

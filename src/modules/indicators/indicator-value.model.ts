@@ -1,4 +1,5 @@
 import { Schema, model, type InferSchemaType } from 'mongoose';
+import { upsertRetrying } from '../../db/upsert';
 
 /*
  * Derived documents carry their key as _id. Every write then addresses one document by _id,
@@ -90,7 +91,9 @@ export const AggregationState = model('AggregationState', aggregationStateSchema
 
 /** Records that published values changed (readers drop their caches). */
 export async function markValuesChanged(): Promise<void> {
-  await AggregationState.updateOne({ _id: 'values' }, { $set: { changedAt: new Date() } }, { upsert: true });
+  await upsertRetrying(() =>
+    AggregationState.updateOne({ _id: 'values' }, { $set: { changedAt: new Date() } }, { upsert: true }),
+  );
 }
 
 /** Readers look up the change stamp at most this often; one lookup serves every request meanwhile. */

@@ -18,6 +18,8 @@ const organisationSchema = new Schema(
     /** Dwellings managed; the base of response rates and the finite population correction. */
     housingStock: { type: Number, default: null },
     languages: { type: [String], default: ['en'] },
+    /** Months raw responses are kept after a period's newest answer; null keeps them (retention.service). */
+    retentionMonths: { type: Number, default: null },
   },
   { timestamps: true, collection: 'organisations' },
 );

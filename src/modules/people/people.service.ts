@@ -230,6 +230,34 @@ export async function verifySignIn(email: string, password: string): Promise<Per
   });
 }
 
+/**
+ * The person an identity provider has signed in, by the address it vouches for (any letter case),
+ * or null when no account may use it. Single sign-on signs in existing people only and gives no
+ * role: an invited person whose invitation is still open becomes active (the provider has proved
+ * the address, which is what the link would have proved); a disabled person, or an address without
+ * an account, is refused. The lockout of repeated wrong passwords does not apply: no password is
+ * tried here.
+ */
+export async function signInWithVerifiedEmail(email: string): Promise<PersonDoc | null> {
+  const now = new Date();
+  // One conditional update: a person disabled meanwhile is never made active again.
+  const before = await Person.findOneAndUpdate(
+    { email: email.trim().toLowerCase(), status: { $in: ['invited', 'active'] } },
+    { $set: { status: 'active', lastSignInAt: now } },
+    { new: false },
+  ).lean<PersonDoc>();
+  if (!before) return null;
+  people.delete(before._id.toHexString());
+  const person: PersonDoc = { ...before, status: 'active', lastSignInAt: now };
+  if (before.status === 'invited')
+    await recordAudit(personCaller(person), {
+      action: 'person.activated',
+      resource: { type: 'person', id: person._id.toHexString() },
+      after: { method: 'oidc' },
+    });
+  return person;
+}
+
 /** The caller a signed-in person acts as. */
 export function personCaller(p: PersonDoc): AuthContext {
   return {

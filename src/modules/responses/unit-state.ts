@@ -77,6 +77,11 @@ const unitHeadSchema = new Schema(
     rev: { type: Number, required: true },
     cleaned: { type: Number, default: 0 },
     published: { type: Number, default: 0 },
+    /**
+     * The unit's raw responses were deleted under its organisation's retention setting: its counts
+     * are final, and a rebuild keeps them instead of recounting (see responses/retention.service).
+     */
+    archivedAt: { type: Date, default: null },
   },
   { collection: 'aggregation_heads', versionKey: false },
 );
@@ -128,6 +133,14 @@ export async function loadState(u: UnitKey, rev: number): Promise<StoredState | 
     campaigns,
     modes,
   };
+}
+
+/** Keys of the units whose responses were deleted under a retention setting (their counts are final). */
+export async function archivedUnits(): Promise<Set<string>> {
+  const heads = await UnitHead.find({ archivedAt: { $ne: null } }, { organisationId: 1, period: 1 }).lean();
+  return new Set(
+    heads.map((h) => unitId({ organisationId: h.organisationId.toHexString(), period: h.period })),
+  );
 }
 
 /** A unit's head, or a fresh one. */

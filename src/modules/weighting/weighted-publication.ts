@@ -11,6 +11,7 @@ import {
   type IndicatorValueDoc,
 } from '../indicators/indicator-value.model';
 import { SurveyResponse } from '../responses/response.model';
+import { UnitHead, unitHeadId } from '../responses/unit-state';
 import { answerFor, mapAnswer } from '../surveys/indicator-mapping';
 import { DEFAULT_TRIM, Margin, marginId, type MarginDoc } from './margin.model';
 import type { Margins } from './raking';
@@ -130,13 +131,17 @@ async function respondentsOf(
  * Weights an organisation's period to its population margins and writes the weighted figure
  * beside each published value (`weighted`), or why it could not be weighted; without margins,
  * removes any weighted figure. The unweighted value, its n and its suppression are left as they
- * are. Reads the period's responses (a background job, debounced after answers are counted).
+ * are. Reads the period's responses (a background job, debounced after answers are counted). A
+ * period whose responses were deleted under a retention setting keeps the figures it has.
  */
 export async function reweightUnit(
   u: WeightingUnit,
   logger?: Logger,
-): Promise<{ values: number; status: 'weighted' | 'not-weighted' | 'no-margins' }> {
+): Promise<{ values: number; status: 'weighted' | 'not-weighted' | 'no-margins' | 'archived' }> {
   const orgId = new Types.ObjectId(u.organisationId);
+  // Responses deleted under a retention setting: the weighted figures computed before stay.
+  if (await UnitHead.exists({ _id: unitHeadId(u), archivedAt: { $ne: null } }))
+    return { values: 0, status: 'archived' };
   const values = await IndicatorValue.find(
     { organisationId: orgId, period: u.period },
     { _id: 1, indicatorId: 1, segment: 1, population: 1 },
