@@ -182,6 +182,6 @@ describe('campaigns', () => {
     for (const token of tokens) expect(JSON.stringify(batches)).not.toContain(token);
 
     const counts = await ctx.http.get(`/api/v1/campaigns/${campaign.id}`).set('Authorization', bearer(admin));
-    expect(counts.body.counts).toEqual({ responses: 0, invitations: 3, invitationsUsed: 0 });
+    expect(counts.body.counts).toEqual({ responses: 0, byMode: {}, invitations: 3, invitationsUsed: 0 });
   });
 });

@@ -106,6 +106,7 @@ it('re-registers the recurring jobs when Redis comes back empty', async () => {
     expect(await names()).toEqual([
       'scheduled-full-rebuild',
       'scheduled-reconcile',
+      'scheduled-retention',
       'scheduled-webhook-sweep',
     ]);
     // No persistence: the restarted Redis has forgotten every schedule.
@@ -118,7 +119,12 @@ it('re-registers the recurring jobs when Redis comes back empty', async () => {
       if (seen.length === 2) break;
       await new Promise((r) => setTimeout(r, 200));
     }
-    expect(seen).toEqual(['scheduled-full-rebuild', 'scheduled-reconcile', 'scheduled-webhook-sweep']);
+    expect(seen).toEqual([
+      'scheduled-full-rebuild',
+      'scheduled-reconcile',
+      'scheduled-retention',
+      'scheduled-webhook-sweep',
+    ]);
   } finally {
     stop();
   }

@@ -197,7 +197,7 @@ it('exports stream only the caller’s own raw responses, as CSV or NDJSON', asy
   expect(csv.status).toBe(200);
   const rows = csv.text.trim().split('\r\n');
   expect(rows[0]).toBe(
-    'responseId,campaignId,version,period,segment,locale,channel,completedAt,overall_satisfaction,recommend,comments',
+    'responseId,campaignId,version,period,segment,locale,channel,mode,completedAt,overall_satisfaction,recommend,comments',
   );
   expect(rows).toHaveLength(31);
   expect(csv.text).toContain(`'=HYPERLINK(""x"")`);

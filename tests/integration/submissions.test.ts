@@ -78,9 +78,11 @@ describe('valid submissions', () => {
         'completedAt',
         'durationSeconds',
         'locale',
+        'mode',
         'organisationId',
         'period',
         'segment',
+        'serial',
         'submissionId',
         'surveyId',
         'version',
@@ -266,7 +268,12 @@ describe('invitations', () => {
     expect(reused.body.error.code).toBe('TOKEN_USED');
     await drainInbox();
     const view = await ctx.http.get(`/api/v1/campaigns/${campaign.id}`).set('Authorization', bearer(admin));
-    expect(view.body.counts).toEqual({ responses: 1, invitations: 2, invitationsUsed: 1 });
+    expect(view.body.counts).toEqual({
+      responses: 1,
+      byMode: { online: 1 },
+      invitations: 2,
+      invitationsUsed: 1,
+    });
   });
 
   it('the campaign list carries each campaign’s own counts', async () => {
@@ -289,8 +296,18 @@ describe('invitations', () => {
       for (const item of page.body.items) counts.set(item.id, item.counts);
       cursor = page.body.nextCursor;
     } while (cursor);
-    expect(counts.get(first.campaign.id)).toEqual({ responses: 2, invitations: 3, invitationsUsed: 2 });
-    expect(counts.get(second.campaign.id)).toEqual({ responses: 0, invitations: 1, invitationsUsed: 0 });
+    expect(counts.get(first.campaign.id)).toEqual({
+      responses: 2,
+      byMode: { online: 2 },
+      invitations: 3,
+      invitationsUsed: 2,
+    });
+    expect(counts.get(second.campaign.id)).toEqual({
+      responses: 0,
+      byMode: {},
+      invitations: 1,
+      invitationsUsed: 0,
+    });
   });
 
   it('two concurrent submissions with one token: one 201, one 409', async () => {
