@@ -22,6 +22,7 @@ import { organisationRoutes } from './modules/organisations/organisations.routes
 import { publicAssets, publicRoutes } from './modules/responses/public.routes';
 import { entryRoutes } from './modules/responses/entries.routes';
 import { auditRoutes } from './modules/audit/audit.routes';
+import { recordAudit } from './modules/audit/record';
 import { retentionRoutes } from './modules/responses/retention.routes';
 import { peopleRoutes } from './modules/people/people.routes';
 import { oidcRoutes } from './modules/people/oidc.routes';
@@ -150,6 +151,12 @@ export function buildApp(deps: AppDeps): Express {
   const router = express.Router();
   mountRoutes(router, allRoutes(deps), {
     authenticate,
+    recordChange: (change) =>
+      recordAudit(change.caller, {
+        action: `request.${change.method}`,
+        resource: { type: change.tag, id: change.path },
+        after: { route: change.route, status: change.status },
+      }),
     publicRateLimit: publicRateLimit(deps.redis, deps.config.rateLimitPerMinute, deps.config.queuePrefix),
   });
   app.use(router);

@@ -54,6 +54,11 @@ export interface RouteDef<P = undefined, Q = undefined, B = undefined> {
   csv?: (body: never) => CsvTable;
   /** Applies the per-address rate limit of public endpoints. */
   rateLimited?: boolean;
+  /**
+   * `self`: the handler writes its own audit lines (with the state before and after). Otherwise
+   * every successful change made by a key or a person is recorded by the router.
+   */
+  audit?: 'self';
   responses: Record<number, ResponseSpec>;
   handler: (input: Input<Infer<P>, Infer<Q>, Infer<B>>) => Promise<Reply | void> | Reply | void;
 }
@@ -111,10 +116,24 @@ export function defineRoute<
   return def as unknown as AnyRoute;
 }
 
+/** A successful change made by an authenticated caller, as the router reports it for the audit log. */
+export interface ChangeMade {
+  caller: AuthContext;
+  method: string;
+  /** The route's path template, e.g. `/api/v1/campaigns/{id}/invitations`. */
+  route: string;
+  /** The path asked for, with its parameters. */
+  path: string;
+  tag: string;
+  status: number;
+}
+
 /** What mounting needs from the rest of the app. */
 export interface MountOptions {
   authenticate: (req: Request) => Promise<AuthContext | null>;
   publicRateLimit: RequestHandler;
+  /** Records a change in the audit log (routes marked `audit: 'self'` record their own). */
+  recordChange?: (change: ChangeMade) => Promise<void>;
 }
 
 /** Express path syntax from OpenAPI syntax. */
@@ -153,7 +172,7 @@ export function mountRoutes(router: Router, routes: AnyRoute[], opts: MountOptio
       if (route.rateLimited) chain.push(opts.publicRateLimit);
       if (route.auth !== 'public') chain.push(authGuard(route.auth, opts.authenticate));
       chain.push(validator(route));
-      chain.push(runner(route));
+      chain.push(runner(route, opts.recordChange));
       router[route.method](path, ...chain);
       methods.add(route.method.toUpperCase());
       if (route.method === 'get') methods.add('HEAD');
@@ -204,9 +223,20 @@ function validator(route: AnyRoute): RequestHandler {
   };
 }
 
-function runner(route: AnyRoute): RequestHandler {
+function runner(route: AnyRoute, recordChange: MountOptions['recordChange']): RequestHandler {
+  const audited = recordChange && route.method !== 'get' && route.auth !== 'public' && route.audit !== 'self';
   return async (req, res) => {
     const reply = await route.handler({ params: req.params, query: req.query, body: req.body, req, res });
+    const status = reply ? (reply.status ?? 200) : res.statusCode;
+    if (audited && req.ctx.auth && status < 400)
+      await recordChange({
+        caller: req.ctx.auth,
+        method: route.method,
+        route: route.path,
+        path: req.path,
+        tag: route.tags[0] ?? 'api',
+        status,
+      });
     if (!reply || res.headersSent) return;
     for (const [k, v] of Object.entries(reply.headers ?? {})) res.setHeader(k, v);
     res.status(reply.status ?? 200);

@@ -74,7 +74,6 @@ function refusals(): string[] {
   return children[1]!.output.flatMap((line) => {
     try {
       const entry = JSON.parse(line) as { msg?: string; reason?: string };
-      if (line.includes('USERINFO')) console.log('USERINFO seen');
       return entry.msg === 'single sign-on refused' ? [entry.reason!] : [];
     } catch {
       return [];
@@ -169,7 +168,10 @@ async function callback(browser: Browser, url: URL): Promise<string> {
 
 async function session(browser: Browser) {
   const res = await browser.request(`${appUrl}/api/v1/session`);
-  return { status: res.status, body: (await res.json()) as Record<string, any> };
+  return {
+    status: res.status,
+    body: (await res.json()) as { person?: Record<string, unknown>; csrfToken?: string },
+  };
 }
 
 /** Invites a person to gdynia; with `accept` they also set a password (and are active). */

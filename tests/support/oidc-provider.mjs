@@ -38,7 +38,6 @@ const provider = new Provider(issuer, {
   jwks: { keys: [{ ...privateKey.export({ format: 'jwk' }), kid: 'test', use: 'sig', alg: 'RS256' }] },
   cookies: { keys: [randomBytes(32).toString('hex')] },
   // The development login form takes any login: an unknown one signs in nobody.
-  conformIdTokenClaims: process.env.CONFORM !== '0',
   async findAccount(_ctx, id) {
     const account = accounts[id];
     if (!account) return undefined;

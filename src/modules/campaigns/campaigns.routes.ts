@@ -90,6 +90,7 @@ export function campaignRoutes(config: Readonly<Config>): AnyRoute[] {
       auth: ['admin'],
       body: createCampaignBody,
       responses: { 201: { description: 'Created, with its public link', schema: campaignView } },
+      audit: 'self',
       handler: async ({ body, req }) => ({
         status: 201,
         body: await createCampaign(authOf(req), body, base),

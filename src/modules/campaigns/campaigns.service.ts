@@ -1,4 +1,5 @@
 import { createHash, randomBytes, randomInt } from 'node:crypto';
+import { recordAudit } from '../audit/record';
 import { Types, type Model } from 'mongoose';
 import { GoneError, NotFoundError, ValidationError } from '../../errors';
 import type { AuthContext } from '../../http/context';
@@ -137,6 +138,20 @@ export async function createCampaign(caller: AuthContext, input: NewCampaign, ba
     languages,
     doubleEntry: input.doubleEntry ?? false,
     createdBy: new Types.ObjectId(caller.keyId),
+  });
+  await recordAudit(caller, {
+    action: 'campaign.created',
+    resource: { type: 'campaign', id: doc._id.toHexString() },
+    after: {
+      surveyId: survey._id.toHexString(),
+      version: versionNo,
+      period: doc.period,
+      segment: doc.segment,
+      access: doc.access,
+      opensAt: doc.opensAt,
+      closesAt: doc.closesAt,
+      doubleEntry: doc.doubleEntry,
+    },
   });
   return campaignView(doc.toObject() as CampaignDoc, baseUrl);
 }

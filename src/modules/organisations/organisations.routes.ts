@@ -1,4 +1,5 @@
 import { authOf } from '../../http/context';
+import { recordAudit } from '../audit/record';
 import { pageQuery, pageSchema, listSchema } from '../../http/pagination';
 import { defineRoute, type AnyRoute } from '../../http/route';
 import type { LockRunner } from '../../queue/lock';
@@ -86,6 +87,7 @@ export function organisationRoutes(deps: { lock: LockRunner }): AnyRoute[] {
         201: { description: 'Created', schema: createdKeyView },
         404: { description: 'Missing or not yours', schema: { $ref: '#/components/schemas/Error' } },
       },
+      audit: 'self',
       handler: async ({ params, body, req }) => ({
         status: 201,
         body: await issueKey(authOf(req), params.org, body.role, body.label),
@@ -127,7 +129,19 @@ export function organisationRoutes(deps: { lock: LockRunner }): AnyRoute[] {
           schema: { $ref: '#/components/schemas/Error' },
         },
       },
-      handler: async ({ params, req }) => ({ body: await revokeApiKey(authOf(req), params.id, deps.lock) }),
+      audit: 'self',
+      handler: async ({ params, req }) => {
+        const caller = authOf(req);
+        const key = await revokeApiKey(caller, params.id, deps.lock);
+        await recordAudit(caller, {
+          action: 'key.revoked',
+          resource: { type: 'key', id: key.id },
+          organisationId: key.organisationId,
+          before: { role: key.role, label: key.label, revokedAt: null },
+          after: { role: key.role, label: key.label, revokedAt: key.revokedAt },
+        });
+        return { body: key };
+      },
     }),
   ];
 }

@@ -1,4 +1,5 @@
 import { Types } from 'mongoose';
+import { recordAudit } from '../audit/record';
 import { ConflictError, ForbiddenError, NotFoundError } from '../../errors';
 import type { AuthContext } from '../../http/context';
 import { afterCursor, toPage } from '../../http/pagination';
@@ -116,7 +117,19 @@ export async function issueKey(
 ) {
   const doc = await getOrganisation(caller, org);
   if (caller.role !== 'admin' && caller.role !== 'platform') throw new ForbiddenError();
-  return createApiKey({ organisationId: doc._id.toHexString(), role, label, createdBy: caller.keyId });
+  const key = await createApiKey({
+    organisationId: doc._id.toHexString(),
+    role,
+    label,
+    createdBy: caller.keyId,
+  });
+  await recordAudit(caller, {
+    action: 'key.issued',
+    resource: { type: 'key', id: key.id },
+    organisationId: doc._id.toHexString(),
+    after: { role: key.role, label: key.label },
+  });
+  return key;
 }
 
 /** Keys of an organisation the caller administers. */

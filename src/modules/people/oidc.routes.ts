@@ -3,7 +3,7 @@ import type { Logger } from 'pino';
 import type { Config } from '../../config';
 import { AppError, UnavailableError } from '../../errors';
 import { defineRoute, type AnyRoute, type Reply } from '../../http/route';
-import { recordAudit } from '../audit/audit.service';
+import { recordAudit } from '../audit/record';
 import { OidcRelyingParty, PENDING_SIGN_IN_MS } from './oidc';
 import { personCaller, signInWithVerifiedEmail } from './people.service';
 import { startSession } from './sessions';

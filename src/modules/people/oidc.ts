@@ -58,8 +58,8 @@ function isTrue(value: unknown): boolean {
 
 /**
  * The service as an OpenID Connect relying party of one provider: authorization code flow with
- * PKCE (S256), `state` and `nonce`, the client secret sent with HTTP Basic (the default every
- * provider supports). The provider's metadata is discovered once per process; a discovery that
+ * PKCE (S256), `state` and `nonce`, the client secret sent with HTTP Basic (OpenID Connect's
+ * default client authentication). The provider's metadata is discovered once per process; a discovery that
  * fails is not kept, so the next sign-in tries again.
  */
 export class OidcRelyingParty {
@@ -153,7 +153,6 @@ export class OidcRelyingParty {
     let email: unknown = claims.email;
     let verified: unknown = claims.email_verified;
     if (email === undefined) {
-      process.stderr.write('USERINFO-PATH\n');
       const info = await client.fetchUserInfo(config, tokens.access_token, claims.sub);
       email = info.email;
       verified = info.email_verified;

@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import { recordAudit } from '../audit/record';
 import type { Config } from '../../config';
 import { UnauthorizedError } from '../../errors';
 import { authOf, type Role } from '../../http/context';
@@ -13,6 +14,7 @@ import {
   endAllSessions,
   invitePerson,
   listPeople,
+  personCaller,
   personView,
   updatePerson,
   verifySignIn,
@@ -101,6 +103,11 @@ export function peopleRoutes(deps: PeopleDeps): AnyRoute[] {
       handler: async ({ body, req }) => {
         const person = await verifySignIn(body.email, body.password);
         const csrfToken = await startSession(req, person._id.toHexString(), person.sessionGeneration);
+        await recordAudit(personCaller(person), {
+          action: 'person.signed-in',
+          resource: { type: 'person', id: person._id.toHexString() },
+          after: { method: 'password' },
+        });
         return { status: 201, body: { person: personView(person), csrfToken } };
       },
     }),
@@ -153,6 +160,7 @@ export function peopleRoutes(deps: PeopleDeps): AnyRoute[] {
         204: noContent,
         403: { description: 'Only a signed-in person has sessions', schema: errorRef },
       },
+      audit: 'self',
       handler: async ({ req, res }) => {
         const caller = authOf(req);
         if (caller.actor !== 'person') throw new UnauthorizedError('sign in to end your sessions');
@@ -228,6 +236,7 @@ export function peopleRoutes(deps: PeopleDeps): AnyRoute[] {
         404: notFound,
         409: { description: 'The address already has an account', schema: errorRef },
       },
+      audit: 'self',
       handler: async ({ params, body, req }) => ({
         status: 201,
         body: await invitePerson(authOf(req), params.org, body, invite),
@@ -265,6 +274,7 @@ export function peopleRoutes(deps: PeopleDeps): AnyRoute[] {
         404: notFound,
         409: { description: 'You cannot disable yourself or change your own role', schema: errorRef },
       },
+      audit: 'self',
       handler: async ({ params, body, req }) => ({
         body: await updatePerson(authOf(req), params.org, params.id, body),
       }),

@@ -11,7 +11,7 @@ import {
 } from '../../errors';
 import type { AuthContext, Role } from '../../http/context';
 import { SharedCache } from '../../shared-cache';
-import { recordAudit } from '../audit/audit.service';
+import { recordAudit } from '../audit/record';
 import type { OrganisationDoc } from '../organisations/organisation.model';
 import { getOrganisation } from '../organisations/organisations.service';
 import {

@@ -139,6 +139,7 @@ export function entryRoutes(deps: EntryDeps): AnyRoute[] {
         410: closed,
         422: invalid,
       },
+      audit: 'self',
       handler: async ({ params, body, req }) => {
         const result = await enterResponse(authOf(req), params.id, body, submission());
         if (result.outcome === 'stored' && result.created)
@@ -248,6 +249,7 @@ export function entryRoutes(deps: EntryDeps): AnyRoute[] {
         410: closed,
         422: invalid,
       },
+      audit: 'self',
       handler: async ({ params, body, req }) => ({
         status: 201,
         body: await resolvePaperForm(authOf(req), params.id, params.serial, body, submission()),

@@ -2,7 +2,7 @@ import { isDeepStrictEqual } from 'node:util';
 import { Types } from 'mongoose';
 import { AppError, ConflictError, NotFoundError, ValidationError } from '../../errors';
 import type { AuthContext } from '../../http/context';
-import { recordAudit } from '../audit/audit.service';
+import { recordAudit } from '../audit/record';
 import type { CampaignDoc } from '../campaigns/campaign.model';
 import { currentStatus, hashToken, ownCampaign } from '../campaigns/campaigns.service';
 import { pinnedVersion } from '../surveys/surveys.service';

@@ -44,6 +44,7 @@ export function retentionRoutes(): AnyRoute[] {
         properties: { months: { type: ['integer', 'null'], minimum: 1, maximum: 240 } },
       },
       responses: { 200: { description: 'Stored', schema: retentionView }, 404: notFound },
+      audit: 'self',
       handler: async ({ params, body, req }) => ({
         body: await setRetention(authOf(req), params.org, body.months),
       }),

@@ -2,7 +2,7 @@ import { Types } from 'mongoose';
 import type { Logger } from 'pino';
 import type { AuthContext } from '../../http/context';
 import type { LockRunner } from '../../queue/lock';
-import { recordAudit } from '../audit/audit.service';
+import { recordAudit } from '../audit/record';
 import { AGGREGATION_LOCK } from '../indicators/aggregation.service';
 import { Organisation, type OrganisationDoc } from '../organisations/organisation.model';
 import { getOrganisation } from '../organisations/organisations.service';

@@ -67,6 +67,7 @@ export function surveyRoutes(): AnyRoute[] {
         201: { description: 'Created', schema: surveyDetail },
         409: { description: 'Slug taken', schema: errorRef },
       },
+      audit: 'self',
       handler: async ({ body, req }) => ({
         status: 201,
         body: await createSurvey(authOf(req), {
@@ -112,6 +113,7 @@ export function surveyRoutes(): AnyRoute[] {
         200: { description: 'The survey with its new draft', schema: surveyDetail },
         404: { description: 'Missing or not yours', schema: errorRef },
       },
+      audit: 'self',
       handler: async ({ params, body, req }) => ({
         body: await replaceDraft(authOf(req), params.id, {
           ...body,
@@ -135,6 +137,7 @@ export function surveyRoutes(): AnyRoute[] {
           schema: errorRef,
         },
       },
+      audit: 'self',
       handler: async ({ params, req }) => ({ status: 201, body: await publishDraft(authOf(req), params.id) }),
     }),
     defineRoute({

@@ -1,4 +1,5 @@
 import { SharedCache } from '../../shared-cache';
+import { recordAudit } from '../audit/record';
 import { Types } from 'mongoose';
 import { contentHash } from '../../canonical-json';
 import {
@@ -193,6 +194,11 @@ export async function createSurvey(caller: AuthContext, input: NewSurvey) {
         updatedAt: new Date(),
       },
     });
+    await recordAudit(caller, {
+      action: 'survey.created',
+      resource: { type: 'survey', id: doc._id.toHexString() },
+      after: draftSummary(doc.toObject() as SurveyDoc),
+    });
     return toDetail(doc.toObject() as SurveyDoc, check.warnings);
   } catch (err) {
     if ((err as { code?: number }).code === 11000) throw duplicateSlug(input.slug);
@@ -251,7 +257,27 @@ export async function replaceDraft(
     },
     { new: true },
   ).lean<SurveyDoc>();
+  await recordAudit(caller, {
+    action: 'survey.draft-changed',
+    resource: { type: 'survey', id: doc._id.toHexString() },
+    before: draftSummary(doc),
+    after: draftSummary(updated!),
+  });
   return toDetail(updated!, check.warnings);
+}
+
+/**
+ * What the audit log keeps of a draft: title, languages and the hash of its content (a
+ * definition can be half a megabyte; the hash tells whether two states differ, and published
+ * versions keep every definition).
+ */
+function draftSummary(doc: Pick<SurveyDoc, 'title' | 'slug' | 'draft'>) {
+  return {
+    slug: doc.slug,
+    title: doc.title,
+    languages: doc.draft.languages,
+    contentHash: contentHash(contentOfDraft(doc as SurveyDoc)),
+  };
 }
 
 /**
@@ -294,6 +320,12 @@ export async function publishDraft(caller: AuthContext, id: string) {
       { _id: doc._id, latestVersion: { $lt: version } },
       { $set: { latestVersion: version, 'draft.basedOnVersion': version } },
     );
+    await recordAudit(caller, {
+      action: 'survey.published',
+      resource: { type: 'survey', id: doc._id.toHexString() },
+      before: { latestVersion: doc.latestVersion },
+      after: { latestVersion: version, contentHash: hash, title: doc.title },
+    });
     return { ...toVersionView(created.toObject() as SurveyVersionDoc), warnings: check.warnings };
   } catch (err) {
     if ((err as { code?: number }).code === 11000) {
