@@ -45,7 +45,7 @@ export function newCsrfToken(req: Request): string {
  */
 export function sessionMiddleware(config: Readonly<Config>, redis: Redis): RequestHandler {
   const ttlSeconds = config.sessionIdleMinutes * 60;
-  return session({
+  const sessions = session({
     name: SESSION_COOKIE,
     secret: config.sessionSecret,
     store: new RedisSessionStore(redis, `${config.queuePrefix}:session:`, ttlSeconds),
@@ -61,6 +61,17 @@ export function sessionMiddleware(config: Readonly<Config>, redis: Redis): Reque
       path: '/',
     },
   });
+  // Only requests that carry the cookie, or start a session, go through it: an API key's request
+  // or a tenant's submission costs nothing here (express-session would otherwise make a session
+  // id for each).
+  return (req, res, next) => {
+    const cookie = req.headers.cookie;
+    if ((cookie && cookie.includes(`${SESSION_COOKIE}=`)) || req.path.startsWith('/v1/session')) {
+      sessions(req, res, next);
+      return;
+    }
+    next();
+  };
 }
 
 /** Regenerates the session (a fixed session id never survives a sign-in) and signs the person in. */
