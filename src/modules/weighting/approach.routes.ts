@@ -6,6 +6,7 @@ import { MODES } from '../responses/modes';
 import { APPROACH_LANGUAGES, approachPdf } from './approach-pdf';
 import { OVERRIDABLE, SAMPLING_METHODS } from './approach.model';
 import { APPROACH_ITEMS, getApproach, putApproach } from './approach.service';
+import { categoryCheck } from './weighting.schemas';
 
 const errorRef = { $ref: '#/components/schemas/Error' };
 const readers = ['platform', 'admin', 'analyst'] as const;
@@ -104,32 +105,6 @@ const range = {
       properties: { min: { type: 'number' }, max: { type: 'number' } },
     },
   ],
-} as const;
-
-const categoryCheck = {
-  type: 'object',
-  required: [
-    'category',
-    'population',
-    'populationShare',
-    'respondents',
-    'respondentShare',
-    'differencePoints',
-    'expected',
-  ],
-  additionalProperties: false,
-  properties: {
-    category: { type: 'string' },
-    population: { type: 'number' },
-    populationShare: { type: 'number', minimum: 0, maximum: 1 },
-    respondents: { type: 'integer', minimum: 0 },
-    respondentShare: { type: ['number', 'null'], minimum: 0, maximum: 1 },
-    differencePoints: {
-      ...nullableNumber,
-      description: 'Respondent share minus population share, in percentage points',
-    },
-    expected: { type: 'number', description: 'Respondents expected from the population share' },
-  },
 } as const;
 
 export const approachView = {

@@ -134,6 +134,33 @@ export const checkBody = {
 
 const nullableNumber = { type: ['number', 'null'] } as const;
 
+/** One category of a variable in the representativeness check. */
+export const categoryCheck = {
+  type: 'object',
+  required: [
+    'category',
+    'population',
+    'populationShare',
+    'respondents',
+    'respondentShare',
+    'differencePoints',
+    'expected',
+  ],
+  additionalProperties: false,
+  properties: {
+    category: { type: 'string' },
+    population: { type: 'number' },
+    populationShare: { type: 'number', minimum: 0, maximum: 1 },
+    respondents: { type: 'integer', minimum: 0 },
+    respondentShare: { type: ['number', 'null'], minimum: 0, maximum: 1 },
+    differencePoints: {
+      ...nullableNumber,
+      description: 'Respondent share minus population share, in percentage points',
+    },
+    expected: { type: 'number', description: 'Respondents expected from the population share' },
+  },
+} as const;
+
 export const checkView = {
   type: 'object',
   required: ['period', 'variables'],
@@ -151,31 +178,7 @@ export const checkView = {
           n: { type: 'integer', description: 'Respondents counted on this variable' },
           categories: {
             type: 'array',
-            items: {
-              type: 'object',
-              required: [
-                'category',
-                'population',
-                'populationShare',
-                'respondents',
-                'respondentShare',
-                'differencePoints',
-                'expected',
-              ],
-              additionalProperties: false,
-              properties: {
-                category: { type: 'string' },
-                population: { type: 'number' },
-                populationShare: { type: 'number', minimum: 0, maximum: 1 },
-                respondents: { type: 'integer' },
-                respondentShare: { type: ['number', 'null'], minimum: 0, maximum: 1 },
-                differencePoints: {
-                  ...nullableNumber,
-                  description: 'Respondent share minus population share, in percentage points',
-                },
-                expected: { type: 'number', description: 'Respondents expected from the population share' },
-              },
-            },
+            items: categoryCheck,
           },
           chiSquare: {
             ...nullableNumber,
