@@ -20,6 +20,7 @@ import { indicatorDefinitionRoutes } from './modules/catalogue/indicator-definit
 import { authenticateKey } from './modules/organisations/api-keys.service';
 import { organisationRoutes } from './modules/organisations/organisations.routes';
 import { publicAssets, publicRoutes } from './modules/responses/public.routes';
+import { consoleAssets } from './modules/console/console.routes';
 import { entryRoutes } from './modules/responses/entries.routes';
 import { auditRoutes } from './modules/audit/audit.routes';
 import { recordAudit } from './modules/audit/record';
@@ -37,6 +38,7 @@ import { planRoutes } from './modules/plans/plans.routes';
 import { weightingRoutes } from './modules/weighting/weighting.routes';
 import { approachRoutes } from './modules/weighting/approach.routes';
 import { webhookRoutes } from './modules/webhooks/webhooks.routes';
+import { reportRoutes } from './modules/reports/reports.routes';
 import { createEventSink } from './modules/webhooks/webhooks.service';
 import type { Queues } from './queue/queues';
 
@@ -91,6 +93,7 @@ export function allRoutes(deps: AppDeps): AnyRoute[] {
     ...oidcRoutes({ config: deps.config, logger: deps.logger }),
     ...publicRoutes(deps),
     ...scoreRoutes(),
+    ...reportRoutes(),
   ];
   let openapi: object | null = null;
   routes.push(
@@ -145,6 +148,7 @@ export function buildApp(deps: AppDeps): Express {
   app.use(express.json({ limit: deps.config.bodyLimitBytes, strict: true, type: 'application/json' }));
   app.use(docsAssets());
   app.use(publicAssets());
+  app.use(consoleAssets());
   // People's sessions: only requests to the API (and the console) carry the cookie.
   app.use('/api', sessionMiddleware(deps.config, deps.redis));
 
