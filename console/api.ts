@@ -1,0 +1,64 @@
+/** A refusal of the API, with its status and error code. */
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+let csrfToken: string | null = null;
+let onSignedOut: () => void = () => undefined;
+
+/** What to do when the API says the session has ended (it expired, or was ended elsewhere). */
+export function whenSignedOut(handler: () => void): void {
+  onSignedOut = handler;
+}
+
+/** The session's CSRF token, sent with every request that changes something. */
+export function setCsrfToken(token: string | null): void {
+  csrfToken = token;
+}
+
+async function send(method: string, path: string, body: unknown, accept: string): Promise<Response> {
+  const headers: Record<string, string> = { Accept: accept };
+  if (body !== undefined) headers['Content-Type'] = 'application/json';
+  if (method !== 'GET' && csrfToken) headers['X-CSRF-Token'] = csrfToken;
+  const res = await fetch(path, {
+    method,
+    headers,
+    body: body === undefined ? undefined : JSON.stringify(body),
+    credentials: 'same-origin',
+  });
+  if (res.status === 401 && !path.startsWith('/api/v1/session')) onSignedOut();
+  if (!res.ok) {
+    let code = 'HTTP_ERROR';
+    let message = res.statusText;
+    try {
+      const parsed = (await res.json()) as { error?: { code?: string; message?: string } };
+      code = parsed.error?.code ?? code;
+      message = parsed.error?.message ?? message;
+    } catch {
+      // Not the API's JSON error (a proxy's page, say): the status says enough.
+    }
+    throw new ApiError(res.status, code, message);
+  }
+  return res;
+}
+
+/** Calls the API (same origin, the session cookie) and returns its JSON, or nothing for 204. */
+export async function api<T>(
+  method: 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE',
+  path: string,
+  body?: unknown,
+) {
+  const res = await send(method, path, body, 'application/json');
+  return (res.status === 204 ? undefined : await res.json()) as T;
+}
+
+/** The CSV form of a score endpoint (`Accept: text/csv`). */
+export async function apiCsv(path: string): Promise<Blob> {
+  return (await send('GET', path, undefined, 'text/csv')).blob();
+}
