@@ -75,11 +75,14 @@ function serviceEnv(mongodbUri: string, redisUrl: string): NodeJS.ProcessEnv {
     PUBLIC_BASE_URL: 'http://127.0.0.1',
     QUEUE_PREFIX: 'bench',
     WEBHOOK_KEY: WEBHOOK_KEY,
+    SESSION_SECRET: SESSION_SECRET,
   };
 }
 
 /** One webhook signing key per benchmark run, shared by its API and worker processes. */
 const WEBHOOK_KEY = randomBytes(32).toString('hex');
+/** One session secret per benchmark run. */
+const SESSION_SECRET = randomBytes(32).toString('hex');
 
 /** The servers a benchmark runs on, and its own database on them (connected here). */
 export interface BenchServices {

@@ -1,4 +1,4 @@
-import { ConfigError, loadConfig } from '../../src/config';
+import { ConfigError, DEVELOPMENT_SESSION_SECRET, loadConfig } from '../../src/config';
 
 function problemsOf(env: Record<string, string>): string[] {
   try {
@@ -40,6 +40,45 @@ describe('loadConfig', () => {
         expect.stringMatching(/^PUBLIC_BASE_URL: is required in production/),
       ]),
     );
+  });
+
+  it('requires a session secret of its own in production and never prints it', () => {
+    const production = {
+      NODE_ENV: 'production',
+      MONGODB_URI: 'mongodb://db:27017/tv',
+      REDIS_URL: 'redis://cache:6379',
+      PUBLIC_BASE_URL: 'https://survey.example.org',
+      WEBHOOK_KEY: 'w'.repeat(40),
+    };
+    const session = (env: Record<string, string>) =>
+      problemsOf({ ...production, ...env, OIDC_CLIENT_ID: 'x' }).filter((p) =>
+        p.startsWith('SESSION_SECRET'),
+      );
+    expect(session({})).toEqual([expect.stringMatching(/^SESSION_SECRET: is required in production/)]);
+    expect(session({ SESSION_SECRET: DEVELOPMENT_SESSION_SECRET })).toHaveLength(1);
+    expect(session({ SESSION_SECRET: 'short-secret' }).join()).not.toContain('short-secret');
+    expect(loadConfig({ ...production, SESSION_SECRET: 's'.repeat(40) }).sessionSecret).toBe('s'.repeat(40));
+  });
+
+  it('takes single sign-on only with issuer, client id and secret together', () => {
+    expect(loadConfig({}).oidc).toBeNull();
+    const cfg = loadConfig({
+      OIDC_ISSUER_URL: 'https://id.example.org/',
+      OIDC_CLIENT_ID: 'tenant-voice',
+      OIDC_CLIENT_SECRET: 'secret',
+    });
+    expect(cfg.oidc).toEqual({
+      issuerUrl: 'https://id.example.org',
+      clientId: 'tenant-voice',
+      clientSecret: 'secret',
+      displayName: 'single sign-on',
+    });
+    expect(problemsOf({ OIDC_ISSUER_URL: 'https://id.example.org' })).toEqual([
+      expect.stringMatching(/^OIDC_CLIENT_ID and OIDC_CLIENT_SECRET: are required/),
+    ]);
+    expect(problemsOf({ OIDC_CLIENT_ID: 'x', OIDC_CLIENT_SECRET: 'y' })).toEqual([
+      expect.stringMatching(/^OIDC_ISSUER_URL: is required/),
+    ]);
   });
 
   it('rejects a malformed MongoDB URI and Redis URL with readable messages', () => {
