@@ -4,10 +4,24 @@
  * text widths are estimated by Vega; the PDF then sets the text in its embedded DejaVu Sans.
  */
 import SVGtoPDF from 'svg-to-pdfkit';
-import * as vega from 'vega';
-import { compile, type TopLevelSpec } from 'vega-lite';
+import type * as Vega from 'vega';
+import type * as VegaLite from 'vega-lite';
 import { BOLD, REGULAR } from '../pdf/document';
 import type { VegaLiteSpec } from './specs';
+
+let loaded: Promise<{ vega: typeof Vega; vegaLite: typeof VegaLite }> | null = null;
+
+/**
+ * Vega and Vega-Lite, loaded on the first chart drawn: most API processes never print a PDF, and
+ * the two libraries are a large part of what a process would otherwise load at start.
+ */
+function engines() {
+  loaded ??= Promise.all([import('vega'), import('vega-lite')]).then(([vega, vegaLite]) => ({
+    vega,
+    vegaLite,
+  }));
+  return loaded;
+}
 
 /**
  * The SVG text of a Vega-Lite spec (one of `benchmarkSpec`, `trendSpec`).
@@ -15,7 +29,8 @@ import type { VegaLiteSpec } from './specs';
  * @throws Error when the spec does not compile
  */
 export async function specToSvg(spec: VegaLiteSpec): Promise<string> {
-  const compiled = compile(spec as unknown as TopLevelSpec).spec;
+  const { vega, vegaLite } = await engines();
+  const compiled = vegaLite.compile(spec as unknown as VegaLite.TopLevelSpec).spec;
   const view = new vega.View(vega.parse(compiled), { renderer: 'none' });
   try {
     return await view.toSVG();

@@ -10,7 +10,6 @@ import { objectIdSchema, orgParams } from '../organisations/organisations.schema
 import { PASSWORD_MAX } from './passwords';
 import {
   acceptInvitation,
-  cachedPerson,
   endAllSessions,
   invitePerson,
   listPeople,
@@ -19,7 +18,7 @@ import {
   updatePerson,
   verifySignIn,
 } from './people.service';
-import { endSession, newCsrfToken, startSession } from './sessions';
+import { endSession, newCsrfToken, sessionPerson, startSession } from './sessions';
 
 const errorRef = { $ref: '#/components/schemas/Error' };
 const everyone: readonly Role[] = ['platform', 'admin', 'analyst', 'coordinator', 'interviewer'];
@@ -122,13 +121,9 @@ export function peopleRoutes(deps: PeopleDeps): AnyRoute[] {
         401: { description: 'No session', schema: errorRef },
       },
       handler: async ({ req }) => {
-        const s = req.session;
-        const person = s?.personId ? await cachedPerson(s.personId) : null;
-        if (!person || person.status !== 'active' || person.sessionGeneration !== s.generation) {
-          if (s?.personId) await endSession(req);
-          throw new UnauthorizedError('not signed in');
-        }
-        const known = s.csrfToken;
+        const person = await sessionPerson(req);
+        if (!person) throw new UnauthorizedError('not signed in');
+        const known = req.session.csrfToken;
         return {
           body: {
             person: personView(person),

@@ -5,6 +5,7 @@ import type { Redis } from 'ioredis';
 import type { Config } from '../../config';
 import { AppError } from '../../errors';
 import type { AuthContext } from '../../http/context';
+import type { PersonDoc } from './person.model';
 import { cachedPerson, personCaller } from './people.service';
 import { RedisSessionStore } from './session-store';
 
@@ -96,19 +97,27 @@ export function endSession(req: Request): Promise<void> {
 }
 
 /**
+ * The person signed in with this request's session, or null. A session whose person is no longer
+ * active, or that an end-everywhere (or a change of role) outdated, ends here.
+ */
+export async function sessionPerson(req: Request): Promise<PersonDoc | null> {
+  const s = req.session;
+  if (!s?.personId) return null;
+  const person = await cachedPerson(s.personId);
+  if (person && person.status === 'active' && person.sessionGeneration === s.generation) return person;
+  await endSession(req);
+  return null;
+}
+
+/**
  * The person a request's session signs in, or null. A session whose person was disabled, changed
  * role or signed out everywhere ends here. A state-changing request needs the session's CSRF
  * token (403 CSRF_FAILED otherwise): a cookie alone, which another site can make a browser send,
  * changes nothing.
  */
 export async function sessionCaller(req: Request): Promise<AuthContext | null> {
-  const s = req.session;
-  if (!s?.personId) return null;
-  const person = await cachedPerson(s.personId);
-  if (!person || person.status !== 'active' || person.sessionGeneration !== s.generation) {
-    await endSession(req);
-    return null;
-  }
+  const person = await sessionPerson(req);
+  if (!person) return null;
   if (!SAFE_METHODS.has(req.method) && !csrf.isRequestValid(req))
     throw new AppError(403, 'CSRF_FAILED', 'send the session’s CSRF token in the X-CSRF-Token header');
   return personCaller(person);

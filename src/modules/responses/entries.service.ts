@@ -13,6 +13,7 @@ import {
   assertAccepting,
   claim,
   findInvitation,
+  secondsSince,
   storeResponse,
   validAnswers,
   type SubmissionDeps,
@@ -88,7 +89,6 @@ async function storeEntry(
   deps: SubmissionDeps,
 ) {
   const now = new Date();
-  const started = startedAt ? Date.parse(startedAt) : NaN;
   let result;
   try {
     result = await storeResponse(
@@ -102,10 +102,7 @@ async function storeEntry(
         serial: e.serial,
         answers,
         completedAt: now,
-        durationSeconds:
-          Number.isFinite(started) && started < now.getTime()
-            ? Math.round((now.getTime() - started) / 1000)
-            : null,
+        durationSeconds: secondsSince(startedAt, now),
       },
       codeHash ? { tokenHash: codeHash } : null,
       deps,

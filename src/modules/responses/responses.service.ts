@@ -100,7 +100,6 @@ export async function submitResponse(
   const clean = await validAnswers(campaign, version, input.answers, input.locale, deps.files);
 
   const now = new Date();
-  const started = input.startedAt ? Date.parse(input.startedAt) : NaN;
   return storeResponse(
     campaign,
     {
@@ -112,10 +111,7 @@ export async function submitResponse(
       serial: null,
       answers: clean,
       completedAt: now,
-      durationSeconds:
-        Number.isFinite(started) && started < now.getTime()
-          ? Math.round((now.getTime() - started) / 1000)
-          : null,
+      durationSeconds: secondsSince(input.startedAt, now),
     },
     input.token ? { token: input.token } : null,
     deps,
@@ -155,6 +151,14 @@ export async function validAnswers(
   );
   if (errors.length) throw new ValidationError('the answers are not valid for this survey', errors);
   return clean;
+}
+
+/** Whole seconds from a client's `startedAt` to `now`; null when it is missing or not before now. */
+export function secondsSince(startedAt: string | undefined, now: Date): number | null {
+  const started = startedAt ? Date.parse(startedAt) : NaN;
+  return Number.isFinite(started) && started < now.getTime()
+    ? Math.round((now.getTime() - started) / 1000)
+    : null;
 }
 
 /** What a stored response holds besides the campaign's own fields. */

@@ -20,7 +20,7 @@ import {
   type Overridable,
   type SamplingMethod,
 } from './approach.model';
-import { Margin, marginId, type MarginDoc } from './margin.model';
+import { Margin, marginId, marginsOf, type MarginDoc } from './margin.model';
 import type { Margins } from './raking';
 import { checkRepresentativeness, type CategoryCheck } from './representativeness';
 import { planSampleSize } from './sample-size';
@@ -325,12 +325,6 @@ function warningsOf(view: Omit<ApproachView, 'missing' | 'warnings' | 'generated
   if (view.weighting.status === 'not-weighted')
     out.push(`the published values could not be weighted: ${view.weighting.reason}`);
   return out;
-}
-
-function marginsOf(doc: MarginDoc): Margins {
-  return Object.fromEntries(
-    doc.variables.map((v) => [v.name, Object.fromEntries(v.categories.map((c) => [c.name, c.count]))]),
-  );
 }
 
 /**

@@ -59,6 +59,13 @@ export interface MarginDoc {
 
 export const Margin = model('Margin', marginSchema);
 
+/** Stored margins as variable → category → count, the shape raking and the checks take. */
+export function marginsOf(doc: Pick<MarginDoc, 'variables'>): Record<string, Record<string, number>> {
+  return Object.fromEntries(
+    doc.variables.map((v) => [v.name, Object.fromEntries(v.categories.map((c) => [c.name, c.count]))]),
+  );
+}
+
 /** _id of an organisation's margins for a period. */
 export function marginId(organisationId: Types.ObjectId | string, period: string): string {
   return `${String(organisationId)}|${period}`;

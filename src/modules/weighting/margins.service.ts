@@ -4,7 +4,7 @@ import { numberCell, parseCsvRecords } from '../../http/csv-upload';
 import type { CsvTable } from '../../http/route';
 import type { OrganisationDoc } from '../organisations/organisation.model';
 import { getOrganisation } from '../organisations/organisations.service';
-import { DEFAULT_TRIM, Margin, marginId, type MarginDoc } from './margin.model';
+import { DEFAULT_TRIM, Margin, marginId, marginsOf, type MarginDoc } from './margin.model';
 import { marginProblems, marginScale, rake, type Margins, type RakeOptions, type RakeResult } from './raking';
 import { checkRepresentativeness, type RespondentCounts, type VariableCheck } from './representativeness';
 import { CATEGORY_PATTERN, MAX_CATEGORIES, MAX_VARIABLES, VARIABLE_PATTERN } from './weighting.schemas';
@@ -19,13 +19,6 @@ export interface MarginsView {
   /** Caps of the weights when published values are weighted, × the mean weight. */
   trim: { min: number; max: number };
   updatedAt: string;
-}
-
-/** The margins of a stored document as variable → category → count. */
-function marginsOf(doc: Pick<MarginDoc, 'variables'>): Record<string, Record<string, number>> {
-  return Object.fromEntries(
-    doc.variables.map((v) => [v.name, Object.fromEntries(v.categories.map((c) => [c.name, c.count]))]),
-  );
 }
 
 function totalOf(doc: Pick<MarginDoc, 'variables'>): number {

@@ -13,8 +13,7 @@ import {
 import { SurveyResponse } from '../responses/response.model';
 import { UnitHead, unitHeadId } from '../responses/unit-state';
 import { answerFor, mapAnswer } from '../surveys/indicator-mapping';
-import { DEFAULT_TRIM, Margin, marginId, type MarginDoc } from './margin.model';
-import type { Margins } from './raking';
+import { DEFAULT_TRIM, Margin, marginId, marginsOf, type MarginDoc } from './margin.model';
 import { respondentCategories, weightAll, weightedIndicator, type WeightedAnswer } from './weighted-values';
 
 /** The method statement carried by every weighted number. */
@@ -50,12 +49,6 @@ export type WeightedFigure =
 export interface WeightingUnit {
   organisationId: string;
   period: string;
-}
-
-function marginsOf(doc: MarginDoc): Margins {
-  return Object.fromEntries(
-    doc.variables.map((v) => [v.name, Object.fromEntries(v.categories.map((c) => [c.name, c.count]))]),
-  );
 }
 
 /** Of these units, those with population margins stored (one read of the small margins collection). */

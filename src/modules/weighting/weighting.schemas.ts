@@ -38,6 +38,16 @@ export const marginsMap = {
   examples: [{ tenure: { rented: 900, shared: 100 }, age_band: { '16-34': 200, '35-54': 400, '55+': 400 } }],
 } as const;
 
+/** Caps of raking weights, as multiples of the mean weight. */
+const weightCaps = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    min: { type: 'number', minimum: 0, maximum: 1, description: 'Lowest weight, × the mean (e.g. 0.2)' },
+    max: { type: 'number', minimum: 1, maximum: 100, description: 'Highest weight, × the mean (e.g. 5)' },
+  },
+} as const;
+
 export const putMarginsBody = {
   type: 'object',
   additionalProperties: false,
@@ -45,23 +55,9 @@ export const putMarginsBody = {
   properties: {
     variables: marginsMap,
     trim: {
-      type: 'object',
-      additionalProperties: false,
-      properties: {
-        min: {
-          type: 'number',
-          minimum: 0,
-          maximum: 1,
-          description: 'Lowest weight, × the mean (default 0.2)',
-        },
-        max: {
-          type: 'number',
-          minimum: 1,
-          maximum: 100,
-          description: 'Highest weight, × the mean (default 5)',
-        },
-      },
-      description: 'Caps of the weights when published values are weighted to these margins',
+      ...weightCaps,
+      description:
+        'Caps of the weights when published values are weighted to these margins (default 0.2 and 5)',
     },
   },
 } as const;
@@ -246,22 +242,7 @@ export const rakeBody = {
           description: 'Largest relative margin discrepancy accepted as converged',
         },
         trim: {
-          type: 'object',
-          additionalProperties: false,
-          properties: {
-            min: {
-              type: 'number',
-              minimum: 0,
-              maximum: 1,
-              description: 'Lowest weight, × the mean (e.g. 0.3)',
-            },
-            max: {
-              type: 'number',
-              minimum: 1,
-              maximum: 100,
-              description: 'Highest weight, × the mean (e.g. 3)',
-            },
-          },
+          ...weightCaps,
           description: 'Caps applied after convergence; the sample is then raked again with the caps held',
         },
       },
