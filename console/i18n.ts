@@ -1,5 +1,9 @@
 import i18next from 'i18next';
 import en from './locales/en.json';
+import enAdmin from './locales/admin/en.json';
+import enAnalysis from './locales/analysis/en.json';
+import enCampaigns from './locales/campaigns/en.json';
+import enCoordination from './locales/coordination/en.json';
 
 /** The console's languages, each named in itself. */
 export const LANGUAGES = [
@@ -34,11 +38,26 @@ export function preferredLanguage(): Language {
   return 'en';
 }
 
-async function messages(lang: Language): Promise<Record<string, unknown>> {
-  if (lang === 'en') return en;
-  // One chunk per language: only the one in use is downloaded.
-  const loaded = (await import(`./locales/${lang}.json`)) as { default: Record<string, unknown> };
-  return loaded.default;
+type Messages = Record<string, unknown>;
+
+/** English, always at hand: the fallback for anything missing. */
+const english: Messages = { ...en, ...enAdmin, ...enAnalysis, ...enCampaigns, ...enCoordination };
+
+/**
+ * A language's messages: the frame's and each area's (administration, campaigns, analysis,
+ * coordination), each file under its own top-level key. One chunk per file and language: only
+ * the language in use is downloaded.
+ */
+async function messages(lang: Language): Promise<Messages> {
+  if (lang === 'en') return english;
+  const parts = (await Promise.all([
+    import(`./locales/${lang}.json`),
+    import(`./locales/admin/${lang}.json`),
+    import(`./locales/analysis/${lang}.json`),
+    import(`./locales/campaigns/${lang}.json`),
+    import(`./locales/coordination/${lang}.json`),
+  ])) as Array<{ default: Messages }>;
+  return Object.assign({}, ...parts.map((p) => p.default)) as Messages;
 }
 
 /** Loads a language's messages, switches to it and remembers the choice. */
@@ -47,7 +66,7 @@ export async function setLanguage(lang: Language): Promise<void> {
     await i18next.init({
       lng: 'en',
       fallbackLng: 'en',
-      resources: { en: { translation: en } },
+      resources: { en: { translation: english } },
       // Every text reaches the page as a text node, never as HTML.
       interpolation: { escapeValue: false },
     });

@@ -1,10 +1,11 @@
 import './console.css';
 import { api, ApiError, setCsrfToken, whenSignedOut } from './api';
 import { preferredLanguage, setLanguage, t } from './i18n';
-import { dashboardPage } from './pages/dashboard';
+import { h } from './dom';
 import { invitationPage } from './pages/invitation';
 import { shell } from './pages/shell';
 import { signInPage } from './pages/sign-in';
+import { match } from './routes';
 import type { Console, Session } from './types';
 
 const root = document.getElementById('app')!;
@@ -38,6 +39,25 @@ const app: Console = {
   },
 };
 
+/** A message in place of a page: not found, not for this role, or failed to load. */
+function notice(message: string): HTMLElement {
+  return h('main', { id: 'main', tabindex: '-1' }, h('h1', { tabindex: '-1' }, message));
+}
+
+/** The page behind sign-in that a path opens, as the person's role allows. */
+async function signedInPage(path: string): Promise<HTMLElement> {
+  const found = match(path);
+  if (!found) return notice(t('common.notFound'));
+  if (!found.route.roles.includes(app.session!.person.role)) return notice(t('common.notForRole'));
+  try {
+    const page = await found.route.load();
+    return page(app, found.params);
+  } catch {
+    // A chunk that failed to download (the service was updated meanwhile, or the network).
+    return notice(t('common.failed'));
+  }
+}
+
 async function render({ focus }: { focus: boolean }): Promise<void> {
   const path = location.pathname.replace(/\/+$/, '') || '/console';
   let page: HTMLElement;
@@ -51,7 +71,7 @@ async function render({ focus }: { focus: boolean }): Promise<void> {
       });
       return;
     }
-    page = shell(app, dashboardPage(app));
+    page = shell(app, await signedInPage(path));
   }
   const focused = document.activeElement?.id;
   root.replaceChildren(page);

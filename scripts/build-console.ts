@@ -1,5 +1,14 @@
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { build } from 'esbuild';
@@ -59,8 +68,11 @@ export function readConsoleManifest(): ConsoleManifest | null {
  */
 export async function buildConsole(): Promise<ConsoleManifest> {
   const fingerprint = consoleFingerprint();
-  rmSync(CONSOLE_OUT, { recursive: true, force: true });
-  const assets = path.join(CONSOLE_OUT, 'assets');
+  // Built beside the old one and swapped in at the end, so a running service or a second build
+  // never sees half a console.
+  const out = `${CONSOLE_OUT}.building-${process.pid}`;
+  rmSync(out, { recursive: true, force: true });
+  const assets = path.join(out, 'assets');
   mkdirSync(assets, { recursive: true });
   const result = await build({
     entryPoints: { console: path.join(CONSOLE_SOURCE, 'main.ts') },
@@ -91,12 +103,12 @@ export async function buildConsole(): Promise<ConsoleManifest> {
   const html = template
     .replace('<!-- styles -->', css ? `<link rel="stylesheet" href="${css}" />` : '')
     .replace('<!-- script -->', `<script type="module" src="${script}"></script>`);
-  writeFileSync(path.join(CONSOLE_OUT, 'index.html'), html);
+  writeFileSync(path.join(out, 'index.html'), html);
 
   const files: ConsoleManifest['files'] = {};
-  for (const file of filesUnder(CONSOLE_OUT)) {
+  for (const file of filesUnder(out)) {
     const body = readFileSync(file);
-    files[path.relative(CONSOLE_OUT, file)] = { bytes: body.length, gzip: gzipSync(body).length };
+    files[path.relative(out, file)] = { bytes: body.length, gzip: gzipSync(body).length };
   }
   // The entry and what it imports statically load at once; dynamic imports wait until used.
   const eager = new Set<string>();
@@ -108,12 +120,11 @@ export async function buildConsole(): Promise<ConsoleManifest> {
   };
   follow(entryFile);
   if (entryOutput.cssBundle) eager.add(entryOutput.cssBundle);
-  const firstLoad = [
-    'index.html',
-    ...[...eager].map((f) => path.relative(CONSOLE_OUT, path.resolve(root, f))),
-  ];
+  const firstLoad = ['index.html', ...[...eager].map((f) => path.relative(out, path.resolve(root, f)))];
   const manifest: ConsoleManifest = { fingerprint, builtAt: new Date().toISOString(), firstLoad, files };
-  writeFileSync(path.join(CONSOLE_OUT, 'manifest.json'), `${JSON.stringify(manifest, null, 2)}\n`);
+  writeFileSync(path.join(out, 'manifest.json'), `${JSON.stringify(manifest, null, 2)}\n`);
+  rmSync(CONSOLE_OUT, { recursive: true, force: true });
+  renameSync(out, CONSOLE_OUT);
   return manifest;
 }
 

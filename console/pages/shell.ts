@@ -1,11 +1,7 @@
 import { h } from '../dom';
 import { language, LANGUAGES, setLanguage, t, type Language } from '../i18n';
-import type { Console, Role } from '../types';
-
-/** The pages each role has in the console. */
-const NAVIGATION: Array<{ path: string; label: string; roles: readonly Role[] }> = [
-  { path: '/console/indicators', label: 'nav.indicators', roles: ['admin', 'analyst', 'coordinator'] },
-];
+import { NAVIGATION } from '../routes';
+import type { Console } from '../types';
 
 /** A language switcher naming each language in itself; the choice is remembered. */
 export function languageSwitcher(app: Console): HTMLElement {
@@ -52,7 +48,11 @@ export function shell(app: Console, content: HTMLElement): HTMLElement {
                   href: item.path,
                   'data-route': true,
                   'aria-current':
-                    here === item.path || (here === '/console' && item === links[0]) ? 'page' : false,
+                    here === item.path || (here === '/console' && item === links[0])
+                      ? 'page'
+                      : here.startsWith(`${item.path}/`)
+                        ? 'true'
+                        : false,
                 },
                 t(item.label),
               ),

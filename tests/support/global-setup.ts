@@ -1,6 +1,7 @@
 import { mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { ensureConsoleBuilt } from '../../scripts/build-console';
 import { MissingBinaryError } from '../../src/local-services/binaries';
 import { ensureLocalServices, type LocalServices } from '../../src/local-services/servers';
 
@@ -29,6 +30,8 @@ export default async function globalSetup(): Promise<void> {
     process.env.TEST_REDIS_URL = services.redisUrl;
     process.env.TEST_SERVICES_DIR = dir;
     for (const s of services.started) process.stderr.write(`[test services] started ${s}\n`);
+    // The browser tests open the built console; built once here, not by each test file.
+    if ((await ensureConsoleBuilt()) === 'built') process.stderr.write('[test services] built the console\n');
   } catch (err) {
     if (err instanceof MissingBinaryError) {
       throw new Error(`The tests need real servers.\n${err.message}`);

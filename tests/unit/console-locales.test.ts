@@ -1,11 +1,33 @@
-import en from '../../console/locales/en.json';
-import ka from '../../console/locales/ka.json';
-import pl from '../../console/locales/pl.json';
-import ru from '../../console/locales/ru.json';
-import uk from '../../console/locales/uk.json';
+import { readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
 
 /** Every console message exists in all five languages, with the same placeholders. */
 type Messages = { [key: string]: string | Messages };
+
+const LOCALES = path.join(__dirname, '..', '..', 'console', 'locales');
+const AREAS = readdirSync(LOCALES, { withFileTypes: true })
+  .filter((e) => e.isDirectory())
+  .map((e) => e.name);
+
+/** A language's messages as the console merges them: the frame's file and each area's. */
+function load(lang: string): Messages {
+  const files = [
+    path.join(LOCALES, `${lang}.json`),
+    ...AREAS.map((a) => path.join(LOCALES, a, `${lang}.json`)),
+  ];
+  const merged: Messages = {};
+  for (const file of files) {
+    const messages = JSON.parse(readFileSync(file, 'utf8')) as Messages;
+    for (const key of Object.keys(messages)) {
+      // Each file owns its top-level keys: a second file with the same key would hide the first.
+      if (key in merged) throw new Error(`${file} repeats the top-level key ${key}`);
+    }
+    Object.assign(merged, messages);
+  }
+  return merged;
+}
+
+const en = load('en');
 
 function flatten(messages: Messages, prefix = ''): Map<string, string> {
   const out = new Map<string, string>();
@@ -19,13 +41,8 @@ function flatten(messages: Messages, prefix = ''): Map<string, string> {
 const placeholders = (text: string) => [...text.matchAll(/\{\{(\w+)\}\}/g)].map((m) => m[1]).sort();
 const english = flatten(en);
 
-describe.each([
-  ['pl', pl],
-  ['uk', uk],
-  ['ru', ru],
-  ['ka', ka],
-])('console messages in %s', (_lang, messages) => {
-  const translated = flatten(messages as Messages);
+describe.each(['pl', 'uk', 'ru', 'ka'])('console messages in %s', (lang) => {
+  const translated = flatten(load(lang));
 
   it('has exactly the English keys', () => {
     expect([...translated.keys()].sort()).toEqual([...english.keys()].sort());
