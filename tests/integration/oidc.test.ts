@@ -1,7 +1,3 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { once } from 'node:events';
-import net from 'node:net';
-import path from 'node:path';
 import {
   bearer,
   createOrganisationViaApi,
@@ -11,6 +7,14 @@ import {
   serviceUrls,
   type TestContext,
 } from '../support/harness';
+import {
+  freePort,
+  startChild as startIn,
+  startOidcProvider,
+  stopChildren,
+  waitFor,
+  type Child,
+} from '../support/children';
 import { expectDocumentedAt } from '../support/contract';
 
 /**
@@ -21,7 +25,6 @@ import { expectDocumentedAt } from '../support/contract';
  * consent forms over HTTP. People are invited through the API of an in-process app on the same
  * database, which also answers as a deployment without single sign-on.
  */
-const root = path.resolve(__dirname, '../..');
 const CLIENT_ID = 'tenant-voice';
 const CLIENT_SECRET = 'a-client-secret-for-the-test-provider';
 const PASSWORD = 'correct horse battery staple';
@@ -39,35 +42,8 @@ let ctx: TestContext;
 let admin: string;
 let appUrl: string;
 let issuer: string;
-const children: Array<{ process: ChildProcess; output: string[] }> = [];
-
-/** A child process whose output is kept for the failure message and the refusals' reasons. */
-function startChild(args: string[], env: NodeJS.ProcessEnv) {
-  const child = spawn(process.execPath, args, { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
-  const entry = { process: child, output: [] as string[] };
-  children.push(entry);
-  for (const stream of [child.stdout!, child.stderr!])
-    stream.on('data', (chunk: Buffer) => entry.output.push(...chunk.toString('utf8').split('\n')));
-  return entry;
-}
-
-async function waitFor<T>(what: string, entry: { output: string[] }, probe: () => Promise<T | null>) {
-  const deadline = Date.now() + 30_000;
-  while (Date.now() < deadline) {
-    const found = await probe().catch(() => null);
-    if (found !== null) return found;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`${what} did not start:\n${entry.output.join('\n')}`);
-}
-
-async function freePort(): Promise<number> {
-  const server = net.createServer().listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise((r) => server.close(r));
-  return port;
-}
+const children: Child[] = [];
+const startChild = (args: string[], env: NodeJS.ProcessEnv) => startIn(children, args, env);
 
 /** The reasons the API logged for refusing single sign-on, oldest first. */
 function refusals(): string[] {
@@ -209,18 +185,11 @@ beforeAll(async () => {
 
   const port = await freePort();
   appUrl = `http://127.0.0.1:${port}`;
-  const provider = startChild([path.join(root, 'tests/support/oidc-provider.mjs')], {
-    PATH: process.env.PATH,
-    OIDC_TEST_PROVIDER: JSON.stringify({
-      clientId: CLIENT_ID,
-      clientSecret: CLIENT_SECRET,
-      redirectUri: `${appUrl}/api/v1/session/oidc/callback`,
-      accounts: ACCOUNTS,
-    }),
-  });
-  issuer = await waitFor('the provider', provider, async () => {
-    const line = provider.output.find((l) => l.startsWith('issuer '));
-    return line ? line.slice('issuer '.length).trim() : null;
+  issuer = await startOidcProvider(children, {
+    clientId: CLIENT_ID,
+    clientSecret: CLIENT_SECRET,
+    redirectUri: `${appUrl}/api/v1/session/oidc/callback`,
+    accounts: ACCOUNTS,
   });
 
   const api = startChild(['--import', 'tsx', 'src/server.ts'], {
@@ -246,14 +215,7 @@ beforeAll(async () => {
 }, 120_000);
 
 afterAll(async () => {
-  for (const { process: child } of children.reverse()) {
-    if (child.exitCode !== null) continue;
-    const exited = once(child, 'exit');
-    child.kill('SIGTERM');
-    const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
-    await exited;
-    clearTimeout(timer);
-  }
+  await stopChildren(children);
   await ctx.close();
 });
 
