@@ -1,6 +1,7 @@
-import type { Types } from 'mongoose';
+import type { mongo, Types } from 'mongoose';
 import type { Logger } from 'pino';
 import type { Config } from '../../config';
+import { GroupInsert, type InsertOutcome } from '../../db/group-insert';
 import { AppError, ConflictError, GoneError, ValidationError } from '../../errors';
 import { JobName } from '../../queue/jobs';
 import type { Queues } from '../../queue/queues';
@@ -175,6 +176,17 @@ export interface ResponseFields {
 }
 
 /**
+ * Responses and inbox entries are written by group commit: under load, the submissions that
+ * arrive while one write is under way go together in the next (see GroupInsert).
+ */
+const responseInserts = new GroupInsert<mongo.Document>(
+  () => SurveyResponse.collection as unknown as mongo.Collection<mongo.Document>,
+);
+const inboxInserts = new GroupInsert<mongo.Document>(
+  () => PendingAnswer.collection as unknown as mongo.Collection<mongo.Document>,
+);
+
+/**
  * Stores validated answers once: a place under the response limit and the invitation (by its
  * token, or by the token's hash that staff entry keeps) are claimed through unique indexes and
  * given back if the insert does not happen; the insert under `fields.id` is the duplicate check;
@@ -198,17 +210,21 @@ export async function storeResponse(
     ...fields,
   };
   delete (doc as { id?: unknown }).id;
+  let outcome: InsertOutcome;
   try {
     await reserveSlot(campaign, releases);
     if (code)
       await consumeToken(campaign, 'token' in code ? hashToken(code.token) : code.tokenHash, releases);
-    await SurveyResponse.collection.insertOne(doc as never);
+    outcome = await responseInserts.insert(doc as never);
   } catch (err) {
     await Promise.allSettled(releases.map((r) => r()));
+    throw err;
+  }
+  if (outcome === 'duplicate') {
     // The key is taken: this submission was stored before (a retry) or by a concurrent request,
     // which also wrote its inbox entry.
-    if ((err as { code?: number }).code === 11000) return { id: fields.id.toHexString(), created: false };
-    throw err;
+    await Promise.allSettled(releases.map((r) => r()));
+    return { id: fields.id.toHexString(), created: false };
   }
   await writeInboxEntry(doc);
   nudgeAggregation(deps);
@@ -221,22 +237,19 @@ export async function storeResponse(
  * the response and its entry leaves the response to the nightly rebuild, which counts it.
  */
 async function writeInboxEntry(r: Omit<PendingDoc, 'at'> & { mode: Mode }): Promise<void> {
-  try {
-    await PendingAnswer.collection.insertOne({
-      _id: r._id,
-      campaignId: r.campaignId,
-      organisationId: r.organisationId,
-      period: r.period,
-      surveyId: r.surveyId,
-      version: r.version,
-      segment: r.segment,
-      mode: r.mode,
-      answers: r.answers,
-      at: new Date(),
-    } as never);
-  } catch (err) {
-    if ((err as { code?: number }).code !== 11000) throw err;
-  }
+  // A duplicate means the entry is there already (a retry after a failure between the two writes).
+  await inboxInserts.insert({
+    _id: r._id,
+    campaignId: r.campaignId,
+    organisationId: r.organisationId,
+    period: r.period,
+    surveyId: r.surveyId,
+    version: r.version,
+    segment: r.segment,
+    mode: r.mode,
+    answers: r.answers,
+    at: new Date(),
+  } as never);
 }
 
 /** Takes a unique claim; null when someone else holds it, else a function that gives it back. */
