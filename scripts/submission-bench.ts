@@ -15,6 +15,8 @@
  * - Freshness: with the worker running, submissions are offered at `--rate` per second (open
  *   loop) for the same time, and for each accepted one the time from its 201 until the
  *   organisation's published TP01 n includes it is measured.
+ * `--profile DIR` writes a CPU profile of the API's main thread there (open it in Chrome's
+ * DevTools, or summarise it with `npx tsx scripts/profile-summary.ts DIR/<file>.cpuprofile`).
  * `--stored N` first inserts N responses of other organisations (in bulk, as already counted
  * history); `--only load,freshness,stalls` picks phases.
  * Uses MONGODB_URI / REDIS_URL when set, else starts local servers in a temporary directory.
@@ -38,6 +40,7 @@ const { values: args } = parseArgs({
     stored: { type: 'string', default: '0' },
     rate: { type: 'string', default: '100' },
     only: { type: 'string', default: 'load,freshness,stalls' },
+    profile: { type: 'string' },
   },
 });
 const SECONDS = Number(args.seconds);
@@ -284,6 +287,7 @@ async function main() {
     const platform = (await createApiKey({ organisationId: null, role: 'platform', label: 'bench' })).key;
     const apiProc = await startApiProcess(mongodbUri, bench.redisUrl, {
       env: { RATE_LIMIT_PER_MINUTE: '1000000' },
+      profileDir: args.profile,
     });
     procs.push(apiProc.proc);
     const { url } = apiProc;

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { mongo, Types } from 'mongoose';
 import type { Logger } from 'pino';
 import type { Config } from '../../config';
@@ -314,22 +315,41 @@ async function consumeToken(
 }
 
 /**
- * Asks the worker to count waiting answers soon. Nudges within `aggregationDelayMs` collapse
- * into one job; while Redis is unreachable nothing is attempted (the sweep catches up).
+ * When the drain job this process last queued will run: answers stored before then (with
+ * {@link NUDGE_MARGIN_MS} to spare, for clocks that differ between hosts) need no nudge of their
+ * own. Under load this turns a queue write per answer into a few per second.
+ */
+const drainRunsAt = new WeakMap<Queues, number>();
+const NUDGE_MARGIN_MS = 100;
+
+/**
+ * Asks the worker to count waiting answers soon (deduplicated: one drain per delay window).
+ * Fire and forget: if Redis is away, the scheduled sweep counts the answer later.
  */
 export function nudgeAggregation(
   deps: Pick<SubmissionDeps, 'queues' | 'logger' | 'aggregationDelayMs'>,
 ): void {
   if (!deps.queues.connected()) return;
+  // A drain queued by this process runs after this answer's entry was written: it counts it too.
+  const now = Date.now();
+  if ((drainRunsAt.get(deps.queues) ?? 0) - now > NUDGE_MARGIN_MS) return;
+  const jobId = randomUUID();
   deps.queues
     .enqueue(
       JobName.drain,
       {},
       {
+        jobId,
         deduplication: { id: 'drain', ttl: Math.max(deps.aggregationDelayMs, 1) },
         delay: deps.aggregationDelayMs,
       },
     )
+    .then((job) => {
+      // Our own id back: a new drain, due after the delay. Another id: one already waiting
+      // (deduplicated), whose time this process does not know.
+      if ((job as { id?: string } | null)?.id === jobId)
+        drainRunsAt.set(deps.queues, now + deps.aggregationDelayMs);
+    })
     .catch((err: unknown) =>
       deps.logger.warn(
         { err: (err as Error).message },
