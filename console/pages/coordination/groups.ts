@@ -1,8 +1,116 @@
-import { h } from '../../dom';
+import { api } from '../../api';
+import { h, replace } from '../../dom';
 import { t } from '../../i18n';
 import type { Console } from '../../types';
+import { when, type Group } from './model';
 
-/** Placeholder until the page is written. */
+/** How the person's organisation stands in a group. */
+function relation(group: Group): string {
+  if (group.you.coordinates) return t('coordination.groups.youCoordinate');
+  if (group.you.member) return t('coordination.groups.youMember');
+  if (group.you.invited) return t('coordination.groups.youInvited');
+  return t('coordination.groups.youCoordinatingOrganisation');
+}
+
+function groupCard(group: Group): HTMLElement {
+  const headingId = `group-${group.slug}`;
+  const members = group.members.filter((m) => m.status === 'member').length;
+  const canOpen = group.you.coordinates || group.you.member;
+  const caption = t('coordination.groups.calendarOf', { group: group.name });
+  return h(
+    'section',
+    { class: 'group card', 'aria-labelledby': headingId, 'data-group': group.slug },
+    h('h2', { id: headingId }, group.name),
+    h('p', { class: 'relation' }, relation(group)),
+    group.description ? h('p', {}, group.description) : null,
+    h(
+      'p',
+      { class: 'hint' },
+      t('coordination.groups.facts', {
+        members,
+        indicators: group.indicators.length,
+        coordinators: group.coordinators.map((c) => c.name).join(', '),
+      }),
+    ),
+    group.calendar.length
+      ? h(
+          'div',
+          { class: 'scroll', role: 'region', tabindex: '0', 'aria-label': caption },
+          h(
+            'table',
+            { class: 'calendar' },
+            h('caption', {}, caption),
+            h(
+              'thead',
+              {},
+              h(
+                'tr',
+                {},
+                ['period', 'opens', 'closes', 'signOffBy', 'returns'].map((c) =>
+                  h('th', { scope: 'col' }, t(`coordination.groups.columns.${c}`)),
+                ),
+              ),
+            ),
+            h(
+              'tbody',
+              {},
+              [...group.calendar]
+                .sort((a, b) => b.period.localeCompare(a.period))
+                .map((c) =>
+                  h(
+                    'tr',
+                    { 'data-period': c.period },
+                    h('th', { scope: 'row' }, c.period),
+                    h('td', {}, when(c.opens)),
+                    h('td', {}, when(c.closes)),
+                    h('td', {}, when(c.signOffBy)),
+                    h(
+                      'td',
+                      {},
+                      canOpen
+                        ? h(
+                            'a',
+                            {
+                              href: `/console/groups/${encodeURIComponent(group.slug)}/${encodeURIComponent(c.period)}`,
+                              'data-route': true,
+                              'aria-label': t('coordination.groups.openReturnsOf', {
+                                period: c.period,
+                                group: group.name,
+                              }),
+                            },
+                            group.you.coordinates
+                              ? t('coordination.groups.openReturns')
+                              : t('coordination.groups.openOwnReturn'),
+                          )
+                        : '–',
+                    ),
+                  ),
+                ),
+            ),
+          ),
+        )
+      : h('p', {}, t('coordination.groups.noCalendar')),
+  );
+}
+
+/** The groups the person's organisation coordinates or belongs to, each period with its returns. */
 export function groupsPage(_app: Console, _params: Record<string, string>): HTMLElement {
-  return h('main', { id: 'main', tabindex: '-1' }, h('h1', { tabindex: '-1' }, t('common.notFound')));
+  const main = h(
+    'main',
+    { id: 'main', tabindex: '-1', class: 'coordination' },
+    h('h1', { tabindex: '-1' }, t('coordination.groups.title')),
+  );
+  const body = h('div', { 'aria-live': 'polite', 'aria-busy': 'true' }, h('p', {}, t('common.loading')));
+  main.append(body);
+  void api<{ items: Group[] }>('GET', '/api/v1/groups')
+    .then((groups) => {
+      body.removeAttribute('aria-busy');
+      if (!groups.items.length) replace(body, h('p', {}, t('coordination.groups.none')));
+      else replace(body, h('div', { class: 'groups' }, groups.items.map(groupCard)));
+    })
+    .catch(() => {
+      body.removeAttribute('aria-busy');
+      replace(body, h('p', { class: 'error', role: 'alert' }, t('common.failed')));
+    });
+  return main;
 }

@@ -257,6 +257,7 @@ export function planRoutes(): AnyRoute[] {
       description:
         'Each goal’s baseline is taken from the data: the organisation’s published survey value or signed-off reported figure in the baseline period (default: the latest).',
       tags: ['plans'],
+      audit: 'self',
       auth: ['admin'],
       body: {
         type: 'object',
@@ -334,6 +335,7 @@ export function planRoutes(): AnyRoute[] {
       path: '/api/v1/plans/{id}',
       summary: 'Change the title, cycle, sharing or next review date (admin of the plan’s organisation)',
       tags: ['plans'],
+      audit: 'self',
       auth: ['admin'],
       params: planParams,
       body: {
@@ -356,6 +358,7 @@ export function planRoutes(): AnyRoute[] {
       path: '/api/v1/plans/{id}',
       summary: 'Delete a plan (admin of the plan’s organisation)',
       tags: ['plans'],
+      audit: 'self',
       auth: ['admin'],
       params: planParams,
       responses: { 204: { description: 'Deleted' }, 404: notFound },
@@ -369,6 +372,7 @@ export function planRoutes(): AnyRoute[] {
       path: '/api/v1/plans/{id}/goals',
       summary: 'Add a goal; its baseline is taken from the data',
       tags: ['plans'],
+      audit: 'self',
       auth: ['admin'],
       params: planParams,
       body: goalInput,
@@ -380,6 +384,7 @@ export function planRoutes(): AnyRoute[] {
       path: '/api/v1/plans/{id}/goals/{goal}',
       summary: 'Remove a goal',
       tags: ['plans'],
+      audit: 'self',
       auth: ['admin'],
       params: { type: 'object', required: ['id', 'goal'], properties: { id: objectId, goal: objectId } },
       responses: { 200: ok, 404: notFound },
@@ -390,6 +395,7 @@ export function planRoutes(): AnyRoute[] {
       path: '/api/v1/plans/{id}/actions',
       summary: 'Add an action',
       tags: ['plans'],
+      audit: 'self',
       auth: ['admin'],
       params: planParams,
       body: actionInput,
@@ -401,6 +407,7 @@ export function planRoutes(): AnyRoute[] {
       path: '/api/v1/plans/{id}/actions/{action}',
       summary: 'Change an action: status, dates, text, links',
       tags: ['plans'],
+      audit: 'self',
       auth: ['admin'],
       params: { type: 'object', required: ['id', 'action'], properties: { id: objectId, action: objectId } },
       body: { type: 'object', additionalProperties: false, minProperties: 1, properties: actionFields },
@@ -414,6 +421,7 @@ export function planRoutes(): AnyRoute[] {
       path: '/api/v1/plans/{id}/reviews',
       summary: 'Record a review, and when the next one is due',
       tags: ['plans'],
+      audit: 'self',
       auth: ['admin'],
       params: planParams,
       body: {

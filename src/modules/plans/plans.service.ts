@@ -1,6 +1,7 @@
 import { Types } from 'mongoose';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../../errors';
 import type { AuthContext } from '../../http/context';
+import { recordAudit } from '../audit/record';
 import type { LocalText } from '../catalogue/catalogue';
 import { loadCatalogue } from '../catalogue/indicator-definitions.service';
 import { parseFigureKey, type Direction } from '../catalogue/reported-indicators';
@@ -112,8 +113,62 @@ async function planFor(caller: AuthContext, id: string, need: 'read' | 'write'):
   return { plan, own, group };
 }
 
-/** Writes a change if the plan is unchanged since it was read. */
-async function commit(plan: PlanDoc, set: Record<string, unknown>, expected?: number): Promise<void> {
+/** A goal as the audit log keeps it. */
+const goalLine = (g: PlanDoc['goals'][number]) => ({
+  id: g._id.toHexString(),
+  indicator: g.indicator,
+  segment: g.segment,
+  description: g.description,
+  baseline: { period: g.baseline.period, value: g.baseline.value },
+  target: g.target,
+});
+
+/** An action as the audit log keeps it. */
+const actionLine = (a: PlanDoc['actions'][number]) => ({
+  id: a._id.toHexString(),
+  what: a.what,
+  ownerRole: a.ownerRole,
+  start: a.start ? new Date(a.start).toISOString() : null,
+  due: a.due ? new Date(a.due).toISOString() : null,
+  status: a.status,
+  goals: a.goals.map((g) => g.toHexString()),
+  practices: a.practices,
+});
+
+/** The plan's own fields as the audit log keeps them (goals, actions and reviews as counts). */
+const planLine = (p: Omit<PlanDoc, 'createdAt' | 'updatedAt' | 'reviewNotifiedFor'>) => ({
+  title: p.title,
+  cycle: p.cycle,
+  group: p.groupId ? p.groupId.toHexString() : null,
+  visibleToMembers: p.visibleToMembers,
+  nextReviewAt: p.nextReviewAt ? new Date(p.nextReviewAt).toISOString() : null,
+  goals: p.goals.length,
+  actions: p.actions.length,
+  reviews: p.reviews.length,
+  revision: p.revision,
+});
+
+/** Writes the plan organisation's audit line for a change, with the state before and after. */
+async function auditPlan(
+  caller: AuthContext,
+  plan: Pick<PlanDoc, '_id' | 'organisationId'>,
+  action: string,
+  before: unknown,
+  after: unknown,
+): Promise<void> {
+  await recordAudit(caller, {
+    action: `plan.${action}`,
+    resource: { type: 'plan', id: plan._id.toHexString() },
+    organisationId: plan.organisationId.toHexString(),
+    before,
+    after,
+  });
+}
+
+/**
+ * Writes a change if the plan is unchanged since it was read; returns the revision written.
+ */
+async function commit(plan: PlanDoc, set: Record<string, unknown>, expected?: number): Promise<number> {
   if (expected !== undefined && expected !== plan.revision)
     throw new ConflictError('the plan changed since you read it; read it again', 'STALE_REVISION');
   const res = await Plan.updateOne(
@@ -122,6 +177,7 @@ async function commit(plan: PlanDoc, set: Record<string, unknown>, expected?: nu
   );
   if (res.matchedCount !== 1)
     throw new ConflictError('the plan changed since you read it; read it again', 'STALE_REVISION');
+  return plan.revision + 1;
 }
 
 export interface GoalInput {
@@ -259,6 +315,12 @@ export async function createPlan(
     goals,
     actions,
   });
+  const created = doc.toObject() as PlanDoc;
+  await auditPlan(caller, created, 'created', null, {
+    ...planLine(created),
+    goals: created.goals.map(goalLine),
+    actions: created.actions.map(actionLine),
+  });
   return getPlan(caller, doc._id.toHexString());
 }
 
@@ -281,7 +343,8 @@ export async function updatePlan(
   if (body.visibleToMembers !== undefined) set.visibleToMembers = body.visibleToMembers;
   if (body.nextReviewAt !== undefined)
     set.nextReviewAt = body.nextReviewAt ? new Date(body.nextReviewAt) : null;
-  await commit(plan, set, body.revision);
+  const revision = await commit(plan, set, body.revision);
+  await auditPlan(caller, plan, 'changed', planLine(plan), planLine({ ...plan, ...set, revision }));
   return getPlan(caller, id);
 }
 
@@ -289,25 +352,48 @@ export async function updatePlan(
 export async function addGoal(caller: AuthContext, id: string, input: GoalInput) {
   const { plan } = await planFor(caller, id, 'write');
   const goal = await goalFrom(input, plan.organisationId, plan.groupId, '');
-  await commit(plan, { goals: [...plan.goals, goal] });
+  const revision = await commit(plan, { goals: [...plan.goals, goal] });
+  await auditPlan(
+    caller,
+    plan,
+    'goal-added',
+    { revision: plan.revision, goal: null },
+    { revision, goal: goalLine(goal) },
+  );
   return getPlan(caller, id);
 }
 
 /** Removes a goal (and its links from actions). */
 export async function removeGoal(caller: AuthContext, id: string, goalId: string) {
   const { plan } = await planFor(caller, id, 'write');
-  if (!plan.goals.some((g) => g._id.toHexString() === goalId)) throw new NotFoundError('goal');
-  await commit(plan, {
-    goals: plan.goals.filter((g) => g._id.toHexString() !== goalId),
+  const goal = plan.goals.find((g) => g._id.toHexString() === goalId);
+  if (!goal) throw new NotFoundError('goal');
+  const revision = await commit(plan, {
+    goals: plan.goals.filter((g) => g !== goal),
     actions: plan.actions.map((a) => ({ ...a, goals: a.goals.filter((g) => g.toHexString() !== goalId) })),
   });
+  await auditPlan(
+    caller,
+    plan,
+    'goal-removed',
+    { revision: plan.revision, goal: goalLine(goal) },
+    { revision, goal: null },
+  );
   return getPlan(caller, id);
 }
 
 /** Adds an action. */
 export async function addAction(caller: AuthContext, id: string, input: ActionInput) {
   const { plan } = await planFor(caller, id, 'write');
-  await commit(plan, { actions: [...plan.actions, actionFrom(input, plan, '')] });
+  const action = actionFrom(input, plan, '');
+  const revision = await commit(plan, { actions: [...plan.actions, action] });
+  await auditPlan(
+    caller,
+    plan,
+    'action-added',
+    { revision: plan.revision, action: null },
+    { revision, action: actionLine(action) },
+  );
   return getPlan(caller, id);
 }
 
@@ -334,9 +420,17 @@ export async function updateAction(
     plan,
     '',
   );
-  await commit(plan, {
-    actions: plan.actions.map((a) => (a === current ? { ...merged, _id: current._id } : a)),
+  const changed = { ...merged, _id: current._id };
+  const revision = await commit(plan, {
+    actions: plan.actions.map((a) => (a === current ? changed : a)),
   });
+  await auditPlan(
+    caller,
+    plan,
+    'action-changed',
+    { revision: plan.revision, action: actionLine(current) },
+    { revision, action: actionLine(changed) },
+  );
   return getPlan(caller, id);
 }
 
@@ -347,18 +441,39 @@ export async function addReview(
   input: { note: string; nextReviewAt?: string },
 ) {
   const { plan } = await planFor(caller, id, 'write');
-  const set: Record<string, unknown> = {
-    reviews: [...plan.reviews, { at: new Date(), keyId: caller.keyId, note: input.note }],
-  };
+  const review = { at: new Date(), keyId: caller.keyId, note: input.note };
+  const set: Record<string, unknown> = { reviews: [...plan.reviews, review] };
   if (input.nextReviewAt) set.nextReviewAt = new Date(input.nextReviewAt);
-  await commit(plan, set);
+  const revision = await commit(plan, set);
+  const next = (d: Date | null | undefined) => (d ? new Date(d).toISOString() : null);
+  await auditPlan(
+    caller,
+    plan,
+    'reviewed',
+    { revision: plan.revision, reviews: plan.reviews.length, nextReviewAt: next(plan.nextReviewAt) },
+    {
+      revision,
+      reviews: plan.reviews.length + 1,
+      review: { at: review.at.toISOString(), note: review.note },
+      nextReviewAt: next((set.nextReviewAt as Date | undefined) ?? plan.nextReviewAt),
+    },
+  );
   return getPlan(caller, id);
 }
 
 /** Deletes a plan of the caller's organisation. */
 export async function deletePlan(caller: AuthContext, id: string): Promise<void> {
   const { plan } = await planFor(caller, id, 'write');
-  await Plan.deleteOne({ _id: plan._id });
+  const res = await Plan.deleteOne({ _id: plan._id });
+  // Deleted meanwhile by another request: that one records it.
+  if (res.deletedCount !== 1) return;
+  await auditPlan(
+    caller,
+    plan,
+    'deleted',
+    { ...planLine(plan), goals: plan.goals.map(goalLine), actions: plan.actions.map(actionLine) },
+    null,
+  );
 }
 
 async function planView(access: PlanAccess) {

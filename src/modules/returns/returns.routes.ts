@@ -105,6 +105,7 @@ export function returnRoutes(deps: { events: EventSink } = { events: NO_EVENTS }
       description:
         'Given figures replace those with the same indicator, part and tenure. Errors (out of range, numerator above denominator, denominator above the housing stock, ...) store nothing; warnings (a large change from the previous period, an outlier against the group) are stored and need a comment before submission.',
       tags: ['returns'],
+      audit: 'self',
       auth: ['admin'],
       params: returnParams,
       body: saveFiguresBody,
@@ -120,6 +121,7 @@ export function returnRoutes(deps: { events: EventSink } = { events: NO_EVENTS }
       description:
         'Columns: indicator, part, tenure, numerator, denominator, value, comment, not_available; comma- or semicolon-separated (then 12,5 is a decimal). The file replaces the return. Any error, reported at /rows/{line}/{column}, stores nothing.',
       tags: ['returns'],
+      audit: 'self',
       auth: ['admin'],
       params: returnParams,
       requestContent: { 'text/csv': { schema: { type: 'string' } } },
@@ -139,6 +141,7 @@ export function returnRoutes(deps: { events: EventSink } = { events: NO_EVENTS }
       path: `${base}/submit`,
       summary: 'Submit the return (member admin): complete, checks passed, warnings explained',
       tags: ['returns'],
+      audit: 'self',
       auth: ['admin'],
       params: returnParams,
       body: revisionBody,
@@ -152,6 +155,7 @@ export function returnRoutes(deps: { events: EventSink } = { events: NO_EVENTS }
       path: `${base}/queries`,
       summary: 'Query a figure of a submitted return (coordinators); the return becomes queried',
       tags: ['returns'],
+      audit: 'self',
       auth: coordinators,
       params: returnParams,
       body: {
@@ -173,6 +177,7 @@ export function returnRoutes(deps: { events: EventSink } = { events: NO_EVENTS }
       path: `${base}/queries/{query}/messages`,
       summary: 'Answer a query (member admin) or follow it up (coordinators)',
       tags: ['returns'],
+      audit: 'self',
       auth: ['platform', 'coordinator', 'admin'],
       params: queryParams,
       body: {
@@ -191,6 +196,7 @@ export function returnRoutes(deps: { events: EventSink } = { events: NO_EVENTS }
       path: `${base}/queries/{query}/close`,
       summary: 'Close a query (coordinators)',
       tags: ['returns'],
+      audit: 'self',
       auth: coordinators,
       params: queryParams,
       responses: { 200: ok, 404: notFound, 409: conflict },
@@ -202,6 +208,7 @@ export function returnRoutes(deps: { events: EventSink } = { events: NO_EVENTS }
       summary:
         'Sign off a submitted return with every query closed (coordinators); it is locked and published',
       tags: ['returns'],
+      audit: 'self',
       auth: coordinators,
       params: returnParams,
       responses: { 200: ok, 404: notFound, 409: conflict },
@@ -213,6 +220,7 @@ export function returnRoutes(deps: { events: EventSink } = { events: NO_EVENTS }
       summary:
         'Reopen a submitted or signed-off return with a reason (coordinators); its published figures are withdrawn',
       tags: ['returns'],
+      audit: 'self',
       auth: coordinators,
       params: returnParams,
       body: {

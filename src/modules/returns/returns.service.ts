@@ -8,6 +8,7 @@ import {
   type ErrorDetail,
 } from '../../errors';
 import type { AuthContext } from '../../http/context';
+import { recordAudit } from '../audit/record';
 import { figureKey, figureValue, type ReportedIndicator } from '../catalogue/reported-indicators';
 import { loadReportedCatalogue } from '../catalogue/reported-indicators.service';
 import type { GroupDoc } from '../groups/group.model';
@@ -250,6 +251,34 @@ async function commit(
   return { ...s, doc: written };
 }
 
+/**
+ * Writes the line of the member organisation's audit log for a change of a return: the state
+ * and revision before and after, with what the change concerned (figures, a query). The return
+ * keeps its own finer trail beside it; this line is what the organisation's log shows.
+ */
+async function auditChange(
+  caller: AuthContext,
+  from: ReturnScope,
+  to: ReturnScope,
+  action: string,
+  detail: { before?: Record<string, unknown>; after?: Record<string, unknown> } = {},
+): Promise<void> {
+  const state = (s: ReturnScope) => ({
+    group: s.group.slug,
+    organisation: s.organisation.slug,
+    period: s.period,
+    state: s.doc!.state,
+    revision: s.doc!.revision,
+  });
+  await recordAudit(caller, {
+    action: `return.${action}`,
+    resource: { type: 'return', id: from.id },
+    organisationId: from.organisation._id.toHexString(),
+    before: from.doc ? { ...state(from), ...detail.before } : null,
+    after: { ...state(to), ...detail.after },
+  });
+}
+
 const stale = () =>
   new ConflictError('the return changed since it was read; read it again', 'STALE_REVISION');
 
@@ -352,8 +381,14 @@ export async function saveFigures(
         });
   if (!audit.length && s.doc) return viewOf(s, ctx);
   merged.sort((a, b) => figureOf(a).localeCompare(figureOf(b)));
+  const written = await commit(s, { figures: merged }, audit);
+  const changed = (side: 'before' | 'after') => Object.fromEntries(audit.map((a) => [a.figure, a[side]]));
+  await auditChange(caller, s, written, s.doc ? 'figures-changed' : 'created', {
+    before: { figures: changed('before') },
+    after: { figures: changed('after'), ...(opts.replace ? { upload: 'csv' } : {}) },
+  });
   // Its own figures do not change what this return is checked against: the context stands.
-  return viewOf(await commit(s, { figures: merged }, audit), ctx);
+  return viewOf(written, ctx);
 }
 
 /** The member submits its return: complete, no errors, every warning explained, queries answered. */
@@ -395,6 +430,7 @@ export async function submitReturn(
       reason: null,
     },
   ]);
+  await auditChange(caller, s, after, 'submitted');
   return viewOf(after, ctx);
 }
 
@@ -429,6 +465,11 @@ export async function queryFigure(
       reason: body.message,
     },
   ]);
+  await auditChange(caller, s, after, 'queried', {
+    after: {
+      query: { id: query._id.toHexString(), figure: body.figure, status: 'open', message: body.message },
+    },
+  });
   await events.emit(returnEvent('return.queried', s, { figure: body.figure }));
   return viewOf(after);
 }
@@ -464,6 +505,11 @@ export async function addQueryMessage(
       reason: text,
     },
   ]);
+  const id = query._id.toHexString();
+  await auditChange(caller, s, after, side === 'member' ? 'query-answered' : 'query-followed-up', {
+    before: { query: { id, figure: query.figure, status: query.status } },
+    after: { query: { id, figure: query.figure, status, message: text } },
+  });
   return viewOf(after);
 }
 
@@ -490,6 +536,11 @@ export async function closeQuery(
       reason: null,
     },
   ]);
+  const id = query._id.toHexString();
+  await auditChange(caller, s, after, 'query-closed', {
+    before: { query: { id, figure: query.figure, status: query.status } },
+    after: { query: { id, figure: query.figure, status: 'closed' } },
+  });
   return viewOf(after);
 }
 
@@ -524,6 +575,7 @@ export async function signOff(
       reason: null,
     },
   ]);
+  await auditChange(caller, s, after, 'signed-off');
   await publishReturn(s.id);
   await events.emit(returnEvent('return.signed_off', s, {}));
   return viewOf(after);
@@ -567,6 +619,7 @@ export async function reopenReturn(
       reason,
     },
   ]);
+  await auditChange(caller, s, after, 'reopened', { after: { reason } });
   await publishReturn(s.id);
   return viewOf(after);
 }
