@@ -5,17 +5,24 @@ import type { Benchmark } from '../types';
 
 type View = 'chart' | 'table';
 const VIEW_KEY = 'tv-console-chart-view';
+/** How a value of the benchmark's kind is written. */
+type Format = (kind: string | undefined, value: number | null | undefined) => string;
 
-function interval(kind: string | undefined, low?: number | null, high?: number | null): string {
+function interval(
+  format: Format,
+  kind: string | undefined,
+  low?: number | null,
+  high?: number | null,
+): string {
   if (low === null || low === undefined || high === null || high === undefined) return '–';
-  return `${indicatorValue(kind, low)} – ${indicatorValue(kind, high)}`;
+  return `${format(kind, low)} – ${format(kind, high)}`;
 }
 
 /**
  * The benchmark as tables: the peer group's distribution, then the organisations in the
  * order the API gives them (by name), never ranked by value.
  */
-function benchmarkTables(b: Benchmark): HTMLElement {
+function benchmarkTables(b: Benchmark, format: Format): HTMLElement {
   const stats = ['count', 'min', 'q1', 'median', 'q3', 'max'] as const;
   const summary = h(
     'table',
@@ -29,18 +36,14 @@ function benchmarkTables(b: Benchmark): HTMLElement {
           'tr',
           {},
           h('th', { scope: 'row' }, t(`benchmark.stats.${s}`)),
-          h(
-            'td',
-            { class: 'num' },
-            s === 'count' ? number(b.summary.count) : indicatorValue(b.kind, b.summary[s]),
-          ),
+          h('td', { class: 'num' }, s === 'count' ? number(b.summary.count) : format(b.kind, b.summary[s])),
         ),
       ),
       h(
         'tr',
         {},
         h('th', { scope: 'row' }, t('benchmark.yourValue')),
-        h('td', { class: 'num' }, indicatorValue(b.kind, b.you?.value)),
+        h('td', { class: 'num' }, format(b.kind, b.you?.value)),
       ),
       h(
         'tr',
@@ -73,8 +76,8 @@ function benchmarkTables(b: Benchmark): HTMLElement {
           'tr',
           { class: o.you ? 'you' : false, 'data-you': o.you ? 'true' : false },
           h('th', { scope: 'row' }, o.you ? t('benchmark.you', { name: o.name }) : o.name),
-          h('td', { class: 'num' }, o.suppressed ? t('benchmark.hidden') : indicatorValue(b.kind, o.value)),
-          h('td', { class: 'num' }, interval(b.kind, o.low, o.high)),
+          h('td', { class: 'num' }, o.suppressed ? t('benchmark.hidden') : format(b.kind, o.value)),
+          h('td', { class: 'num' }, interval(format, b.kind, o.low, o.high)),
           h('td', { class: 'num' }, number(o.n)),
           h(
             'td',
@@ -110,9 +113,24 @@ function preferredView(): View {
   }
 }
 
-/** One indicator's benchmark among all organisations: a chart or a table, and its CSV. */
-export function benchmarkSection(opts: { indicator: string; period: string; title: string }): HTMLElement {
-  const path = `/api/v1/benchmarks/${encodeURIComponent(opts.indicator)}?period=${encodeURIComponent(opts.period)}&peerGroup=all`;
+/**
+ * One indicator's benchmark among a peer group (all organisations unless told): a chart or a
+ * table, and its CSV.
+ */
+export function benchmarkSection(opts: {
+  indicator: string;
+  period: string;
+  title: string;
+  /** `all` (the default), `size`, `region`, `type`, `country` or `group:{slug}`. */
+  peerGroup?: string;
+  /** The section's heading, when the peer group is not everyone. */
+  heading?: string;
+  /** How values are written; survey values by default. */
+  format?: Format;
+}): HTMLElement {
+  const peerGroup = opts.peerGroup ?? 'all';
+  const format = opts.format ?? indicatorValue;
+  const path = `/api/v1/benchmarks/${encodeURIComponent(opts.indicator)}?period=${encodeURIComponent(opts.period)}&peerGroup=${encodeURIComponent(peerGroup)}`;
   const area = h('div', { class: 'view', id: 'benchmark-view' }, h('p', {}, t('common.loading')));
   const status = h('p', { role: 'status', class: 'hint' });
   const chartButton = h('button', { type: 'button', id: 'show-chart' }, t('benchmark.showChart'));
@@ -128,7 +146,8 @@ export function benchmarkSection(opts: { indicator: string; period: string; titl
     h(
       'h2',
       { id: 'benchmark-title', tabindex: '-1' },
-      t('benchmark.title', { indicator: opts.indicator, title: opts.title, period: opts.period }),
+      opts.heading ??
+        t('benchmark.title', { indicator: opts.indicator, title: opts.title, period: opts.period }),
     ),
     h('p', { class: 'hint' }, t('benchmark.about')),
     h(
@@ -165,7 +184,7 @@ export function benchmarkSection(opts: { indicator: string; period: string; titl
       // Not remembered.
     }
     if (view === 'table') {
-      replace(area, benchmarkTables(data));
+      replace(area, benchmarkTables(data, format));
       return;
     }
     // Focusable: on a narrow screen the chart scrolls sideways.
@@ -181,14 +200,13 @@ export function benchmarkSection(opts: { indicator: string; period: string; titl
       await renderBenchmark(plot, data, {
         lang: language(),
         width: Math.max(240, Math.min(area.clientWidth || 640, 900) - 24),
-        title: opts.title,
         description: t('benchmark.description', {
           indicator: opts.indicator,
           count: data.summary.count ?? 0,
-          median: indicatorValue(data.kind, data.summary.median),
-          q1: indicatorValue(data.kind, data.summary.q1),
-          q3: indicatorValue(data.kind, data.summary.q3),
-          you: indicatorValue(data.kind, data.you?.value),
+          median: format(data.kind, data.summary.median),
+          q1: format(data.kind, data.summary.q1),
+          q3: format(data.kind, data.summary.q3),
+          you: format(data.kind, data.you?.value),
         }),
       });
       drawnWidth = area.clientWidth;
@@ -197,7 +215,7 @@ export function benchmarkSection(opts: { indicator: string; period: string; titl
       replace(
         area,
         h('p', { class: 'error', role: 'alert' }, t('benchmark.chartFailed')),
-        benchmarkTables(data),
+        benchmarkTables(data, format),
       );
     }
   };
@@ -207,7 +225,10 @@ export function benchmarkSection(opts: { indicator: string; period: string; titl
     apiCsv(path)
       .then((blob) => {
         const url = URL.createObjectURL(blob);
-        const link = h('a', { href: url, download: `benchmark-${opts.indicator}-${opts.period}.csv` });
+        const link = h('a', {
+          href: url,
+          download: `benchmark-${opts.indicator}-${opts.period}-${peerGroup.replace(':', '-')}.csv`,
+        });
         document.body.append(link);
         link.click();
         link.remove();

@@ -2,13 +2,15 @@ import { api } from '../api';
 import { h, replace } from '../dom';
 import { indicatorValue, language, number, percent, t } from '../i18n';
 import type { Console, IndicatorDefinition, IndicatorValue, ModeCounts } from '../types';
+import { downloadFile } from './analysis/download';
+import { failure } from './analysis/format';
 import { benchmarkSection } from './benchmark';
 
 const READERS = ['admin', 'analyst', 'coordinator'];
 let catalogue: Promise<Map<string, IndicatorDefinition>> | null = null;
 
 /** Indicator titles from the catalogue, fetched once; an indicator without one shows its id. */
-function titles(): Promise<Map<string, IndicatorDefinition>> {
+export function titles(): Promise<Map<string, IndicatorDefinition>> {
   catalogue ??= api<{ items: IndicatorDefinition[] }>('GET', '/api/v1/indicator-definitions')
     .then((r) => new Map(r.items.map((d) => [d.id, d])))
     .catch(() => new Map());
@@ -129,9 +131,17 @@ async function fill(app: Console, body: HTMLElement): Promise<void> {
           h(
             'th',
             { scope: 'row' },
-            h('span', { class: 'code' }, v.indicator),
-            ' ',
-            indicatorTitle(defs, v.indicator),
+            h(
+              'a',
+              {
+                href: `/console/indicators/${encodeURIComponent(v.indicator)}?period=${encodeURIComponent(period)}`,
+                'data-route': true,
+                class: 'indicator-link',
+              },
+              h('span', { class: 'code' }, v.indicator),
+              ' ',
+              indicatorTitle(defs, v.indicator),
+            ),
           ),
           h('td', { class: 'num', 'data-value': v.value ?? '' }, indicatorValue(v.kind, v.value)),
           h('td', { class: 'num' }, interval(v)),
@@ -148,6 +158,7 @@ async function fill(app: Console, body: HTMLElement): Promise<void> {
               {
                 href: `/console/indicators?period=${encodeURIComponent(period)}&benchmark=${encodeURIComponent(v.indicator)}`,
                 'data-route': true,
+                class: 'compare',
                 'aria-label': t('dashboard.openBenchmarkOf', { indicator: v.indicator }),
               },
               t('dashboard.openBenchmark'),
@@ -173,6 +184,7 @@ async function fill(app: Console, body: HTMLElement): Promise<void> {
         )
       : h('p', {}, t('dashboard.noValuesInPeriod', { period })),
     h('p', { class: 'hint' }, t('dashboard.legend')),
+    rows.length ? councilPack(app, period) : null,
     benchmark,
   );
   if (opened && rows.some((r) => r.indicator === opened)) {
@@ -182,4 +194,47 @@ async function fill(app: Console, body: HTMLElement): Promise<void> {
     if (!active || active === document.body || active.tagName === 'H1')
       benchmark.querySelector<HTMLElement>('h2')?.focus();
   }
+}
+
+/** Roles the API prints the council pack for. */
+const PACK_READERS = ['admin', 'analyst'];
+
+/**
+ * The period's council pack (a printable PDF of the results) in the language the console is
+ * shown in, for the people the API prints it for.
+ */
+function councilPack(app: Console, period: string): HTMLElement | null {
+  const person = app.session!.person;
+  if (!person.organisationId || !PACK_READERS.includes(person.role)) return null;
+  const status = h('p', { role: 'status', class: 'hint', id: 'council-pack-status' });
+  const button = h(
+    'button',
+    { type: 'button', id: 'council-pack', class: 'download' },
+    t('analysis.councilPack.download', { period }),
+  );
+  button.addEventListener('click', () => {
+    button.disabled = true;
+    status.textContent = t('analysis.councilPack.preparing');
+    const lang = language();
+    downloadFile(
+      `/api/v1/organisations/${encodeURIComponent(person.organisationId!)}/council-pack.pdf?period=${encodeURIComponent(period)}&lang=${lang}`,
+      `council-pack-${period}-${lang}.pdf`,
+    )
+      .then(() => {
+        status.textContent = t('analysis.councilPack.ready');
+      })
+      .catch((err: unknown) => {
+        status.textContent = failure(err);
+      })
+      .finally(() => {
+        button.disabled = false;
+      });
+  });
+  return h(
+    'div',
+    { class: 'council-pack' },
+    h('p', { class: 'hint' }, t('analysis.councilPack.about')),
+    button,
+    status,
+  );
 }

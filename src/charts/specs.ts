@@ -107,6 +107,16 @@ export interface ChartLabels {
   peerMedian: string;
   interval: string;
   methodChanged: string;
+  /** Axis title of reported rates (a share of a count, 0..1). */
+  rate: string;
+  /** Axis title of reported counts per 1,000 homes. */
+  per1000: string;
+  /** The whole organisation beside its segments. */
+  whole: string;
+  /** Said in place of a segment's value that is hidden for its small base. */
+  tooFew: string;
+  /** Axis title of the segments. */
+  segment: string;
 }
 
 const LABELS: Record<'en' | 'pl' | 'uk' | 'ru' | 'ka', ChartLabels> = {
@@ -123,6 +133,11 @@ const LABELS: Record<'en' | 'pl' | 'uk' | 'ru' | 'ka', ChartLabels> = {
     peerMedian: 'Peer median',
     interval: '95% interval',
     methodChanged: 'Method changed',
+    rate: 'Rate',
+    per1000: 'Per 1,000 homes',
+    whole: 'Whole organisation',
+    tooFew: 'too few answers',
+    segment: 'Segment',
   },
   pl: {
     share: 'Odsetek zadowolonych',
@@ -137,6 +152,11 @@ const LABELS: Record<'en' | 'pl' | 'uk' | 'ru' | 'ka', ChartLabels> = {
     peerMedian: 'Mediana grupy porównawczej',
     interval: 'Przedział 95%',
     methodChanged: 'Zmiana metody',
+    rate: 'Odsetek',
+    per1000: 'Na 1000 mieszkań',
+    whole: 'Cała organizacja',
+    tooFew: 'za mało odpowiedzi',
+    segment: 'Segment',
   },
   uk: {
     share: 'Частка задоволених',
@@ -151,6 +171,11 @@ const LABELS: Record<'en' | 'pl' | 'uk' | 'ru' | 'ka', ChartLabels> = {
     peerMedian: 'Медіана групи порівняння',
     interval: '95% інтервал',
     methodChanged: 'Змінено метод',
+    rate: 'Частка',
+    per1000: 'На 1000 помешкань',
+    whole: 'Уся організація',
+    tooFew: 'замало відповідей',
+    segment: 'Сегмент',
   },
   ru: {
     share: 'Доля удовлетворённых',
@@ -165,6 +190,11 @@ const LABELS: Record<'en' | 'pl' | 'uk' | 'ru' | 'ka', ChartLabels> = {
     peerMedian: 'Медиана группы сравнения',
     interval: '95% интервал',
     methodChanged: 'Изменён метод',
+    rate: 'Доля',
+    per1000: 'На 1000 жилых помещений',
+    whole: 'Вся организация',
+    tooFew: 'слишком мало ответов',
+    segment: 'Сегмент',
   },
   ka: {
     share: 'კმაყოფილთა წილი',
@@ -179,6 +209,11 @@ const LABELS: Record<'en' | 'pl' | 'uk' | 'ru' | 'ka', ChartLabels> = {
     peerMedian: 'შედარების ჯგუფის მედიანა',
     interval: '95% ინტერვალი',
     methodChanged: 'მეთოდი შეიცვალა',
+    rate: 'წილი',
+    per1000: '1000 საცხოვრებელზე',
+    whole: 'მთელი ორგანიზაცია',
+    tooFew: 'ძალიან ცოტა პასუხი',
+    segment: 'სეგმენტი',
   },
 };
 
@@ -204,6 +239,11 @@ function valueAxis(kind: string | undefined, labels: ChartLabels) {
       return { title: labels.nps, format: 'd', scale: { domain: [-100, 100] } };
     case 'mean':
       return { title: labels.mean, format: '.1f', scale: { zero: false, nice: true } };
+    case 'rate':
+      // Reported rates are often a few per cent: the scale starts at zero but stops near the values.
+      return { title: labels.rate, format: '.1%', scale: { zero: true, nice: true } };
+    case 'per1000':
+      return { title: labels.per1000, format: ',.1f', scale: { zero: true, nice: true } };
     default:
       return { title: labels.value, format: ',.3~f', scale: { zero: false, nice: true } };
   }
@@ -288,19 +328,21 @@ export function benchmarkSpec(b: BenchmarkBody, opts: ChartOptions): VegaLiteSpe
         encoding: { x, text: { field: 'label' } },
       },
     );
-  layers.push({
-    name: 'peers',
-    data: { values: others },
-    mark: { type: 'point', shape: 'circle', filled: false, size: 45, stroke: INK, strokeWidth: 1 },
-    encoding: {
-      x,
-      y,
-      tooltip: [
-        { field: 'name', type: 'nominal' },
-        { field: 'value', type: 'quantitative', format: axis.format },
-      ],
-    },
-  });
+  // An empty layer would leave an unnamed, empty graphic for screen readers.
+  if (others.length)
+    layers.push({
+      name: 'peers',
+      data: { values: others },
+      mark: { type: 'point', shape: 'circle', filled: false, size: 45, stroke: INK, strokeWidth: 1 },
+      encoding: {
+        x,
+        y,
+        tooltip: [
+          { field: 'name', type: 'nominal' },
+          { field: 'value', type: 'quantitative', format: axis.format },
+        ],
+      },
+    });
   if (own) {
     const row = [{ name: own.name, value: own.value as number, y: 0.5, label: labels.you }];
     layers.push(
@@ -359,42 +401,43 @@ export function trendSpec(t: TrendBody, opts: ChartOptions): VegaLiteSpec {
     .filter((p) => p.methodChanged)
     .map((p) => ({ period: p.period, value: p.high ?? p.value ?? p.peerMedian, label: labels.methodChanged }))
     .filter((p) => isNumber(p.value));
-  const layers: VegaLiteSpec[] = [
-    {
+  const layers: VegaLiteSpec[] = [];
+  // Reported figures are counts without an interval: no band, rather than an empty one.
+  if (band.length)
+    layers.push({
       name: 'band',
       data: { values: band },
       mark: { type: 'area', fill: BAND, stroke: GREY, strokeWidth: 0.5, opacity: 0.9 },
       encoding: { x, y: { ...y, field: 'low' }, y2: { field: 'high' } },
-    },
-    {
-      name: 'lines',
-      data: { values: lines },
-      mark: { type: 'line', point: { filled: true, size: 40, color: INK }, color: INK, strokeWidth: 1.5 },
-      encoding: {
-        x,
-        y: { ...y, field: 'value' },
-        detail: { field: 'series', type: 'nominal' },
-        strokeDash: {
-          field: 'series',
-          type: 'nominal',
-          title: null,
-          scale: {
-            domain: series,
-            range: [
-              [1, 0],
-              [6, 4],
-            ],
-          },
-        },
-        shape: {
-          field: 'series',
-          type: 'nominal',
-          title: null,
-          scale: { domain: series, range: ['circle', 'square'] },
+    });
+  layers.push({
+    name: 'lines',
+    data: { values: lines },
+    mark: { type: 'line', point: { filled: true, size: 40, color: INK }, color: INK, strokeWidth: 1.5 },
+    encoding: {
+      x,
+      y: { ...y, field: 'value' },
+      detail: { field: 'series', type: 'nominal' },
+      strokeDash: {
+        field: 'series',
+        type: 'nominal',
+        title: null,
+        scale: {
+          domain: series,
+          range: [
+            [1, 0],
+            [6, 4],
+          ],
         },
       },
+      shape: {
+        field: 'series',
+        type: 'nominal',
+        title: null,
+        scale: { domain: series, range: ['circle', 'square'] },
+      },
     },
-  ];
+  });
   if (changed.length)
     layers.push({
       name: 'methodChanged',
@@ -403,6 +446,117 @@ export function trendSpec(t: TrendBody, opts: ChartOptions): VegaLiteSpec {
       encoding: { x, y: { ...y, field: 'value' }, tooltip: { field: 'label', type: 'nominal' } },
     });
   return { ...base(opts, 460, 170), layer: layers };
+}
+
+/** One segment of an organisation's value, or the whole organisation, as the segments chart reads it. */
+export interface SegmentValue {
+  /** The segment as the API names it (`*` is the whole organisation). */
+  segment: string;
+  /** How the chart names it (unique within the chart). */
+  label: string;
+  n: number | null;
+  value: number | null;
+  low: number | null;
+  high: number | null;
+  /** Why the value is hidden (`primary`, `secondary`), or null when it is shown. */
+  suppressed: string | null;
+}
+
+/** An indicator's values per segment in one period, the whole organisation first. */
+export interface SegmentsBody {
+  indicator: string;
+  kind?: IndicatorKind | string;
+  period: string;
+  segments: SegmentValue[];
+}
+
+/**
+ * Segments side by side: one row per segment in the given order (never sorted by value), its
+ * value as a point with the 95% interval as a bar, the whole organisation as a filled diamond.
+ * A segment whose value is hidden for its small base says so in words where the point would be,
+ * and draws no point.
+ *
+ * Layer names (`intervals`, `values`, `whole`, `hidden`) become mark names in the rendered scene.
+ */
+export function segmentsSpec(b: SegmentsBody, opts: ChartOptions): VegaLiteSpec {
+  const labels = chartLabels(opts.lang);
+  const axis = valueAxis(b.kind ?? opts.kind, labels);
+  const rows = b.segments.map((s) => s.label);
+  const shown = b.segments.filter((s) => !s.suppressed && isNumber(s.value));
+  const hidden = b.segments.filter((s) => s.suppressed || !isNumber(s.value));
+  const x = {
+    field: 'value',
+    type: 'quantitative',
+    title: axis.title,
+    scale: axis.scale,
+    axis: { format: axis.format, grid: true },
+  };
+  const y = {
+    field: 'label',
+    type: 'nominal',
+    title: labels.segment,
+    sort: rows,
+    scale: { domain: rows },
+    axis: { labelLimit: 160 },
+  };
+  const point = (s: SegmentValue) => ({ label: s.label, value: s.value, n: s.n });
+  const layers: VegaLiteSpec[] = [
+    {
+      name: 'intervals',
+      data: {
+        values: shown
+          .filter((s) => isNumber(s.low) && isNumber(s.high))
+          .map((s) => ({ label: s.label, value: s.low, value2: s.high })),
+      },
+      mark: { type: 'rule', stroke: INK, strokeWidth: 1.5 },
+      encoding: { x, x2: { field: 'value2' }, y },
+    },
+    {
+      name: 'values',
+      data: { values: shown.filter((s) => s.segment !== '*').map(point) },
+      mark: { type: 'point', shape: 'circle', filled: true, size: 60, fill: INK, stroke: INK },
+      encoding: {
+        x,
+        y,
+        tooltip: [
+          { field: 'label', type: 'nominal', title: labels.segment },
+          { field: 'value', type: 'quantitative', format: axis.format, title: axis.title },
+          { field: 'n', type: 'quantitative', title: 'n' },
+        ],
+      },
+    },
+    {
+      name: 'whole',
+      data: { values: shown.filter((s) => s.segment === '*').map(point) },
+      mark: { type: 'point', shape: 'diamond', filled: true, size: 150, fill: INK, stroke: INK },
+      encoding: {
+        x,
+        y,
+        tooltip: [
+          { field: 'label', type: 'nominal', title: labels.segment },
+          { field: 'value', type: 'quantitative', format: axis.format, title: axis.title },
+          { field: 'n', type: 'quantitative', title: 'n' },
+        ],
+      },
+    },
+  ];
+  if (hidden.length)
+    layers.push({
+      name: 'hidden',
+      data: { values: hidden.map((s) => ({ label: s.label, text: labels.tooFew })) },
+      mark: {
+        type: 'text',
+        align: 'left',
+        baseline: 'middle',
+        fontSize: 10,
+        fontStyle: 'italic',
+        fill: GREY,
+      },
+      encoding: { x: { value: 4 }, y, text: { field: 'text' } },
+    });
+  // Empty layers would leave unnamed, empty graphics for screen readers.
+  const drawn = layers.filter((l) => ((l.data as { values: unknown[] }).values ?? []).length);
+  return { ...base(opts, 460, Math.max(60, 28 * rows.length)), layer: drawn };
 }
 
 function isNumber(v: number | null | undefined): v is number {

@@ -182,7 +182,7 @@ it('an invited analyst sets a password, signs in by keyboard and reads indicator
   await noSeriousViolations(page, 'console-dashboard-1280');
 
   // The benchmark, opened from the keyboard: the chart puts the organisation's point at its value.
-  await table.locator('tr[data-indicator="TP01"] a').focus();
+  await table.locator('tr[data-indicator="TP01"] a.compare').focus();
   await page.keyboard.press('Enter');
   const you = page.locator('#benchmark-chart svg .you_marks path');
   await you.waitFor();
