@@ -1,9 +1,16 @@
-/** A refusal of the API, with its status and error code. */
+/** One problem the API names in a refusal: where (a JSON Pointer into the request) and what. */
+export interface ApiProblem {
+  path: string;
+  message: string;
+}
+
+/** A refusal of the API, with its status, error code and the problems it lists (`details`). */
 export class ApiError extends Error {
   constructor(
     readonly status: number,
     readonly code: string,
     message: string,
+    readonly details: ApiProblem[] = [],
   ) {
     super(message);
   }
@@ -36,14 +43,18 @@ async function send(method: string, path: string, body: unknown, accept: string)
   if (!res.ok) {
     let code = 'HTTP_ERROR';
     let message = res.statusText;
+    let details: ApiProblem[] = [];
     try {
-      const parsed = (await res.json()) as { error?: { code?: string; message?: string } };
+      const parsed = (await res.json()) as {
+        error?: { code?: string; message?: string; details?: ApiProblem[] };
+      };
       code = parsed.error?.code ?? code;
       message = parsed.error?.message ?? message;
+      if (Array.isArray(parsed.error?.details)) details = parsed.error.details;
     } catch {
       // Not the API's JSON error (a proxy's page, say): the status says enough.
     }
-    throw new ApiError(res.status, code, message);
+    throw new ApiError(res.status, code, message, details);
   }
   return res;
 }

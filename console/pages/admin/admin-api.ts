@@ -1,22 +1,7 @@
-import { ApiError, setCsrfToken } from '../../api';
-import type { Console } from '../../types';
-
 /** One problem the API named, addressed by a JSON Pointer into the request body. */
 export interface Problem {
   path: string;
   message: string;
-}
-
-/** A refusal of the API with the problems it listed (`error.details`). */
-export class ProblemError extends ApiError {
-  constructor(
-    status: number,
-    code: string,
-    message: string,
-    readonly details: Problem[],
-  ) {
-    super(status, code, message);
-  }
 }
 
 /** A localisable text of a SurveyJS definition: plain, or per language with `default`. */
@@ -85,46 +70,6 @@ export interface Template {
 export interface ValidateResult {
   ok: true;
   warnings: Problem[];
-}
-
-/**
- * Calls the API as `api()` does (session cookie, CSRF header), but keeps the problems of a
- * refusal: the survey pages place each one at its JSON Pointer.
- */
-export async function call<T>(
-  app: Console,
-  method: 'GET' | 'POST' | 'PUT',
-  path: string,
-  body?: unknown,
-): Promise<T> {
-  const headers: Record<string, string> = { Accept: 'application/json' };
-  if (body !== undefined) headers['Content-Type'] = 'application/json';
-  const token = app.session?.csrfToken;
-  if (method !== 'GET' && token) headers['X-CSRF-Token'] = token;
-  const res = await fetch(path, {
-    method,
-    headers,
-    body: body === undefined ? undefined : JSON.stringify(body),
-    credentials: 'same-origin',
-  });
-  if (res.ok) return (res.status === 204 ? undefined : await res.json()) as T;
-  if (res.status === 401 && app.session) {
-    app.session = null;
-    setCsrfToken(null);
-    app.navigate(`/console/sign-in?returnTo=${encodeURIComponent(location.pathname + location.search)}`);
-  }
-  let parsed: { error?: { code?: string; message?: string; details?: Problem[] } } = {};
-  try {
-    parsed = (await res.json()) as typeof parsed;
-  } catch {
-    // Not the API's JSON error (a proxy's page, say): the status says enough.
-  }
-  throw new ProblemError(
-    res.status,
-    parsed.error?.code ?? 'HTTP_ERROR',
-    parsed.error?.message ?? res.statusText,
-    Array.isArray(parsed.error?.details) ? parsed.error.details : [],
-  );
 }
 
 /** A localisable text in a language: that language, else the default, else English, else any. */

@@ -4,9 +4,8 @@ import type { EditorView } from '@codemirror/view';
 import { h, replace } from '../../dom';
 import { language, t } from '../../i18n';
 import type { Console } from '../../types';
+import { api, ApiError } from '../../api';
 import {
-  call,
-  ProblemError,
   when,
   type MappingEntry,
   type Problem,
@@ -17,6 +16,7 @@ import {
 import { comparable, diffView } from './diff-view';
 import { createEditor, recheck, reveal } from './editor';
 import { definitionPointer, pointerRange, syntaxErrorPosition } from './json-pointer';
+import { mappingForm } from './mapping';
 import { createPreview, languageName } from './preview';
 
 /** Edits not yet saved, per survey: a redraw of the page (a new language) must not lose them. */
@@ -54,7 +54,7 @@ export function surveyPage(app: Console, params: Record<string, string>): HTMLEl
   const body = h('div', { 'aria-busy': 'true' }, h('p', {}, t('common.loading')));
   const main = h('main', { id: 'main', tabindex: '-1', class: 'survey-page' }, heading, body);
   const id = params.id ?? '';
-  void call<SurveyDetail>(app, 'GET', `/api/v1/surveys/${encodeURIComponent(id)}`)
+  void api<SurveyDetail>('GET', `/api/v1/surveys/${encodeURIComponent(id)}`)
     .then((survey) => {
       body.removeAttribute('aria-busy');
       heading.textContent = survey.title;
@@ -62,7 +62,7 @@ export function surveyPage(app: Console, params: Record<string, string>): HTMLEl
     })
     .catch((err: unknown) => {
       body.removeAttribute('aria-busy');
-      const missing = err instanceof ProblemError && (err.status === 404 || err.status === 422);
+      const missing = err instanceof ApiError && (err.status === 404 || err.status === 422);
       replace(
         body,
         h('p', { class: 'error', role: 'alert' }, t(missing ? 'common.notFound' : 'common.failed')),
@@ -84,6 +84,7 @@ function editorPage(app: Console, initial: SurveyDetail): HTMLElement[] {
   let mapping: unknown = kept?.mapping ?? survey.draft.indicatorMapping;
   let languages: string[] = kept?.languages ?? survey.draft.languages;
   let lastDefinition: Definition = survey.draft.definition;
+  let mappingEditor: ReturnType<typeof mappingForm> | null = null;
   let drawnLocales: string[] = [];
   const versions = new Map<number, SurveyVersion>();
 
@@ -245,7 +246,7 @@ function editorPage(app: Console, initial: SurveyDetail): HTMLElement[] {
     let errors: Problem[] = [];
     let warnings: Problem[] = [];
     try {
-      const result = await call<ValidateResult>(app, 'POST', '/api/v1/surveys/validate', {
+      const result = await api<ValidateResult>('POST', '/api/v1/surveys/validate', {
         definition,
         indicatorMapping: mapping,
         languages,
@@ -253,7 +254,7 @@ function editorPage(app: Console, initial: SurveyDetail): HTMLElement[] {
       warnings = result.warnings;
     } catch (err) {
       if (mine !== checks) return lastDiagnostics;
-      if (!(err instanceof ProblemError) || err.status !== 422 || !err.details.length) {
+      if (!(err instanceof ApiError) || err.status !== 422 || !err.details.length) {
         const reason = err instanceof Error ? err.message : String(err);
         showProblems([], t('admin.problems.unreachable', { message: reason }));
         return lastDiagnostics;
@@ -273,6 +274,8 @@ function editorPage(app: Console, initial: SurveyDetail): HTMLElement[] {
     else {
       previewStatus.textContent = '';
       preview.show(definition);
+      // Like the preview, the mapping form follows the last definition without problems.
+      mappingEditor?.update(definition, mapping);
     }
     lastDiagnostics = placed.map(diagnosticOf).filter((d): d is Diagnostic => d !== null);
     return lastDiagnostics;
@@ -346,15 +349,14 @@ function editorPage(app: Console, initial: SurveyDetail): HTMLElement[] {
   });
 
   // ── The indicator mapping ──────────────────────────────────────────────────
-  // MAPPING FORM: the form of './mapping' goes in `mappingSlot` in place of `mappingJson(…)`,
-  // with `setMapping` as its onChange; until then the mapping is edited as JSON here. Either
-  // way the mapping lives in `mapping`, is checked with the definition and saved with it.
+  // The mapping lives in `mapping`: edited by the form, checked with the definition, saved with it.
   const setMapping = (next: unknown) => {
     mapping = next;
     changed();
     recheck(view);
   };
-  const mappingSlot = h('div', { id: 'mapping-slot' }, mappingJson(mapping, own, setMapping));
+  mappingEditor = mappingForm({ definition: lastDefinition, mapping, onChange: setMapping });
+  const mappingSlot = h('div', { id: 'mapping-slot' }, mappingEditor.element);
 
   // ── Saving and publishing ──────────────────────────────────────────────────
   const saveButton = h('button', { type: 'button', id: 'save-draft' }, t('admin.survey.save'));
@@ -377,7 +379,7 @@ function editorPage(app: Console, initial: SurveyDetail): HTMLElement[] {
     saveButton.disabled = true;
     const key = contentKey();
     try {
-      survey = await call<SurveyDetail>(app, 'PUT', `/api/v1/surveys/${survey.id}/draft`, {
+      survey = await api<SurveyDetail>('PUT', `/api/v1/surveys/${survey.id}/draft`, {
         definition,
         indicatorMapping: mapping as MappingEntry[],
         languages,
@@ -407,7 +409,7 @@ function editorPage(app: Console, initial: SurveyDetail): HTMLElement[] {
     setSaveStatus(t('admin.survey.publishing'), 'info');
     publishButton.disabled = true;
     try {
-      const created = await call<SurveyVersion>(app, 'POST', `/api/v1/surveys/${survey.id}/versions`);
+      const created = await api<SurveyVersion>('POST', `/api/v1/surveys/${survey.id}/versions`);
       versions.set(created.version, created);
       survey = { ...survey, latestVersion: created.version };
       survey.draft = { ...survey.draft, basedOnVersion: created.version };
@@ -570,7 +572,7 @@ function editorPage(app: Console, initial: SurveyDetail): HTMLElement[] {
     );
     const loaded = await Promise.all(
       wanted.map((n) =>
-        call<SurveyVersion>(app, 'GET', `/api/v1/surveys/${survey.id}/versions/${n}`).catch(() => null),
+        api<SurveyVersion>('GET', `/api/v1/surveys/${survey.id}/versions/${n}`).catch(() => null),
       ),
     );
     for (const v of loaded) if (v) versions.set(v.version, v);
@@ -627,13 +629,8 @@ function editorPage(app: Console, initial: SurveyDetail): HTMLElement[] {
         preview.element,
       ),
     ),
-    h(
-      'section',
-      { class: 'mapping', 'aria-labelledby': 'mapping-heading' },
-      h('h2', { id: 'mapping-heading' }, t('admin.mapping.heading')),
-      mappingSlot,
-      mappingProblems,
-    ),
+    // The form is a section with its own heading; the server's mapping problems follow it.
+    h('div', { class: 'mapping-area' }, mappingSlot, mappingProblems),
     h(
       'section',
       { class: 'versions', 'aria-labelledby': 'versions-heading' },
@@ -645,48 +642,4 @@ function editorPage(app: Console, initial: SurveyDetail): HTMLElement[] {
       diffOutput,
     ),
   ];
-}
-
-/**
- * The mapping as JSON text, until the mapping form takes its place: checked for JSON syntax here,
- * and by the server with the definition.
- */
-function mappingJson(mapping: unknown, editable: boolean, onChange: (mapping: unknown) => void): HTMLElement {
-  const error = h('p', { id: 'mapping-json-error', class: 'error' });
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const area = h('textarea', {
-    id: 'mapping-json',
-    name: 'mapping',
-    rows: 8,
-    spellcheck: 'false',
-    readonly: !editable,
-    'aria-describedby': 'mapping-json-hint mapping-json-error',
-    oninput: () => {
-      clearTimeout(timer);
-      timer = setTimeout(() => {
-        try {
-          const parsed: unknown = JSON.parse(area.value);
-          if (!Array.isArray(parsed)) {
-            error.textContent = t('admin.mapping.notList');
-            return;
-          }
-          error.textContent = '';
-          onChange(parsed);
-        } catch (err) {
-          error.textContent = t('admin.mapping.invalid', {
-            message: err instanceof Error ? err.message : '',
-          });
-        }
-      }, 400);
-    },
-  });
-  area.value = pretty(mapping);
-  return h(
-    'div',
-    { class: 'field' },
-    h('label', { for: 'mapping-json' }, t('admin.mapping.label')),
-    area,
-    h('p', { class: 'hint', id: 'mapping-json-hint' }, t('admin.mapping.hint')),
-    error,
-  );
 }

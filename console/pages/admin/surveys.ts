@@ -1,15 +1,8 @@
 import { h, replace } from '../../dom';
 import { language, t } from '../../i18n';
 import type { Console } from '../../types';
-import {
-  call,
-  localText,
-  ProblemError,
-  when,
-  type SurveyDetail,
-  type SurveySummary,
-  type Template,
-} from './admin-api';
+import { api, ApiError } from '../../api';
+import { localText, when, type SurveyDetail, type SurveySummary, type Template } from './admin-api';
 
 const SLUG = /^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$/;
 
@@ -33,19 +26,18 @@ export function surveysPage(app: Console, _params: Record<string, string>): HTML
   void fillList(app, list).catch(() =>
     replace(list, h('p', { class: 'error', role: 'alert' }, t('common.failed'))),
   );
-  void call<{ items: Template[] }>(app, 'GET', '/api/v1/templates')
+  void api<{ items: Template[] }>('GET', '/api/v1/templates')
     .then((r) => replace(create, newSurveyForm(app, r.items)))
     .catch(() => replace(create, newSurveyForm(app, [])));
   return main;
 }
 
-async function allSurveys(app: Console): Promise<SurveySummary[]> {
+async function allSurveys(): Promise<SurveySummary[]> {
   const out: SurveySummary[] = [];
   let cursor: string | null = null;
   do {
     const query: string = cursor ? `?limit=100&cursor=${encodeURIComponent(cursor)}` : '?limit=100';
-    const page: { items: SurveySummary[]; nextCursor?: string | null } = await call(
-      app,
+    const page: { items: SurveySummary[]; nextCursor?: string | null } = await api(
       'GET',
       `/api/v1/surveys${query}`,
     );
@@ -56,7 +48,7 @@ async function allSurveys(app: Console): Promise<SurveySummary[]> {
 }
 
 async function fillList(app: Console, list: HTMLElement): Promise<void> {
-  const surveys = await allSurveys(app);
+  const surveys = await allSurveys();
   list.removeAttribute('aria-busy');
   if (!surveys.length) {
     replace(list, h('p', { id: 'no-surveys' }, t('admin.surveys.none')));
@@ -107,7 +99,7 @@ async function fillList(app: Console, list: HTMLElement): Promise<void> {
     for (let next = ids.shift(); next; next = ids.shift()) {
       const cell = draftCells.get(next)!;
       try {
-        const detail = await call<SurveyDetail>(app, 'GET', `/api/v1/surveys/${next}`);
+        const detail = await api<SurveyDetail>('GET', `/api/v1/surveys/${next}`);
         const saved = when(detail.draft.updatedAt, language());
         cell.textContent = detail.latestVersion
           ? t('admin.surveys.draftSince', { when: saved, n: detail.draft.basedOnVersion })
@@ -183,13 +175,13 @@ function newSurveyForm(app: Console, templates: Template[]): HTMLElement {
         else body.definition = BLANK;
         submit.disabled = true;
         status.replaceChildren(h('span', {}, t('admin.surveys.creating')));
-        call<SurveyDetail>(app, 'POST', '/api/v1/surveys', body)
+        api<SurveyDetail>('POST', '/api/v1/surveys', body)
           .then((created) => app.navigate(`/console/surveys/${created.id}`))
           .catch((err: unknown) => {
             submit.disabled = false;
             status.replaceChildren();
             const message = err instanceof Error ? err.message : t('common.failed');
-            const onSlug = err instanceof ProblemError && err.details.some((d) => d.path === '/slug');
+            const onSlug = err instanceof ApiError && err.details.some((d) => d.path === '/slug');
             fail(onSlug ? 'slug' : null, onSlug ? message : t('admin.surveys.failed', { message }));
           });
       },

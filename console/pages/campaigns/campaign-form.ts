@@ -1,15 +1,8 @@
-import { api } from '../../api';
+import { api, ApiError } from '../../api';
 import { h, replace } from '../../dom';
 import { number, t } from '../../i18n';
 import type { Console } from '../../types';
-import {
-  DetailedError,
-  languageName,
-  submit,
-  type Campaign,
-  type Organisation,
-  type SurveySummary,
-} from './shared';
+import { languageName, type Campaign, type Organisation, type SurveySummary } from './shared';
 
 interface Version {
   version: number;
@@ -232,7 +225,7 @@ export function campaignForm(app: Console, surveys: SurveySummary[]): HTMLElemen
   const showErrors = (err: unknown) => {
     const general: string[] = [];
     let first: HTMLElement | null = null;
-    if (err instanceof DetailedError && err.details.length) {
+    if (err instanceof ApiError && err.details.length) {
       for (const d of err.details) {
         const name = d.path.split('/')[1] ?? '';
         const id = FIELDS[name];
@@ -247,7 +240,7 @@ export function campaignForm(app: Console, surveys: SurveySummary[]): HTMLElemen
         first ??=
           control.tagName === 'FIELDSET' ? (control.querySelector<HTMLElement>('input') ?? control) : control;
       }
-    } else if (err instanceof DetailedError) general.push(err.message);
+    } else if (err instanceof ApiError) general.push(err.message);
     else general.push(t('common.failed'));
     replace(
       summary,
@@ -288,7 +281,7 @@ export function campaignForm(app: Console, surveys: SurveySummary[]): HTMLElemen
     if (boxes.length) body.languages = boxes.filter((b) => b.checked).map((b) => b.value);
     button.disabled = true;
     button.textContent = t('campaigns.form.starting');
-    submit<Campaign>(app, 'POST', '/api/v1/campaigns', body)
+    api<Campaign>('POST', '/api/v1/campaigns', body)
       .then((campaign) => app.navigate(`/console/campaigns/${campaign.id}`))
       .catch((err: unknown) => {
         button.disabled = false;

@@ -1,8 +1,8 @@
-import { api } from '../../api';
+import { api, ApiError } from '../../api';
 import { h, replace } from '../../dom';
 import { number, t } from '../../i18n';
 import type { Console } from '../../types';
-import { DetailedError, dateTime, languageName, submit, type Campaign } from './shared';
+import { dateTime, languageName, type Campaign } from './shared';
 
 interface Issued {
   batchId: string;
@@ -123,7 +123,7 @@ export function invitationsSection(app: Console, campaign: Campaign): HTMLElemen
           .filter(Boolean);
         const body = labels.length ? { dwellings: labels } : { count: Number(count.value) || 0 };
         button.disabled = true;
-        submit<Issued>(app, 'POST', path, body)
+        api<Issued>('POST', path, body)
           .then((issued) => {
             count.value = '';
             dwellings.value = '';
@@ -133,10 +133,10 @@ export function invitationsSection(app: Console, campaign: Campaign): HTMLElemen
             showDownloads(issued.heldUntil);
           })
           .catch((err: unknown) => {
-            const details = err instanceof DetailedError ? err.details.map((d) => d.message) : [];
+            const details = err instanceof ApiError ? err.details.map((d) => d.message) : [];
             error.textContent = details.length
               ? `${t('campaigns.invitations.refused')} ${details.join('; ')}`
-              : err instanceof DetailedError
+              : err instanceof ApiError
                 ? `${t('campaigns.invitations.refused')} ${err.message}`
                 : t('common.failed');
           })

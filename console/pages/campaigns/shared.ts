@@ -1,6 +1,6 @@
-import { api, ApiError } from '../../api';
+import { ApiError } from '../../api';
 import { language, t } from '../../i18n';
-import type { Console, ModeCounts } from '../../types';
+import type { ModeCounts } from '../../types';
 
 /** A campaign as GET /api/v1/campaigns/{id} gives it. */
 export interface Campaign {
@@ -44,57 +44,6 @@ export interface Organisation {
 export interface Detail {
   path: string;
   message: string;
-}
-
-/** A refusal with the details of a 422 (where each problem is). */
-export class DetailedError extends ApiError {
-  constructor(
-    status: number,
-    code: string,
-    message: string,
-    readonly details: Detail[],
-  ) {
-    super(status, code, message);
-  }
-}
-
-/**
- * Sends a JSON body with the session cookie and CSRF token, like `api()`, but keeps the error's
- * details so that each message can be shown at its field.
- */
-export async function submit<T>(
-  app: Console,
-  method: 'POST' | 'PUT',
-  path: string,
-  body: unknown,
-): Promise<T> {
-  const res = await fetch(path, {
-    method,
-    headers: {
-      Accept: 'application/json',
-      'Content-Type': 'application/json',
-      'X-CSRF-Token': app.session?.csrfToken ?? '',
-    },
-    body: JSON.stringify(body),
-    credentials: 'same-origin',
-  });
-  if (res.ok) return (await res.json()) as T;
-  let parsed: { error?: { code?: string; message?: string; details?: Detail[] } } = {};
-  try {
-    parsed = (await res.json()) as typeof parsed;
-  } catch {
-    // Not the API's JSON error: the status says enough.
-  }
-  if (res.status === 401) {
-    // The session ended: a request through api() lets the console take the person to sign-in.
-    void api('GET', '/api/v1/campaigns?limit=1').catch(() => undefined);
-  }
-  throw new DetailedError(
-    res.status,
-    parsed.error?.code ?? 'HTTP_ERROR',
-    parsed.error?.message ?? res.statusText,
-    Array.isArray(parsed.error?.details) ? parsed.error.details : [],
-  );
 }
 
 /** A date and time in the current language, or a dash. */
