@@ -305,6 +305,18 @@ it('an administrator edits a survey with the server’s checks, previews it in G
   expect(saved.body.draft.definition.title.default).toBe('Quick satisfaction check 2026');
   expect(saved.body.latestVersion).toBe(1);
 
+  // Every change made in the console is in the audit log, by the person who made it.
+  const audit = await ctx.http
+    .get(`/api/v1/organisations/e2e-admin/audit?resourceId=${id}`)
+    .set('Authorization', bearer(admin));
+  expect(audit.status).toBe(200);
+  const lines = audit.body.items as Array<{ action: string; actor: { kind: string; name?: string } }>;
+  const byPerson = lines.filter((l) => l.actor.kind === 'person').map((l) => l.action);
+  expect(byPerson).toEqual(
+    expect.arrayContaining(['survey.created', 'survey.draft-changed', 'survey.published']),
+  );
+  expect(lines.filter((l) => l.action === 'survey.published')).toHaveLength(1);
+
   expect(seen).toEqual({ outside: [], refused: [] });
   expect(errors).toEqual([]);
   await context.close();
