@@ -69,7 +69,12 @@ export async function api<T>(
   return (res.status === 204 ? undefined : await res.json()) as T;
 }
 
+/** A document the API gives (`Accept` names its type: a PDF, CSV); a refusal is an ApiError. */
+export async function apiBlob(path: string, accept: string): Promise<Blob> {
+  return (await send('GET', path, undefined, accept)).blob();
+}
+
 /** The CSV form of a score endpoint (`Accept: text/csv`). */
-export async function apiCsv(path: string): Promise<Blob> {
-  return (await send('GET', path, undefined, 'text/csv')).blob();
+export function apiCsv(path: string): Promise<Blob> {
+  return apiBlob(path, 'text/csv');
 }

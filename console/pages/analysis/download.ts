@@ -1,4 +1,4 @@
-import { ApiError, apiCsv } from '../../api';
+import { apiBlob, apiCsv } from '../../api';
 import { h } from '../../dom';
 
 /** Hands a file to the browser to save under `filename`. */
@@ -21,18 +21,5 @@ export async function downloadCsv(path: string, filename: string): Promise<void>
  * the API's error, so the page can say why instead of saving an error as a file.
  */
 export async function downloadFile(path: string, filename: string): Promise<void> {
-  const res = await fetch(path, { credentials: 'same-origin', headers: { Accept: 'application/pdf' } });
-  if (!res.ok) {
-    let code = 'HTTP_ERROR';
-    let message = res.statusText;
-    try {
-      const parsed = (await res.json()) as { error?: { code?: string; message?: string } };
-      code = parsed.error?.code ?? code;
-      message = parsed.error?.message ?? message;
-    } catch {
-      // Not the API's JSON error: the status says enough.
-    }
-    throw new ApiError(res.status, code, message);
-  }
-  saveBlob(await res.blob(), filename);
+  saveBlob(await apiBlob(path, 'application/pdf'), filename);
 }
