@@ -1,10 +1,10 @@
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { ensureConsoleBuilt } from '../../scripts/build-console';
 import { ARTIFACTS, launchChromium } from '../support/browser';
+import { listen, noSeriousViolations, watch } from '../support/console-page';
 import {
   bearer,
   createOrganisationViaApi,
@@ -31,9 +31,7 @@ beforeAll(async () => {
   mkdirSync(ARTIFACTS, { recursive: true });
   await ensureConsoleBuilt();
   ctx = await createTestContext();
-  server = http.createServer(ctx.app);
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  ({ server, base } = await listen(ctx.app));
   const platform = await createPlatformKey();
   admin = (await createOrganisationViaApi(ctx, platform, 'e2e-admin')).adminKey;
   // An administrator invited as people are, who sets a password with the invitation's token.
@@ -59,31 +57,6 @@ afterAll(async () => {
   await new Promise((r) => server?.close(r));
   await ctx?.close();
 });
-
-/** Every request that leaves the service's host, and every content security policy refusal. */
-function watch(page: Page): { outside: string[]; refused: string[] } {
-  const seen = { outside: [] as string[], refused: [] as string[] };
-  page.on('request', (r) => {
-    const url = r.url();
-    if (!url.startsWith(base) && !url.startsWith('blob:') && !url.startsWith('data:')) seen.outside.push(url);
-  });
-  page.on('console', (m) => {
-    if (/Content Security Policy|Refused to/i.test(m.text())) seen.refused.push(m.text());
-  });
-  return seen;
-}
-
-/** axe-core, evaluated through the debugging protocol (the policy would refuse a script tag). */
-async function noSeriousViolations(page: Page, label: string): Promise<void> {
-  await page.evaluate(readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8'));
-  const violations = await page.evaluate(async () => {
-    const axe = (window as unknown as { axe: { run: () => Promise<{ violations: unknown[] }> } }).axe;
-    return (await axe.run()).violations as Array<{ id: string; impact: string; nodes: unknown[] }>;
-  });
-  writeFileSync(path.join(ARTIFACTS, `axe-${label}.json`), JSON.stringify(violations, null, 2));
-  const serious = violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
-  expect(serious.map((v) => `${v.id} (${v.nodes.length})`)).toEqual([]);
-}
 
 /** The 1-based number of the first line of `text` containing `needle`. */
 function lineOf(text: string, needle: string): number {
@@ -129,7 +102,7 @@ async function noProblems(page: Page): Promise<void> {
 it('an administrator edits a survey with the server’s checks, previews it in Georgian, publishes and compares', async () => {
   const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'en-GB' });
   const page = await context.newPage();
-  const seen = watch(page);
+  const seen = watch(page, base);
   const errors: string[] = [];
   page.on('pageerror', (e) => errors.push(e.message));
   const checks: string[] = [];

@@ -1,12 +1,12 @@
 import { randomUUID } from 'node:crypto';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import type { Worker } from 'bullmq';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { ensureConsoleBuilt } from '../../scripts/build-console';
 import { ARTIFACTS, launchChromium } from '../support/browser';
+import { listen, noSeriousViolations, watch } from '../support/console-page';
 import {
   bearer,
   createCampaignViaApi,
@@ -64,9 +64,7 @@ beforeAll(async () => {
   await ensureConsoleBuilt();
   ctx = await createTestContext({ AGGREGATION_DELAY_MS: '50' });
   worker = startTestWorker(ctx);
-  server = http.createServer(ctx.app);
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  ({ server, base } = await listen(ctx.app));
   const platform = await createPlatformKey();
   const keys: Record<string, string> = {};
   for (const slug of [ORG, 'e2e-peer-x', 'e2e-peer-y']) {
@@ -160,31 +158,6 @@ afterAll(async () => {
   await ctx?.close();
 });
 
-/** Every request that leaves the service's host, and every content security policy refusal. */
-function watch(page: Page): { outside: string[]; refused: string[] } {
-  const seen = { outside: [] as string[], refused: [] as string[] };
-  page.on('request', (r) => {
-    const url = r.url();
-    if (!url.startsWith(base) && !url.startsWith('blob:') && !url.startsWith('data:')) seen.outside.push(url);
-  });
-  page.on('console', (m) => {
-    if (/Content Security Policy|Refused to/i.test(m.text())) seen.refused.push(m.text());
-  });
-  return seen;
-}
-
-/** axe-core evaluated through the debugging protocol, so the page keeps its content security policy. */
-async function noSeriousViolations(page: Page, label: string): Promise<void> {
-  await page.evaluate(readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8'));
-  const violations = await page.evaluate(async () => {
-    const axe = (window as unknown as { axe: { run: () => Promise<{ violations: unknown[] }> } }).axe;
-    return (await axe.run()).violations as Array<{ id: string; impact: string; nodes: unknown[] }>;
-  });
-  writeFileSync(path.join(ARTIFACTS, `axe-${label}.json`), JSON.stringify(violations, null, 2));
-  const serious = violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
-  expect(serious.map((v) => `${v.id} (${v.nodes.length})`)).toEqual([]);
-}
-
 /** A signed-in browser (the session cookie set through the API, as the sign-in page does). */
 async function signedIn(as = { email, password }): Promise<BrowserContext> {
   const context = await browser.newContext({
@@ -213,7 +186,7 @@ interface Value {
 it('shows an indicator’s trend and segments as the API gives them, and downloads the council pack', async () => {
   const context = await signedIn();
   const page = await context.newPage();
-  const seen = watch(page);
+  const seen = watch(page, base);
   await page.goto(`${base}/console/indicators`);
   const table = page.locator('#indicators');
   await table.waitFor();
@@ -324,7 +297,7 @@ it('shows an indicator’s trend and segments as the API gives them, and downloa
 it('shows the signed-off figures of the group and where they stand, and the improvement plan', async () => {
   const context = await signedIn();
   const page = await context.newPage();
-  const seen = watch(page);
+  const seen = watch(page, base);
   await page.goto(`${base}/console/performance`);
   const figure = page.locator(`table.figures tr[data-figure="PL_VACANT"][data-period="2026"]`);
   await figure.waitFor();
@@ -394,7 +367,7 @@ it('says so when an organisation has no signed-off figures and no plans', async 
   expect((await ctx.http.post('/api/v1/invitations/accept').send({ token, password })).status).toBe(200);
   const context = await signedIn(outsider);
   const page = await context.newPage();
-  const seen = watch(page);
+  const seen = watch(page, base);
   await page.goto(`${base}/console/performance`);
   await expect(page.locator('#no-figures').textContent()).resolves.toBe('No signed-off figures yet.');
   expect(await page.locator('table.figures').count()).toBe(0);

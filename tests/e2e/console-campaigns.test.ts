@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import type { Worker } from 'bullmq';
@@ -9,6 +8,7 @@ import { build } from 'esbuild';
 import type { Browser, Page } from 'playwright-core';
 import { ensureConsoleBuilt } from '../../scripts/build-console';
 import { ARTIFACTS, launchChromium } from '../support/browser';
+import { listen, noSeriousViolations, watch } from '../support/console-page';
 import {
   bearer,
   createOrganisationViaApi,
@@ -40,9 +40,7 @@ beforeAll(async () => {
   await ensureConsoleBuilt();
   ctx = await createTestContext({ AGGREGATION_DELAY_MS: '50' });
   worker = startTestWorker(ctx);
-  server = http.createServer(ctx.app);
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  ({ server, base } = await listen(ctx.app));
   const org = await createOrganisationViaApi(ctx, await createPlatformKey(), 'e2e-campaigns');
   admin = org.adminKey;
 
@@ -76,37 +74,6 @@ afterAll(async () => {
   await worker?.close();
   await ctx?.close();
 });
-
-/** Every request that leaves the service's host, and every content security policy refusal. */
-function watch(page: Page): { outside: string[]; refused: string[] } {
-  const seen = { outside: [] as string[], refused: [] as string[] };
-  page.on('request', (r) => {
-    const url = r.url();
-    if (!url.startsWith(base) && !url.startsWith('blob:') && !url.startsWith('data:')) seen.outside.push(url);
-  });
-  page.on('console', (m) => {
-    if (/Content Security Policy|Refused to/i.test(m.text())) seen.refused.push(m.text());
-  });
-  return seen;
-}
-
-/**
- * axe-core evaluated through the debugging protocol (the page's policy refuses script tags).
- * `exclude` leaves out parts of the frame that are not this page's (see the 360 px runs).
- */
-async function noSeriousViolations(page: Page, label: string, exclude: string[] = []): Promise<void> {
-  await page.evaluate(readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8'));
-  const violations = await page.evaluate(async (excluded) => {
-    const axe = (
-      window as unknown as { axe: { run: (context: unknown) => Promise<{ violations: unknown[] }> } }
-    ).axe;
-    const context = { include: [['html']], exclude: excluded.map((e) => [e]) };
-    return (await axe.run(context)).violations as Array<{ id: string; impact: string; nodes: unknown[] }>;
-  }, exclude);
-  writeFileSync(path.join(ARTIFACTS, `axe-${label}.json`), JSON.stringify(violations, null, 2));
-  const serious = violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
-  expect(serious.map((v) => `${v.id} (${v.nodes.length})`)).toEqual([]);
-}
 
 async function signIn(page: Page, returnTo: string): Promise<void> {
   await page.goto(`${base}/console/sign-in?returnTo=${encodeURIComponent(returnTo)}`);
@@ -149,7 +116,7 @@ it('an administrator starts a campaign with the form and watches its responses a
     acceptDownloads: true,
   });
   const page = await context.newPage();
-  const seen = watch(page);
+  const seen = watch(page, base);
   await signIn(page, '/console');
 
   // Campaigns, from the navigation: none yet, and the form.
@@ -264,7 +231,7 @@ it('leaves the page quietly: no more readings of the campaign once another page 
   expect(created.status).toBe(201);
   const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, acceptDownloads: true });
   const page = await context.newPage();
-  const seen = watch(page);
+  const seen = watch(page, base);
   await signIn(page, `/console/campaigns/${created.body.id}`);
   await page.locator('#invitation-form').waitFor();
   // A campaign for the whole organisation: measured against the organisation's housing stock.
@@ -340,7 +307,7 @@ w.mountMapping = async (definition: unknown, mapping: unknown) => {
     const definition = pulse.definition;
     const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
     const page = await context.newPage();
-    const seen = watch(page);
+    const seen = watch(page, base);
     await signIn(page, '/console/campaigns');
     await page.evaluate(code);
     await page.evaluate(

@@ -1,10 +1,10 @@
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { ensureConsoleBuilt } from '../../scripts/build-console';
 import { ARTIFACTS, launchChromium } from '../support/browser';
+import { listen, noSeriousViolations, watch } from '../support/console-page';
 import {
   bearer,
   createOrganisationViaApi,
@@ -53,9 +53,7 @@ beforeAll(async () => {
   mkdirSync(ARTIFACTS, { recursive: true });
   await ensureConsoleBuilt();
   ctx = await createTestContext();
-  server = http.createServer(ctx.app);
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  ({ server, base } = await listen(ctx.app));
   const platform = await createPlatformKey();
   const coord = await createOrganisationViaApi(ctx, platform, 'e2e-resource-centre', {
     type: 'resource_centre',
@@ -123,31 +121,6 @@ afterAll(async () => {
   await ctx?.close();
 });
 
-/** Every request that leaves the service's host, and every content security policy refusal. */
-function watch(page: Page): { outside: string[]; refused: string[] } {
-  const seen = { outside: [] as string[], refused: [] as string[] };
-  page.on('request', (r) => {
-    const url = r.url();
-    if (!url.startsWith(base) && !url.startsWith('blob:') && !url.startsWith('data:')) seen.outside.push(url);
-  });
-  page.on('console', (m) => {
-    if (/Content Security Policy|Refused to/i.test(m.text())) seen.refused.push(m.text());
-  });
-  return seen;
-}
-
-/** axe-core evaluated in the page (a script tag would be refused by its content security policy). */
-async function noSeriousViolations(page: Page, label: string): Promise<void> {
-  await page.evaluate(readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8'));
-  const violations = await page.evaluate(async () => {
-    const axe = (window as unknown as { axe: { run: () => Promise<{ violations: unknown[] }> } }).axe;
-    return (await axe.run()).violations as Array<{ id: string; impact: string; nodes: unknown[] }>;
-  });
-  writeFileSync(path.join(ARTIFACTS, `axe-${label}.json`), JSON.stringify(violations, null, 2));
-  const serious = violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
-  expect(serious.map((v) => `${v.id} (${v.nodes.length})`)).toEqual([]);
-}
-
 async function signedIn(
   who: keyof typeof people,
   wanted: string,
@@ -174,7 +147,7 @@ it('a coordinator queries a figure, the member answers, the coordinator closes i
   // The coordinator: from the groups page to the period's returns.
   const coordinator = await signedIn('coordinator', '/console/groups');
   const cPage = coordinator.page;
-  const cSeen = watch(cPage);
+  const cSeen = watch(cPage, base);
   const card = cPage.locator(`[data-group="${GROUP}"]`);
   await card.waitFor();
   expect(await card.locator('.relation').textContent()).toBe('You coordinate this group.');
@@ -209,7 +182,7 @@ it('a coordinator queries a figure, the member answers, the coordinator closes i
   // The member's admin, in a browser of their own: their return with the thread.
   const member = await signedIn('member', `/console/groups/${GROUP}/${PERIOD}`);
   const mPage = member.page;
-  const mSeen = watch(mPage);
+  const mSeen = watch(mPage, base);
   await mPage.locator('#return').waitFor();
   expect(await stateOf(mPage)).toBe('queried');
   expect(await mPage.locator('.query .messages li').first().textContent()).toContain('twice last year');

@@ -1,12 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import type { Worker } from 'bullmq';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Browser, BrowserContext } from 'playwright-core';
 import { ensureConsoleBuilt } from '../../scripts/build-console';
 import { ARTIFACTS, launchChromium } from '../support/browser';
+import { listen, noSeriousViolations, watch } from '../support/console-page';
 import {
   bearer,
   createCampaignViaApi,
@@ -48,9 +48,7 @@ beforeAll(async () => {
   await ensureConsoleBuilt();
   ctx = await createTestContext({ AGGREGATION_DELAY_MS: '50' });
   worker = startTestWorker(ctx);
-  server = http.createServer(ctx.app);
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  ({ server, base } = await listen(ctx.app));
   const platform = await createPlatformKey();
   // The analyst's city and three peers measure TP01 in 2026.
   for (const [slug, n, every] of [
@@ -75,34 +73,6 @@ afterAll(async () => {
   await ctx?.close();
 });
 
-/** Every request that leaves the service's host, and every content security policy refusal. */
-function watch(page: Page): { outside: string[]; refused: string[] } {
-  const seen = { outside: [] as string[], refused: [] as string[] };
-  page.on('request', (r) => {
-    const url = r.url();
-    if (!url.startsWith(base) && !url.startsWith('blob:') && !url.startsWith('data:')) seen.outside.push(url);
-  });
-  page.on('console', (m) => {
-    if (/Content Security Policy|Refused to/i.test(m.text())) seen.refused.push(m.text());
-  });
-  return seen;
-}
-
-/**
- * axe-core in a page that keeps its content security policy: evaluated through the debugging
- * protocol rather than added as a script tag, which the policy would refuse.
- */
-async function noSeriousViolations(page: Page, label: string): Promise<void> {
-  await page.evaluate(readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8'));
-  const violations = await page.evaluate(async () => {
-    const axe = (window as unknown as { axe: { run: () => Promise<{ violations: unknown[] }> } }).axe;
-    return (await axe.run()).violations as Array<{ id: string; impact: string; nodes: unknown[] }>;
-  });
-  writeFileSync(path.join(ARTIFACTS, `axe-${label}.json`), JSON.stringify(violations, null, 2));
-  const serious = violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
-  expect(serious.map((v) => `${v.id} (${v.nodes.length})`)).toEqual([]);
-}
-
 async function newContext(): Promise<BrowserContext> {
   return browser.newContext({
     viewport: { width: 1280, height: 900 },
@@ -124,7 +94,7 @@ it('an invited analyst sets a password, signs in by keyboard and reads indicator
   // The invitation link, in a browser of its own.
   const first = await newContext();
   const invitation = await first.newPage();
-  const invitationSeen = watch(invitation);
+  const invitationSeen = watch(invitation, base);
   await invitation.goto(`${base}/console/invitation#${token}`);
   await invitation.fill('#new-password', password);
   await invitation.fill('#repeat-password', password);
@@ -143,7 +113,7 @@ it('an invited analyst sets a password, signs in by keyboard and reads indicator
   // A fresh browser: the console's first load, measured on the wire.
   const context = await newContext();
   const page = await context.newPage();
-  const seen = watch(page);
+  const seen = watch(page, base);
   const cdp = await context.newCDPSession(page);
   await cdp.send('Network.enable');
   let transferred = 0;
