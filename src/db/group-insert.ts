@@ -1,4 +1,5 @@
 import type { mongo } from 'mongoose';
+import { isDatabaseUnavailable } from './connection';
 
 type Document = mongo.Document;
 
@@ -32,8 +33,10 @@ function writeErrorsOf(err: unknown): Map<number, { code?: number; errmsg?: stri
  *
  * Each caller learns its own document's outcome: inserted, a duplicate of a stored `_id` (or of
  * another document in the same batch), or the error that stopped it. A failure of the whole
- * write (the database is unreachable) reaches every caller of that batch; as with insertOne,
- * some of those documents may have been stored, and a retry with the same `_id` finds them.
+ * write reaches every caller of that batch (as with insertOne, some of those documents may have
+ * been stored, and a retry with the same `_id` finds them); when it says the database is
+ * unreachable, it also reaches the callers waiting for the next batch, which would only wait as
+ * long again to learn the same.
  */
 export class GroupInsert<T extends Document> {
   private readonly waiting: Array<Waiting<T>> = [];
@@ -72,6 +75,9 @@ export class GroupInsert<T extends Document> {
       const failed = writeErrorsOf(err);
       if (!failed) {
         for (const w of batch) w.reject(err);
+        // The database cannot be reached: what waited behind this write would wait as long again
+        // only to fail the same way, so it fails now (503 at once, not after a convoy of waits).
+        if (isDatabaseUnavailable(err)) for (const w of this.waiting.splice(0)) w.reject(err);
         return;
       }
       batch.forEach((w, i) => {

@@ -34,7 +34,11 @@ const password = 'correct horse battery staple';
 const people = {
   coordinator: { email: 'cora.coordinator@example.org', name: 'Cora Coordinator', id: '' },
   member: { email: 'max.member@example.org', name: 'Max Member', id: '' },
+  newcomer: { email: 'nina.newcomer@example.org', name: 'Nina Newcomer', id: '' },
 };
+/** An organisation invited to the group that has not joined yet, and its key. */
+const NEWCOMER = 'e2e-new-town';
+let newcomerKey = '';
 
 /** Invites a person by API and sets their password through the invitation, as the link would. */
 async function invite(adminKey: string, org: string, who: keyof typeof people, role: string) {
@@ -110,7 +114,19 @@ beforeAll(async () => {
     .send({ revision: figures.body.revision });
   expect(submitted.status).toBe(200);
 
+  // A third organisation is invited and has not answered.
+  newcomerKey = (await createOrganisationViaApi(ctx, platform, NEWCOMER)).adminKey;
+  expect(
+    (
+      await ctx.http
+        .post(`/api/v1/groups/${GROUP}/invitations`)
+        .set('Authorization', bearer(coordinatorKey))
+        .send({ organisation: NEWCOMER })
+    ).status,
+  ).toBe(200);
+
   await invite(coord.adminKey, 'e2e-resource-centre', 'coordinator', 'coordinator');
+  await invite(newcomerKey, NEWCOMER, 'newcomer', 'admin');
   await invite(memberKey, MEMBER, 'member', 'admin');
   browser = await launchChromium();
 }, 600_000);
@@ -282,4 +298,37 @@ it('a coordinator queries a figure, the member answers, the coordinator closes i
   expect(mSeen).toEqual({ outside: [], refused: [] });
   await coordinator.context.close();
   await member.context.close();
+});
+
+it('the admin of an invited organisation joins the group from the console', async () => {
+  const { context, page } = await signedIn('newcomer', '/console/groups');
+  const seen = watch(page, base);
+  const card = page.locator(`[data-group="${GROUP}"]`);
+  await card.waitFor();
+  expect(await card.locator('.relation').textContent()).toBe(
+    'Your organisation is invited and has not joined yet.',
+  );
+  // Not a member yet: no period opens a return.
+  expect(await card.locator('table a').count()).toBe(0);
+  await noSeriousViolations(page, 'console-groups-invited');
+  await card.getByRole('button', { name: 'Join the group' }).click();
+  await page
+    .locator(`[data-group="${GROUP}"] .relation`, { hasText: 'Your organisation is a member.' })
+    .waitFor();
+  expect(await page.locator(`[data-group="${GROUP}"] table a`).count()).toBe(1);
+
+  const group = await ctx.http.get(`/api/v1/groups/${GROUP}`).set('Authorization', bearer(newcomerKey));
+  expect(group.status).toBe(200);
+  expect(group.body.you).toMatchObject({ member: true, invited: false });
+  // The change is in the organisation's audit log, by the person who made it.
+  const audit = await ctx.http
+    .get(`/api/v1/organisations/${NEWCOMER}/audit`)
+    .set('Authorization', bearer(newcomerKey));
+  const joined = (
+    audit.body.items as Array<{ actor: { kind: string; id: string }; resource: { id: string } }>
+  ).filter((l) => l.resource.id === `/api/v1/groups/${GROUP}/membership`);
+  expect(joined).toHaveLength(1);
+  expect(joined[0]!.actor).toMatchObject({ kind: 'person', id: people.newcomer.id });
+  expect(seen).toEqual({ outside: [], refused: [] });
+  await context.close();
 });

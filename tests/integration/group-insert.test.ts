@@ -97,3 +97,36 @@ it('passes a failed write to every caller of that batch, and carries on with the
   expect(sent).toEqual([1, 5]);
   expect(await collection.countDocuments({ _id: { $in: later } })).toBe(5);
 });
+
+it('fails the inserts waiting behind a write that found the database unreachable, at once', async () => {
+  const unreachable = Object.assign(new Error('Server selection timed out after 800 ms'), {
+    name: 'MongoServerSelectionError',
+  });
+  let release: () => void = () => undefined;
+  let calls = 0;
+  const down = () =>
+    new Proxy(collection, {
+      get(target, prop, receiver) {
+        if (prop !== 'insertMany') return Reflect.get(target, prop, receiver) as unknown;
+        return (docs: mongo.Document[], options: mongo.BulkWriteOptions) => {
+          sent.push(docs.length);
+          calls++;
+          // The first write hangs until released, then fails as an unreachable database does.
+          if (calls === 1) return new Promise((_, reject) => (release = () => reject(unreachable)));
+          return target.insertMany(docs, options);
+        };
+      },
+    });
+  const inserts = new GroupInsert(down);
+  const first = inserts.insert({ _id: new Types.ObjectId() });
+  const waiting = Array.from({ length: 4 }, () => inserts.insert({ _id: new Types.ObjectId() }));
+  release();
+  await expect(first).rejects.toBe(unreachable);
+  // Those that waited are not sent on a second wait: they fail with the same error.
+  for (const w of waiting) await expect(w).rejects.toBe(unreachable);
+  expect(sent).toEqual([1]);
+  // The database is back: the next insert is written.
+  const _id = new Types.ObjectId();
+  await expect(inserts.insert({ _id })).resolves.toBe('inserted');
+  expect(sent).toEqual([1, 1]);
+});

@@ -12,7 +12,38 @@ function relation(group: Group): string {
   return t('coordination.groups.youCoordinatingOrganisation');
 }
 
-function groupCard(group: Group): HTMLElement {
+/**
+ * For an administrator of an invited organisation: joining the group (the API's membership).
+ * The page is drawn again afterwards, with the group's periods open to the new member.
+ */
+function joinForm(app: Console, group: Group): HTMLElement | null {
+  if (!group.you.invited || group.you.member || app.session?.person.role !== 'admin') return null;
+  const status = h('p', { class: 'status', role: 'status' });
+  const button = h('button', { type: 'submit' }, t('coordination.groups.join'));
+  return h(
+    'form',
+    {
+      class: 'join',
+      onsubmit: (event) => {
+        event.preventDefault();
+        button.disabled = true;
+        api('POST', `/api/v1/groups/${encodeURIComponent(group.slug)}/membership`)
+          .then(() => app.refresh())
+          .catch((err: unknown) => {
+            button.disabled = false;
+            status.textContent = t('coordination.groups.joinFailed', {
+              message: err instanceof Error ? err.message : '',
+            });
+          });
+      },
+    },
+    h('p', { class: 'hint' }, t('coordination.groups.joinHint')),
+    button,
+    status,
+  );
+}
+
+function groupCard(app: Console, group: Group): HTMLElement {
   const headingId = `group-${group.slug}`;
   const members = group.members.filter((m) => m.status === 'member').length;
   const canOpen = group.you.coordinates || group.you.member;
@@ -22,6 +53,7 @@ function groupCard(group: Group): HTMLElement {
     { class: 'group card', 'aria-labelledby': headingId, 'data-group': group.slug },
     h('h2', { id: headingId }, group.name),
     h('p', { class: 'relation' }, relation(group)),
+    joinForm(app, group),
     group.description ? h('p', {}, group.description) : null,
     h(
       'p',
@@ -94,7 +126,7 @@ function groupCard(group: Group): HTMLElement {
 }
 
 /** The groups the person's organisation coordinates or belongs to, each period with its returns. */
-export function groupsPage(_app: Console, _params: Record<string, string>): HTMLElement {
+export function groupsPage(app: Console, _params: Record<string, string>): HTMLElement {
   const main = h(
     'main',
     { id: 'main', tabindex: '-1', class: 'coordination' },
@@ -106,7 +138,15 @@ export function groupsPage(_app: Console, _params: Record<string, string>): HTML
     .then((groups) => {
       body.removeAttribute('aria-busy');
       if (!groups.items.length) replace(body, h('p', {}, t('coordination.groups.none')));
-      else replace(body, h('div', { class: 'groups' }, groups.items.map(groupCard)));
+      else
+        replace(
+          body,
+          h(
+            'div',
+            { class: 'groups' },
+            groups.items.map((g) => groupCard(app, g)),
+          ),
+        );
     })
     .catch(() => {
       body.removeAttribute('aria-busy');
