@@ -14,14 +14,31 @@ interface Waiting<T> {
 
 interface BulkWriteFailure {
   writeErrors?: Array<{ index: number; code?: number; errmsg?: string }> | { index: number; code?: number };
+  insertedCount?: number;
+  result?: { insertedCount?: number };
+  errorResponse?: unknown;
 }
 
-/** The per-document errors of an unordered bulk insert, by the document's place in the batch. */
-function writeErrorsOf(err: unknown): Map<number, { code?: number; errmsg?: string }> | null {
-  const errors = (err as BulkWriteFailure | null)?.writeErrors;
+/**
+ * The per-document errors of an unordered bulk insert, by the document's place in the batch;
+ * null unless they account for every document (together with those stored). A bulk error can
+ * also wrap a failure of the whole write (the database unreachable): no write errors, nothing
+ * stored, and the cause in `errorResponse`.
+ */
+function writeErrorsOf(err: unknown, size: number): Map<number, { code?: number; errmsg?: string }> | null {
+  const e = err as BulkWriteFailure | null;
+  const errors = e?.writeErrors;
   if (!errors) return null;
   const list = Array.isArray(errors) ? errors : [errors];
-  return new Map(list.map((e) => [e.index, e]));
+  const stored = e.insertedCount ?? e.result?.insertedCount;
+  if (!list.length || stored === undefined || list.length + stored !== size) return null;
+  return new Map(list.map((w) => [w.index, w]));
+}
+
+/** What stopped a whole write: the cause a bulk error wraps, else the error itself. */
+function causeOf(err: unknown): unknown {
+  const cause = (err as BulkWriteFailure | null)?.errorResponse;
+  return cause instanceof Error ? cause : err;
 }
 
 /**
@@ -72,12 +89,13 @@ export class GroupInsert<T extends Document> {
       );
       for (const w of batch) w.resolve('inserted');
     } catch (err) {
-      const failed = writeErrorsOf(err);
+      const failed = writeErrorsOf(err, batch.length);
       if (!failed) {
-        for (const w of batch) w.reject(err);
+        const cause = causeOf(err);
+        for (const w of batch) w.reject(cause);
         // The database cannot be reached: what waited behind this write would wait as long again
         // only to fail the same way, so it fails now (503 at once, not after a convoy of waits).
-        if (isDatabaseUnavailable(err)) for (const w of this.waiting.splice(0)) w.reject(err);
+        if (isDatabaseUnavailable(cause)) for (const w of this.waiting.splice(0)) w.reject(cause);
         return;
       }
       batch.forEach((w, i) => {

@@ -98,9 +98,17 @@ it('passes a failed write to every caller of that batch, and carries on with the
   expect(await collection.countDocuments({ _id: { $in: later } })).toBe(5);
 });
 
-it('fails the inserts waiting behind a write that found the database unreachable, at once', async () => {
-  const unreachable = Object.assign(new Error('Server selection timed out after 800 ms'), {
+it('never reports a document stored when the write failed as a whole, and fails those waiting behind it at once', async () => {
+  const unreachable = Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:27017'), {
     name: 'MongoServerSelectionError',
+  });
+  // What the driver's insertMany throws then: a bulk error with no write errors, nothing stored,
+  // and the cause inside (measured against a stopped FerretDB).
+  const bulk = Object.assign(new Error(unreachable.message), {
+    name: 'MongoBulkWriteError',
+    writeErrors: [],
+    insertedCount: 0,
+    errorResponse: unreachable,
   });
   let release: () => void = () => undefined;
   let calls = 0;
@@ -112,7 +120,7 @@ it('fails the inserts waiting behind a write that found the database unreachable
           sent.push(docs.length);
           calls++;
           // The first write hangs until released, then fails as an unreachable database does.
-          if (calls === 1) return new Promise((_, reject) => (release = () => reject(unreachable)));
+          if (calls === 1) return new Promise((_, reject) => (release = () => reject(bulk)));
           return target.insertMany(docs, options);
         };
       },
