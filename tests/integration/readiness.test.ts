@@ -9,7 +9,17 @@ import { keepRecurringJobs } from '../../src/queue/schedules';
 import { createLogger } from '../../src/logger';
 import { openRuntime, type Runtime } from '../../src/runtime';
 import { ApiKey } from '../../src/modules/organisations/api-key.model';
-import { bearer, createPlatformKey, databaseUri, serviceUrls } from '../support/harness';
+import { randomUUID } from 'node:crypto';
+import mongoose from 'mongoose';
+import {
+  bearer,
+  createCampaignViaApi,
+  createOrganisationViaApi,
+  createPlatformKey,
+  databaseUri,
+  serviceUrls,
+  type TestContext,
+} from '../support/harness';
 
 // This file stops and restarts a Redis of its own, so the shared one is never disturbed.
 let redis: LocalServer & { url: string };
@@ -159,8 +169,28 @@ describe('the database stopped', () => {
     const http = supertest(buildApp(own));
     const platform = await createPlatformKey();
     expect((await http.get('/api/v1/organisations').set('Authorization', bearer(platform))).status).toBe(200);
+    // A campaign with one answer: its definition is then cached, so answers reach the insert.
+    const asContext = { http } as unknown as TestContext;
+    const admin = (await createOrganisationViaApi(asContext, platform, 'outage-town')).adminKey;
+    const { campaign } = await createCampaignViaApi(asContext, admin, { template: 'pulse' });
+    const answer = (submissionId: string) =>
+      http.post(`/api/v1/public/campaigns/${campaign.slug}/responses`).send({
+        submissionId,
+        locale: 'en',
+        answers: { overall_satisfaction: 'fairly_satisfied' },
+      });
+    expect((await answer(randomUUID())).status).toBe(201);
 
     await mongo.stop();
+    // Answers that arrive together while the database is away: each is refused, none is
+    // reported stored.
+    const lost = Array.from({ length: 6 }, () => randomUUID());
+    const t1 = Date.now();
+    const refused = await Promise.all(lost.map(answer));
+    expect(refused.map((r) => [r.status, r.body.error?.code])).toEqual(
+      lost.map(() => [503, 'DATABASE_UNAVAILABLE']),
+    );
+    expect(Date.now() - t1).toBeLessThan(2500);
     const t0 = Date.now();
     const down = await http.get('/api/v1/organisations').set('Authorization', bearer(platform));
     const took = Date.now() - t0;
@@ -182,5 +212,9 @@ describe('the database stopped', () => {
       await new Promise((r) => setTimeout(r, 250));
     }
     expect(last).toBe(200);
+    // Only the answer given before the outage is stored; a refused one sent again is stored now.
+    expect(await mongoose.connection.db!.collection('responses').countDocuments()).toBe(1);
+    expect((await answer(lost[0]!)).status).toBe(201);
+    expect(await mongoose.connection.db!.collection('responses').countDocuments()).toBe(2);
   });
 });
