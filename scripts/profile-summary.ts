@@ -60,7 +60,9 @@ const top = Number(values.top);
 const show = (title: string, table: Map<string, number>) => {
   console.log(`\n${title}`);
   for (const [name, us] of [...table].sort((a, b) => b[1] - a[1]).slice(0, top))
-    console.log(`${((100 * us) / total).toFixed(1).padStart(5)}%  ${(us / 1000).toFixed(0).padStart(7)} ms  ${name}`);
+    console.log(
+      `${((100 * us) / total).toFixed(1).padStart(5)}%  ${(us / 1000).toFixed(0).padStart(7)} ms  ${name}`,
+    );
 };
 console.log(`busy (not idle) ${(total / 1000).toFixed(0)} ms`);
 show('self time by package or file', byOwner);
