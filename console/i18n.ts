@@ -111,6 +111,15 @@ export function number(value: number | null | undefined, digits = 0): string {
   }).format(value);
 }
 
+/** A moment in the current language's notation: its date, and its time unless `time` is false. */
+export function dateTime(iso: string | null | undefined, time = true): string {
+  if (!iso) return '–';
+  return new Intl.DateTimeFormat(language(), {
+    dateStyle: 'medium',
+    ...(time ? { timeStyle: 'short' } : {}),
+  }).format(new Date(iso));
+}
+
 /** An indicator value as its kind is read: shares as percentages, NPS whole, means with two decimals. */
 export function indicatorValue(kind: string | undefined, value: number | null | undefined): string {
   if (kind === 'share') return percent(value);

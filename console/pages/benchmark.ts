@@ -1,10 +1,9 @@
-import { api, apiCsv } from '../api';
-import { h, replace } from '../dom';
+import { api } from '../api';
+import { h } from '../dom';
 import { indicatorValue, language, number, t } from '../i18n';
 import type { Benchmark } from '../types';
+import { viewSection } from './analysis/view';
 
-type View = 'chart' | 'table';
-const VIEW_KEY = 'tv-console-chart-view';
 /** How a value of the benchmark's kind is written. */
 type Format = (kind: string | undefined, value: number | null | undefined) => string;
 
@@ -105,14 +104,6 @@ function benchmarkTables(b: Benchmark, format: Format): HTMLElement {
   );
 }
 
-function preferredView(): View {
-  try {
-    return localStorage.getItem(VIEW_KEY) === 'table' ? 'table' : 'chart';
-  } catch {
-    return 'chart';
-  }
-}
-
 /**
  * One indicator's benchmark among a peer group (all organisations unless told): a chart or a
  * table, and its CSV.
@@ -131,120 +122,36 @@ export function benchmarkSection(opts: {
   const peerGroup = opts.peerGroup ?? 'all';
   const format = opts.format ?? indicatorValue;
   const path = `/api/v1/benchmarks/${encodeURIComponent(opts.indicator)}?period=${encodeURIComponent(opts.period)}&peerGroup=${encodeURIComponent(peerGroup)}`;
-  const area = h('div', { class: 'view', id: 'benchmark-view' }, h('p', {}, t('common.loading')));
-  const status = h('p', { role: 'status', class: 'hint' });
-  const chartButton = h('button', { type: 'button', id: 'show-chart' }, t('benchmark.showChart'));
-  const tableButton = h('button', { type: 'button', id: 'show-table' }, t('benchmark.showTable'));
-  const csvButton = h(
-    'button',
-    { type: 'button', id: 'download-csv', class: 'download' },
-    t('benchmark.downloadCsv'),
-  );
-  const section = h(
-    'section',
-    { class: 'benchmark', 'aria-labelledby': 'benchmark-title' },
-    h(
-      'h2',
-      { id: 'benchmark-title', tabindex: '-1' },
+  return viewSection<Benchmark>({
+    id: 'benchmark',
+    className: 'benchmark',
+    heading:
       opts.heading ??
-        t('benchmark.title', { indicator: opts.indicator, title: opts.title, period: opts.period }),
-    ),
-    h('p', { class: 'hint' }, t('benchmark.about')),
-    h(
-      'div',
-      { class: 'toolbar', role: 'group', 'aria-label': t('benchmark.viewLabel') },
-      chartButton,
-      tableButton,
-      csvButton,
-    ),
-    status,
-    area,
-  );
-  let data: Benchmark | null = null;
-  let current: View = 'chart';
-  let drawnWidth = 0;
-  // A chart is drawn for its width: drawn again when the page becomes much narrower or wider.
-  let pending: ReturnType<typeof setTimeout> | undefined;
-  new ResizeObserver(() => {
-    clearTimeout(pending);
-    pending = setTimeout(() => {
-      if (current === 'chart' && drawnWidth && Math.abs(area.clientWidth - drawnWidth) > 40)
-        void show('chart');
-    }, 150);
-  }).observe(area);
-
-  const show = async (view: View) => {
-    if (!data) return;
-    current = view;
-    chartButton.setAttribute('aria-pressed', String(view === 'chart'));
-    tableButton.setAttribute('aria-pressed', String(view === 'table'));
-    try {
-      localStorage.setItem(VIEW_KEY, view);
-    } catch {
-      // Not remembered.
-    }
-    if (view === 'table') {
-      replace(area, benchmarkTables(data, format));
-      return;
-    }
-    // Focusable: on a narrow screen the chart scrolls sideways.
-    const figure = h('figure', { class: 'chart', id: 'benchmark-chart', tabindex: '0' });
-    replace(area, h('p', {}, t('benchmark.loadingChart')));
-    try {
+      t('benchmark.title', { indicator: opts.indicator, title: opts.title, period: opts.period }),
+    about: t('benchmark.about'),
+    load: () => api<Benchmark>('GET', path),
+    table: (b) => benchmarkTables(b, format),
+    chartMargin: 24,
+    chart: async (plot, b, width) => {
       // Vega is large: it is downloaded the first time a chart is opened, not before.
       const { renderBenchmark } = await import('../chart');
-      // Vega gives its container the role of the drawing; the figure keeps its own.
-      const plot = h('div', { class: 'plot' });
-      figure.append(plot);
-      replace(area, figure);
-      await renderBenchmark(plot, data, {
+      await renderBenchmark(plot, b, {
         lang: language(),
-        width: Math.max(240, Math.min(area.clientWidth || 640, 900) - 24),
+        width,
         description: t('benchmark.description', {
           indicator: opts.indicator,
-          count: data.summary.count ?? 0,
-          median: format(data.kind, data.summary.median),
-          q1: format(data.kind, data.summary.q1),
-          q3: format(data.kind, data.summary.q3),
-          you: format(data.kind, data.you?.value),
+          count: b.summary.count ?? 0,
+          median: format(b.kind, b.summary.median),
+          q1: format(b.kind, b.summary.q1),
+          q3: format(b.kind, b.summary.q3),
+          you: format(b.kind, b.you?.value),
         }),
       });
-      drawnWidth = area.clientWidth;
-      figure.append(h('figcaption', {}, t('benchmark.caption', { count: data.summary.count ?? 0 })));
-    } catch {
-      replace(
-        area,
-        h('p', { class: 'error', role: 'alert' }, t('benchmark.chartFailed')),
-        benchmarkTables(data, format),
-      );
-    }
-  };
-  chartButton.addEventListener('click', () => void show('chart'));
-  tableButton.addEventListener('click', () => void show('table'));
-  csvButton.addEventListener('click', () => {
-    apiCsv(path)
-      .then((blob) => {
-        const url = URL.createObjectURL(blob);
-        const link = h('a', {
-          href: url,
-          download: `benchmark-${opts.indicator}-${opts.period}-${peerGroup.replace(':', '-')}.csv`,
-        });
-        document.body.append(link);
-        link.click();
-        link.remove();
-        setTimeout(() => URL.revokeObjectURL(url), 10_000);
-        status.textContent = t('benchmark.csvReady');
-      })
-      .catch(() => {
-        status.textContent = t('common.failed');
-      });
+    },
+    caption: (b) => t('benchmark.caption', { count: b.summary.count ?? 0 }),
+    csv: {
+      path,
+      filename: `benchmark-${opts.indicator}-${opts.period}-${peerGroup.replace(':', '-')}.csv`,
+    },
   });
-
-  api<Benchmark>('GET', path)
-    .then((b) => {
-      data = b;
-      return show(preferredView());
-    })
-    .catch(() => replace(area, h('p', { class: 'error', role: 'alert' }, t('common.failed'))));
-  return section;
 }

@@ -1,11 +1,5 @@
 import { localeFiles } from '../modules/surveys/survey-engine';
-
-function escapeHtml(s: string): string {
-  return s.replace(
-    /[&<>"']/g,
-    (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!,
-  );
-}
+import { escapeHtml } from './page';
 
 /** A language code the preview accepts; anything else falls back to English. */
 export function previewLanguage(requested: unknown): string {

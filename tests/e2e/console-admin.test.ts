@@ -2,7 +2,6 @@ import { mkdirSync } from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
-import { ensureConsoleBuilt } from '../../scripts/build-console';
 import { ARTIFACTS, launchChromium } from '../support/browser';
 import { listen, noSeriousViolations, watch } from '../support/console-page';
 import {
@@ -10,6 +9,7 @@ import {
   createOrganisationViaApi,
   createPlatformKey,
   createTestContext,
+  invitePersonViaApi,
   type TestContext,
 } from '../support/harness';
 
@@ -29,20 +29,12 @@ const password = 'correct horse battery staple';
 
 beforeAll(async () => {
   mkdirSync(ARTIFACTS, { recursive: true });
-  await ensureConsoleBuilt();
   ctx = await createTestContext();
   ({ server, base } = await listen(ctx.app));
   const platform = await createPlatformKey();
   admin = (await createOrganisationViaApi(ctx, platform, 'e2e-admin')).adminKey;
   // An administrator invited as people are, who sets a password with the invitation's token.
-  const invited = await ctx.http
-    .post('/api/v1/organisations/e2e-admin/people')
-    .set('Authorization', bearer(admin))
-    .send({ name: 'Ana Admin', email, role: 'admin' });
-  expect(invited.status).toBe(201);
-  const token = new URL(invited.body.invitation.url as string).hash.slice(1);
-  const accepted = await ctx.http.post('/api/v1/invitations/accept').send({ token, password });
-  expect(accepted.status).toBe(200);
+  await invitePersonViaApi(ctx, admin, 'e2e-admin', { name: 'Ana Admin', email, role: 'admin' }, password);
   // A survey that already holds a slug, to be refused.
   const taken = await ctx.http
     .post('/api/v1/surveys')

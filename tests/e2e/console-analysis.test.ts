@@ -4,7 +4,6 @@ import http from 'node:http';
 import path from 'node:path';
 import type { Worker } from 'bullmq';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { ensureConsoleBuilt } from '../../scripts/build-console';
 import { ARTIFACTS, launchChromium } from '../support/browser';
 import { listen, noSeriousViolations, watch } from '../support/console-page';
 import {
@@ -13,6 +12,7 @@ import {
   createOrganisationViaApi,
   createPlatformKey,
   createTestContext,
+  invitePersonViaApi,
   issueKeyViaApi,
   type TestContext,
 } from '../support/harness';
@@ -61,7 +61,6 @@ async function as(key: string, method: 'get' | 'put' | 'post', url: string, body
 
 beforeAll(async () => {
   mkdirSync(ARTIFACTS, { recursive: true });
-  await ensureConsoleBuilt();
   ctx = await createTestContext({ AGGREGATION_DELAY_MS: '50' });
   worker = startTestWorker(ctx);
   ({ server, base } = await listen(ctx.app));
@@ -140,14 +139,7 @@ beforeAll(async () => {
   });
 
   // The analyst: invited, password set.
-  const invited = await as(admin, 'post', `/api/v1/organisations/${ORG}/people`, {
-    name: 'Ana Analyst',
-    email,
-    role: 'analyst',
-  });
-  const token = new URL(invited.invitation.url as string).hash.slice(1);
-  const accepted = await ctx.http.post('/api/v1/invitations/accept').send({ token, password });
-  if (accepted.status !== 200) throw new Error(accepted.text);
+  await invitePersonViaApi(ctx, admin, ORG, { name: 'Ana Analyst', email, role: 'analyst' }, password);
   browser = await launchChromium();
 }, 600_000);
 
@@ -358,13 +350,13 @@ it('shows the signed-off figures of the group and where they stand, and the impr
 
 it('says so when an organisation has no signed-off figures and no plans', async () => {
   const outsider = { email: 'otto.outsider@example.org', password };
-  const invited = await as(outsiderAdmin, 'post', '/api/v1/organisations/e2e-peer-y/people', {
-    name: 'Otto Outsider',
-    email: outsider.email,
-    role: 'analyst',
-  });
-  const token = new URL(invited.invitation.url as string).hash.slice(1);
-  expect((await ctx.http.post('/api/v1/invitations/accept').send({ token, password })).status).toBe(200);
+  await invitePersonViaApi(
+    ctx,
+    outsiderAdmin,
+    'e2e-peer-y',
+    { name: 'Otto Outsider', email: outsider.email, role: 'analyst' },
+    password,
+  );
   const context = await signedIn(outsider);
   const page = await context.newPage();
   const seen = watch(page, base);

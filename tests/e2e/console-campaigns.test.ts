@@ -6,7 +6,6 @@ import path from 'node:path';
 import type { Worker } from 'bullmq';
 import { build } from 'esbuild';
 import type { Browser, Page } from 'playwright-core';
-import { ensureConsoleBuilt } from '../../scripts/build-console';
 import { ARTIFACTS, launchChromium } from '../support/browser';
 import { listen, noSeriousViolations, watch } from '../support/console-page';
 import {
@@ -14,6 +13,7 @@ import {
   createOrganisationViaApi,
   createPlatformKey,
   createTestContext,
+  invitePersonViaApi,
   type TestContext,
 } from '../support/harness';
 import { parsePdf } from '../support/pdf';
@@ -37,7 +37,6 @@ const password = 'correct horse battery staple';
 
 beforeAll(async () => {
   mkdirSync(ARTIFACTS, { recursive: true });
-  await ensureConsoleBuilt();
   ctx = await createTestContext({ AGGREGATION_DELAY_MS: '50' });
   worker = startTestWorker(ctx);
   ({ server, base } = await listen(ctx.app));
@@ -57,14 +56,13 @@ beforeAll(async () => {
   expect(published.status).toBe(201);
 
   // The administrator is invited and sets a password.
-  const invited = await ctx.http
-    .post('/api/v1/organisations/e2e-campaigns/people')
-    .set('Authorization', bearer(admin))
-    .send({ name: 'Ann Admin', email, role: 'admin' });
-  expect(invited.status).toBe(201);
-  const token = new URL(invited.body.invitation.url as string).hash.slice(1);
-  const accepted = await ctx.http.post('/api/v1/invitations/accept').send({ token, password });
-  expect(accepted.status).toBeLessThan(300);
+  await invitePersonViaApi(
+    ctx,
+    admin,
+    'e2e-campaigns',
+    { name: 'Ann Admin', email, role: 'admin' },
+    password,
+  );
   browser = await launchChromium();
 }, 600_000);
 

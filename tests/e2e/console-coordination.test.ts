@@ -2,7 +2,6 @@ import { mkdirSync } from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { ensureConsoleBuilt } from '../../scripts/build-console';
 import { ARTIFACTS, launchChromium } from '../support/browser';
 import { listen, noSeriousViolations, watch } from '../support/console-page';
 import {
@@ -10,6 +9,7 @@ import {
   createOrganisationViaApi,
   createPlatformKey,
   createTestContext,
+  invitePersonViaApi,
   issueKeyViaApi,
   type TestContext,
 } from '../support/harness';
@@ -43,19 +43,11 @@ let newcomerKey = '';
 /** Invites a person by API and sets their password through the invitation, as the link would. */
 async function invite(adminKey: string, org: string, who: keyof typeof people, role: string) {
   const p = people[who];
-  const invited = await ctx.http
-    .post(`/api/v1/organisations/${org}/people`)
-    .set('Authorization', bearer(adminKey))
-    .send({ name: p.name, email: p.email, role });
-  expect(invited.status).toBe(201);
-  p.id = invited.body.person.id as string;
-  const token = new URL(invited.body.invitation.url as string).hash.slice(1);
-  expect((await ctx.http.post('/api/v1/invitations/accept').send({ token, password })).status).toBe(200);
+  p.id = await invitePersonViaApi(ctx, adminKey, org, { name: p.name, email: p.email, role }, password);
 }
 
 beforeAll(async () => {
   mkdirSync(ARTIFACTS, { recursive: true });
-  await ensureConsoleBuilt();
   ctx = await createTestContext();
   ({ server, base } = await listen(ctx.app));
   const platform = await createPlatformKey();

@@ -1,20 +1,11 @@
 import type { Browser, Page } from 'playwright-core';
 import { launchChromium } from '../support/browser';
-import {
-  freePort,
-  startChild,
-  startOidcProvider,
-  stopChildren,
-  waitFor,
-  type Child,
-} from '../support/children';
+import { freePort, startApiChild, startOidcProvider, stopChildren, type Child } from '../support/children';
 import {
   bearer,
   createOrganisationViaApi,
   createPlatformKey,
   createTestContext,
-  databaseUri,
-  serviceUrls,
   type TestContext,
 } from '../support/harness';
 
@@ -54,25 +45,11 @@ beforeAll(async () => {
     redirectUri: `${appUrl}/api/v1/session/oidc/callback`,
     accounts: ACCOUNTS,
   });
-  const api = startChild(children, ['--import', 'tsx', 'src/server.ts'], {
-    PATH: process.env.PATH,
-    NODE_ENV: 'test',
-    HOST: '127.0.0.1',
-    PORT: String(port),
-    PUBLIC_BASE_URL: appUrl,
-    MONGODB_URI: databaseUri(serviceUrls().mongodbUri, ctx.dbName),
-    REDIS_URL: serviceUrls().redisUrl,
-    QUEUE_PREFIX: ctx.config.queuePrefix,
-    RATE_LIMIT_PER_MINUTE: '100000',
-    LOG_LEVEL: 'warn',
-    OIDC_ISSUER_URL: issuer,
-    OIDC_CLIENT_ID: CLIENT_ID,
-    OIDC_CLIENT_SECRET: CLIENT_SECRET,
-    OIDC_DISPLAY_NAME: 'Sopot staff login',
-  });
-  await waitFor('the API', api, async () => {
-    const res = await fetch(`${appUrl}/api/v1/session/methods`);
-    return res.status === 200 ? true : null;
+  await startApiChild(children, ctx, port, {
+    issuer,
+    clientId: CLIENT_ID,
+    clientSecret: CLIENT_SECRET,
+    displayName: 'Sopot staff login',
   });
   browser = await launchChromium();
 }, 120_000);

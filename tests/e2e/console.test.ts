@@ -4,7 +4,6 @@ import http from 'node:http';
 import path from 'node:path';
 import type { Worker } from 'bullmq';
 import type { Browser, BrowserContext } from 'playwright-core';
-import { ensureConsoleBuilt } from '../../scripts/build-console';
 import { ARTIFACTS, launchChromium } from '../support/browser';
 import { listen, noSeriousViolations, watch } from '../support/console-page';
 import {
@@ -45,7 +44,6 @@ async function answer(slug: string, n: number, positiveEvery: number): Promise<v
 
 beforeAll(async () => {
   mkdirSync(ARTIFACTS, { recursive: true });
-  await ensureConsoleBuilt();
   ctx = await createTestContext({ AGGREGATION_DELAY_MS: '50' });
   worker = startTestWorker(ctx);
   ({ server, base } = await listen(ctx.app));
@@ -167,15 +165,15 @@ it('an invited analyst sets a password, signs in by keyboard and reads indicator
   await noSeriousViolations(page, 'console-benchmark-1280');
 
   // The same benchmark as a table, and as CSV.
-  await page.click('#show-table');
+  await page.click('#benchmark-show-table');
   const ownRow = page.locator('#benchmark-view tr.you');
   expect(await ownRow.locator('td').first().textContent()).toBe(`${(own.value * 100).toFixed(1)}%`);
   expect(await page.locator('#benchmark-view tbody tr').count()).toBeGreaterThan(4);
-  const [download] = await Promise.all([page.waitForEvent('download'), page.click('#download-csv')]);
+  const [download] = await Promise.all([page.waitForEvent('download'), page.click('#benchmark-csv')]);
   const csv = readFileSync((await download.path())!, 'utf8');
   expect(csv.split('\n')[0]).toContain('percentileRank');
   expect(csv).toContain('City of e2e-console');
-  await page.click('#show-chart');
+  await page.click('#benchmark-show-chart');
   await you.waitFor();
 
   // Polish, remembered across a reload.

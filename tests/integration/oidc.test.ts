@@ -3,18 +3,9 @@ import {
   createOrganisationViaApi,
   createPlatformKey,
   createTestContext,
-  databaseUri,
-  serviceUrls,
   type TestContext,
 } from '../support/harness';
-import {
-  freePort,
-  startChild as startIn,
-  startOidcProvider,
-  stopChildren,
-  waitFor,
-  type Child,
-} from '../support/children';
+import { freePort, startApiChild, startOidcProvider, stopChildren, type Child } from '../support/children';
 import { expectDocumentedAt } from '../support/contract';
 
 /**
@@ -43,7 +34,6 @@ let admin: string;
 let appUrl: string;
 let issuer: string;
 const children: Child[] = [];
-const startChild = (args: string[], env: NodeJS.ProcessEnv) => startIn(children, args, env);
 
 /** The reasons the API logged for refusing single sign-on, oldest first. */
 function refusals(): string[] {
@@ -192,25 +182,11 @@ beforeAll(async () => {
     accounts: ACCOUNTS,
   });
 
-  const api = startChild(['--import', 'tsx', 'src/server.ts'], {
-    PATH: process.env.PATH,
-    NODE_ENV: 'test',
-    HOST: '127.0.0.1',
-    PORT: String(port),
-    PUBLIC_BASE_URL: appUrl,
-    MONGODB_URI: databaseUri(serviceUrls().mongodbUri, ctx.dbName),
-    REDIS_URL: serviceUrls().redisUrl,
-    QUEUE_PREFIX: ctx.config.queuePrefix,
-    RATE_LIMIT_PER_MINUTE: '100000',
-    LOG_LEVEL: 'warn',
-    OIDC_ISSUER_URL: issuer,
-    OIDC_CLIENT_ID: CLIENT_ID,
-    OIDC_CLIENT_SECRET: CLIENT_SECRET,
-    OIDC_DISPLAY_NAME: 'Gdynia staff login',
-  });
-  await waitFor('the API', api, async () => {
-    const res = await fetch(`${appUrl}/api/v1/session/methods`);
-    return res.status === 200 ? true : null;
+  await startApiChild(children, ctx, port, {
+    issuer,
+    clientId: CLIENT_ID,
+    clientSecret: CLIENT_SECRET,
+    displayName: 'Gdynia staff login',
   });
 }, 120_000);
 

@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import net from 'node:net';
 import path from 'node:path';
+import { databaseUri, serviceUrls, type TestContext } from './harness';
 
 /** The project's root, where child processes run. */
 export const ROOT = path.resolve(__dirname, '../..');
@@ -72,4 +73,39 @@ export async function startOidcProvider(
     const line = provider.output.find((l) => l.startsWith('issuer '));
     return line ? line.slice('issuer '.length).trim() : null;
   });
+}
+
+/**
+ * The API as production starts it (`src/server.ts`, its own process) on `port`, on the test
+ * context's database and queue prefix, with single sign-on at `oidc.issuer`; resolves once it
+ * answers.
+ */
+export async function startApiChild(
+  children: Child[],
+  ctx: TestContext,
+  port: number,
+  oidc: { issuer: string; clientId: string; clientSecret: string; displayName: string },
+): Promise<Child> {
+  const url = `http://127.0.0.1:${port}`;
+  const api = startChild(children, ['--import', 'tsx', 'src/server.ts'], {
+    PATH: process.env.PATH,
+    NODE_ENV: 'test',
+    HOST: '127.0.0.1',
+    PORT: String(port),
+    PUBLIC_BASE_URL: url,
+    MONGODB_URI: databaseUri(serviceUrls().mongodbUri, ctx.dbName),
+    REDIS_URL: serviceUrls().redisUrl,
+    QUEUE_PREFIX: ctx.config.queuePrefix,
+    RATE_LIMIT_PER_MINUTE: '100000',
+    LOG_LEVEL: 'warn',
+    OIDC_ISSUER_URL: oidc.issuer,
+    OIDC_CLIENT_ID: oidc.clientId,
+    OIDC_CLIENT_SECRET: oidc.clientSecret,
+    OIDC_DISPLAY_NAME: oidc.displayName,
+  });
+  await waitFor('the API', api, async () => {
+    const res = await fetch(`${url}/api/v1/session/methods`);
+    return res.status === 200 ? true : null;
+  });
+  return api;
 }

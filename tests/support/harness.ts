@@ -72,6 +72,29 @@ export async function createPlatformKey(): Promise<string> {
   return (await createApiKey({ organisationId: null, role: 'platform', label: 'test' })).key;
 }
 
+/**
+ * Invites a person to an organisation through the API and sets their password with the
+ * invitation's token, as opening the link would; returns the person's id.
+ */
+export async function invitePersonViaApi(
+  ctx: TestContext,
+  adminKey: string,
+  org: string,
+  person: { name: string; email: string; role: string },
+  password: string,
+): Promise<string> {
+  const invited = await ctx.http
+    .post(`/api/v1/organisations/${org}/people`)
+    .set('Authorization', bearer(adminKey))
+    .send(person);
+  if (invited.status !== 201) throw new Error(`person not invited: ${invited.status} ${invited.text}`);
+  const token = new URL(invited.body.invitation.url as string).hash.slice(1);
+  const accepted = await ctx.http.post('/api/v1/invitations/accept').send({ token, password });
+  if (accepted.status !== 200)
+    throw new Error(`invitation not accepted: ${accepted.status} ${accepted.text}`);
+  return invited.body.person.id as string;
+}
+
 /** Creates an organisation through the API; returns it with its admin key. */
 export async function createOrganisationViaApi(
   ctx: TestContext,

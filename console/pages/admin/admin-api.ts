@@ -1,8 +1,7 @@
+import type { ApiProblem } from '../../api';
+
 /** One problem the API named, addressed by a JSON Pointer into the request body. */
-export interface Problem {
-  path: string;
-  message: string;
-}
+export type Problem = ApiProblem;
 
 /** A localisable text of a SurveyJS definition: plain, or per language with `default`. */
 export type LocalText = string | Record<string, string>;
@@ -77,9 +76,4 @@ export function localText(text: LocalText | undefined, lang: string): string {
   if (text === undefined) return '';
   if (typeof text === 'string') return text;
   return text[lang] ?? text.default ?? text.en ?? Object.values(text)[0] ?? '';
-}
-
-/** A date and time in the console's language. */
-export function when(iso: string, lang: string): string {
-  return new Intl.DateTimeFormat(lang, { dateStyle: 'medium', timeStyle: 'short' }).format(new Date(iso));
 }

@@ -2,11 +2,10 @@ import type { Diagnostic } from '@codemirror/lint';
 import type { EditorState } from '@codemirror/state';
 import type { EditorView } from '@codemirror/view';
 import { h, replace } from '../../dom';
-import { language, t } from '../../i18n';
+import { dateTime, language, t } from '../../i18n';
 import type { Console } from '../../types';
 import { api, ApiError } from '../../api';
 import {
-  when,
   type MappingEntry,
   type Problem,
   type SurveyDetail,
@@ -99,7 +98,7 @@ function editorPage(app: Console, initial: SurveyDetail): HTMLElement[] {
         ? t('admin.survey.latest', { n: survey.latestVersion })
         : t('admin.survey.unpublished'),
       ' · ',
-      t('admin.survey.draftSaved', { when: when(survey.draft.updatedAt, language()) }),
+      t('admin.survey.draftSaved', { when: dateTime(survey.draft.updatedAt) }),
     );
   };
   showMeta();
@@ -498,7 +497,7 @@ function editorPage(app: Console, initial: SurveyDetail): HTMLElement[] {
                   'tr',
                   { 'data-version': n },
                   h('th', { scope: 'row' }, String(n)),
-                  h('td', {}, when(v.publishedAt, language())),
+                  h('td', {}, dateTime(v.publishedAt)),
                   h('td', {}, v.languages.join(', ')),
                   h('td', { class: 'code' }, v.contentHash.slice(0, 12)),
                 );

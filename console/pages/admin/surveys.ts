@@ -1,8 +1,8 @@
 import { h, replace } from '../../dom';
-import { language, t } from '../../i18n';
+import { dateTime, language, t } from '../../i18n';
 import type { Console } from '../../types';
 import { api, ApiError } from '../../api';
-import { localText, when, type SurveyDetail, type SurveySummary, type Template } from './admin-api';
+import { localText, type SurveyDetail, type SurveySummary, type Template } from './admin-api';
 
 const SLUG = /^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$/;
 
@@ -100,7 +100,7 @@ async function fillList(app: Console, list: HTMLElement): Promise<void> {
       const cell = draftCells.get(next)!;
       try {
         const detail = await api<SurveyDetail>('GET', `/api/v1/surveys/${next}`);
-        const saved = when(detail.draft.updatedAt, language());
+        const saved = dateTime(detail.draft.updatedAt);
         cell.textContent = detail.latestVersion
           ? t('admin.surveys.draftSince', { when: saved, n: detail.draft.basedOnVersion })
           : t('admin.surveys.draftOnly', { when: saved });

@@ -9,7 +9,7 @@ const VIEW_KEY = 'tv-console-chart-view';
 
 /** A section that shows one set of figures as a chart or as a table, with its CSV. */
 export interface ViewSectionOptions<T> {
-  /** Prefix of the section's element ids (`{id}-title`, `{id}-view`, `{id}-chart`, `{id}-csv`, ...). */
+  /** Prefix of the ids of the section's elements (`{id}-title`, `{id}-view`, `{id}-chart`, `{id}-csv`, ...). */
   id: string;
   heading: string;
   /** A sentence on how to read the chart. */
@@ -24,6 +24,10 @@ export interface ViewSectionOptions<T> {
   caption?: (data: T) => string;
   /** The API path whose CSV form holds the same figures. */
   csv?: { path: string; filename: string };
+  /** A class of the section besides `analysis-view`. */
+  className?: string;
+  /** Pixels of the space the chart leaves to its axes and legend (110 unless told). */
+  chartMargin?: number;
 }
 
 function preferredView(): View {
@@ -64,7 +68,10 @@ export function viewSection<T>(opts: ViewSectionOptions<T>): HTMLElement {
   );
   const section = h(
     'section',
-    { class: 'analysis-view', id: opts.id, 'aria-labelledby': `${opts.id}-title` },
+    {
+      class: opts.className ? `analysis-view ${opts.className}` : 'analysis-view',
+      'aria-labelledby': `${opts.id}-title`,
+    },
     h('h2', { id: `${opts.id}-title`, tabindex: '-1' }, opts.heading),
     opts.about ? h('p', { class: 'hint' }, opts.about) : null,
     toolbar,
@@ -105,7 +112,11 @@ export function viewSection<T>(opts: ViewSectionOptions<T>): HTMLElement {
       const plot = h('div', { class: 'plot' });
       figure.append(plot);
       replace(area, figure);
-      await opts.chart(plot, data, Math.max(220, Math.min(area.clientWidth || 640, 900) - 110));
+      await opts.chart(
+        plot,
+        data,
+        Math.max(220, Math.min(area.clientWidth || 640, 900) - (opts.chartMargin ?? 110)),
+      );
       drawnWidth = area.clientWidth;
       if (opts.caption) figure.append(h('figcaption', {}, opts.caption(data)));
     } catch {

@@ -1,10 +1,9 @@
 import { api } from '../../api';
 import { h, replace } from '../../dom';
-import { number, percent, t } from '../../i18n';
+import { dateTime, number, percent, t } from '../../i18n';
 import type { Console } from '../../types';
 import { invitationsSection } from './invitations';
 import {
-  dateTime,
   languageName,
   refusal,
   segmentLabel,

@@ -1,9 +1,9 @@
 import { api } from '../../api';
 import { h, replace } from '../../dom';
-import { number, t } from '../../i18n';
+import { dateTime, number, t } from '../../i18n';
 import type { Console } from '../../types';
 import { campaignForm } from './campaign-form';
-import { dateTime, segmentLabel, type Campaign, type SurveySummary } from './shared';
+import { segmentLabel, type Campaign, type SurveySummary } from './shared';
 
 /** Every page of a cursor list (the API gives at most 200 at a time). */
 async function all<T>(path: string): Promise<T[]> {

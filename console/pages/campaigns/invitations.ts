@@ -1,8 +1,8 @@
 import { api, ApiError } from '../../api';
 import { h, replace } from '../../dom';
-import { number, t } from '../../i18n';
+import { dateTime, number, t } from '../../i18n';
 import type { Console } from '../../types';
-import { dateTime, languageName, type Campaign } from './shared';
+import { languageName, type Campaign } from './shared';
 
 interface Issued {
   batchId: string;

@@ -40,20 +40,6 @@ export interface Organisation {
   housingStock: number | null;
 }
 
-/** One problem the API found in a request, at a JSON Pointer into the body. */
-export interface Detail {
-  path: string;
-  message: string;
-}
-
-/** A date and time in the current language, or a dash. */
-export function dateTime(iso: string | null | undefined): string {
-  if (!iso) return '–';
-  return new Intl.DateTimeFormat(language(), { dateStyle: 'medium', timeStyle: 'short' }).format(
-    new Date(iso),
-  );
-}
-
 /** A segment as read: "whole organisation" for the empty one. */
 export function segmentLabel(segment: string): string {
   return segment || t('campaigns.wholeOrganisation');

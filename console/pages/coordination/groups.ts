@@ -1,8 +1,8 @@
 import { api } from '../../api';
 import { h, replace } from '../../dom';
-import { t } from '../../i18n';
+import { dateTime, t } from '../../i18n';
 import type { Console } from '../../types';
-import { when, type Group } from './model';
+import { type Group } from './model';
 
 /** How the person's organisation stands in a group. */
 function relation(group: Group): string {
@@ -93,9 +93,9 @@ function groupCard(app: Console, group: Group): HTMLElement {
                     'tr',
                     { 'data-period': c.period },
                     h('th', { scope: 'row' }, c.period),
-                    h('td', {}, when(c.opens)),
-                    h('td', {}, when(c.closes)),
-                    h('td', {}, when(c.signOffBy)),
+                    h('td', {}, dateTime(c.opens, false)),
+                    h('td', {}, dateTime(c.closes, false)),
+                    h('td', {}, dateTime(c.signOffBy, false)),
                     h(
                       'td',
                       {},

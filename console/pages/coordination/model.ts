@@ -140,15 +140,6 @@ export function publishedValue(kind: string | undefined, value: number | null, u
   return unit && unit !== '%' ? `${text} ${unit}` : text;
 }
 
-/** A date (and time, when asked) in the current language. */
-export function when(iso: string | null | undefined, withTime = false): string {
-  if (!iso) return '–';
-  return new Intl.DateTimeFormat(language(), {
-    dateStyle: 'medium',
-    ...(withTime ? { timeStyle: 'short' } : {}),
-  }).format(new Date(iso));
-}
-
 /** The state of a return as a labelled badge (`none`: nothing entered yet). */
 export function stateBadge(state: ReturnState | 'none'): HTMLElement {
   return h('span', { class: `state state-${state}`, 'data-state': state }, t(`coordination.states.${state}`));

@@ -1,6 +1,6 @@
 import { api, ApiError } from '../../api';
 import { h, type Child } from '../../dom';
-import { number, t } from '../../i18n';
+import { dateTime, number, t } from '../../i18n';
 import {
   figureTitle,
   publishedValue,
@@ -8,7 +8,6 @@ import {
   returnPath,
   splitKey,
   stateBadge,
-  when,
   type DataReturn,
   type Figure,
   type Query,
@@ -59,8 +58,8 @@ function showMessage(...content: Child[]): void {
 }
 
 function showRefusal(err: unknown): void {
-  // Each problem with its path, when the error carries them.
-  const details = (err as { details?: Array<{ path: string; message: string }> }).details ?? [];
+  // Each problem with its path, when the API named them.
+  const details = err instanceof ApiError ? err.details : [];
   showMessage(
     refusal(err),
     details.length
@@ -209,7 +208,7 @@ function queryThread(q: Query, r: DataReturn, ctx: ReturnActions): HTMLElement {
             { class: 'meta' },
             h('strong', {}, t(`coordination.queries.side.${m.side}`)),
             ' · ',
-            h('time', { datetime: m.at }, when(m.at, true)),
+            h('time', { datetime: m.at }, dateTime(m.at)),
           ),
           h('p', { class: 'text' }, m.text),
         ),
@@ -510,8 +509,8 @@ export function returnSection(r: DataReturn, ctx: ReturnActions): HTMLElement {
   const warnings = r.figures.flatMap((f) => f.findings.filter((x) => x.severity === 'warning')).length;
   const facts: Array<[string, Child]> = [
     [t('coordination.return.state'), stateBadge(r.stored ? r.state : 'none')],
-    [t('coordination.return.submittedAt'), when(r.submittedAt, true)],
-    [t('coordination.return.signedOffAt'), when(r.signedOffAt, true)],
+    [t('coordination.return.submittedAt'), dateTime(r.submittedAt)],
+    [t('coordination.return.signedOffAt'), dateTime(r.signedOffAt)],
     [t('coordination.return.openQueries'), number(open)],
     [t('coordination.return.warnings'), number(warnings)],
   ];

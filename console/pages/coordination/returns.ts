@@ -1,12 +1,11 @@
 import { api, ApiError } from '../../api';
 import { h, replace } from '../../dom';
-import { number, t } from '../../i18n';
+import { dateTime, number, t } from '../../i18n';
 import type { Console } from '../../types';
 import {
   reportedCatalogue,
   returnPath,
   stateBadge,
-  when,
   type DataReturn,
   type Group,
   type ReportedIndicator,
@@ -75,7 +74,7 @@ function overview(group: Group, period: string, rows: MemberRow[], opened: strin
             { 'data-organisation': row.slug, class: row.slug === opened ? 'opened' : false },
             h('th', { scope: 'row' }, row.name),
             h('td', {}, stateBadge(row.summary?.state ?? 'none')),
-            h('td', {}, when(row.summary?.submittedAt, true)),
+            h('td', {}, dateTime(row.summary?.submittedAt)),
             h('td', { class: 'num' }, row.summary ? number(row.summary.openQueries) : '–'),
             h(
               'td',
@@ -166,9 +165,9 @@ async function load(
     'p',
     { class: 'hint' },
     t('coordination.returns.calendar', {
-      opens: when(entry.opens),
-      closes: when(entry.closes),
-      signOffBy: when(entry.signOffBy),
+      opens: dateTime(entry.opens, false),
+      closes: dateTime(entry.closes, false),
+      signOffBy: dateTime(entry.signOffBy, false),
     }),
   );
   const person = app.session!.person;

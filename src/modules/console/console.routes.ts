@@ -13,8 +13,9 @@ export function consoleDir(): string {
 
 /**
  * The console at /console: hashed assets cached for good, the survey preview frame, and
- * index.html (never cached) for every other path under /console, where the page's own router takes over. Everything is
- * compressed; the page loads scripts only from this host, as the content security policy wants.
+ * index.html (never cached) for every other path under /console, where the page's own router
+ * takes over. Everything is compressed; the page loads scripts only from this host, as the
+ * content security policy wants.
  */
 export function consoleAssets(): Router {
   const dir = consoleDir();
