@@ -3,25 +3,49 @@
  * - `node|express BODY_FILE PORT`: serves stored response bytes (the read floor; gzip when the
  *   file ends in `.gz`);
  * - `insert MONGODB_URI PORT`: bare Express parsing a JSON body and inserting it with the
- *   driver's insertOne (the submission floor).
+ *   driver's insertOne (the submission floor);
+ * - `validated MONGODB_URI PORT`: the same, after survey-core has judged the body's answers
+ *   against the TSM template on one reused model, on the event loop (422 when it finds errors):
+ *   the least a validated submission can cost, with nothing else of the service around it.
  *   node --import tsx scripts/floor-server.ts MODE ARG PORT
  * Prints "listening" once ready.
  */
 import { readFileSync } from 'node:fs';
 import http from 'node:http';
+import path from 'node:path';
 import express from 'express';
 import mongoose from 'mongoose';
+import { checkAnswers, NEEDS_DEFINITION } from '../src/validation/validation.worker';
 
 const [mode, arg, port] = process.argv.slice(2);
 
 let server: http.Server;
-if (mode === 'insert') {
+if (mode === 'insert' || mode === 'validated') {
   const client = new mongoose.mongo.MongoClient(arg!);
   const collection = client.db().collection('floor_inserts');
   const app = express();
   app.use(express.json());
+  const template = JSON.parse(
+    readFileSync(path.join(__dirname, '..', 'surveys', 'tsm-perception.json'), 'utf8'),
+  ) as { definition: unknown };
+  const definition = JSON.stringify(template.definition);
+  const files = { fileBytes: 1_000_000, responseBytes: 10_000_000, types: ['image/*'] };
   app.post('/{*path}', (req, res, next) => {
-    collection.insertOne({ ...req.body }).then((r) => res.status(201).json({ id: r.insertedId }), next);
+    const body = req.body as { answers: Record<string, unknown>; locale: string };
+    if (mode === 'validated') {
+      const check = checkAnswers({
+        key: 'floor',
+        definition,
+        answers: body.answers,
+        lang: body.locale,
+        files,
+      });
+      if (check === NEEDS_DEFINITION || check.errors.length) {
+        res.status(422).json(check);
+        return;
+      }
+    }
+    collection.insertOne({ ...body }).then((r) => res.status(201).json({ id: r.insertedId }), next);
   });
   server = app.listen(Number(port), '127.0.0.1');
 } else if (mode === 'express') {

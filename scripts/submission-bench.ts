@@ -4,10 +4,16 @@
  *   npm run bench:submissions                       # 10 s per load
  *   npm run bench:submissions -- --seconds 5 --stored 10000
  *
+ * - survey-core alone: the CPU one check of the TSM answers costs on a reused model, in a loop
+ *   in this process (the validation threads' own function), the part of a submission's CPU
+ *   that no change around it can remove.
  * - Validated submissions of the TSM template at 10 and 100 connections (autocannon, every
  *   request a fresh submissionId), against the API in its own process, beside the floor: bare
- *   Express inserting the same body with the driver, in the same run on the same database.
- *   API CPU per accepted submission comes from /proc.
+ *   Express inserting the same body with the driver, in the same run on the same database; and
+ *   beside the validated floor: the same with survey-core's check of the answers first, on the
+ *   event loop, the least any validated submission costs here.
+ *   CPU per accepted submission (all threads) comes from /proc, for the server under load (the
+ *   API, or the floor's process) and for FerretDB when this benchmark started it.
  * - Stalls: /healthz is probed one request at a time while the heaviest definition the
  *   service accepts is validated (4 at once), while answers to it are submitted (4 at once),
  *   and for each definition that used to block the event loop (a catastrophic regex, 3,000
@@ -17,13 +23,15 @@
  *   organisation's published TP01 n includes it is measured.
  * `--profile DIR` writes a CPU profile of the API's main thread there (open it in Chrome's
  * DevTools, or summarise it with `npx tsx scripts/profile-summary.ts DIR/<file>.cpuprofile`).
- * `--stored N` first inserts N responses of other organisations (in bulk, as already counted
- * history); `--only load,freshness,stalls` picks phases.
+ * `--connections 10,100` chooses the loads; `--warmup S` (3 unless given) runs each load for S
+ * seconds before it is measured, for the service and the floor alike. `--stored N` first inserts
+ * N responses of other organisations (in bulk, as already counted history); `--only
+ * core,load,freshness,stalls` picks phases.
  * Uses MONGODB_URI / REDIS_URL when set, else starts local servers in a temporary directory.
  */
 import { randomUUID } from 'node:crypto';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
@@ -32,6 +40,7 @@ import { freePort } from '../src/local-services/servers';
 import { IndicatorValue, indicatorValueId } from '../src/modules/indicators/indicator-value.model';
 import { createApiKey } from '../src/modules/organisations/api-keys.service';
 import { SurveyResponse } from '../src/modules/responses/response.model';
+import { checkAnswers, NEEDS_DEFINITION } from '../src/validation/validation.worker';
 import { openBenchServices, startApiProcess, startWorkerProcess } from './api-process';
 
 const { values: args } = parseArgs({
@@ -39,11 +48,14 @@ const { values: args } = parseArgs({
     seconds: { type: 'string', default: '10' },
     stored: { type: 'string', default: '0' },
     rate: { type: 'string', default: '100' },
-    only: { type: 'string', default: 'load,freshness,stalls' },
+    only: { type: 'string', default: 'core,load,freshness,stalls' },
     profile: { type: 'string' },
+    warmup: { type: 'string', default: '3' },
+    connections: { type: 'string', default: '10,100' },
   },
 });
 const SECONDS = Number(args.seconds);
+const WARMUP_SECONDS = Number(args.warmup);
 const PHASES = new Set(args.only.split(','));
 const log = (s: string) => process.stderr.write(`${s}\n`);
 const root = path.resolve(__dirname, '..');
@@ -104,12 +116,79 @@ function cpuMs(pid: number): number {
   return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
 }
 
-async function submissions(url: string, slug: string, connections: number, pid?: number) {
-  const before = pid ? cpuMs(pid) : 0;
-  const result = await autocannon({
+/**
+ * Submissions at `connections` for SECONDS, after WARMUP_SECONDS of the same load that are not
+ * counted (the JIT compiles the hot path first, in the service as in the floor).
+ */
+async function submissions(url: string, slug: string, connections: number, pids: Pids) {
+  if (WARMUP_SECONDS > 0) await submissionLoad(url, slug, connections, WARMUP_SECONDS);
+  const before = { server: cpuMs(pids.server), db: pids.db ? cpuMs(pids.db) : 0 };
+  const result = await submissionLoad(url, slug, connections, SECONDS);
+  const accepted = result['2xx'];
+  const per = (ms: number) => (accepted ? +(ms / accepted).toFixed(2) : null);
+  return {
+    connections,
+    perSecond: +(accepted / SECONDS).toFixed(1),
+    p50: result.latency.p50,
+    p99: result.latency.p99,
+    non2xx: result.non2xx,
+    serverCpuMsPerSubmission: per(cpuMs(pids.server) - before.server),
+    dbCpuMsPerSubmission: pids.db ? per(cpuMs(pids.db) - before.db) : null,
+  };
+}
+
+/** The processes whose CPU a load is charged: the server under test, and FerretDB when started here. */
+interface Pids {
+  server: number;
+  db: number | null;
+}
+
+/** The process of a FerretDB this benchmark started, found by the port in its listen address. */
+function ferretdbPid(mongodbUri: string): number | null {
+  const port = new URL(mongodbUri).port;
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    const cmdline = (() => {
+      try {
+        return readFileSync(`/proc/${entry}/cmdline`, 'utf8').split('\0');
+      } catch {
+        return [];
+      }
+    })();
+    if (path.basename(cmdline[0] ?? '') === 'ferretdb' && cmdline.some((a) => a.endsWith(`:${port}`)))
+      return Number(entry);
+  }
+  return null;
+}
+
+/**
+ * CPU per answer check of survey-core alone, in this process: the TSM answers judged again and
+ * again by the validation threads' own function on one reused model, after 500 checks of warm-up.
+ */
+function surveyCoreAlone(checks: number) {
+  const template = JSON.parse(readFileSync(path.join(root, 'surveys', 'tsm-perception.json'), 'utf8')) as {
+    definition: unknown;
+  };
+  const task = {
+    key: 'bench',
+    answers: TSM_ANSWERS,
+    lang: 'en',
+    files: { fileBytes: 1_000_000, responseBytes: 10_000_000, types: ['image/*'] },
+  };
+  const first = checkAnswers({ ...task, definition: JSON.stringify(template.definition) });
+  if (first === NEEDS_DEFINITION || first.errors.length) throw new Error(`check: ${JSON.stringify(first)}`);
+  for (let i = 0; i < 500; i++) checkAnswers(task);
+  const before = process.cpuUsage();
+  for (let i = 0; i < checks; i++) checkAnswers(task);
+  const used = process.cpuUsage(before);
+  return { checks, cpuMsPerCheck: +((used.user + used.system) / 1000 / checks).toFixed(2) };
+}
+
+function submissionLoad(url: string, slug: string, connections: number, seconds: number) {
+  return autocannon({
     url: `${url}/api/v1/public/campaigns/${slug}/responses`,
     connections,
-    duration: SECONDS,
+    duration: seconds,
     requests: [
       {
         method: 'POST',
@@ -121,15 +200,6 @@ async function submissions(url: string, slug: string, connections: number, pid?:
       },
     ],
   });
-  const accepted = result['2xx'];
-  return {
-    connections,
-    perSecond: +(accepted / SECONDS).toFixed(1),
-    p50: result.latency.p50,
-    p99: result.latency.p99,
-    non2xx: result.non2xx,
-    apiCpuMsPerSubmission: pid && accepted ? +((cpuMs(pid) - before) / accepted).toFixed(2) : null,
-  };
 }
 
 /** Probes /healthz one request at a time while `work` runs; latency quantiles in ms. */
@@ -301,29 +371,44 @@ async function main() {
     const admin = org.body.adminKey.key as string;
     const tsm = await campaignOf(url, admin, 'bench-tsm', { template: 'tsm-perception' });
 
-    const floorPort = await freePort();
-    const floor = spawn(
-      process.execPath,
-      ['--import', 'tsx', 'scripts/floor-server.ts', 'insert', mongodbUri, String(floorPort)],
-      {
-        cwd: root,
-        stdio: ['ignore', 'pipe', 'inherit'],
-      },
-    );
-    procs.push(floor);
-    await new Promise((r) => floor.stdout!.once('data', r));
-    const floorUrl = `http://127.0.0.1:${floorPort}`;
+    const startFloor = async (mode: 'insert' | 'validated') => {
+      const port = await freePort();
+      const proc = spawn(
+        process.execPath,
+        ['--import', 'tsx', 'scripts/floor-server.ts', mode, mongodbUri, String(port)],
+        { cwd: root, stdio: ['ignore', 'pipe', 'inherit'] },
+      );
+      procs.push(proc);
+      await new Promise((r) => proc.stdout!.once('data', r));
+      return { url: `http://127.0.0.1:${port}`, pid: proc.pid! };
+    };
+    const floor = await startFloor('insert');
+    const validatedFloor = await startFloor('validated');
 
+    let surveyCore = null;
+    if (PHASES.has('core')) {
+      log('survey-core alone');
+      surveyCore = surveyCoreAlone(3000);
+      log(`  ${JSON.stringify(surveyCore)}`);
+    }
+
+    const db = ferretdbPid(mongodbUri);
     const load = [];
-    for (const connections of PHASES.has('load') ? [10, 100] : []) {
+    for (const connections of PHASES.has('load') ? args.connections.split(',').map(Number) : []) {
       log(`submissions at ${connections} connections`);
-      const service = await submissions(url, tsm, connections, apiProc.proc.pid);
-      const bare = await submissions(floorUrl, 'floor', connections);
+      const service = await submissions(url, tsm, connections, { server: apiProc.proc.pid!, db });
+      const bare = await submissions(floor.url, 'floor', connections, { server: floor.pid, db });
+      const validated = await submissions(validatedFloor.url, 'floor', connections, {
+        server: validatedFloor.pid,
+        db,
+      });
       load.push({
         connections,
         service,
         floor: bare,
+        validatedFloor: validated,
         ratio: +(service.perSecond / bare.perSecond).toFixed(3),
+        validatedFloorRatio: +(validated.perSecond / bare.perSecond).toFixed(3),
       });
       log(`  ${JSON.stringify(load.at(-1))}`);
     }
@@ -350,7 +435,7 @@ async function main() {
     }
 
     if (!PHASES.has('stalls')) {
-      console.log(JSON.stringify({ seconds: SECONDS, stored, load, freshness }, null, 2));
+      console.log(JSON.stringify({ seconds: SECONDS, stored, surveyCore, load, freshness }, null, 2));
       return;
     }
     log('stalls');
@@ -403,7 +488,7 @@ async function main() {
         return { status: r.status, first: r.body.error?.details?.[0] };
       });
     }
-    console.log(JSON.stringify({ seconds: SECONDS, stored, load, freshness, stalls }, null, 2));
+    console.log(JSON.stringify({ seconds: SECONDS, stored, surveyCore, load, freshness, stalls }, null, 2));
   } finally {
     for (const p of procs) p.kill('SIGTERM');
     await bench.close();
