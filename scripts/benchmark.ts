@@ -12,7 +12,8 @@
  * - 100 readers at once right after values change, when every cached answer is stale.
  * Then the floor: the same load against bare node:http and bare Express sending the API's
  * stored bytes, which is the most this machine gives any Node API.
- * `--profile DIR` writes a CPU profile of the API process there. `--loader wrk` (or `both`)
+ * `--profile DIR` writes a CPU profile of the API process there, `--profile-rebuild DIR` one
+ * of each full rebuild. `--loader wrk` (or `both`)
  * drives the same load from wrk, a C client that takes far less of the machine than autocannon.
  * Uses MONGODB_URI / REDIS_URL when set, else starts local servers in a temporary directory.
  */
@@ -47,6 +48,7 @@ const { values: args } = parseArgs({
     large: { type: 'string', default: '1000000' },
     seconds: { type: 'string', default: '20' },
     profile: { type: 'string' },
+    'profile-rebuild': { type: 'string' },
     loader: { type: 'string', default: 'autocannon' },
   },
 });
@@ -161,7 +163,12 @@ async function child(
   mode: 'scan' | 'rebuild',
   mongodbUri: string,
 ): Promise<{ ms: number; responses: number; peakRssMb: number }> {
-  const { stdout } = await run(process.execPath, ['--import', 'tsx', 'scripts/rebuild-once.ts', mode], {
+  const profile =
+    mode === 'rebuild' && args['profile-rebuild']
+      ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(args['profile-rebuild'])}`]
+      : [];
+  const script = ['--import', 'tsx', 'scripts/rebuild-once.ts', mode];
+  const { stdout } = await run(process.execPath, [...profile, ...script], {
     cwd: root,
     env: { ...process.env, MONGODB_URI: mongodbUri, LOG_LEVEL: 'silent' },
     maxBuffer: 1 << 20,

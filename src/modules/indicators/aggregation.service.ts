@@ -545,6 +545,72 @@ export async function drainInbox(
   return { counted, units: seen.size, published: [...published.values()] };
 }
 
+/** A unit with neither head nor revision, as {@link knownRevisions} sees it. */
+const NOTHING_COUNTED: KnownRevision = { rev: 0, cleaned: 0, responses: 0, applied: [], stored: [] };
+
+/** Where a unit stands, as {@link knownRevisions} found it. */
+interface KnownRevision {
+  rev: number;
+  cleaned: number;
+  responses: number;
+  applied: string[];
+  /** The unit's stored revisions. */
+  stored: Array<{ id: Types.ObjectId; rev: number }>;
+}
+
+/**
+ * Every unit's latest revision (its number, counts and applied entries, not its statistics) and
+ * stored revisions, from one read of the heads and one of the revisions: the revision latestState
+ * would find, stepping forward from the head. A unit with neither is absent (nothing counted yet);
+ * one whose head points past every stored revision maps to null (the caller reads it on its own,
+ * as latestState would).
+ */
+async function knownRevisions(): Promise<Map<string, KnownRevision | null>> {
+  const heads = new Map<string, { rev: number; cleaned: number }>();
+  for (const h of await UnitHead.find({}, { organisationId: 1, period: 1, rev: 1, cleaned: 1 }).lean()) {
+    const key = unitId({ organisationId: h.organisationId.toHexString(), period: h.period });
+    heads.set(key, { rev: h.rev, cleaned: h.cleaned ?? 0 });
+  }
+  const revisions = new Map<
+    string,
+    Map<number, { id: Types.ObjectId; responses: number; applied: string[] }>
+  >();
+  const states = await UnitState.find(
+    {},
+    { organisationId: 1, period: 1, rev: 1, responses: 1, applied: 1 },
+  ).lean();
+  for (const s of states) {
+    const key = unitId({ organisationId: s.organisationId.toHexString(), period: s.period });
+    const byRev = revisions.get(key) ?? new Map();
+    byRev.set(s.rev, { id: s._id, responses: s.responses, applied: s.applied ?? [] });
+    revisions.set(key, byRev);
+  }
+  const out = new Map<string, KnownRevision | null>();
+  for (const key of new Set([...heads.keys(), ...revisions.keys()])) {
+    const byRev = revisions.get(key) ?? new Map();
+    const head = heads.get(key) ?? { rev: 0, cleaned: 0 };
+    let rev = head.rev;
+    if (rev > 0 && !byRev.has(rev)) {
+      const later = [...byRev.keys()].filter((r) => r > rev).sort((a, b) => a - b);
+      if (!later.length) {
+        out.set(key, null);
+        continue;
+      }
+      rev = later[0]!;
+    }
+    while (byRev.has(rev + 1)) rev++;
+    const latest = rev > 0 ? byRev.get(rev)! : { responses: 0, applied: [] };
+    out.set(key, {
+      rev,
+      cleaned: head.cleaned,
+      responses: latest.responses,
+      applied: latest.applied,
+      stored: [...byRev].map(([r, v]) => ({ id: v.id, rev: r })),
+    });
+  }
+  return out;
+}
+
 /**
  * Recomputes every unit from every stored response in one streaming pass (memory: statistics per
  * bucket, never the answers) and writes each unit as a new revision, so the result replaces the
@@ -621,13 +687,29 @@ export async function fullRebuild(
   let mended = 0;
   const written: Array<{ u: UnitKey; state: State }> = [];
   const stockByUnit = await stocks({});
+  // Where every unit stands, from one read of the heads and one of the revisions: a server that
+  // reads a whole collection for any lookup (FerretDB's SQLite backend, also by _id) would read
+  // the revisions several times per unit otherwise, which grows with the square of the units.
+  const known = await knownRevisions();
+  // Entries of a latest revision not yet settled go before its successor is written (an entry is
+  // recognised as counted only by the latest revision).
+  await removeEntries(
+    [...units.keys()].flatMap((key) => {
+      const k = known.get(key);
+      return k && k.cleaned < k.rev ? k.applied.map((id) => new Types.ObjectId(id)) : [];
+    }),
+  );
+  // Units whose revision was written from what the one read found; they are settled together.
+  const batched: Array<{ u: UnitKey; state: State; stored: KnownRevision['stored'] }> = [];
   for (const { u, tally: counted, n, met, counts } of units.values()) {
     const buckets = merge([], counted, stockByUnit.get(unitId(u)) ?? new Map());
     // Every response the pass met that has, or may still get, an inbox entry is listed as
     // applied by the new revision: the entry is cleared, never counted a second time.
     const waiting = [...met];
+    const k = known.has(unitId(u)) ? (known.get(unitId(u)) ?? null) : NOTHING_COUNTED;
     for (let attempt = 1; ; attempt++) {
-      const current = await settledState(u);
+      // The first attempt starts from the read above; one that lost to another writer reads again.
+      const current = attempt === 1 && k ? k : await settledState(u);
       const next: State = { rev: current.rev + 1, buckets, responses: n, applied: waiting, ...counts };
       if (await writeState(u, next)) {
         if (current.responses !== n) {
@@ -637,13 +719,23 @@ export async function fullRebuild(
             'rebuild: the counted responses differed from the stored ones',
           );
         }
-        await settle(u, next);
+        if (attempt === 1 && k) batched.push({ u, state: next, stored: k.stored });
+        else await settle(u, next);
         written.push({ u, state: next });
         break;
       }
       if (attempt >= MAX_ATTEMPTS) throw new Error(`rebuild of ${unitId(u)} kept losing to other writers`);
     }
   }
+  // The batched units' bookkeeping, as settle does it for one: entries, head, old revisions.
+  await removeEntries(batched.flatMap(({ state }) => state.applied.map((id) => new Types.ObjectId(id))));
+  for (const { u, state } of batched) await advanceHead(u, { rev: state.rev, cleaned: state.rev });
+  // A revision and the one before it stay (a reader may still stand on it), as dropOldRevision keeps.
+  const older = batched.flatMap(({ state, stored }) =>
+    stored.filter((r) => r.rev < state.rev - 1).map((r) => r.id),
+  );
+  for (let i = 0; i < older.length; i += BULK_BATCH)
+    await UnitState.deleteMany({ _id: { $in: older.slice(i, i + BULK_BATCH) } });
   // Every value is replaced: clearing and inserting in bulk costs two statements, where an
   // upsert per value makes a server that cannot find documents by key read the collection each
   // time. No drain publishes meanwhile (they wait for the same lock).

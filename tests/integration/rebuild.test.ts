@@ -1,0 +1,124 @@
+import { randomUUID } from 'node:crypto';
+import mongoose from 'mongoose';
+import {
+  drainInbox,
+  fullRebuild,
+  unreflectedResponses,
+} from '../../src/modules/indicators/aggregation.service';
+import { UnitHead, UnitState, unitHeadId, unitStateId } from '../../src/modules/responses/unit-state';
+import {
+  createCampaignViaApi,
+  createOrganisationViaApi,
+  createPlatformKey,
+  createTestContext,
+  type TestContext,
+} from '../support/harness';
+
+/**
+ * The full rebuild over many units: it reads where every unit stands once (FerretDB's SQLite
+ * backend reads a whole collection for any lookup, also by _id, so a lookup per unit made the
+ * rebuild grow with the square of the units), and still does each unit's bookkeeping: a
+ * revision left unsettled by a crash, a count that drifted, old revisions, heads.
+ */
+let ctx: TestContext;
+
+beforeAll(async () => {
+  ctx = await createTestContext();
+});
+afterAll(async () => {
+  await ctx.close();
+});
+
+const SAT = ['very_satisfied', 'fairly_satisfied', 'neither', 'fairly_dissatisfied', 'very_dissatisfied'];
+const db = () => mongoose.connection.db!;
+
+it('reads each unit once, mends what drifted, settles what a crash left, and keeps two revisions', async () => {
+  const platform = await createPlatformKey();
+  const units: Array<{ organisationId: string; period: string; sent: number; slug: string }> = [];
+  for (let o = 0; o < 6; o++) {
+    const admin = (await createOrganisationViaApi(ctx, platform, `rebuild-${o}`)).adminKey;
+    const { campaign } = await createCampaignViaApi(ctx, admin);
+    const sent = 2 + o;
+    for (let i = 0; i < sent; i++) {
+      const res = await ctx.http
+        .post(`/api/v1/public/campaigns/${campaign.slug}/responses`)
+        .send({ submissionId: randomUUID(), locale: 'en', answers: { overall_satisfaction: SAT[i % 5] } });
+      expect(res.status).toBe(201);
+      // Counted in two steps, so each unit has two revisions before the rebuild.
+      if (i === 0) await drainInbox();
+    }
+    const stored = await db().collection('campaigns').findOne({ slug: campaign.slug });
+    units.push({
+      organisationId: stored!.organisationId.toHexString(),
+      period: stored!.period,
+      sent,
+      slug: campaign.slug,
+    });
+    await drainInbox();
+  }
+  const tp01 = async (u: (typeof units)[number]) =>
+    (await db()
+      .collection('indicator_values')
+      .findOne({
+        organisationId: new mongoose.Types.ObjectId(u.organisationId),
+        period: u.period,
+        indicatorId: 'TP01',
+        segment: '*',
+      }))!.n as number;
+  for (const u of units) expect(await tp01(u)).toBe(u.sent);
+  for (const u of units) expect((await UnitHead.findById(unitHeadId(u)).lean())!.rev).toBe(2);
+  const headOf = (u: (typeof units)[number]) => UnitHead.findById(unitHeadId(u)).lean();
+
+  // A count that drifted: the latest revision of unit 1 says one answer fewer than stored.
+  const drifted = units[1]!;
+  const driftedRev = (await headOf(drifted))!.rev;
+  await UnitState.updateOne({ _id: unitStateId(drifted, driftedRev) }, { $set: { responses: 1 } });
+  // A crash between a revision and its bookkeeping: unit 2's head says its latest revision is not
+  // settled, and an inbox entry of an answer that revision counted is still there.
+  const crashed = units[2]!;
+  const crashedRev = (await headOf(crashed))!.rev;
+  const counted = await UnitState.findById(unitStateId(crashed, crashedRev), { applied: 1 }).lean();
+  const leftOver = counted!.applied[0]!;
+  const response = await db()
+    .collection('responses')
+    .findOne({ _id: new mongoose.Types.ObjectId(leftOver) });
+  await db()
+    .collection('aggregation_inbox')
+    .insertOne({ ...response!, at: new Date() });
+  await UnitHead.updateOne({ _id: unitHeadId(crashed) }, { $set: { cleaned: crashedRev - 1 } });
+
+  const lookups = jest.spyOn(UnitState, 'findById');
+  const rebuilt = await fullRebuild();
+  const perUnitReads = lookups.mock.calls.length;
+  lookups.mockRestore();
+
+  // No lookup of a revision by key: the one read served every unit.
+  expect(perUnitReads).toBe(0);
+  expect(rebuilt.responses).toBe(units.reduce((a, u) => a + u.sent, 0));
+  expect(rebuilt.mended).toBe(1);
+  expect(await db().collection('aggregation_inbox').countDocuments()).toBe(0);
+  expect(await unreflectedResponses()).toBe(0);
+  for (const u of units) {
+    expect(await tp01(u)).toBe(u.sent);
+    const head = (await headOf(u))!;
+    expect(head.cleaned).toBe(head.rev);
+    expect(head.published).toBe(head.rev);
+    const revisions = await UnitState.find(
+      { organisationId: new mongoose.Types.ObjectId(u.organisationId) },
+      {
+        rev: 1,
+      },
+    ).lean();
+    expect(revisions.map((r) => r.rev).sort((a, b) => a - b)).toEqual([head.rev - 1, head.rev]);
+  }
+
+  // Again: nothing drifted, the same numbers, still two revisions per unit.
+  const again = await fullRebuild();
+  expect(again.mended).toBe(0);
+  for (const u of units) {
+    expect(await tp01(u)).toBe(u.sent);
+    expect(
+      await UnitState.countDocuments({ organisationId: new mongoose.Types.ObjectId(u.organisationId) }),
+    ).toBe(2);
+  }
+}, 120000);
