@@ -727,15 +727,9 @@ export async function fullRebuild(
       if (attempt >= MAX_ATTEMPTS) throw new Error(`rebuild of ${unitId(u)} kept losing to other writers`);
     }
   }
-  // The batched units' bookkeeping, as settle does it for one: entries, head, old revisions.
+  // The batched units' entries go now; their heads move once the values are published, and only
+  // then their older revisions go (until the head moves, readers step forward from the old one).
   await removeEntries(batched.flatMap(({ state }) => state.applied.map((id) => new Types.ObjectId(id))));
-  for (const { u, state } of batched) await advanceHead(u, { rev: state.rev, cleaned: state.rev });
-  // A revision and the one before it stay (a reader may still stand on it), as dropOldRevision keeps.
-  const older = batched.flatMap(({ state, stored }) =>
-    stored.filter((r) => r.rev < state.rev - 1).map((r) => r.id),
-  );
-  for (let i = 0; i < older.length; i += BULK_BATCH)
-    await UnitState.deleteMany({ _id: { $in: older.slice(i, i + BULK_BATCH) } });
   // Every value is replaced: clearing and inserting in bulk costs two statements, where an
   // upsert per value makes a server that cannot find documents by key read the collection each
   // time. No drain publishes meanwhile (they wait for the same lock).
@@ -765,7 +759,20 @@ export async function fullRebuild(
     await IndicatorValue.collection.insertMany(values.slice(i, i + BULK_BATCH) as never[], {
       ordered: false,
     });
-  for (const { u, state } of written) await advanceHead(u, { published: state.rev });
+  const settledHere = new Set(batched.map(({ u }) => unitId(u)));
+  for (const { u, state } of written)
+    await advanceHead(
+      u,
+      settledHere.has(unitId(u))
+        ? { rev: state.rev, cleaned: state.rev, published: state.rev }
+        : { published: state.rev },
+    );
+  // A revision and the one before it stay (a reader may still stand on it), as dropOldRevision keeps.
+  const older = batched.flatMap(({ state, stored }) =>
+    stored.filter((r) => r.rev < state.rev - 1).map((r) => r.id),
+  );
+  for (let i = 0; i < older.length; i += BULK_BATCH)
+    await UnitState.deleteMany({ _id: { $in: older.slice(i, i + BULK_BATCH) } });
   await markValuesChanged();
   const result = { responses, units: units.size, mended, ms: Date.now() - started };
   logger?.info(result, 'full rebuild done');
