@@ -15,9 +15,15 @@ import http from 'node:http';
 import path from 'node:path';
 import express from 'express';
 import mongoose from 'mongoose';
-import { checkAnswers, NEEDS_DEFINITION } from '../src/validation/validation.worker';
+import type * as Validation from '../src/validation/validation.worker';
 
 const [mode, arg, port] = process.argv.slice(2);
+
+/** survey-core's check of answers, loaded by the validated floor only: the others stay bare. */
+function loadValidation(): typeof Validation {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return require('../src/validation/validation.worker') as typeof Validation;
+}
 
 let server: http.Server;
 if (mode === 'insert' || mode === 'validated') {
@@ -25,6 +31,7 @@ if (mode === 'insert' || mode === 'validated') {
   const collection = client.db().collection('floor_inserts');
   const app = express();
   app.use(express.json());
+  const validation = mode === 'validated' ? loadValidation() : null;
   const template = JSON.parse(
     readFileSync(path.join(__dirname, '..', 'surveys', 'tsm-perception.json'), 'utf8'),
   ) as { definition: unknown };
@@ -32,15 +39,15 @@ if (mode === 'insert' || mode === 'validated') {
   const files = { fileBytes: 1_000_000, responseBytes: 10_000_000, types: ['image/*'] };
   app.post('/{*path}', (req, res, next) => {
     const body = req.body as { answers: Record<string, unknown>; locale: string };
-    if (mode === 'validated') {
-      const check = checkAnswers({
+    if (validation) {
+      const check = validation.checkAnswers({
         key: 'floor',
         definition,
         answers: body.answers,
         lang: body.locale,
         files,
       });
-      if (check === NEEDS_DEFINITION || check.errors.length) {
+      if (check === validation.NEEDS_DEFINITION || check.errors.length) {
         res.status(422).json(check);
         return;
       }
