@@ -9,7 +9,9 @@
  * - the full indicator rebuild, in a child process like a worker (time, peak RSS);
  * - GET /api/v1/benchmarks/TP01 at 100 concurrent clients for 20 s, after 3 s of warm-up,
  *   against the API in its own process (p50, p99 latency), asking for gzip and then not;
- * - 100 readers at once right after values change, when every cached answer is stale.
+ * - 100 readers at once right after values change, when every cached answer is stale;
+ * - one answer counted and published (submitted, then the inbox drained here), five times; then
+ *   one answer to each of 20 organisations and one drain.
  * Then the floor: the same load against bare node:http and bare Express sending the API's
  * stored bytes, which is the most this machine gives any Node API.
  * `--profile DIR` writes a CPU profile of the API process there, `--profile-rebuild DIR` one
@@ -18,6 +20,7 @@
  * Uses MONGODB_URI / REDIS_URL when set, else starts local servers in a temporary directory.
  */
 import { execFile, spawn } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
@@ -32,7 +35,12 @@ import { Campaign } from '../src/modules/campaigns/campaign.model';
 import { createApiKey } from '../src/modules/organisations/api-keys.service';
 import { Organisation, ORGANISATION_TYPES } from '../src/modules/organisations/organisation.model';
 import { SurveyResponse } from '../src/modules/responses/response.model';
-import { markValuesChanged, STAMP_TTL_MS } from '../src/modules/indicators/indicator-value.model';
+import { drainInbox } from '../src/modules/indicators/aggregation.service';
+import {
+  IndicatorValue,
+  markValuesChanged,
+  STAMP_TTL_MS,
+} from '../src/modules/indicators/indicator-value.model';
 import { Survey, SurveyVersion } from '../src/modules/surveys/survey.model';
 import { checkContent } from '../src/modules/surveys/surveys.service';
 import { findTemplate } from '../src/modules/surveys/templates';
@@ -336,6 +344,49 @@ async function floor(apiUrl: string, key: string, dir: string) {
   return figures;
 }
 
+/**
+ * The drain's cost with every organisation counted and published: one answer is submitted to one
+ * organisation, then the inbox is drained here (as the worker would), five times.
+ */
+async function countOne(url: string, slugs: string[]) {
+  const submit = async (slug: string, i: number) => {
+    const res = await fetch(`${url}/api/v1/public/campaigns/${slug}/responses`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({
+        submissionId: randomUUID(),
+        locale: 'en',
+        answers: { overall_satisfaction: SAT[i % SAT.length] },
+      }),
+    });
+    if (res.status !== 201) throw new Error(`submission: ${res.status} ${await res.text()}`);
+  };
+  const times: number[] = [];
+  for (let i = 0; i < 5; i++) {
+    await submit(slugs[0]!, i);
+    const started = performance.now();
+    const { counted } = await drainInbox();
+    if (counted !== 1) throw new Error(`the drain counted ${counted} answers, not 1`);
+    times.push(performance.now() - started);
+  }
+  times.sort((a, b) => a - b);
+  // Then one answer to each of 20 organisations (one per campaign of its own), and one drain.
+  const spread = slugs.filter((_, i) => i % 2 === 0).slice(0, 20);
+  for (const [i, slug] of spread.entries()) await submit(slug, i);
+  const started = performance.now();
+  const { counted, units } = await drainInbox();
+  const spreadMs = Math.round(performance.now() - started);
+  if (counted !== spread.length)
+    throw new Error(`the drain counted ${counted} answers, not ${spread.length}`);
+  return {
+    medianMs: Math.round(times[2]!),
+    maxMs: Math.round(times[4]!),
+    twentyUnitsMs: spreadMs,
+    units,
+    values: await IndicatorValue.countDocuments(),
+  };
+}
+
 async function main() {
   const bench = await openBenchServices('bench', log);
   const { mongodbUri, dir } = bench;
@@ -355,12 +406,20 @@ async function main() {
       const rebuild = await child('rebuild', mongodbUri);
       log(`  full rebuild ${rebuild.ms} ms, peak RSS ${rebuild.peakRssMb} MB`);
       const reads = await loadTest(api.url, key);
+      const counting = await countOne(
+        api.url,
+        campaigns.map((c) => c.slug),
+      );
+      log(
+        `  one answer counted and published: median ${counting.medianMs} ms, max ${counting.maxMs} ms; one answer to each of ${counting.units} organisations, one drain: ${counting.twentyUnitsMs} ms`,
+      );
       results.push({
         responses: size,
         scan,
         rebuild,
         rebuildOverScan: +(rebuild.ms / scan.ms).toFixed(2),
         reads,
+        counting,
       });
     }
     const [small, large] = results;

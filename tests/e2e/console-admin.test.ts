@@ -60,6 +60,9 @@ function lineOf(text: string, needle: string): number {
 /** Puts the editor's cursor at the end of a line, from the keyboard. */
 async function endOfLine(page: Page, line: number): Promise<void> {
   await page.locator('.cm-content').focus();
+  // A completion list that opened late would take the arrow keys.
+  await page.keyboard.press('Escape');
+  await page.locator('.cm-tooltip-autocomplete').waitFor({ state: 'detached' });
   await page.keyboard.press('Control+Home');
   for (let i = 1; i < line; i++) await page.keyboard.press('ArrowDown');
   await page.keyboard.press('End');

@@ -22,6 +22,7 @@ import {
   UnitHead,
   UnitState,
   archivedUnits,
+  headsAndLatest,
   latestState as latestStored,
   readHead,
   unitHeadId,
@@ -177,6 +178,12 @@ async function settle(u: UnitKey, state: State): Promise<void> {
   await dropOldRevision(u, state.rev);
 }
 
+/** Removes revisions by id, a batch per statement. */
+async function removeRevisions(ids: Types.ObjectId[]): Promise<void> {
+  for (let i = 0; i < ids.length; i += BULK_BATCH)
+    await UnitState.deleteMany({ _id: { $in: ids.slice(i, i + BULK_BATCH) } });
+}
+
 /** Keeps a revision and the one before it (a reader may still stand on it). */
 async function dropOldRevision(u: UnitKey, rev: number): Promise<void> {
   if (rev > 2) await UnitState.deleteOne({ _id: unitStateId(u, rev - 2) });
@@ -290,7 +297,14 @@ async function settledState(u: UnitKey): Promise<State> {
  * is one insert that only one of two overlapping steps can make: false if this one lost (the
  * caller reads the winner and starts over).
  */
-async function countInto(u: UnitKey, current: State, entries: PendingDoc[], ctx: StepContext) {
+async function countInto(
+  u: UnitKey,
+  current: State,
+  entries: PendingDoc[],
+  ctx: StepContext,
+  /** The unit's housing stock per survey and segment, when read for a batch of units together. */
+  stock?: Map<string, number>,
+) {
   const done = new Set(current.applied);
   const fresh = entries.filter((e) => !done.has(e._id.toHexString()));
   if (!fresh.length) {
@@ -301,7 +315,7 @@ async function countInto(u: UnitKey, current: State, entries: PendingDoc[], ctx:
   for (const e of fresh) await tally(added, e, ctx);
   const next: State = {
     rev: current.rev + 1,
-    buckets: merge(current.buckets, added, await populations(u)),
+    buckets: merge(current.buckets, added, stock ?? (await populations(u))),
     responses: current.responses + fresh.length,
     applied: fresh.map((e) => e._id.toHexString()),
     ...perCampaign(fresh, current),
@@ -513,7 +527,17 @@ export async function drainInbox(
       const u = { organisationId: k.organisationId.toHexString(), period: k.period };
       if (!units.has(unitId(u))) units.set(unitId(u), { u, state: EMPTY, entries: [] });
     }
-    for (const unit of units.values()) unit.state = await settledState(unit.u);
+    // Every unit's head and latest revision in two reads; a unit they do not settle is read alone.
+    const latest = await headsAndLatest([...units.values()].map(({ u }) => u));
+    for (const unit of units.values()) {
+      const known = latest.get(unitId(unit.u));
+      if (!known) {
+        unit.state = await settledState(unit.u);
+        continue;
+      }
+      unit.state = parsed(known.state);
+      if (known.head.cleaned < unit.state.rev) await settle(unit.u, unit.state);
+    }
     const entries = (await PendingAnswer.find({}).limit(DRAIN_BATCH).lean()) as PendingDoc[];
     for (const e of entries)
       units
@@ -521,9 +545,14 @@ export async function drainInbox(
         ?.entries.push(e);
     const written: Array<{ u: UnitKey; before: State; after: State }> = [];
     let added = 0;
+    // The housing stock of every unit in the batch, in one read of the campaigns.
+    const organisations = [...new Set([...units.values()].map(({ u }) => u.organisationId))];
+    const stock = await stocks({
+      organisationId: { $in: organisations.map((id) => new Types.ObjectId(id)) },
+    });
     for (const { u, state, entries: mine } of units.values()) {
       seen.add(unitId(u));
-      const step = await countInto(u, state, mine, ctx);
+      const step = await countInto(u, state, mine, ctx, stock.get(unitId(u)) ?? new Map());
       if (!step.written) added += await stepUnit(u, ctx);
       else if (step.next !== state) {
         written.push({ u, before: state, after: step.next });
@@ -534,10 +563,13 @@ export async function drainInbox(
     await removeEntries(written.flatMap((w) => w.after.applied.map((id) => new Types.ObjectId(id))));
     for (const w of written) {
       await advanceHead(w.u, { rev: w.after.rev, cleaned: w.after.rev });
-      await dropOldRevision(w.u, w.after.rev);
       await publish(w.u, w.after, w.before, ctx);
       published.set(unitId(w.u), w.u);
     }
+    // Each unit keeps its new revision and the one before it, as dropOldRevision does, in one statement.
+    await removeRevisions(
+      written.filter((w) => w.after.rev > 2).map((w) => unitStateId(w.u, w.after.rev - 2)),
+    );
     counted += added;
     full = keys.length === DRAIN_BATCH && added > 0;
   }
@@ -771,8 +803,7 @@ export async function fullRebuild(
   const older = batched.flatMap(({ state, stored }) =>
     stored.filter((r) => r.rev < state.rev - 1).map((r) => r.id),
   );
-  for (let i = 0; i < older.length; i += BULK_BATCH)
-    await UnitState.deleteMany({ _id: { $in: older.slice(i, i + BULK_BATCH) } });
+  await removeRevisions(older);
   await markValuesChanged();
   const result = { responses, units: units.size, mended, ms: Date.now() - started };
   logger?.info(result, 'full rebuild done');
