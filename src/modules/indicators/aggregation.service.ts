@@ -22,7 +22,6 @@ import {
   UnitHead,
   UnitState,
   archivedUnits,
-  headsAndLatest,
   latestState as latestStored,
   readHead,
   unitHeadId,
@@ -527,17 +526,9 @@ export async function drainInbox(
       const u = { organisationId: k.organisationId.toHexString(), period: k.period };
       if (!units.has(unitId(u))) units.set(unitId(u), { u, state: EMPTY, entries: [] });
     }
-    // Every unit's head and latest revision in two reads; a unit they do not settle is read alone.
-    const latest = await headsAndLatest([...units.values()].map(({ u }) => u));
-    for (const unit of units.values()) {
-      const known = latest.get(unitId(unit.u));
-      if (!known) {
-        unit.state = await settledState(unit.u);
-        continue;
-      }
-      unit.state = parsed(known.state);
-      if (known.head.cleaned < unit.state.rev) await settle(unit.u, unit.state);
-    }
+    // Each unit's revision is read by key: on FerretDB's SQLite backend a lookup by _id runs
+    // inside SQLite, while a read of several keys at once decodes the whole collection.
+    for (const unit of units.values()) unit.state = await settledState(unit.u);
     const entries = (await PendingAnswer.find({}).limit(DRAIN_BATCH).lean()) as PendingDoc[];
     for (const e of entries)
       units
@@ -545,7 +536,8 @@ export async function drainInbox(
         ?.entries.push(e);
     const written: Array<{ u: UnitKey; before: State; after: State }> = [];
     let added = 0;
-    // The housing stock of every unit in the batch, in one read of the campaigns.
+    // The housing stock of every unit in the batch, in one read of the campaigns (a filter that
+    // FerretDB's SQLite backend evaluates over the whole collection, once rather than per unit).
     const organisations = [...new Set([...units.values()].map(({ u }) => u.organisationId))];
     const stock = await stocks({
       organisationId: { $in: organisations.map((id) => new Types.ObjectId(id)) },
@@ -563,13 +555,10 @@ export async function drainInbox(
     await removeEntries(written.flatMap((w) => w.after.applied.map((id) => new Types.ObjectId(id))));
     for (const w of written) {
       await advanceHead(w.u, { rev: w.after.rev, cleaned: w.after.rev });
+      await dropOldRevision(w.u, w.after.rev);
       await publish(w.u, w.after, w.before, ctx);
       published.set(unitId(w.u), w.u);
     }
-    // Each unit keeps its new revision and the one before it, as dropOldRevision does, in one statement.
-    await removeRevisions(
-      written.filter((w) => w.after.rev > 2).map((w) => unitStateId(w.u, w.after.rev - 2)),
-    );
     counted += added;
     full = keys.length === DRAIN_BATCH && added > 0;
   }

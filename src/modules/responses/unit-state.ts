@@ -146,47 +146,6 @@ export async function archivedUnits(): Promise<Set<string>> {
   );
 }
 
-/**
- * Several units' heads and latest revisions in two reads (the heads, then each head's revision and
- * the one after it), for a step over many units: on a server that reads a whole collection for any
- * lookup, a lookup per unit costs a read of the revisions per unit. A unit whose head's revision is
- * gone, or that has a revision after it, maps to null: {@link latestState} finds its latest.
- */
-export async function headsAndLatest(
-  units: UnitKey[],
-): Promise<
-  Map<string, { head: { rev: number; cleaned: number; published: number }; state: StoredState } | null>
-> {
-  const heads = new Map<string, { rev: number; cleaned: number; published: number }>();
-  for (const h of await UnitHead.find(
-    { _id: { $in: units.map(unitHeadId) } },
-    { organisationId: 1, period: 1, rev: 1, cleaned: 1, published: 1 },
-  ).lean()) {
-    const key = unitId({ organisationId: h.organisationId.toHexString(), period: h.period });
-    heads.set(key, { rev: h.rev, cleaned: h.cleaned ?? 0, published: h.published ?? 0 });
-  }
-  const headOf = (u: UnitKey) => heads.get(unitId(u)) ?? { rev: 0, cleaned: 0, published: 0 };
-  const wanted = units.flatMap((u) => {
-    const { rev } = headOf(u);
-    return rev > 0 ? [unitStateId(u, rev), unitStateId(u, rev + 1)] : [unitStateId(u, 1)];
-  });
-  const found = new Map<string, Parameters<typeof storedState>[1]>();
-  for (const doc of await UnitState.find({ _id: { $in: wanted } }, STATE_FIELDS).lean())
-    found.set(doc._id.toHexString(), doc);
-  const out = new Map<
-    string,
-    { head: { rev: number; cleaned: number; published: number }; state: StoredState } | null
-  >();
-  for (const u of units) {
-    const head = headOf(u);
-    const at = head.rev > 0 ? found.get(unitStateId(u, head.rev).toHexString()) : undefined;
-    const after = found.has(unitStateId(u, head.rev + 1).toHexString());
-    if (after || (head.rev > 0 && !at)) out.set(unitId(u), null);
-    else out.set(unitId(u), { head, state: at ? storedState(head.rev, at) : EMPTY_STATE });
-  }
-  return out;
-}
-
 /** A unit's head, or a fresh one. */
 export async function readHead(u: UnitKey): Promise<{ rev: number; cleaned: number; published: number }> {
   const head = await UnitHead.findById(unitHeadId(u), { rev: 1, cleaned: 1, published: 1 }).lean();
