@@ -90,6 +90,8 @@ export interface BenchServices {
   redisUrl: string;
   /** A temporary directory the benchmark may write to; removed by close. */
   dir: string;
+  /** Process id of the database server started for the benchmark; null when MONGODB_URI was given. */
+  databasePid: number | null;
   /** Drops the benchmark's database, disconnects and stops what was started. */
   close(): Promise<void>;
 }
@@ -115,6 +117,7 @@ export async function openBenchServices(name: string, log: (line: string) => voi
     mongodbUri,
     redisUrl: services.redisUrl,
     dir,
+    databasePid: services.databasePid,
     async close() {
       await closeValidation();
       await mongoose.connection.db?.dropDatabase().catch(() => undefined);

@@ -13,7 +13,7 @@
  *   beside the validated floor: the same with survey-core's check of the answers first, on the
  *   event loop, the least any validated submission costs here.
  *   CPU per accepted submission (all threads) comes from /proc, for the server under load (the
- *   API, or the floor's process) and for FerretDB when this benchmark started it.
+ *   API, or the floor's process) and for the database server when this benchmark started it.
  * - Stalls: /healthz is probed one request at a time while the heaviest definition the
  *   service accepts is validated (4 at once), while answers to it are submitted (4 at once),
  *   and for each definition that used to block the event loop (a catastrophic regex, 3,000
@@ -31,7 +31,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
@@ -137,28 +137,10 @@ async function submissions(url: string, slug: string, connections: number, pids:
   };
 }
 
-/** The processes whose CPU a load is charged: the server under test, and FerretDB when started here. */
+/** The processes whose CPU a load is charged: the server under test, and the database when started here. */
 interface Pids {
   server: number;
   db: number | null;
-}
-
-/** The process of a FerretDB this benchmark started, found by the port in its listen address. */
-function ferretdbPid(mongodbUri: string): number | null {
-  const port = new URL(mongodbUri).port;
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    const cmdline = (() => {
-      try {
-        return readFileSync(`/proc/${entry}/cmdline`, 'utf8').split('\0');
-      } catch {
-        return [];
-      }
-    })();
-    if (path.basename(cmdline[0] ?? '') === 'ferretdb' && cmdline.some((a) => a.endsWith(`:${port}`)))
-      return Number(entry);
-  }
-  return null;
 }
 
 /**
@@ -392,7 +374,7 @@ async function main() {
       log(`  ${JSON.stringify(surveyCore)}`);
     }
 
-    const db = ferretdbPid(mongodbUri);
+    const db = bench.databasePid;
     const load = [];
     for (const connections of PHASES.has('load') ? args.connections.split(',').map(Number) : []) {
       log(`submissions at ${connections} connections`);

@@ -10,6 +10,8 @@ type Log = (line: string) => void;
 export interface LocalServer {
   port: number;
   dir: string;
+  /** The server's process id (for reading its CPU time). */
+  pid: number;
   /** Stops the process (SIGTERM, then SIGKILL after a grace period). */
   stop(): Promise<void>;
 }
@@ -90,6 +92,7 @@ async function startProcess(
   return {
     port,
     dir,
+    pid: child.pid!,
     async stop() {
       if (exited !== undefined) return;
       child.kill('SIGTERM');
@@ -169,6 +172,8 @@ export interface LocalServices {
   mongodbUri: string;
   redisUrl: string;
   started: string[];
+  /** Process id of the database server started here; null when MONGODB_URI was given. */
+  databasePid: number | null;
   stop(): Promise<void>;
 }
 
@@ -187,10 +192,12 @@ export async function ensureLocalServices(opts: {
 }): Promise<LocalServices> {
   const stops: Array<() => Promise<void>> = [];
   const started: string[] = [];
+  let databasePid: number | null = null;
   try {
     let mongodbUri = opts.mongodbUri;
     if (!mongodbUri) {
       const mongo = await startMongo({ dir: path.join(opts.dataDir, 'mongo'), log: opts.log });
+      databasePid = mongo.pid;
       stops.push(() => mongo.stop());
       started.push(`${mongo.kind} on ${mongo.uri}`);
       mongodbUri = mongo.uri;
@@ -210,6 +217,7 @@ export async function ensureLocalServices(opts: {
       mongodbUri,
       redisUrl,
       started,
+      databasePid,
       async stop() {
         await Promise.all(stops.map((s) => s()));
       },

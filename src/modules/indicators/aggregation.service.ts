@@ -22,6 +22,9 @@ import {
   UnitHead,
   UnitState,
   archivedUnits,
+  NOTHING_COUNTED_YET,
+  unitStandings,
+  type UnitStanding,
   latestState as latestStored,
   readHead,
   unitHeadId,
@@ -158,12 +161,20 @@ async function writeState(u: UnitKey, state: State): Promise<boolean> {
 }
 
 /**
- * Removes inbox entries, a batch per statement: a server that cannot find entries by key reads
- * the (small) inbox once per statement, not once per entry.
+ * Removes documents by id, a batch per statement: a server that cannot find documents by key
+ * reads the collection once per statement, not once per document.
  */
-async function removeEntries(ids: Types.ObjectId[]): Promise<void> {
+async function removeByIds(
+  model: { deleteMany(filter: { _id: { $in: Types.ObjectId[] } }): PromiseLike<unknown> },
+  ids: Types.ObjectId[],
+): Promise<void> {
   for (let i = 0; i < ids.length; i += BULK_BATCH)
-    await PendingAnswer.deleteMany({ _id: { $in: ids.slice(i, i + BULK_BATCH) } });
+    await model.deleteMany({ _id: { $in: ids.slice(i, i + BULK_BATCH) } });
+}
+
+/** Removes inbox entries (a small collection), a batch per statement. */
+function removeEntries(ids: Types.ObjectId[]): Promise<void> {
+  return removeByIds(PendingAnswer, ids);
 }
 
 /**
@@ -175,12 +186,6 @@ async function settle(u: UnitKey, state: State): Promise<void> {
   await removeEntries(state.applied.map((id) => new Types.ObjectId(id)));
   await advanceHead(u, { rev: state.rev, cleaned: state.rev });
   await dropOldRevision(u, state.rev);
-}
-
-/** Removes revisions by id, a batch per statement. */
-async function removeRevisions(ids: Types.ObjectId[]): Promise<void> {
-  for (let i = 0; i < ids.length; i += BULK_BATCH)
-    await UnitState.deleteMany({ _id: { $in: ids.slice(i, i + BULK_BATCH) } });
 }
 
 /** Keeps a revision and the one before it (a reader may still stand on it). */
@@ -566,72 +571,6 @@ export async function drainInbox(
   return { counted, units: seen.size, published: [...published.values()] };
 }
 
-/** A unit with neither head nor revision, as {@link knownRevisions} sees it. */
-const NOTHING_COUNTED: KnownRevision = { rev: 0, cleaned: 0, responses: 0, applied: [], stored: [] };
-
-/** Where a unit stands, as {@link knownRevisions} found it. */
-interface KnownRevision {
-  rev: number;
-  cleaned: number;
-  responses: number;
-  applied: string[];
-  /** The unit's stored revisions. */
-  stored: Array<{ id: Types.ObjectId; rev: number }>;
-}
-
-/**
- * Every unit's latest revision (its number, counts and applied entries, not its statistics) and
- * stored revisions, from one read of the heads and one of the revisions: the revision latestState
- * would find, stepping forward from the head. A unit with neither is absent (nothing counted yet);
- * one whose head points past every stored revision maps to null (the caller reads it on its own,
- * as latestState would).
- */
-async function knownRevisions(): Promise<Map<string, KnownRevision | null>> {
-  const heads = new Map<string, { rev: number; cleaned: number }>();
-  for (const h of await UnitHead.find({}, { organisationId: 1, period: 1, rev: 1, cleaned: 1 }).lean()) {
-    const key = unitId({ organisationId: h.organisationId.toHexString(), period: h.period });
-    heads.set(key, { rev: h.rev, cleaned: h.cleaned ?? 0 });
-  }
-  const revisions = new Map<
-    string,
-    Map<number, { id: Types.ObjectId; responses: number; applied: string[] }>
-  >();
-  const states = await UnitState.find(
-    {},
-    { organisationId: 1, period: 1, rev: 1, responses: 1, applied: 1 },
-  ).lean();
-  for (const s of states) {
-    const key = unitId({ organisationId: s.organisationId.toHexString(), period: s.period });
-    const byRev = revisions.get(key) ?? new Map();
-    byRev.set(s.rev, { id: s._id, responses: s.responses, applied: s.applied ?? [] });
-    revisions.set(key, byRev);
-  }
-  const out = new Map<string, KnownRevision | null>();
-  for (const key of new Set([...heads.keys(), ...revisions.keys()])) {
-    const byRev = revisions.get(key) ?? new Map();
-    const head = heads.get(key) ?? { rev: 0, cleaned: 0 };
-    let rev = head.rev;
-    if (rev > 0 && !byRev.has(rev)) {
-      const later = [...byRev.keys()].filter((r) => r > rev).sort((a, b) => a - b);
-      if (!later.length) {
-        out.set(key, null);
-        continue;
-      }
-      rev = later[0]!;
-    }
-    while (byRev.has(rev + 1)) rev++;
-    const latest = rev > 0 ? byRev.get(rev)! : { responses: 0, applied: [] };
-    out.set(key, {
-      rev,
-      cleaned: head.cleaned,
-      responses: latest.responses,
-      applied: latest.applied,
-      stored: [...byRev].map(([r, v]) => ({ id: v.id, rev: r })),
-    });
-  }
-  return out;
-}
-
 /**
  * Recomputes every unit from every stored response in one streaming pass (memory: statistics per
  * bucket, never the answers) and writes each unit as a new revision, so the result replaces the
@@ -693,9 +632,12 @@ export async function fullRebuild(
     if (waitingBefore.has(id) || r.completedAt >= recentFrom) entry.met.add(id);
     responses++;
   }
+  // Where every unit stands, from one read of the heads and one of the revisions: a server that
+  // reads a whole collection for any lookup (FerretDB's SQLite backend, also by _id) would read
+  // the revisions several times per unit otherwise, which grows with the square of the units.
+  const { heads, standings: known } = await unitStandings();
   // Units that have a head but no responses any more are reset too.
-  for (const h of await UnitHead.find({}, { organisationId: 1, period: 1 }).lean()) {
-    const u = { organisationId: h.organisationId.toHexString(), period: h.period };
+  for (const u of heads) {
     if (!units.has(unitId(u)) && !archived.has(unitId(u)))
       units.set(unitId(u), {
         u,
@@ -708,10 +650,6 @@ export async function fullRebuild(
   let mended = 0;
   const written: Array<{ u: UnitKey; state: State }> = [];
   const stockByUnit = await stocks({});
-  // Where every unit stands, from one read of the heads and one of the revisions: a server that
-  // reads a whole collection for any lookup (FerretDB's SQLite backend, also by _id) would read
-  // the revisions several times per unit otherwise, which grows with the square of the units.
-  const known = await knownRevisions();
   // Entries of a latest revision not yet settled go before its successor is written (an entry is
   // recognised as counted only by the latest revision).
   await removeEntries(
@@ -721,13 +659,13 @@ export async function fullRebuild(
     }),
   );
   // Units whose revision was written from what the one read found; they are settled together.
-  const batched: Array<{ u: UnitKey; state: State; stored: KnownRevision['stored'] }> = [];
+  const batched: Array<{ u: UnitKey; state: State; stored: UnitStanding['stored'] }> = [];
   for (const { u, tally: counted, n, met, counts } of units.values()) {
     const buckets = merge([], counted, stockByUnit.get(unitId(u)) ?? new Map());
     // Every response the pass met that has, or may still get, an inbox entry is listed as
     // applied by the new revision: the entry is cleared, never counted a second time.
     const waiting = [...met];
-    const k = known.has(unitId(u)) ? (known.get(unitId(u)) ?? null) : NOTHING_COUNTED;
+    const k = known.has(unitId(u)) ? (known.get(unitId(u)) ?? null) : NOTHING_COUNTED_YET;
     for (let attempt = 1; ; attempt++) {
       // The first attempt starts from the read above; one that lost to another writer reads again.
       const current = attempt === 1 && k ? k : await settledState(u);
@@ -792,7 +730,7 @@ export async function fullRebuild(
   const older = batched.flatMap(({ state, stored }) =>
     stored.filter((r) => r.rev < state.rev - 1).map((r) => r.id),
   );
-  await removeRevisions(older);
+  await removeByIds(UnitState, older);
   await markValuesChanged();
   const result = { responses, units: units.size, mended, ms: Date.now() - started };
   logger?.info(result, 'full rebuild done');

@@ -110,17 +110,14 @@ export const EMPTY_STATE: StoredState = {
 
 /** A unit's revision, or null. */
 export async function loadState(u: UnitKey, rev: number): Promise<StoredState | null> {
-  const doc = await UnitState.findById(unitStateId(u, rev), STATE_FIELDS).lean();
-  return doc ? storedState(rev, doc) : null;
-}
-
-const STATE_FIELDS = { buckets: 1, responses: 1, applied: 1, campaigns: 1, modes: 1 } as const;
-
-/** A revision as read. */
-function storedState(
-  rev: number,
-  doc: { buckets: string; responses: number; applied?: string[]; campaigns?: unknown; modes?: unknown },
-): StoredState {
+  const doc = await UnitState.findById(unitStateId(u, rev), {
+    buckets: 1,
+    responses: 1,
+    applied: 1,
+    campaigns: 1,
+    modes: 1,
+  }).lean();
+  if (!doc) return null;
   const campaigns = (doc.campaigns as Record<string, number> | undefined) ?? {};
   const modes = (doc.modes as Record<string, ModeCounts> | undefined) ?? {};
   // Revisions from before modes were recorded counted online answers only.
@@ -166,6 +163,80 @@ export async function latestState(u: UnitKey, from?: number): Promise<StoredStat
     if (!next) return state;
     state = next;
   }
+}
+
+/** Where a unit stands, as {@link unitStandings} finds it. */
+export interface UnitStanding {
+  /** The latest revision, and its counts and applied entries (not its statistics). */
+  rev: number;
+  cleaned: number;
+  responses: number;
+  applied: string[];
+  /** The unit's stored revisions. */
+  stored: Array<{ id: Types.ObjectId; rev: number }>;
+}
+
+/** A unit with neither head nor revision. */
+export const NOTHING_COUNTED_YET: UnitStanding = {
+  rev: 0,
+  cleaned: 0,
+  responses: 0,
+  applied: [],
+  stored: [],
+};
+
+/**
+ * Every unit's standing from one read of the heads and one of the revisions (without their
+ * statistics): the latest revision is the one {@link latestState} would find, stepping forward
+ * from the head. A unit with neither is absent; one whose head points past every stored revision
+ * maps to null (read it on its own). `heads` lists the units that have a head.
+ */
+export async function unitStandings(): Promise<{
+  heads: UnitKey[];
+  standings: Map<string, UnitStanding | null>;
+}> {
+  const heads = new Map<string, { u: UnitKey; rev: number; cleaned: number }>();
+  for (const h of await UnitHead.find({}, { organisationId: 1, period: 1, rev: 1, cleaned: 1 }).lean()) {
+    const u = { organisationId: h.organisationId.toHexString(), period: h.period };
+    heads.set(unitId(u), { u, rev: h.rev, cleaned: h.cleaned ?? 0 });
+  }
+  const revisions = new Map<
+    string,
+    Map<number, { id: Types.ObjectId; responses: number; applied: string[] }>
+  >();
+  for (const s of await UnitState.find(
+    {},
+    { organisationId: 1, period: 1, rev: 1, responses: 1, applied: 1 },
+  ).lean()) {
+    const key = unitId({ organisationId: s.organisationId.toHexString(), period: s.period });
+    const byRev = revisions.get(key) ?? new Map();
+    byRev.set(s.rev, { id: s._id, responses: s.responses, applied: s.applied ?? [] });
+    revisions.set(key, byRev);
+  }
+  const standings = new Map<string, UnitStanding | null>();
+  for (const key of new Set([...heads.keys(), ...revisions.keys()])) {
+    const byRev = revisions.get(key) ?? new Map();
+    const head = heads.get(key) ?? { rev: 0, cleaned: 0 };
+    let rev = head.rev;
+    if (rev > 0 && !byRev.has(rev)) {
+      const later = [...byRev.keys()].filter((r) => r > rev).sort((a, b) => a - b);
+      if (!later.length) {
+        standings.set(key, null);
+        continue;
+      }
+      rev = later[0]!;
+    }
+    while (byRev.has(rev + 1)) rev++;
+    const latest = rev > 0 ? byRev.get(rev)! : { responses: 0, applied: [] };
+    standings.set(key, {
+      rev,
+      cleaned: head.cleaned,
+      responses: latest.responses,
+      applied: latest.applied,
+      stored: [...byRev].map(([r, v]) => ({ id: v.id, rev: r })),
+    });
+  }
+  return { heads: [...heads.values()].map(({ u }) => u), standings };
 }
 
 /**
