@@ -31,7 +31,9 @@ export async function waitFor<T>(what: string, entry: Child, probe: () => Promis
     if (found !== null) return found;
     await new Promise((r) => setTimeout(r, 100));
   }
-  throw new Error(`${what} did not start:\n${entry.output.join('\n')}`);
+  const { exitCode, signalCode } = entry.process;
+  const state = exitCode !== null || signalCode ? `exited (${exitCode ?? signalCode})` : 'still running';
+  throw new Error(`${what} did not start within 30 s (${state}):\n${entry.output.join('\n')}`);
 }
 
 /** A TCP port of 127.0.0.1 that was free a moment ago. */
