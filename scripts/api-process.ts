@@ -90,8 +90,8 @@ export interface BenchServices {
   redisUrl: string;
   /** A temporary directory the benchmark may write to; removed by close. */
   dir: string;
-  /** Process id of the database server started for the benchmark; null when MONGODB_URI was given. */
-  databasePid: number | null;
+  /** Process ids of the database servers started for the benchmark; empty when MONGODB_URI was given. */
+  databasePids: number[];
   /** Drops the benchmark's database, disconnects and stops what was started. */
   close(): Promise<void>;
 }
@@ -108,6 +108,7 @@ export async function openBenchServices(name: string, log: (line: string) => voi
     redisUrl: config.redisUrl,
     dataDir: dir,
     persistent: false,
+    backend: config.ferretdbBackend,
     log,
   });
   const mongodbUri = config.mongodbUri ?? `${services.mongodbUri}/${name}_${Date.now()}`;
@@ -117,7 +118,7 @@ export async function openBenchServices(name: string, log: (line: string) => voi
     mongodbUri,
     redisUrl: services.redisUrl,
     dir,
-    databasePid: services.databasePid,
+    databasePids: services.databasePids,
     async close() {
       await closeValidation();
       await mongoose.connection.db?.dropDatabase().catch(() => undefined);

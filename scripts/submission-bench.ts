@@ -31,7 +31,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
@@ -110,10 +110,37 @@ async function campaignOf(url: string, key: string, slug: string, content: Recor
   return campaign.body.slug as string;
 }
 
+/** Fields of /proc/PID/stat after the command name (the state is field 0). */
+function statFields(pid: number | string): string[] | null {
+  try {
+    return readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  } catch {
+    return null;
+  }
+}
+
 /** User + system CPU of a process so far, in milliseconds. */
 function cpuMs(pid: number): number {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  const fields = statFields(pid)!;
   return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
+}
+
+/**
+ * CPU so far of the database's processes, in milliseconds: each process, the children it has
+ * waited for, and its living children (PostgreSQL serves each connection from a child process).
+ */
+function databaseCpuMs(pids: number[]): number {
+  let ticks = 0;
+  for (const pid of pids) {
+    const f = statFields(pid)!;
+    ticks += Number(f[11]) + Number(f[12]) + Number(f[13]) + Number(f[14]);
+  }
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    const f = statFields(entry);
+    if (f && pids.includes(Number(f[1]))) ticks += Number(f[11]) + Number(f[12]);
+  }
+  return (ticks * 1000) / 100;
 }
 
 /**
@@ -122,7 +149,7 @@ function cpuMs(pid: number): number {
  */
 async function submissions(url: string, slug: string, connections: number, pids: Pids) {
   if (WARMUP_SECONDS > 0) await submissionLoad(url, slug, connections, WARMUP_SECONDS);
-  const before = { server: cpuMs(pids.server), db: pids.db ? cpuMs(pids.db) : 0 };
+  const before = { server: cpuMs(pids.server), db: pids.db.length ? databaseCpuMs(pids.db) : 0 };
   const result = await submissionLoad(url, slug, connections, SECONDS);
   const accepted = result['2xx'];
   const per = (ms: number) => (accepted ? +(ms / accepted).toFixed(2) : null);
@@ -133,14 +160,14 @@ async function submissions(url: string, slug: string, connections: number, pids:
     p99: result.latency.p99,
     non2xx: result.non2xx,
     serverCpuMsPerSubmission: per(cpuMs(pids.server) - before.server),
-    dbCpuMsPerSubmission: pids.db ? per(cpuMs(pids.db) - before.db) : null,
+    dbCpuMsPerSubmission: pids.db.length ? per(databaseCpuMs(pids.db) - before.db) : null,
   };
 }
 
 /** The processes whose CPU a load is charged: the server under test, and the database when started here. */
 interface Pids {
   server: number;
-  db: number | null;
+  db: number[];
 }
 
 /**
@@ -374,7 +401,7 @@ async function main() {
       log(`  ${JSON.stringify(surveyCore)}`);
     }
 
-    const db = bench.databasePid;
+    const db = bench.databasePids;
     const load = [];
     for (const connections of PHASES.has('load') ? args.connections.split(',').map(Number) : []) {
       log(`submissions at ${connections} connections`);

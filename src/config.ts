@@ -26,6 +26,12 @@ export interface Config {
   queuePrefix: string;
   /** Where `npm start` keeps local database files (DATA_DIR, default ./data). */
   dataDir: string;
+  /**
+   * Where the local FerretDB that `npm start` runs keeps its data (FERRETDB_BACKEND):
+   * `postgresql` (a PostgreSQL server of its own under DATA_DIR) or `sqlite`. Unset: PostgreSQL,
+   * unless DATA_DIR already holds FerretDB's SQLite data.
+   */
+  ferretdbBackend: 'postgresql' | 'sqlite' | null;
   /** How long shutdown waits for in-flight requests and jobs (SHUTDOWN_TIMEOUT_MS, default 10000). */
   shutdownTimeoutMs: number;
   /** Express "trust proxy" setting (TRUST_PROXY: a hop count, default 0) for client addresses behind a proxy. */
@@ -102,13 +108,17 @@ export class ConfigError extends Error {
   }
 }
 
-type Raw = Omit<Config, 'mongodbUri' | 'redisUrl' | 'fileTypes' | 'metricsToken' | 'smtpUrl' | 'oidc'> & {
+type Raw = Omit<
+  Config,
+  'mongodbUri' | 'redisUrl' | 'ferretdbBackend' | 'fileTypes' | 'metricsToken' | 'smtpUrl' | 'oidc'
+> & {
   smtpUrl?: string;
   oidcIssuerUrl?: string;
   oidcClientId?: string;
   oidcClientSecret?: string;
   oidcDisplayName?: string;
   mongodbUri?: string;
+  ferretdbBackend?: 'postgresql' | 'sqlite';
   metricsToken?: string;
   redisUrl?: string;
   fileTypes: string;
@@ -157,6 +167,7 @@ const schema: JSONSchemaType<Raw> = {
     bodyLimitBytes: { type: 'integer', minimum: 1024, maximum: 50 * 1024 * 1024 },
     queuePrefix: { type: 'string', pattern: '^[A-Za-z0-9_.-]{1,64}$' },
     dataDir: { type: 'string', minLength: 1 },
+    ferretdbBackend: { type: 'string', nullable: true, enum: ['postgresql', 'sqlite'] },
     shutdownTimeoutMs: { type: 'integer', minimum: 0, maximum: 600000 },
     trustProxy: { type: 'integer', minimum: 0, maximum: 10 },
     rateLimitPerMinute: { type: 'integer', minimum: 1, maximum: 1000000 },
@@ -197,6 +208,7 @@ const ENV_NAMES: Record<keyof Raw, string> = {
   bodyLimitBytes: 'BODY_LIMIT_BYTES',
   queuePrefix: 'QUEUE_PREFIX',
   dataDir: 'DATA_DIR',
+  ferretdbBackend: 'FERRETDB_BACKEND',
   shutdownTimeoutMs: 'SHUTDOWN_TIMEOUT_MS',
   trustProxy: 'TRUST_PROXY',
   rateLimitPerMinute: 'RATE_LIMIT_PER_MINUTE',
@@ -251,6 +263,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
     bodyLimitBytes: env.BODY_LIMIT_BYTES ?? String(1024 * 1024),
     queuePrefix: env.QUEUE_PREFIX ?? 'tv',
     dataDir: env.DATA_DIR ?? './data',
+    ferretdbBackend: emptyToUndefined(env.FERRETDB_BACKEND),
     shutdownTimeoutMs: env.SHUTDOWN_TIMEOUT_MS ?? '10000',
     trustProxy: env.TRUST_PROXY ?? '0',
     rateLimitPerMinute: env.RATE_LIMIT_PER_MINUTE ?? '60',
@@ -289,7 +302,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
         typeof raw[key] === 'string' && !SECRET_SETTINGS.has(key)
           ? ` (got "${String(raw[key]).slice(0, 80)}")`
           : '';
-      problems.push(`${name}: ${describe(key, err.message ?? 'is invalid')}${shown}`);
+      const message =
+        err.keyword === 'enum'
+          ? `must be one of ${(err.params as { allowedValues: string[] }).allowedValues.join(', ')}`
+          : (err.message ?? 'is invalid');
+      problems.push(`${name}: ${describe(key, message)}${shown}`);
     }
   }
   if (nodeEnv === 'production') {
@@ -331,6 +348,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
           }
         : null,
     mongodbUri: cfg.mongodbUri ?? null,
+    ferretdbBackend: cfg.ferretdbBackend ?? null,
     redisUrl: cfg.redisUrl ?? null,
     metricsToken: cfg.metricsToken ?? null,
     smtpUrl: cfg.smtpUrl ?? null,

@@ -27,6 +27,7 @@ async function main(): Promise<void> {
     redisUrl: config.redisUrl,
     dataDir,
     persistent: true,
+    backend: config.ferretdbBackend,
     log: say,
   });
   for (const s of services.started) say(`started ${s} (data in ${dataDir})`);

@@ -113,6 +113,62 @@ export function ensureRedisServer(log: Log): string {
   return ensureDebianProgram('redis-server', 'redis-server', log);
 }
 
+/** PostgreSQL's server programs, from one installed major version. */
+export interface PostgresBinaries {
+  postgres: string;
+  initdb: string;
+}
+
+/** `postgres` and `initdb` of the newest PostgreSQL under /usr/lib/postgresql (Debian), else on PATH. */
+function findPostgres(): PostgresBinaries | null {
+  const root = '/usr/lib/postgresql';
+  const versions = existsSync(root)
+    ? readdirSync(root)
+        .filter((v) => /^\d+$/.test(v))
+        .sort((a, b) => Number(b) - Number(a))
+    : [];
+  for (const version of versions) {
+    const bin = path.join(root, version, 'bin');
+    if (existsSync(path.join(bin, 'postgres')) && existsSync(path.join(bin, 'initdb')))
+      return { postgres: path.join(bin, 'postgres'), initdb: path.join(bin, 'initdb') };
+  }
+  const postgres = findExecutable('postgres');
+  const initdb = findExecutable('initdb');
+  return postgres && initdb ? { postgres, initdb } : null;
+}
+
+/** Finds PostgreSQL's server (FerretDB's PostgreSQL backend), installing Debian's package when possible. */
+export function ensurePostgres(log: Log): PostgresBinaries {
+  const existing = findPostgres();
+  if (existing) return existing;
+  const res = aptInstall(['postgresql'], log);
+  const installed = findPostgres();
+  if (res.ok && installed) return installed;
+  throw new MissingBinaryError(
+    'postgres',
+    'sudo apt-get update && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y postgresql',
+    res.output,
+  );
+}
+
+/**
+ * The account PostgreSQL runs under when this process is root (PostgreSQL refuses to run as
+ * root): Debian's package creates `postgres`. Null when not root.
+ */
+export function postgresAccount(): { uid: number; gid: number } | null {
+  if (!isRoot()) return null;
+  const uid = run('id', ['-u', 'postgres']);
+  const gid = run('id', ['-g', 'postgres']);
+  if (uid.status !== 0 || gid.status !== 0) {
+    throw new MissingBinaryError(
+      'the postgres account',
+      'sudo DEBIAN_FRONTEND=noninteractive apt-get install -y postgresql  (it creates the account PostgreSQL runs under)',
+      'running as root, and PostgreSQL does not run as root',
+    );
+  }
+  return { uid: Number(uid.stdout.trim()), gid: Number(gid.stdout.trim()) };
+}
+
 /** The MongoDB-compatible server to run: `mongod` if present, otherwise FerretDB. */
 export interface MongoServerBinary {
   kind: 'mongod' | 'ferretdb';

@@ -1,8 +1,9 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
+import { chmodSync, chownSync, existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
-import { ensureMongoServer, ensureRedisServer } from './binaries';
+import { spawnSync } from 'node:child_process';
+import { ensureMongoServer, ensurePostgres, ensureRedisServer, postgresAccount } from './binaries';
 
 type Log = (line: string) => void;
 
@@ -52,19 +53,36 @@ function installExitHook(): void {
   });
 }
 
+/** How a server process is run, beyond its program and arguments. */
+interface ProcessOptions {
+  /** The account to run it under (PostgreSQL when this process is root). */
+  account?: { uid: number; gid: number } | null;
+  /** Ready once it accepts connections and its output says so. */
+  ready?: RegExp;
+  /** The signal that stops it promptly (PostgreSQL: SIGINT, its fast shutdown). */
+  stopSignal?: NodeJS.Signals;
+}
+
 async function startProcess(
   name: string,
   binary: string,
   args: string[],
   port: number,
   dir: string,
+  opts: ProcessOptions = {},
 ): Promise<LocalServer> {
   installExitHook();
-  const child = spawn(binary, args, { stdio: ['ignore', 'pipe', 'pipe'], cwd: dir });
+  const child = spawn(binary, args, {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    cwd: dir,
+    ...(opts.account ?? {}),
+  });
   running.add(child);
   let output = '';
+  let ready = !opts.ready;
   const keep = (chunk: Buffer) => {
     output = (output + chunk.toString()).slice(-4000);
+    ready ||= opts.ready!.test(output);
   };
   child.stdout?.on('data', keep);
   child.stderr?.on('data', keep);
@@ -78,7 +96,7 @@ async function startProcess(
   );
 
   const deadline = Date.now() + 30_000;
-  while (!(await canConnect(port))) {
+  while (!ready || !(await canConnect(port))) {
     if (exited !== undefined) {
       throw new Error(`${name} exited with code ${exited} before accepting connections:\n${output.trim()}`);
     }
@@ -95,7 +113,7 @@ async function startProcess(
     pid: child.pid!,
     async stop() {
       if (exited !== undefined) return;
-      child.kill('SIGTERM');
+      child.kill(opts.stopSignal ?? 'SIGTERM');
       const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
       await exitPromise;
       clearTimeout(timer);
@@ -139,32 +157,149 @@ export async function startRedis(opts: {
 }
 
 /**
- * Starts a MongoDB-compatible server on loopback: `mongod` when installed, else FerretDB
- * with its SQLite backend in `dir`. Telemetry is always off (it would call an outside host).
+ * Where FerretDB keeps its data: SQLite files in its directory, or a PostgreSQL server of its
+ * own (started here, its cluster in `<dir>/postgresql`). See README, "MongoDB or FerretDB".
+ */
+export type FerretBackend = 'sqlite' | 'postgresql';
+
+/**
+ * The backend for a data directory when none is asked for: PostgreSQL, unless the directory
+ * already holds FerretDB's SQLite data and no PostgreSQL cluster (a service started before
+ * PostgreSQL became the default keeps its data).
+ */
+function chooseBackend(dir: string, log?: Log): FerretBackend {
+  const sqlite = readdirSync(dir).some((f) => f.endsWith('.sqlite'));
+  if (sqlite && !existsSync(path.join(dir, 'postgresql', 'PG_VERSION'))) {
+    log?.(
+      `keeping FerretDB on SQLite: ${dir} holds its SQLite data (FERRETDB_BACKEND=postgresql starts an empty PostgreSQL one instead)`,
+    );
+    return 'sqlite';
+  }
+  return 'postgresql';
+}
+
+/** Lets the postgres account pass through every directory above `dir` (search only, no listing). */
+function letReach(dir: string, log: Log): void {
+  for (let d = path.dirname(dir); ; d = path.dirname(d)) {
+    const mode = statSync(d).mode;
+    if (!(mode & 0o001)) {
+      log(`letting the postgres account pass through ${d} (chmod o+x)`);
+      chmodSync(d, (mode & 0o7777) | 0o001);
+    }
+    if (d === path.dirname(d)) break;
+  }
+}
+
+/**
+ * Starts PostgreSQL on loopback for FerretDB: a cluster in `dir` (made by initdb on first use,
+ * one local superuser `ferretdb`, trust on loopback, no Unix socket). As root it runs under the
+ * `postgres` account, which PostgreSQL requires.
+ */
+export async function startPostgres(opts: {
+  dir: string;
+  port?: number;
+  log?: Log;
+}): Promise<LocalServer & { url: string }> {
+  const log = opts.log ?? (() => undefined);
+  const bin = ensurePostgres(log);
+  const account = postgresAccount();
+  const dir = path.resolve(opts.dir);
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  if (account) {
+    chownSync(dir, account.uid, account.gid);
+    letReach(dir, log);
+  }
+  if (!existsSync(path.join(dir, 'PG_VERSION'))) {
+    log('creating a PostgreSQL cluster for FerretDB (one-time)…');
+    const init = spawnSync(
+      bin.initdb,
+      ['-D', dir, '-U', 'ferretdb', '--auth=trust', '--encoding=UTF8', '--no-locale'],
+      { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], cwd: dir, ...(account ?? {}) },
+    );
+    if (init.status !== 0) {
+      throw new Error(`initdb failed (${init.status}):\n${(init.stderr || init.stdout || '').trim()}`);
+    }
+  }
+  const port = opts.port ?? (await freePort());
+  const args = [
+    '-D',
+    dir,
+    '-p',
+    String(port),
+    '-c',
+    'listen_addresses=127.0.0.1',
+    '-c',
+    'unix_socket_directories=',
+  ];
+  const server = await startProcess('postgres', bin.postgres, args, port, dir, {
+    account,
+    ready: /ready to accept connections/,
+    stopSignal: 'SIGINT',
+  });
+  return { ...server, url: `postgres://ferretdb@127.0.0.1:${port}/postgres` };
+}
+
+/**
+ * Starts a MongoDB-compatible server on loopback: `mongod` when installed, else FerretDB with
+ * the backend asked for (PostgreSQL by default) in `dir`. Telemetry is always off (it would
+ * call an outside host). Stopping it stops FerretDB's PostgreSQL too.
  */
 export async function startMongo(opts: {
   dir: string;
   port?: number;
+  backend?: FerretBackend | null;
   log?: Log;
-}): Promise<LocalServer & { uri: string; kind: 'mongod' | 'ferretdb' }> {
+}): Promise<
+  LocalServer & { uri: string; kind: 'mongod' | 'ferretdb'; backend: FerretBackend | null; pids: number[] }
+> {
   const bin = ensureMongoServer(opts.log ?? (() => undefined));
   const dir = path.resolve(opts.dir);
   mkdirSync(dir, { recursive: true });
   const port = opts.port ?? (await freePort());
-  const args =
-    bin.kind === 'mongod'
-      ? ['--dbpath', dir, '--port', String(port), '--bind_ip', '127.0.0.1', '--quiet']
-      : [
-          '--handler=sqlite',
-          `--sqlite-url=file:${dir}/`,
-          `--state-dir=${dir}`,
-          `--listen-addr=127.0.0.1:${port}`,
-          '--telemetry=disable',
-          '--debug-addr=-',
-          '--log-level=warn',
-        ];
-  const server = await startProcess(bin.kind, bin.path, args, port, dir);
-  return { ...server, kind: bin.kind, uri: `mongodb://127.0.0.1:${port}` };
+  if (bin.kind === 'mongod') {
+    const args = ['--dbpath', dir, '--port', String(port), '--bind_ip', '127.0.0.1', '--quiet'];
+    const server = await startProcess(bin.kind, bin.path, args, port, dir);
+    return {
+      ...server,
+      kind: bin.kind,
+      backend: null,
+      pids: [server.pid],
+      uri: `mongodb://127.0.0.1:${port}`,
+    };
+  }
+  const backend = opts.backend ?? chooseBackend(dir, opts.log);
+  const postgres =
+    backend === 'postgresql'
+      ? await startPostgres({ dir: path.join(dir, 'postgresql'), log: opts.log })
+      : null;
+  const storage = postgres
+    ? ['--handler=pg', `--postgresql-url=${postgres.url}`]
+    : ['--handler=sqlite', `--sqlite-url=file:${dir}/`];
+  const args = [
+    ...storage,
+    `--state-dir=${dir}`,
+    `--listen-addr=127.0.0.1:${port}`,
+    '--telemetry=disable',
+    '--debug-addr=-',
+    '--log-level=warn',
+  ];
+  try {
+    const server = await startProcess(bin.kind, bin.path, args, port, dir);
+    return {
+      ...server,
+      kind: bin.kind,
+      backend,
+      uri: `mongodb://127.0.0.1:${port}`,
+      pids: postgres ? [server.pid, postgres.pid] : [server.pid],
+      async stop() {
+        await server.stop();
+        await postgres?.stop();
+      },
+    };
+  } catch (err) {
+    await postgres?.stop();
+    throw err;
+  }
 }
 
 /** URLs of the backing services plus a way to stop what was started here. */
@@ -172,8 +307,11 @@ export interface LocalServices {
   mongodbUri: string;
   redisUrl: string;
   started: string[];
-  /** Process id of the database server started here; null when MONGODB_URI was given. */
-  databasePid: number | null;
+  /**
+   * Process ids of the database servers started here (FerretDB, and its PostgreSQL's main
+   * process, whose children serve the connections); empty when MONGODB_URI was given.
+   */
+  databasePids: number[];
   stop(): Promise<void>;
 }
 
@@ -188,18 +326,24 @@ export async function ensureLocalServices(opts: {
   redisUrl: string | null;
   dataDir: string;
   persistent: boolean;
+  /** FerretDB's backend when FerretDB is started here. */
+  backend?: FerretBackend | null;
   log: Log;
 }): Promise<LocalServices> {
   const stops: Array<() => Promise<void>> = [];
   const started: string[] = [];
-  let databasePid: number | null = null;
+  let databasePids: number[] = [];
   try {
     let mongodbUri = opts.mongodbUri;
     if (!mongodbUri) {
-      const mongo = await startMongo({ dir: path.join(opts.dataDir, 'mongo'), log: opts.log });
-      databasePid = mongo.pid;
+      const mongo = await startMongo({
+        dir: path.join(opts.dataDir, 'mongo'),
+        backend: opts.backend,
+        log: opts.log,
+      });
+      databasePids = mongo.pids;
       stops.push(() => mongo.stop());
-      started.push(`${mongo.kind} on ${mongo.uri}`);
+      started.push(`${mongo.kind}${mongo.backend ? ` (${mongo.backend})` : ''} on ${mongo.uri}`);
       mongodbUri = mongo.uri;
     }
     let redisUrl = opts.redisUrl;
@@ -217,7 +361,7 @@ export async function ensureLocalServices(opts: {
       mongodbUri,
       redisUrl,
       started,
-      databasePid,
+      databasePids,
       async stop() {
         await Promise.all(stops.map((s) => s()));
       },

@@ -141,13 +141,15 @@ it('re-registers the recurring jobs when Redis comes back empty', async () => {
 });
 
 describe('the database stopped', () => {
+  // The database as the run's other tests have it (FERRETDB_BACKEND).
+  const backend = loadConfig().ferretdbBackend;
   let mongo: LocalServer & { uri: string };
   let own: Runtime;
   let mongoDir: string;
 
   beforeAll(async () => {
     mongoDir = mkdtempSync(path.join(os.tmpdir(), 'db-outage-'));
-    mongo = await startMongo({ dir: mongoDir });
+    mongo = await startMongo({ dir: mongoDir, backend });
   });
   afterAll(async () => {
     await mongo.stop();
@@ -203,7 +205,7 @@ describe('the database stopped', () => {
     expect(ready.status).toBe(503);
     expect(ready.body.error.details.map((d: { path: string }) => d.path)).toContain('/mongodb');
 
-    mongo = await startMongo({ dir: mongoDir, port: mongo.port });
+    mongo = await startMongo({ dir: mongoDir, port: mongo.port, backend });
     const deadline = Date.now() + 30000;
     let last = 0;
     while (Date.now() < deadline) {

@@ -2,6 +2,7 @@ import { mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { ensureConsoleBuilt } from '../../scripts/build-console';
+import { loadConfig } from '../../src/config';
 import { MissingBinaryError } from '../../src/local-services/binaries';
 import { ensureLocalServices, type LocalServices } from '../../src/local-services/servers';
 
@@ -23,6 +24,7 @@ export default async function globalSetup(): Promise<void> {
       redisUrl: process.env.REDIS_URL || null,
       dataDir: dir,
       persistent: false,
+      backend: loadConfig().ferretdbBackend,
       log: (line) => process.stderr.write(`[test services] ${line}\n`),
     });
     globalThis.__testServices = services;

@@ -17,7 +17,16 @@ describe('loadConfig', () => {
     expect(cfg.port).toBe(3000);
     expect(cfg.mongodbUri).toBeNull();
     expect(cfg.publicBaseUrl).toBe('http://localhost:3000');
+    expect(cfg.ferretdbBackend).toBeNull();
     expect(Object.isFrozen(cfg)).toBe(true);
+  });
+
+  it('takes the FerretDB backend asked for, and no backend it cannot start', () => {
+    expect(loadConfig({ FERRETDB_BACKEND: 'sqlite' }).ferretdbBackend).toBe('sqlite');
+    expect(loadConfig({ FERRETDB_BACKEND: 'postgresql' }).ferretdbBackend).toBe('postgresql');
+    const problems = problemsOf({ FERRETDB_BACKEND: 'mysql' });
+    expect(problems).toHaveLength(1);
+    expect(problems[0]).toMatch(/^FERRETDB_BACKEND: .*postgresql.*sqlite.*\(got "mysql"\)$/);
   });
 
   it('coerces numbers and keeps given URLs', () => {
