@@ -92,20 +92,25 @@ export function aptInstall(packages: string[], log: Log): { ok: boolean; output:
 }
 
 /**
- * Finds a program that Debian packages, installing the package when possible, or throws
- * with the command that installs it.
+ * Finds what `find` looks for, installing Debian's `pkg` when it is missing and this process
+ * can, or throws with the command that installs it.
  */
-function ensureDebianProgram(name: string, pkg: string, log: Log): string {
-  const existing = findExecutable(name, ['/usr/bin', '/usr/sbin']);
+function ensureFromDebian<T>(what: string, pkg: string, find: () => T | null, log: Log): T {
+  const existing = find();
   if (existing) return existing;
   const res = aptInstall([pkg], log);
-  const installed = findExecutable(name, ['/usr/bin', '/usr/sbin']);
+  const installed = find();
   if (res.ok && installed) return installed;
   throw new MissingBinaryError(
-    name,
+    what,
     `sudo apt-get update && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y ${pkg}`,
     res.output,
   );
+}
+
+/** Finds a program that Debian packages (see ensureFromDebian). */
+function ensureDebianProgram(name: string, pkg: string, log: Log): string {
+  return ensureFromDebian(name, pkg, () => findExecutable(name, ['/usr/bin', '/usr/sbin']), log);
 }
 
 /** Finds `redis-server`, installing Debian's package when possible. */
@@ -139,16 +144,7 @@ function findPostgres(): PostgresBinaries | null {
 
 /** Finds PostgreSQL's server (FerretDB's PostgreSQL backend), installing Debian's package when possible. */
 export function ensurePostgres(log: Log): PostgresBinaries {
-  const existing = findPostgres();
-  if (existing) return existing;
-  const res = aptInstall(['postgresql'], log);
-  const installed = findPostgres();
-  if (res.ok && installed) return installed;
-  throw new MissingBinaryError(
-    'postgres',
-    'sudo apt-get update && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y postgresql',
-    res.output,
-  );
+  return ensureFromDebian('postgres', 'postgresql', findPostgres, log);
 }
 
 /**

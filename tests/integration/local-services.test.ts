@@ -14,57 +14,45 @@ beforeAll(() => {
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-async function withDatabase<T>(uri: string, use: (db: mongoose.mongo.Db) => Promise<T>): Promise<T> {
-  const client = new mongoose.mongo.MongoClient(`${uri}/local_services`);
+type Started = Awaited<ReturnType<typeof startMongo>>;
+
+/** Starts the database on `opts`, gives `use` the server and its `notes` collection, then stops it. */
+async function withServer<T>(
+  opts: Parameters<typeof startMongo>[0],
+  use: (server: Started, notes: mongoose.mongo.Collection) => Promise<T>,
+): Promise<T> {
+  const server = await startMongo(opts);
+  const client = new mongoose.mongo.MongoClient(`${server.uri}/local_services`);
   try {
-    return await use(client.db());
+    return await use(server, client.db().collection('notes'));
   } finally {
     await client.close();
+    await server.stop();
   }
 }
 
 it('runs FerretDB on PostgreSQL by default and keeps its data across restarts', async () => {
   const data = path.join(dir, 'fresh');
-  const first = await startMongo({ dir: data });
-  try {
+  await withServer({ dir: data }, async (first, notes) => {
     expect([first.kind, first.backend]).toEqual(['ferretdb', 'postgresql']);
     expect(first.pids).toHaveLength(2);
-    await withDatabase(first.uri, (db) => db.collection('notes').insertOne({ _id: 'kept' as never }));
-  } finally {
-    await first.stop();
-  }
-  const again = await startMongo({ dir: data });
-  try {
+    await notes.insertOne({ _id: 'kept' as never });
+  });
+  await withServer({ dir: data }, async (again, notes) => {
     expect(again.backend).toBe('postgresql');
-    const found = await withDatabase(again.uri, (db) => db.collection('notes').find().toArray());
-    expect(found.map((d) => d._id)).toEqual(['kept']);
-  } finally {
-    await again.stop();
-  }
+    expect((await notes.find().toArray()).map((d) => d._id)).toEqual(['kept']);
+  });
 });
 
 it('keeps a data directory that holds SQLite data on SQLite unless PostgreSQL is asked for', async () => {
   const data = path.join(dir, 'older');
-  const sqlite = await startMongo({ dir: data, backend: 'sqlite' });
-  try {
-    await withDatabase(sqlite.uri, (db) => db.collection('notes').insertOne({ _id: 'old' as never }));
-  } finally {
-    await sqlite.stop();
-  }
-  const chosen = await startMongo({ dir: data });
-  try {
+  await withServer({ dir: data, backend: 'sqlite' }, (_, notes) => notes.insertOne({ _id: 'old' as never }));
+  await withServer({ dir: data }, async (chosen, notes) => {
     expect(chosen.backend).toBe('sqlite');
-    const found = await withDatabase(chosen.uri, (db) => db.collection('notes').find().toArray());
-    expect(found.map((d) => d._id)).toEqual(['old']);
-  } finally {
-    await chosen.stop();
-  }
-  const asked = await startMongo({ dir: data, backend: 'postgresql' });
-  try {
+    expect((await notes.find().toArray()).map((d) => d._id)).toEqual(['old']);
+  });
+  await withServer({ dir: data, backend: 'postgresql' }, async (asked, notes) => {
     expect(asked.backend).toBe('postgresql');
-    const found = await withDatabase(asked.uri, (db) => db.collection('notes').find().toArray());
-    expect(found).toEqual([]);
-  } finally {
-    await asked.stop();
-  }
+    expect(await notes.find().toArray()).toEqual([]);
+  });
 });

@@ -34,6 +34,19 @@ afterAll(async () => {
 const SAT = ['very_satisfied', 'fairly_satisfied', 'neither', 'fairly_dissatisfied', 'very_dissatisfied'];
 const db = () => mongoose.connection.db!;
 
+/** The n published for a unit's TP01, all tenants. */
+async function tp01(u: { organisationId: string; period: string }): Promise<number> {
+  const value = await db()
+    .collection('indicator_values')
+    .findOne({
+      organisationId: new mongoose.Types.ObjectId(u.organisationId),
+      period: u.period,
+      indicatorId: 'TP01',
+      segment: '*',
+    });
+  return value!.n as number;
+}
+
 it('reads each unit once, mends what drifted, settles what a crash left, and keeps two revisions', async () => {
   const platform = await createPlatformKey();
   const units: Array<{ organisationId: string; period: string; sent: number; slug: string }> = [];
@@ -58,15 +71,6 @@ it('reads each unit once, mends what drifted, settles what a crash left, and kee
     });
     await drainInbox();
   }
-  const tp01 = async (u: (typeof units)[number]) =>
-    (await db()
-      .collection('indicator_values')
-      .findOne({
-        organisationId: new mongoose.Types.ObjectId(u.organisationId),
-        period: u.period,
-        indicatorId: 'TP01',
-        segment: '*',
-      }))!.n as number;
   for (const u of units) expect(await tp01(u)).toBe(u.sent);
   for (const u of units) expect((await UnitHead.findById(unitHeadId(u)).lean())!.rev).toBe(2);
   const headOf = (u: (typeof units)[number]) => UnitHead.findById(unitHeadId(u)).lean();
@@ -171,15 +175,5 @@ it('a drain over many units reads the campaigns once, and still settles a crash 
   expect(reads).toBe(1);
   expect(await db().collection('aggregation_inbox').countDocuments()).toBe(0);
   expect(await unreflectedResponses()).toBe(0);
-  for (const u of units) {
-    const tp01 = await db()
-      .collection('indicator_values')
-      .findOne({
-        organisationId: new mongoose.Types.ObjectId(u.organisationId),
-        period: u.period,
-        indicatorId: 'TP01',
-        segment: '*',
-      });
-    expect(tp01!.n).toBe(2);
-  }
+  for (const u of units) expect(await tp01(u)).toBe(2);
 }, 120000);
