@@ -1,8 +1,9 @@
 /**
  * Where a CPU profile's time went, by package (or the project's own file) and by function:
  *
- *   npx tsx scripts/profile-summary.ts DIR/CPU.<...>.cpuprofile [--top 25]
+ *   npx tsx scripts/profile-summary.ts DIR/CPU.<...>.cpuprofile [--top 25] [--skip 6.5]
  *
+ * `--skip S` leaves out the first S seconds of the profile (a server's start, before the load).
  * Self time only (the time a function spent in its own code), as shares of the sampled time
  * without idle; from the `.cpuprofile` files that `node --cpu-prof` writes.
  */
@@ -21,7 +22,7 @@ interface Profile {
 }
 
 const { values, positionals } = parseArgs({
-  options: { top: { type: 'string', default: '25' } },
+  options: { top: { type: 'string', default: '25' }, skip: { type: 'string', default: '0' } },
   allowPositionals: true,
 });
 if (!positionals[0]) throw new Error('usage: profile-summary <file.cpuprofile> [--top N]');
@@ -44,11 +45,14 @@ function owner(url: string): string {
 const byOwner = new Map<string, number>();
 const byFunction = new Map<string, number>();
 let total = 0;
+const skipUs = Number(values.skip) * 1e6;
+let at = 0;
 profile.samples.forEach((id, i) => {
   const node = byId.get(id)!;
   const name = node.callFrame.functionName || '(anonymous)';
-  if (name === '(idle)' || name === '(program)') return;
   const dt = profile.timeDeltas[i] ?? 0;
+  at += dt;
+  if (name === '(idle)' || name === '(program)' || at < skipUs) return;
   total += dt;
   const who = name === '(garbage collector)' ? '(garbage collector)' : owner(node.callFrame.url);
   byOwner.set(who, (byOwner.get(who) ?? 0) + dt);

@@ -12,8 +12,11 @@
  *   Express inserting the same body with the driver, in the same run on the same database; and
  *   beside the validated floor: the same with survey-core's check of the answers first, on the
  *   event loop, the least any validated submission costs here.
- *   CPU per accepted submission (all threads) comes from /proc, for the server under load (the
- *   API, or the floor's process) and for the database server when this benchmark started it.
+ *   CPU per accepted submission comes from /proc, for the server under load (the API, or the
+ *   floor's process: all its threads, and its main thread alone, which runs the event loop) and
+ *   for the database server when this benchmark started it. What survey-core's check adds to a
+ *   server in the same run is the validated floor's CPU less the floor's: in a server, between
+ *   requests and driver calls, the check costs more than in the tight loop of the first phase.
  * - Stalls: /healthz is probed one request at a time while the heaviest definition the
  *   service accepts is validated (4 at once), while answers to it are submitted (4 at once),
  *   and for each definition that used to block the event loop (a catastrophic regex, 3,000
@@ -119,10 +122,15 @@ function statFields(pid: number | string): string[] | null {
   }
 }
 
-/** User + system CPU of a process so far, in milliseconds. */
+/** User + system CPU of a process (all its threads) so far, in milliseconds. */
 function cpuMs(pid: number): number {
   const fields = statFields(pid)!;
   return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
+}
+
+/** User + system CPU so far of a process's main thread (the event loop), in milliseconds. */
+function mainThreadCpuMs(pid: number): number {
+  return cpuMs(`${pid}/task/${pid}` as unknown as number);
 }
 
 /**
@@ -143,13 +151,22 @@ function databaseCpuMs(pids: number[]): number {
   return (ticks * 1000) / 100;
 }
 
+/** a − b to two decimals, null when either is unknown. */
+function difference(a: number | null, b: number | null): number | null {
+  return a === null || b === null ? null : +(a - b).toFixed(2);
+}
+
 /**
  * Submissions at `connections` for SECONDS, after WARMUP_SECONDS of the same load that are not
  * counted (the JIT compiles the hot path first, in the service as in the floor).
  */
 async function submissions(url: string, slug: string, connections: number, pids: Pids) {
   if (WARMUP_SECONDS > 0) await submissionLoad(url, slug, connections, WARMUP_SECONDS);
-  const before = { server: cpuMs(pids.server), db: pids.db.length ? databaseCpuMs(pids.db) : 0 };
+  const before = {
+    server: cpuMs(pids.server),
+    main: mainThreadCpuMs(pids.server),
+    db: pids.db.length ? databaseCpuMs(pids.db) : 0,
+  };
   const result = await submissionLoad(url, slug, connections, SECONDS);
   const accepted = result['2xx'];
   const per = (ms: number) => (accepted ? +(ms / accepted).toFixed(2) : null);
@@ -160,6 +177,7 @@ async function submissions(url: string, slug: string, connections: number, pids:
     p99: result.latency.p99,
     non2xx: result.non2xx,
     serverCpuMsPerSubmission: per(cpuMs(pids.server) - before.server),
+    mainThreadCpuMsPerSubmission: per(mainThreadCpuMs(pids.server) - before.main),
     dbCpuMsPerSubmission: pids.db.length ? per(databaseCpuMs(pids.db) - before.db) : null,
   };
 }
@@ -418,6 +436,11 @@ async function main() {
         validatedFloor: validated,
         ratio: +(service.perSecond / bare.perSecond).toFixed(3),
         validatedFloorRatio: +(validated.perSecond / bare.perSecond).toFixed(3),
+        serviceToValidatedFloor: +(service.perSecond / validated.perSecond).toFixed(3),
+        surveyCoreInServerCpuMs: difference(
+          validated.serverCpuMsPerSubmission,
+          bare.serverCpuMsPerSubmission,
+        ),
       });
       log(`  ${JSON.stringify(load.at(-1))}`);
     }
