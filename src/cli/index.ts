@@ -1,9 +1,11 @@
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { AppError } from '../errors';
 import { ConfigError, loadConfig } from '../config';
 import { connectMongo, disconnectMongo, syncIndexes } from '../db/connection';
-import { readServiceState } from '../local-services/state';
+import { moveDatabase, MoveRefused } from '../local-services/move';
+import { markMoving, movingProcess, readServiceState } from '../local-services/state';
 import { BUILT_IN_INDICATORS } from '../modules/catalogue/catalogue';
 import { createApiKey } from '../modules/organisations/api-keys.service';
 import { ORGANISATION_TYPES } from '../modules/organisations/organisation.model';
@@ -26,6 +28,9 @@ Commands:
       it when SMTP_URL is configured).
   templates check [--json]
       Validate the built-in templates in surveys/.
+  database move --to postgresql|sqlite [--json]
+      Move the local FerretDB's data under DATA_DIR to the other backend, with \`npm start\`
+      stopped. Every collection is copied and checked; the old data is kept beside it.
 
 The database is MONGODB_URI, or the local server of a running \`npm start\`.`;
 
@@ -46,6 +51,7 @@ async function main(argv: string[]): Promise<number> {
       'housing-stock': { type: 'string' },
       languages: { type: 'string' },
       email: { type: 'string' },
+      to: { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -80,6 +86,8 @@ async function main(argv: string[]): Promise<number> {
     );
     return failed ? 1 : 0;
   }
+
+  if (command === 'database move') return moveCommand(values.to, out);
 
   const config = loadConfig();
   const uri = config.mongodbUri ?? localUri(config.dataDir);
@@ -143,6 +151,57 @@ async function main(argv: string[]): Promise<number> {
   } finally {
     await disconnectMongo();
   }
+}
+
+/** `database move --to BACKEND`: see moveDatabase. */
+async function moveCommand(to: string | undefined, out: Out): Promise<number> {
+  if (to !== 'postgresql' && to !== 'sqlite')
+    throw new AppError(400, 'USAGE', 'give --to postgresql or --to sqlite');
+  const config = loadConfig();
+  if (config.mongodbUri) {
+    throw new AppError(
+      400,
+      'USAGE',
+      'MONGODB_URI is set: this command moves the local FerretDB under DATA_DIR; copy another server with mongodump and mongorestore',
+    );
+  }
+  const running = readServiceState(path.resolve(config.dataDir));
+  if (running) {
+    throw new AppError(
+      409,
+      'RUNNING',
+      `npm start is running on this data (process ${running.pid}); stop it first`,
+    );
+  }
+  if (!existsSync(config.dataDir)) {
+    throw new AppError(
+      409,
+      'NOT_MOVED',
+      `${path.resolve(config.dataDir)} does not exist: there is nothing to move`,
+    );
+  }
+  const moving = movingProcess(path.resolve(config.dataDir));
+  if (moving !== null) throw new AppError(409, 'RUNNING', `process ${moving} is moving this data already`);
+  const release = markMoving(path.resolve(config.dataDir));
+  try {
+    const report = await moveDatabase({ dataDir: config.dataDir, to, log: (line) => console.error(line) });
+    const documents = report.collections.reduce((n, c) => n + c.documents, 0);
+    out(
+      `moved ${documents} documents in ${report.collections.length} collections from ${report.from} to ${report.to} (${report.seconds} s)\n  the ${report.from} data is kept in ${report.keptAt}; delete it once the service runs well`,
+      report,
+    );
+  } catch (err) {
+    if (err instanceof MoveRefused) throw new AppError(409, 'NOT_MOVED', err.message);
+    throw err;
+  } finally {
+    release();
+  }
+  if (config.ferretdbBackend && config.ferretdbBackend !== to) {
+    console.error(
+      `FERRETDB_BACKEND=${config.ferretdbBackend} is set: unset it, or set it to ${to}, before npm start`,
+    );
+  }
+  return 0;
 }
 
 function localUri(dataDir: string): string {

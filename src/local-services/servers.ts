@@ -301,6 +301,11 @@ export async function startMongo(opts: {
   }
 }
 
+/** Where the local database server keeps its data under a data directory. */
+export function databaseDir(dataDir: string): string {
+  return path.join(dataDir, 'mongo');
+}
+
 /** URLs of the backing services plus a way to stop what was started here. */
 export interface LocalServices {
   mongodbUri: string;
@@ -336,7 +341,7 @@ export async function ensureLocalServices(opts: {
     let mongodbUri = opts.mongodbUri;
     if (!mongodbUri) {
       const mongo = await startMongo({
-        dir: path.join(opts.dataDir, 'mongo'),
+        dir: databaseDir(opts.dataDir),
         backend: opts.backend,
         log: opts.log,
       });

@@ -20,13 +20,33 @@ export function clearServiceState(dataDir: string): void {
   rmSync(stateFile(dataDir), { force: true });
 }
 
-/** The state of a running `npm start`, or null when none is running. */
-export function readServiceState(dataDir: string): ServiceState | null {
+/** What a JSON file records for a living process, or null (no file, or its process is gone). */
+function readLive<T extends { pid: number }>(file: string): T | null {
   try {
-    const state = JSON.parse(readFileSync(stateFile(dataDir), 'utf8')) as ServiceState;
+    const state = JSON.parse(readFileSync(file, 'utf8')) as T;
     process.kill(state.pid, 0);
     return state;
   } catch {
     return null;
   }
+}
+
+/** The state of a running `npm start`, or null when none is running. */
+export function readServiceState(dataDir: string): ServiceState | null {
+  return readLive<ServiceState>(stateFile(dataDir));
+}
+
+function moveFile(dataDir: string): string {
+  return path.join(dataDir, 'moving.json');
+}
+
+/** Records that this process is moving the database under `dataDir`; returns the release. */
+export function markMoving(dataDir: string): () => void {
+  writeFileSync(moveFile(dataDir), JSON.stringify({ pid: process.pid }));
+  return () => rmSync(moveFile(dataDir), { force: true });
+}
+
+/** The process moving the database under `dataDir`, or null when none is. */
+export function movingProcess(dataDir: string): number | null {
+  return readLive<{ pid: number }>(moveFile(dataDir))?.pid ?? null;
 }

@@ -1,8 +1,11 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { execFile } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { promisify } from 'node:util';
 import mongoose from 'mongoose';
-import { startMongo } from '../../src/local-services/servers';
+import { moveDatabase, MoveRefused } from '../../src/local-services/move';
+import { databaseDir, startMongo } from '../../src/local-services/servers';
 
 // The database servers `npm start` runs when no MONGODB_URI is given: FerretDB on a
 // PostgreSQL of its own by default, and on SQLite where a data directory already holds
@@ -54,5 +57,208 @@ it('keeps a data directory that holds SQLite data on SQLite unless PostgreSQL is
   await withServer({ dir: data, backend: 'postgresql' }, async (asked, notes) => {
     expect(asked.backend).toBe('postgresql');
     expect(await notes.find().toArray()).toEqual([]);
+  });
+});
+
+const { BSON } = mongoose.mongo;
+const AS_STORED = { promoteValues: false, promoteLongs: false, promoteBuffers: false } as const;
+
+/** Documents of several BSON types and languages, in two databases, with indexes and an empty collection. */
+async function fill(uri: string): Promise<void> {
+  const client = new mongoose.mongo.MongoClient(uri);
+  try {
+    const main = client.db('tenant_voice');
+    const responses = main.collection('responses');
+    await responses.createIndex({ campaignId: 1, completedAt: -1 }, { name: 'campaign_time' });
+    await responses.createIndex({ submissionId: 1 }, { name: 'submission', unique: true });
+    await responses.insertMany(
+      Array.from({ length: 2500 }, (_, i) => ({
+        _id: new BSON.ObjectId(),
+        campaignId: new BSON.ObjectId('64b000000000000000000001'),
+        submissionId: `s-${i}`,
+        n32: new BSON.Int32(i),
+        n64: BSON.Long.fromNumber(2 ** 40 + i),
+        real: new BSON.Double(2),
+        completedAt: new Date(Date.UTC(2026, 0, 1) + i * 1000),
+        answers: {
+          q1: i % 5,
+          tekst: 'Zażółć gęślą jaźń',
+          ka: 'კმაყოფილი ვარ',
+          list: [1, 'dwa', null, { deep: true }],
+        },
+        photo: new BSON.Binary(Buffer.from([0, 1, 2, i % 256])),
+        note: null,
+      })),
+    );
+    await main.createCollection('empty');
+    await client
+      .db('other')
+      .collection('notes')
+      .insertOne({ _id: 'kept' as never, text: 'ok' });
+  } finally {
+    await client.close();
+  }
+}
+
+/** Every document of every collection as stored (BSON bytes), and every index name, by namespace. */
+async function snapshot(uri: string): Promise<Record<string, { docs: string[]; indexes: string[] }>> {
+  const client = new mongoose.mongo.MongoClient(uri);
+  try {
+    const out: Record<string, { docs: string[]; indexes: string[] }> = {};
+    for (const db of ['tenant_voice', 'other']) {
+      for (const { name } of await client.db(db).listCollections({}, { nameOnly: true }).toArray()) {
+        const c = client.db(db).collection(name);
+        const docs = (await c.find({}, AS_STORED).toArray()).map((d) =>
+          Buffer.from(BSON.serialize(d)).toString('base64'),
+        );
+        const indexes = (await c.listIndexes().toArray()).map((i) => String(i.name));
+        out[`${db}.${name}`] = { docs: docs.sort(), indexes: indexes.sort() };
+      }
+    }
+    return out;
+  } finally {
+    await client.close();
+  }
+}
+
+/** The backend the database under `data` starts on by default, and its snapshot. */
+async function startsOn(data: string) {
+  const server = await startMongo({ dir: databaseDir(data) });
+  try {
+    return { backend: server.backend, snapshot: await snapshot(server.uri), uri: server.uri };
+  } finally {
+    await server.stop();
+  }
+}
+
+it('moves SQLite data to PostgreSQL and back whole: every document as stored, every index, nothing lost', async () => {
+  const data = path.join(dir, 'move');
+  const mongoDir = databaseDir(data);
+  const first = await startMongo({ dir: mongoDir, backend: 'sqlite' });
+  let before;
+  try {
+    await fill(first.uri);
+    before = await snapshot(first.uri);
+  } finally {
+    await first.stop();
+  }
+  expect(before['tenant_voice.responses']!.docs).toHaveLength(2500);
+  expect(before['tenant_voice.responses']!.indexes).toEqual(['_id_', 'campaign_time', 'submission']);
+  expect(before['tenant_voice.empty']!.docs).toEqual([]);
+
+  const lines: string[] = [];
+  const report = await moveDatabase({ dataDir: data, to: 'postgresql', log: (l) => lines.push(l) });
+  expect(report).toMatchObject({ from: 'sqlite', to: 'postgresql' });
+  expect(report.collections.find((c) => c.collection === 'responses')).toMatchObject({
+    database: 'tenant_voice',
+    documents: 2500,
+    indexes: ['campaign_time', 'submission'],
+  });
+  // The SQLite files are kept aside, out of the way of the default choice.
+  expect(readdirSync(mongoDir).filter((f) => f.endsWith('.sqlite'))).toEqual([]);
+  expect(
+    readdirSync(report.keptAt)
+      .filter((f) => f.endsWith('.sqlite'))
+      .sort(),
+  ).toEqual(['other.sqlite', 'tenant_voice.sqlite']);
+  expect(readdirSync(mongoDir).filter((f) => f.startsWith('.move'))).toEqual([]);
+
+  const moved = await startsOn(data);
+  expect(moved.backend).toBe('postgresql');
+  expect(moved.snapshot).toEqual(before);
+
+  // The unique index still refuses a second submission under the same id.
+  const server = await startMongo({ dir: mongoDir });
+  const client = new mongoose.mongo.MongoClient(server.uri);
+  try {
+    await expect(
+      client.db('tenant_voice').collection('responses').insertOne({ submissionId: 's-7' }),
+    ).rejects.toMatchObject({ code: 11000 });
+  } finally {
+    await client.close();
+    await server.stop();
+  }
+
+  const back = await moveDatabase({ dataDir: data, to: 'sqlite', log: () => undefined });
+  expect(back).toMatchObject({ from: 'postgresql', to: 'sqlite' });
+  expect(existsSync(path.join(mongoDir, 'postgresql'))).toBe(false);
+  expect(existsSync(path.join(back.keptAt, 'PG_VERSION'))).toBe(true);
+  const returned = await startsOn(data);
+  expect(returned.backend).toBe('sqlite');
+  expect(returned.snapshot).toEqual(before);
+});
+
+it('refuses a move with nothing to move or with data already on the other backend, changing nothing', async () => {
+  const empty = path.join(dir, 'empty');
+  await expect(moveDatabase({ dataDir: empty, to: 'postgresql', log: () => undefined })).rejects.toThrow(
+    MoveRefused,
+  );
+
+  const both = path.join(dir, 'both');
+  await withServer({ dir: databaseDir(both), backend: 'sqlite' }, (_, notes) =>
+    notes.insertOne({ _id: 'sqlite' as never }),
+  );
+  await withServer({ dir: databaseDir(both), backend: 'postgresql' }, (_, notes) =>
+    notes.insertOne({ _id: 'postgresql' as never }),
+  );
+  const files = readdirSync(databaseDir(both)).sort();
+  await expect(moveDatabase({ dataDir: both, to: 'postgresql', log: () => undefined })).rejects.toThrow(
+    /already holds data on postgresql/,
+  );
+  await expect(moveDatabase({ dataDir: both, to: 'sqlite', log: () => undefined })).rejects.toThrow(
+    /already holds data on sqlite/,
+  );
+  expect(readdirSync(databaseDir(both)).sort()).toEqual(files);
+  await withServer({ dir: databaseDir(both), backend: 'sqlite' }, async (_, notes) =>
+    expect(await notes.find().toArray()).toEqual([{ _id: 'sqlite' }]),
+  );
+});
+
+describe('npm run cli -- database move', () => {
+  const tsx = (script: string, args: string[], env: Record<string, string>) =>
+    promisify(execFile)(
+      process.execPath,
+      [path.resolve(__dirname, '../../node_modules/tsx/dist/cli.mjs'), script, ...args],
+      {
+        cwd: path.resolve(__dirname, '../..'),
+        env: { ...process.env, MONGODB_URI: '', FERRETDB_BACKEND: '', NODE_ENV: 'test', ...env },
+      },
+    );
+  const cli = (args: string[], env: Record<string, string>) => tsx('src/cli/index.ts', args, env);
+
+  it('moves the data under DATA_DIR and prints the report, but not while npm start runs on it, nor npm start on data in use', async () => {
+    const data = path.join(dir, 'cli');
+    await withServer({ dir: databaseDir(data), backend: 'sqlite' }, (_, notes) =>
+      notes.insertMany([{ _id: 'a' as never }, { _id: 'b' as never }]),
+    );
+    // A running npm start (this process stands in for it) keeps the data where it is.
+    writeFileSync(path.join(data, 'services.json'), JSON.stringify({ pid: process.pid }));
+    await expect(cli(['database', 'move', '--to', 'postgresql'], { DATA_DIR: data })).rejects.toMatchObject({
+      code: 1,
+      stderr: expect.stringContaining('stop it first'),
+    });
+    expect(existsSync(path.join(databaseDir(data), 'postgresql'))).toBe(false);
+
+    // Nor does a second npm start run on data in use, or being moved (its SQLite files would
+    // have two writers).
+    for (const marker of ['services.json', 'moving.json']) {
+      writeFileSync(path.join(data, marker), JSON.stringify({ pid: process.pid }));
+      await expect(tsx('src/start.ts', [], { DATA_DIR: data, REDIS_URL: '' })).rejects.toMatchObject({
+        code: 1,
+        stderr: expect.stringContaining(`process ${process.pid} is already running`),
+      });
+      rmSync(path.join(data, marker));
+    }
+    const { stdout } = await cli(['database', 'move', '--to', 'postgresql', '--json'], { DATA_DIR: data });
+    const report = JSON.parse(stdout.trim());
+    expect(report).toMatchObject({ from: 'sqlite', to: 'postgresql' });
+    expect(report.collections).toEqual([
+      { database: 'local_services', collection: 'notes', documents: 2, indexes: [] },
+    ]);
+    expect(existsSync(path.join(data, 'moving.json'))).toBe(false);
+    await withServer({ dir: databaseDir(data) }, async (server, notes) => {
+      expect(server.backend).toBe('postgresql');
+      expect((await notes.find().toArray()).map((d) => d._id)).toEqual(['a', 'b']);
+    });
   });
 });
