@@ -57,15 +57,42 @@ function lineOf(text: string, needle: string): number {
   return index + 1;
 }
 
-/** Puts the editor's cursor at the end of a line, from the keyboard. */
-async function endOfLine(page: Page, line: number): Promise<void> {
-  await page.locator('.cm-content').focus();
-  // A completion list that opened late would take the arrow keys.
-  await page.keyboard.press('Escape');
-  await page.locator('.cm-tooltip-autocomplete').waitFor({ state: 'detached' });
-  await page.keyboard.press('Control+Home');
-  for (let i = 1; i < line; i++) await page.keyboard.press('ArrowDown');
-  await page.keyboard.press('End');
+/** The editor's cursor: its line number, and the text after it on that line. */
+function cursor(page: Page): Promise<{ line: string | null; after: string | null }> {
+  return page.evaluate(() => {
+    const line = document.querySelector('.cm-lineNumbers .cm-activeLineGutter')?.textContent ?? null;
+    const selection = document.getSelection();
+    const row = selection?.focusNode?.parentElement?.closest('.cm-line');
+    if (!selection?.focusNode || !row) return { line, after: null };
+    const range = document.createRange();
+    range.setStart(selection.focusNode, selection.focusOffset);
+    range.setEnd(row, row.childNodes.length);
+    return { line, after: range.toString() };
+  });
+}
+
+/**
+ * Puts the editor's cursor on a line, before its last `tail.length` characters (at its end
+ * when `tail` is empty), from the keyboard, and makes sure it got there: a completion list that
+ * opened late, or a key the busy editor took before the last one was applied, would otherwise
+ * edit another line. Tries three times.
+ */
+async function placeCursor(page: Page, line: number, tail = ''): Promise<void> {
+  let at = { line: null as string | null, after: null as string | null };
+  for (let attempt = 0; attempt < 3; attempt++) {
+    await page.locator('.cm-content').focus();
+    await page.keyboard.press('Escape');
+    await page.locator('.cm-tooltip-autocomplete').waitFor({ state: 'detached' });
+    await page.keyboard.press('Control+Home');
+    for (let i = 1; i < line; i++) await page.keyboard.press('ArrowDown');
+    await page.keyboard.press('End');
+    for (let i = 0; i < tail.length; i++) await page.keyboard.press('ArrowLeft');
+    at = await cursor(page);
+    if (at.line === String(line) && at.after === tail) return;
+  }
+  throw new Error(
+    `the cursor is on line ${at.line} before ${JSON.stringify(at.after)}, not on ${line} before ${JSON.stringify(tail)}`,
+  );
 }
 
 /** The line numbers the editor's gutter shows beside its error markers and marked ranges. */
@@ -141,7 +168,7 @@ it('an administrator edits a survey with the server’s checks, previews it in G
 
   // Completion: the properties of a radiogroup it does not have yet, where a property name goes.
   const nameLine = lineOf(text, '"name": "overall_satisfaction"');
-  await endOfLine(page, nameLine);
+  await placeCursor(page, nameLine, '');
   await page.keyboard.press('Enter');
   await page.keyboard.type('"showOth');
   const selected = page.locator('.cm-tooltip-autocomplete li[aria-selected="true"] .cm-completionLabel');
@@ -153,8 +180,7 @@ it('an administrator edits a survey with the server’s checks, previews it in G
   await noProblems(page);
 
   // A deleted quote: a syntax error on that line, found without asking the server.
-  await endOfLine(page, nameLine);
-  await page.keyboard.press('ArrowLeft');
+  await placeCursor(page, nameLine, ',');
   await page.keyboard.press('Backspace');
   const before = checks.length;
   const listed = page.locator('#problems li[data-line]');
@@ -170,9 +196,7 @@ it('an administrator edits a survey with the server’s checks, previews it in G
 
   // A type survey-core does not know: the server's problem, on the line of that "type".
   const typeLine = lineOf(text, '"type": "radiogroup"');
-  await endOfLine(page, typeLine);
-  await page.keyboard.press('ArrowLeft');
-  await page.keyboard.press('ArrowLeft');
+  await placeCursor(page, typeLine, text.split('\n')[typeLine - 1]!.slice(-2));
   await page.keyboard.type('x');
   await page.keyboard.press('Escape');
   await page.locator('#problems li[data-line]').first().waitFor();
@@ -247,9 +271,7 @@ it('an administrator edits a survey with the server’s checks, previews it in G
 
   // A changed draft, compared with version 1 and saved.
   const titleLine = lineOf(text, '"default": "Quick satisfaction check"');
-  await endOfLine(page, titleLine);
-  await page.keyboard.press('ArrowLeft');
-  await page.keyboard.press('ArrowLeft');
+  await placeCursor(page, titleLine, text.split('\n')[titleLine - 1]!.slice(-2));
   await page.keyboard.type(' 2026');
   await page.keyboard.press('Escape');
   expect(await page.locator('#save-status').textContent()).toBe('Unsaved changes.');
