@@ -5,7 +5,6 @@ import mongoose from 'mongoose';
 import { databaseDir, startMongo, type FerretBackend } from './servers';
 
 type Log = (line: string) => void;
-type Mongo = typeof mongoose.mongo;
 
 /** One collection as moved: its documents and the indexes made for it. */
 export interface MovedCollection {
@@ -30,6 +29,8 @@ export class MoveRefused extends Error {}
 
 const SQLITE_FILE = /\.sqlite(-wal|-shm|-journal)?$/;
 const BATCH = 1000;
+/** A large collection says how far its copy has got this often. */
+const PROGRESS_EVERY_MS = 10_000;
 /** Databases FerretDB or MongoDB keep for themselves. */
 const SYSTEM_DATABASES = new Set(['admin', 'local', 'config']);
 /** Read and written as stored: 32- and 64-bit integers, doubles and binaries keep their BSON types. */
@@ -61,10 +62,8 @@ class Fingerprint {
   count = 0;
   private sum = 0n;
 
-  constructor(private readonly bson: Mongo['BSON']) {}
-
   add(doc: object): void {
-    const digest = createHash('sha256').update(this.bson.serialize(doc)).digest();
+    const digest = createHash('sha256').update(mongoose.mongo.BSON.serialize(doc)).digest();
     this.sum = (this.sum + digest.readBigUInt64BE(0)) & 0xffff_ffff_ffff_ffffn;
     this.count++;
   }
@@ -94,7 +93,7 @@ async function copyCollection(
   const from = source.collection(name);
   await target.createCollection(name);
   const to = target.collection(name);
-  const read = new Fingerprint(mongoose.mongo.BSON);
+  const read = new Fingerprint();
   let batch: mongoose.mongo.Document[] = [];
   // One batch is written while the next is read.
   let writing: Promise<unknown> = Promise.resolve();
@@ -107,17 +106,30 @@ async function copyCollection(
     }
     batch = [];
   };
+  const expected = await from.estimatedDocumentCount();
+  let said = Date.now();
   for await (const doc of from.find({}, { ...AS_STORED, batchSize: BATCH })) {
     read.add(doc);
     batch.push(doc);
-    if (batch.length >= BATCH) await flush();
+    if (batch.length >= BATCH) {
+      await flush();
+      if (Date.now() - said >= PROGRESS_EVERY_MS) {
+        log(`  ${source.databaseName}.${name}: ${read.count} of about ${expected} documents copied…`);
+        said = Date.now();
+      }
+    }
   }
   await flush();
   await writing;
+  if (Date.now() - started >= PROGRESS_EVERY_MS) {
+    log(
+      `  ${source.databaseName}.${name}: ${read.count} copied; making its indexes and reading the copy back…`,
+    );
+  }
   const indexes = (await from.listIndexes().toArray()).filter((i) => i.name !== '_id_');
   if (indexes.length) await to.createIndexes(indexes.map(indexSpec));
 
-  const written = new Fingerprint(mongoose.mongo.BSON);
+  const written = new Fingerprint();
   for await (const doc of to.find({}, { ...AS_STORED, batchSize: BATCH })) written.add(doc);
   if (!written.equals(read)) {
     throw new Error(
