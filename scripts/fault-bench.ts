@@ -10,7 +10,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { loadConfig } from '../src/config';
-import { startMongo, startRedis } from '../src/local-services/servers';
+import { databaseDir, startMongo, startRedis } from '../src/local-services/servers';
 import { createApiKey } from '../src/modules/organisations/api-keys.service';
 import { connectMongo, syncIndexes } from '../src/db/connection';
 import mongoose from 'mongoose';
@@ -49,7 +49,7 @@ async function timedAtOnce(n: number, one: () => Promise<number>) {
 async function main() {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'tenant-voice-faults-'));
   const backend = loadConfig().ferretdbBackend;
-  let mongo = await startMongo({ dir: path.join(dir, 'mongo'), backend });
+  let mongo = await startMongo({ dir: databaseDir(dir), backend });
   let redis = await startRedis({ dir: path.join(dir, 'redis') });
   const uri = `${mongo.uri}/faults`;
   await connectMongo(uri);
@@ -101,7 +101,7 @@ async function main() {
       // Submissions that arrive together wait for one write (group commit): all answered at once.
       submissionsAtOnce: await timedAtOnce(20, submit),
     };
-    mongo = await startMongo({ dir: path.join(dir, 'mongo'), port: mongo.port, backend });
+    mongo = await startMongo({ dir: databaseDir(dir), port: mongo.port, backend });
     let t = performance.now();
     while ((await list()) !== 200) await new Promise((r) => setTimeout(r, 100));
     const databaseBackAfterMs = Math.round(performance.now() - t);

@@ -122,15 +122,15 @@ function statFields(pid: number | string): string[] | null {
   }
 }
 
-/** User + system CPU of a process (all its threads) so far, in milliseconds. */
-function cpuMs(pid: number): number {
+/** User + system CPU so far, in milliseconds, of a process (all its threads) or of `PID/task/TID`. */
+function cpuMs(pid: number | string): number {
   const fields = statFields(pid)!;
   return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
 }
 
 /** User + system CPU so far of a process's main thread (the event loop), in milliseconds. */
 function mainThreadCpuMs(pid: number): number {
-  return cpuMs(`${pid}/task/${pid}` as unknown as number);
+  return cpuMs(`${pid}/task/${pid}`);
 }
 
 /**

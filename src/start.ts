@@ -2,12 +2,7 @@ import path from 'node:path';
 import { ConfigError, loadConfig } from './config';
 import { MissingBinaryError } from './local-services/binaries';
 import { ensureLocalServices } from './local-services/servers';
-import {
-  clearServiceState,
-  movingProcess,
-  readServiceState,
-  writeServiceState,
-} from './local-services/state';
+import { clearServiceState, dataDirUser, writeServiceState } from './local-services/state';
 import { ensureDemo, terminalQr } from './demo';
 import { ensureBenchLearningDemo } from './demo-bench-learning';
 import { submissionDeps } from './modules/responses/responses.service';
@@ -28,10 +23,10 @@ async function main(): Promise<void> {
   const say = (line: string) => process.stderr.write(`${line}\n`);
   const dataDir = path.resolve(config.dataDir);
   // Two servers on one data directory would both write its SQLite files.
-  const busy = readServiceState(dataDir)?.pid ?? movingProcess(dataDir);
-  if (!config.mongodbUri && busy !== null && busy !== process.pid) {
+  const busy = config.mongodbUri ? null : dataDirUser(dataDir);
+  if (busy) {
     throw new ConfigError([
-      `DATA_DIR: process ${busy} is already running on ${dataDir} (npm start, or a database move); stop it or choose another DATA_DIR (if that process is something else, delete services.json and moving.json there)`,
+      `DATA_DIR: process ${busy.pid} is already running on ${dataDir} (npm start, or a database move); stop it or choose another DATA_DIR (if that process is something else, delete services.json and moving.json there)`,
     ]);
   }
   const services = await ensureLocalServices({

@@ -5,7 +5,7 @@ import { AppError } from '../errors';
 import { ConfigError, loadConfig } from '../config';
 import { connectMongo, disconnectMongo, syncIndexes } from '../db/connection';
 import { moveDatabase, MoveRefused } from '../local-services/move';
-import { markMoving, movingProcess, readServiceState } from '../local-services/state';
+import { dataDirUser, markMoving, readServiceState } from '../local-services/state';
 import { BUILT_IN_INDICATORS } from '../modules/catalogue/catalogue';
 import { createApiKey } from '../modules/organisations/api-keys.service';
 import { ORGANISATION_TYPES } from '../modules/organisations/organisation.model';
@@ -165,26 +165,22 @@ async function moveCommand(to: string | undefined, out: Out): Promise<number> {
       'MONGODB_URI is set: this command moves the local FerretDB under DATA_DIR; copy another server with mongodump and mongorestore',
     );
   }
-  const running = readServiceState(path.resolve(config.dataDir));
-  if (running) {
+  const dataDir = path.resolve(config.dataDir);
+  if (!existsSync(dataDir)) {
+    throw new AppError(409, 'NOT_MOVED', `${dataDir} does not exist: there is nothing to move`);
+  }
+  const user = dataDirUser(dataDir);
+  if (user?.by === 'service') {
     throw new AppError(
       409,
       'RUNNING',
-      `npm start is running on this data (process ${running.pid}); stop it first`,
+      `npm start is running on this data (process ${user.pid}); stop it first`,
     );
   }
-  if (!existsSync(config.dataDir)) {
-    throw new AppError(
-      409,
-      'NOT_MOVED',
-      `${path.resolve(config.dataDir)} does not exist: there is nothing to move`,
-    );
-  }
-  const moving = movingProcess(path.resolve(config.dataDir));
-  if (moving !== null) throw new AppError(409, 'RUNNING', `process ${moving} is moving this data already`);
-  const release = markMoving(path.resolve(config.dataDir));
+  if (user) throw new AppError(409, 'RUNNING', `process ${user.pid} is moving this data already`);
+  const release = markMoving(dataDir);
   try {
-    const report = await moveDatabase({ dataDir: config.dataDir, to, log: (line) => console.error(line) });
+    const report = await moveDatabase({ dataDir, to, log: (line) => console.error(line) });
     const documents = report.collections.reduce((n, c) => n + c.documents, 0);
     out(
       `moved ${documents} documents in ${report.collections.length} collections from ${report.from} to ${report.to} (${report.seconds} s)\n  the ${report.from} data is kept in ${report.keptAt}; delete it once the service runs well`,

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, renameSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import mongoose from 'mongoose';
-import { databaseDir, startMongo, type FerretBackend } from './servers';
+import { clusterDir, databaseDir, holdsData, startMongo, type FerretBackend } from './servers';
 
 type Log = (line: string) => void;
 
@@ -41,12 +41,9 @@ const AS_STORED = {
   bsonRegExp: true,
 } as const;
 
+/** FerretDB's SQLite files in `dir`, with their write-ahead logs. */
 function sqliteFiles(dir: string): string[] {
-  return existsSync(dir) ? readdirSync(dir).filter((f) => SQLITE_FILE.test(f)) : [];
-}
-
-function hasPostgres(dir: string): boolean {
-  return existsSync(path.join(dir, 'postgresql'));
+  return readdirSync(dir).filter((f) => SQLITE_FILE.test(f));
 }
 
 function stamp(): string {
@@ -90,6 +87,7 @@ async function copyCollection(
   log: Log,
 ): Promise<MovedCollection> {
   const started = Date.now();
+  const ns = `${source.databaseName}.${name}`;
   const from = source.collection(name);
   await target.createCollection(name);
   const to = target.collection(name);
@@ -114,7 +112,7 @@ async function copyCollection(
     if (batch.length >= BATCH) {
       await flush();
       if (Date.now() - said >= PROGRESS_EVERY_MS) {
-        log(`  ${source.databaseName}.${name}: ${read.count} of about ${expected} documents copied…`);
+        log(`  ${ns}: ${read.count} of about ${expected} documents copied…`);
         said = Date.now();
       }
     }
@@ -122,9 +120,7 @@ async function copyCollection(
   await flush();
   await writing;
   if (Date.now() - started >= PROGRESS_EVERY_MS) {
-    log(
-      `  ${source.databaseName}.${name}: ${read.count} copied; making its indexes and reading the copy back…`,
-    );
+    log(`  ${ns}: ${read.count} copied; making its indexes and reading the copy back…`);
   }
   const indexes = (await from.listIndexes().toArray()).filter((i) => i.name !== '_id_');
   if (indexes.length) await to.createIndexes(indexes.map(indexSpec));
@@ -133,18 +129,16 @@ async function copyCollection(
   for await (const doc of to.find({}, { ...AS_STORED, batchSize: BATCH })) written.add(doc);
   if (!written.equals(read)) {
     throw new Error(
-      `${source.databaseName}.${name}: the copy does not match (${written.count} documents read back, ${read.count} read); nothing was changed`,
+      `${ns}: the copy does not match (${written.count} documents read back, ${read.count} read); nothing was changed`,
     );
   }
   const made = (await to.listIndexes().toArray()).map((i) => String(i.name)).filter((n) => n !== '_id_');
   const missing = indexes.map((i) => String(i.name)).filter((n) => !made.includes(n));
   if (missing.length) {
-    throw new Error(
-      `${source.databaseName}.${name}: indexes ${missing.join(', ')} were not made; nothing was changed`,
-    );
+    throw new Error(`${ns}: indexes ${missing.join(', ')} were not made; nothing was changed`);
   }
   log(
-    `  ${source.databaseName}.${name}: ${read.count} documents, ${indexes.length} indexes (${((Date.now() - started) / 1000).toFixed(1)} s)`,
+    `  ${ns}: ${read.count} documents, ${indexes.length} indexes (${((Date.now() - started) / 1000).toFixed(1)} s)`,
   );
   return { database: source.databaseName, collection: name, documents: read.count, indexes: made };
 }
@@ -190,11 +184,13 @@ export async function moveDatabase(opts: {
   const { to, log } = opts;
   const from: FerretBackend = to === 'postgresql' ? 'sqlite' : 'postgresql';
   const dir = path.resolve(databaseDir(opts.dataDir));
-  const holds = from === 'sqlite' ? sqliteFiles(dir).length > 0 : hasPostgres(dir);
-  if (!holds) throw new MoveRefused(`${dir} holds no FerretDB data on ${from}: there is nothing to move`);
-  if (to === 'postgresql' ? hasPostgres(dir) : sqliteFiles(dir).length > 0) {
+  if (!holdsData(dir, from)) {
+    throw new MoveRefused(`${dir} holds no FerretDB data on ${from}: there is nothing to move`);
+  }
+  // The cluster's directory must be free for the rename at the end, even if it holds no cluster.
+  if (to === 'postgresql' ? existsSync(clusterDir(dir)) : holdsData(dir, 'sqlite')) {
     throw new MoveRefused(
-      `${dir} already holds data on ${to} (${to === 'postgresql' ? path.join(dir, 'postgresql') : 'its *.sqlite files'}); move it aside first, nothing was changed`,
+      `${dir} already holds data on ${to} (${to === 'postgresql' ? clusterDir(dir) : 'its *.sqlite files'}); move it aside first, nothing was changed`,
     );
   }
   const started = Date.now();
@@ -224,12 +220,12 @@ export async function moveDatabase(opts: {
 
   const keptAt = path.join(dir, `${from}-before-move-${stamp()}`);
   if (to === 'postgresql') {
-    renameSync(path.join(staging, 'postgresql'), path.join(dir, 'postgresql'));
+    renameSync(clusterDir(staging), clusterDir(dir));
     mkdirSync(keptAt);
     for (const f of sqliteFiles(dir)) renameSync(path.join(dir, f), path.join(keptAt, f));
   } else {
     for (const f of sqliteFiles(staging)) renameSync(path.join(staging, f), path.join(dir, f));
-    renameSync(path.join(dir, 'postgresql'), keptAt);
+    renameSync(clusterDir(dir), keptAt);
   }
   rmSync(staging, { recursive: true, force: true });
   const seconds = +((Date.now() - started) / 1000).toFixed(1);

@@ -161,14 +161,24 @@ export async function startRedis(opts: {
  */
 export type FerretBackend = 'sqlite' | 'postgresql';
 
+/** Where FerretDB's PostgreSQL keeps its cluster, under FerretDB's directory `dir`. */
+export function clusterDir(dir: string): string {
+  return path.join(dir, 'postgresql');
+}
+
+/** Whether FerretDB's directory `dir` holds data on `backend`: SQLite files, or a PostgreSQL cluster. */
+export function holdsData(dir: string, backend: FerretBackend): boolean {
+  if (backend === 'postgresql') return existsSync(path.join(clusterDir(dir), 'PG_VERSION'));
+  return existsSync(dir) && readdirSync(dir).some((f) => f.endsWith('.sqlite'));
+}
+
 /**
  * The backend for a data directory when none is asked for: PostgreSQL, unless the directory
  * already holds FerretDB's SQLite data and no PostgreSQL cluster (a service started before
  * PostgreSQL became the default keeps its data).
  */
 function chooseBackend(dir: string, log?: Log): FerretBackend {
-  const sqlite = readdirSync(dir).some((f) => f.endsWith('.sqlite'));
-  if (sqlite && !existsSync(path.join(dir, 'postgresql', 'PG_VERSION'))) {
+  if (holdsData(dir, 'sqlite') && !holdsData(dir, 'postgresql')) {
     log?.(
       `keeping FerretDB on SQLite: ${dir} holds its SQLite data (FERRETDB_BACKEND=postgresql starts an empty PostgreSQL one instead)`,
     );
@@ -268,9 +278,7 @@ export async function startMongo(opts: {
   }
   const backend = opts.backend ?? chooseBackend(dir, opts.log);
   const postgres =
-    backend === 'postgresql'
-      ? await startPostgres({ dir: path.join(dir, 'postgresql'), log: opts.log })
-      : null;
+    backend === 'postgresql' ? await startPostgres({ dir: clusterDir(dir), log: opts.log }) : null;
   const storage = postgres
     ? ['--handler=pg', `--postgresql-url=${postgres.url}`]
     : ['--handler=sqlite', `--sqlite-url=file:${dir}/`];

@@ -46,7 +46,14 @@ export function markMoving(dataDir: string): () => void {
   return () => rmSync(moveFile(dataDir), { force: true });
 }
 
-/** The process moving the database under `dataDir`, or null when none is. */
-export function movingProcess(dataDir: string): number | null {
-  return readLive<{ pid: number }>(moveFile(dataDir))?.pid ?? null;
+/**
+ * Another living process that uses `dataDir`: a running `npm start` (`service`), or a database
+ * move (`move`); null when there is none.
+ */
+export function dataDirUser(dataDir: string): { pid: number; by: 'service' | 'move' } | null {
+  const service = readServiceState(dataDir)?.pid;
+  if (service !== undefined && service !== process.pid) return { pid: service, by: 'service' };
+  const move = readLive<{ pid: number }>(moveFile(dataDir))?.pid;
+  if (move !== undefined && move !== process.pid) return { pid: move, by: 'move' };
+  return null;
 }

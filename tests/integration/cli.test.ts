@@ -1,10 +1,6 @@
-import { execFile } from 'node:child_process';
-import path from 'node:path';
-import { promisify } from 'node:util';
+import { runTsx } from '../support/children';
 import { bearer, createTestContext, databaseUri, type TestContext } from '../support/harness';
 
-const run = promisify(execFile);
-const root = path.resolve(__dirname, '../..');
 let ctx: TestContext;
 
 beforeAll(async () => {
@@ -20,11 +16,7 @@ async function cli(args: string[]) {
     MONGODB_URI: databaseUri(process.env.TEST_MONGODB_URI!, ctx.dbName),
     NODE_ENV: 'test',
   };
-  return run(
-    process.execPath,
-    [path.join(root, 'node_modules/tsx/dist/cli.mjs'), 'src/cli/index.ts', ...args],
-    { cwd: root, env },
-  );
+  return runTsx('src/cli/index.ts', args, env);
 }
 
 it('platform-key create --json prints {id, key}, and the key works against the API', async () => {

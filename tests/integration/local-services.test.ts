@@ -1,11 +1,10 @@
-import { execFile } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import mongoose from 'mongoose';
 import { moveDatabase, MoveRefused } from '../../src/local-services/move';
 import { databaseDir, startMongo } from '../../src/local-services/servers';
+import { runTsx } from '../support/children';
 
 // The database servers `npm start` runs when no MONGODB_URI is given: FerretDB on a
 // PostgreSQL of its own by default, and on SQLite where a data directory already holds
@@ -216,14 +215,7 @@ it('refuses a move with nothing to move or with data already on the other backen
 
 describe('npm run cli -- database move', () => {
   const tsx = (script: string, args: string[], env: Record<string, string>) =>
-    promisify(execFile)(
-      process.execPath,
-      [path.resolve(__dirname, '../../node_modules/tsx/dist/cli.mjs'), script, ...args],
-      {
-        cwd: path.resolve(__dirname, '../..'),
-        env: { ...process.env, MONGODB_URI: '', FERRETDB_BACKEND: '', NODE_ENV: 'test', ...env },
-      },
-    );
+    runTsx(script, args, { ...process.env, MONGODB_URI: '', FERRETDB_BACKEND: '', NODE_ENV: 'test', ...env });
   const cli = (args: string[], env: Record<string, string>) => tsx('src/cli/index.ts', args, env);
 
   it('moves the data under DATA_DIR and prints the report, but not while npm start runs on it, nor npm start on data in use', async () => {

@@ -1,11 +1,21 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import net from 'node:net';
 import path from 'node:path';
+import { promisify } from 'node:util';
 import { databaseUri, serviceUrls, type TestContext } from './harness';
 
 /** The project's root, where child processes run. */
 export const ROOT = path.resolve(__dirname, '../..');
+
+/** Runs a TypeScript entry point (`src/cli/index.ts`, `src/start.ts`) to its end; rejects on a non-zero exit. */
+export function runTsx(script: string, args: string[], env: NodeJS.ProcessEnv) {
+  return promisify(execFile)(
+    process.execPath,
+    [path.join(ROOT, 'node_modules/tsx/dist/cli.mjs'), script, ...args],
+    { cwd: ROOT, env },
+  );
+}
 
 /** A child process and the lines it has printed, kept for failure messages. */
 export interface Child {
