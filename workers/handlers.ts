@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import { lockedDrain, lockedRebuild } from '../src/modules/indicators/aggregation.service';
+import { lockedDrain, lockedRebuild, lockedReconcile } from '../src/modules/indicators/aggregation.service';
 import { notifyDueReviews } from '../src/modules/plans/plans.service';
 import { applyRetention } from '../src/modules/responses/retention.service';
 import {
@@ -45,8 +45,7 @@ export function createJobHandlers(deps: {
     ? createEventSink({ queues: deps.webhooks.queues, logger: deps.logger, config: deps.webhooks.config })
     : NO_EVENTS;
   // Each organisation whose published values changed hears of it once per drain and period.
-  const drain = async () => {
-    const result = await lockedDrain(deps.lock, deps.logger);
+  const announce = async (result: Awaited<ReturnType<typeof lockedDrain>>) => {
     for (const u of result.published)
       await events.emit({
         type: 'indicator_values.updated',
@@ -58,11 +57,11 @@ export function createJobHandlers(deps: {
       if (deps.webhooks?.queues.connected()) await requestReweight(deps.webhooks.queues, u);
       else await reweightUnit(u, deps.logger);
     }
-    return { counted: result.counted, units: result.units };
+    return { counted: result.counted, units: result.units, published: result.published.length };
   };
   return {
-    drain,
-    reconcile: drain,
+    drain: async () => announce(await lockedDrain(deps.lock, deps.logger)),
+    reconcile: async () => announce(await lockedReconcile(deps.lock, deps.logger)),
     // The nightly rebuild also republishes reported figures, mending a crash between a sign-off
     // (or a reopening) and the publication that follows it.
     'full-rebuild': async () => {

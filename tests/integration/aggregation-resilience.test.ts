@@ -10,7 +10,12 @@ import { buildApp } from '../../src/app';
 import { loadConfig } from '../../src/config';
 import { startRedis, type LocalServer } from '../../src/local-services/servers';
 import { createLogger } from '../../src/logger';
-import { drainInbox, unreflectedResponses } from '../../src/modules/indicators/aggregation.service';
+import {
+  drainInbox,
+  lockedReconcile,
+  unreflectedResponses,
+} from '../../src/modules/indicators/aggregation.service';
+import { Organisation } from '../../src/modules/organisations/organisation.model';
 import { JobName } from '../../src/queue/jobs';
 import { openRuntime } from '../../src/runtime';
 import {
@@ -258,4 +263,102 @@ describe('overlapping drains', () => {
     expect(await unreflectedResponses()).toBe(0);
     expect(await mongoose.connection.db!.collection('aggregation_inbox').countDocuments()).toBe(0);
   }, 120000);
+
+  /** Organisations of their own, each with a campaign, and a way to answer them. */
+  async function organisations(prefix: string, count: number) {
+    const platform = await createPlatformKey();
+    const orgs: Array<{ id: string; campaign: { id: string; slug: string } }> = [];
+    for (let i = 0; i < count; i++) {
+      const org = await createOrganisationViaApi(ctx, platform, `${prefix}-${i}`);
+      const { campaign } = await createCampaignViaApi(ctx, org.adminKey);
+      orgs.push({ id: org.id, campaign });
+    }
+    let sent = 0;
+    const send = async (org: (typeof orgs)[number]) => {
+      const res = await ctx.http.post(`/api/v1/public/campaigns/${org.campaign.slug}/responses`).send({
+        submissionId: randomUUID(),
+        locale: 'en',
+        answers: { overall_satisfaction: SAT[sent++ % 5] },
+      });
+      expect(res.status).toBe(201);
+    };
+    return { orgs, send };
+  }
+
+  /** Every organisation's published TP01 equals a count of its stored responses. */
+  async function expectExact(orgs: Array<{ id: string; campaign: { id: string } }>) {
+    for (const org of orgs) {
+      const plain = await plainTp01(org.campaign.id);
+      const tp01 = await values().findOne({
+        organisationId: new mongoose.Types.ObjectId(org.id),
+        indicatorId: 'TP01',
+        segment: '*',
+      });
+      expect({ org: org.id, n: tp01?.n }).toEqual({ org: org.id, n: plain.base });
+      expect(Math.abs(tp01!.value - plain.positive / plain.base)).toBeLessThan(1e-12);
+    }
+    expect(await unreflectedResponses()).toBe(0);
+    expect(await mongoose.connection.db!.collection('aggregation_inbox').countDocuments()).toBe(0);
+  }
+
+  it('count answers spread over many organisations exactly, each unit once, also when drains overlap', async () => {
+    const { orgs, send } = await organisations('spread', 11);
+    for (let round = 0; round < 3; round++) {
+      for (const [i, org] of orgs.entries()) for (let k = 0; k <= (i + round) % 3; k++) await send(org);
+      const [a, b] = await Promise.all([drainInbox(), drainInbox()]);
+      // Between them the two drains counted every answer of the round once.
+      expect(a.units + b.units).toBeGreaterThanOrEqual(orgs.length);
+    }
+    const last = await drainInbox();
+    expect(last.counted).toBe(0);
+    await expectExact(orgs);
+  }, 180000);
+
+  it('finishes every other unit when one unit fails, reports the failure, and the next drain completes it', async () => {
+    const { orgs, send } = await organisations('failing', 9);
+    for (const org of orgs) await send(org);
+    await drainInbox();
+    for (const org of orgs) {
+      await send(org);
+      await send(org);
+    }
+    const failing = orgs[4]!.id;
+    const findById = Organisation.findById.bind(Organisation);
+    const spy = jest
+      .spyOn(Organisation, 'findById')
+      .mockImplementation(((id: unknown, ...rest: never[]) =>
+        String(id) === failing
+          ? { lean: () => Promise.reject(new Error('database went away for this unit')) }
+          : findById(id, ...rest)) as never);
+    try {
+      await expect(drainInbox()).rejects.toThrow('database went away for this unit');
+    } finally {
+      spy.mockRestore();
+    }
+    // Every other organisation was counted and published in that drain.
+    const others = orgs.filter((o) => o.id !== failing);
+    for (const org of others) {
+      const tp01 = await values().findOne({
+        organisationId: new mongoose.Types.ObjectId(org.id),
+        indicatorId: 'TP01',
+        segment: '*',
+      });
+      expect({ org: org.id, n: tp01?.n }).toEqual({ org: org.id, n: 3 });
+    }
+    const shown = await values().findOne({
+      organisationId: new mongoose.Types.ObjectId(failing),
+      indicatorId: 'TP01',
+      segment: '*',
+    });
+    expect(shown?.n).toBe(1);
+    // Its answers were counted and left the inbox: a drain has nothing to do, the reconcile
+    // publishes what the head says is behind.
+    const next = await drainInbox();
+    expect(next).toMatchObject({ counted: 0, units: 0 });
+    expect((await values().findOne({ _id: shown!._id }))?.n).toBe(1);
+    const mended = await lockedReconcile((_name, run) => run());
+    expect(mended.published).toEqual([{ organisationId: failing, period: expect.any(String) }]);
+    await expectExact(orgs);
+    expect((await lockedReconcile((_name, run) => run())).published).toEqual([]);
+  }, 180000);
 });

@@ -70,6 +70,11 @@ const DRAIN_BATCH = 5000;
 /** A step that keeps losing the race for its next revision gives up and is retried later. */
 const MAX_ATTEMPTS = 8;
 const BULK_BATCH = 2000;
+/**
+ * Units of one drain stepped at once. A unit's step is a dozen round trips to the database that
+ * touch only that unit's documents, so several overlap: the database works while Node waits.
+ */
+const UNITS_AT_ONCE = 4;
 /** A rebuild treats responses completed this long before it began as possibly still arriving. */
 const RECENT_MS = 60_000;
 
@@ -495,10 +500,29 @@ async function publish(u: UnitKey, state: State, previous: State, ctx: StepConte
   }
 }
 
-/** Publishes the latest revision if the head says the values show an older one. */
-async function publishIfBehind(u: UnitKey, current: State, ctx: StepContext): Promise<void> {
+/** Publishes the latest revision if the head says the values show an older one (then true). */
+async function publishIfBehind(u: UnitKey, current: State, ctx: StepContext): Promise<boolean> {
   const head = await readHead(u);
-  if (current.rev > 0 && head.published < current.rev) await publish(u, current, EMPTY, ctx);
+  if (current.rev === 0 || head.published >= current.rev) return false;
+  await publish(u, current, EMPTY, ctx);
+  return true;
+}
+
+/**
+ * Runs `step` for every item, {@link UNITS_AT_ONCE} at a time. Every step runs to its end even
+ * when one fails (each leaves its unit consistent); then the first failure is thrown.
+ */
+async function eachAtOnce<T>(items: T[], step: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  const failures: unknown[] = [];
+  const lane = async () => {
+    while (next < items.length) {
+      const item = items[next++]!;
+      await step(item).catch((err: unknown) => failures.push(err));
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(UNITS_AT_ONCE, items.length) }, lane));
+  if (failures.length) throw failures[0];
 }
 
 /* ---------------------------------------------------------------------------------------------
@@ -533,7 +557,9 @@ export async function drainInbox(
     }
     // Each unit's revision is read by key: on FerretDB's SQLite backend a lookup by _id runs
     // inside SQLite, while a read of several keys at once decodes the whole collection.
-    for (const unit of units.values()) unit.state = await settledState(unit.u);
+    await eachAtOnce([...units.values()], async (unit) => {
+      unit.state = await settledState(unit.u);
+    });
     const entries = (await PendingAnswer.find({}).limit(DRAIN_BATCH).lean()) as PendingDoc[];
     for (const e of entries)
       units
@@ -547,7 +573,7 @@ export async function drainInbox(
     const stock = await stocks({
       organisationId: { $in: organisations.map((id) => new Types.ObjectId(id)) },
     });
-    for (const { u, state, entries: mine } of units.values()) {
+    await eachAtOnce([...units.values()], async ({ u, state, entries: mine }) => {
       seen.add(unitId(u));
       const step = await countInto(u, state, mine, ctx, stock.get(unitId(u)) ?? new Map());
       if (!step.written) added += await stepUnit(u, ctx);
@@ -555,15 +581,15 @@ export async function drainInbox(
         written.push({ u, before: state, after: step.next });
         added += step.counted;
       }
-    }
+    });
     // The entries of every new revision go in a few statements, then each unit is published.
     await removeEntries(written.flatMap((w) => w.after.applied.map((id) => new Types.ObjectId(id))));
-    for (const w of written) {
+    await eachAtOnce(written, async (w) => {
       await advanceHead(w.u, { rev: w.after.rev, cleaned: w.after.rev });
       await dropOldRevision(w.u, w.after.rev);
       await publish(w.u, w.after, w.before, ctx);
       published.set(unitId(w.u), w.u);
-    }
+    });
     counted += added;
     full = keys.length === DRAIN_BATCH && added > 0;
   }
@@ -737,9 +763,48 @@ export async function fullRebuild(
   return result;
 }
 
+/**
+ * Publishes every unit whose values show an older revision than its head. A drain that failed
+ * after counting (the revision written and settled, the inbox entries gone) leaves such a unit,
+ * and no later drain sees it before the unit's next answer. One read of the heads, a small
+ * collection (one document per organisation and period). A unit that cannot be published is
+ * logged and left for the next time.
+ */
+export async function publishLagging(opts: { logger?: Logger } = {}): Promise<UnitKey[]> {
+  const heads = await UnitHead.find({}, { organisationId: 1, period: 1, rev: 1, published: 1 }).lean();
+  const behind = heads
+    .filter((h) => (h.published ?? 0) < h.rev)
+    .map((h) => ({ organisationId: h.organisationId.toHexString(), period: h.period }));
+  if (!behind.length) return [];
+  const ctx = await stepContext(opts.logger);
+  const mended: UnitKey[] = [];
+  await eachAtOnce(behind, async (u) => {
+    try {
+      if (await publishIfBehind(u, await settledState(u), ctx)) mended.push(u);
+    } catch (err) {
+      opts.logger?.warn({ err, unit: unitId(u) }, 'unit not published; trying again at the next reconcile');
+    }
+  });
+  if (mended.length) opts.logger?.info({ units: mended.length }, 'lagging units published');
+  return mended;
+}
+
 /** Drain under the shared lock. */
 export function lockedDrain(lock: LockRunner, logger?: Logger) {
   return lock(AGGREGATION_LOCK, () => drainInbox({ logger }));
+}
+
+/**
+ * The periodic reconcile under the shared lock: a drain (answers whose nudge was lost), then the
+ * units whose publication a failure left behind.
+ */
+export function lockedReconcile(lock: LockRunner, logger?: Logger) {
+  return lock(AGGREGATION_LOCK, async () => {
+    const drained = await drainInbox({ logger });
+    const mended = await publishLagging({ logger });
+    const published = new Map([...drained.published, ...mended].map((u) => [unitId(u), u]));
+    return { ...drained, published: [...published.values()] };
+  });
 }
 
 /** Rebuild under the shared lock. */
