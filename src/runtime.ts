@@ -8,7 +8,7 @@ import { answerClientError } from './http/error-handler';
 import { Metrics } from './http/metrics';
 import { createRedis } from './queue/connections';
 import { createQueues, type Queues } from './queue/queues';
-import { closeValidation } from './validation/validation-pool';
+import { closeValidation, startValidation } from './validation/validation-pool';
 
 /** Connections shared by the API (and by `npm start`'s in-process worker). */
 export interface Runtime {
@@ -71,6 +71,7 @@ export interface ApiServer {
 
 /** Starts the HTTP API on the configured host and port. */
 export async function startApi(runtime: Runtime): Promise<ApiServer> {
+  startValidation();
   const app = buildApp(runtime);
   const server = http.createServer(app);
   server.keepAliveTimeout = 5000;

@@ -13,6 +13,13 @@ import {
 /** How long one check may run before its thread is stopped and the request refused. */
 const BUDGET_MS = { definition: 15000, answers: 5000 };
 
+/**
+ * Validation threads. All start with the pool and stay: a thread takes most of a second to start
+ * (survey-core loads, then each pinned version's model is built), which a request that found
+ * every thread busy would otherwise wait for after each quiet minute.
+ */
+const THREADS = 2;
+
 let pool: Piscina | null = null;
 
 function threads(): Piscina {
@@ -20,12 +27,21 @@ function threads(): Piscina {
     const compiled = __filename.endsWith('.js');
     pool = new Piscina({
       filename: path.join(__dirname, compiled ? 'validation.worker.js' : 'ts-worker.cjs'),
-      minThreads: 1,
-      maxThreads: 2,
-      idleTimeout: 60000,
+      minThreads: THREADS,
+      maxThreads: THREADS,
     });
   }
   return pool;
+}
+
+/** Starts the validation threads now (a listening API), rather than at the first check. */
+export function startValidation(): void {
+  threads();
+}
+
+/** Ids of the running validation threads. */
+export function validationThreadIds(): number[] {
+  return pool ? pool.threads.map((t) => t.threadId) : [];
 }
 
 /** Checks waiting beyond this many are refused at once (503): the service is saturated. */

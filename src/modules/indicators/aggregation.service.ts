@@ -474,12 +474,12 @@ function valueIds(u: UnitKey, state: State): Set<string> {
 /**
  * Writes a revision's values (each by its key) and removes those `previous` had and it has not.
  * If a newer revision appeared meanwhile it is published too, so the values end at the latest
- * whatever order overlapping steps finish in.
+ * whatever order overlapping steps finish in. False when the organisation no longer exists.
  */
-async function publish(u: UnitKey, state: State, previous: State, ctx: StepContext): Promise<void> {
+async function publish(u: UnitKey, state: State, previous: State, ctx: StepContext): Promise<boolean> {
   for (let shown = state, before = previous; ;) {
     const org = await Organisation.findById(u.organisationId).lean<OrganisationDoc>();
-    if (!org) return;
+    if (!org) return false;
     const docs = organisationValues(org, u.period, rowsOf(shown), ctx.catalogue, new Date());
     for (let i = 0; i < docs.length; i += BULK_BATCH) {
       const batch = docs.slice(i, i + BULK_BATCH).map(({ _id, ...rest }) => ({
@@ -494,18 +494,19 @@ async function publish(u: UnitKey, state: State, previous: State, ctx: StepConte
     if (newer.rev === shown.rev) {
       await advanceHead(u, { rev: shown.rev, published: shown.rev });
       await markValuesChanged();
-      return;
+      return true;
     }
     [before, shown] = [shown, newer];
   }
 }
 
-/** Publishes the latest revision if the head says the values show an older one (then true). */
+/**
+ * Publishes the latest revision if the head says the values show an older one. True when it
+ * published (false too when the organisation no longer exists).
+ */
 async function publishIfBehind(u: UnitKey, current: State, ctx: StepContext): Promise<boolean> {
   const head = await readHead(u);
-  if (current.rev === 0 || head.published >= current.rev) return false;
-  await publish(u, current, EMPTY, ctx);
-  return true;
+  return current.rev > 0 && head.published < current.rev && publish(u, current, EMPTY, ctx);
 }
 
 /**

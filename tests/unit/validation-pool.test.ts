@@ -1,0 +1,56 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import {
+  checkAnswersOffThread,
+  closeValidation,
+  startValidation,
+  validationThreadIds,
+} from '../../src/validation/validation-pool';
+
+const root = path.resolve(__dirname, '../..');
+const template = JSON.parse(readFileSync(path.join(root, 'surveys', 'tsm-perception.json'), 'utf8')) as {
+  definition: unknown;
+};
+const definition = JSON.stringify(template.definition);
+const files = { fileBytes: 1_000_000, responseBytes: 10_000_000, types: ['image/*'] };
+const answers = {
+  overall_satisfaction: 'fairly_satisfied',
+  had_repair: 'yes',
+  repairs_overall: 'very_satisfied',
+  repair_time: 'fairly_dissatisfied',
+  home_safe: 'dont_know',
+  fair_and_respectful: 'agree',
+  made_complaint: 'no',
+  has_communal_areas: 'yes',
+  communal_areas_clean: 'neither',
+};
+
+afterAll(async () => {
+  await closeValidation();
+});
+
+describe('validation threads', () => {
+  it('all start with the API and serve a burst of checks without another thread starting', async () => {
+    expect(validationThreadIds()).toEqual([]);
+    startValidation();
+    const started = validationThreadIds();
+    expect(started).toHaveLength(2);
+
+    const checks = await Promise.all(
+      Array.from({ length: 20 }, (_, i) =>
+        checkAnswersOffThread(
+          'tsm:1',
+          definition,
+          { ...answers, overall_satisfaction: i % 2 ? 'very_satisfied' : 'not_a_choice' },
+          'en',
+          files,
+        ),
+      ),
+    );
+    // survey-core judged each one: the valid answers pass, the others name their question.
+    expect(checks.filter((c) => c.errors.length === 0)).toHaveLength(10);
+    for (const c of checks.filter((c) => c.errors.length))
+      expect(c.errors.map((e) => e.path)).toEqual(['/answers/overall_satisfaction']);
+    expect(validationThreadIds()).toEqual(started);
+  }, 60000);
+});
