@@ -11,6 +11,7 @@ import {
   createTestContext,
   type TestContext,
 } from '../support/harness';
+import { validTsm } from '../support/tsm';
 
 let ctx: TestContext;
 let admin: string;
@@ -36,19 +37,6 @@ const submit = (slug: string, body: Record<string, unknown>) =>
   ctx.http
     .post(`/api/v1/public/campaigns/${slug}/responses`)
     .send({ submissionId: randomUUID(), locale: 'en', ...body });
-
-/** A valid TSM answer set for someone who had a repair and did not complain. */
-const validTsm = () => ({
-  overall_satisfaction: 'fairly_satisfied',
-  had_repair: 'yes',
-  repairs_overall: 'very_satisfied',
-  repair_time: 'fairly_dissatisfied',
-  home_safe: 'dont_know',
-  fair_and_respectful: 'agree',
-  made_complaint: 'no',
-  has_communal_areas: 'yes',
-  communal_areas_clean: 'neither',
-});
 
 describe('valid submissions', () => {
   it('stores a response with its pins and nothing identifying', async () => {

@@ -6,6 +6,7 @@ import {
   startValidation,
   validationThreadIds,
 } from '../../src/validation/validation-pool';
+import { validTsm } from '../support/tsm';
 
 const root = path.resolve(__dirname, '../..');
 const template = JSON.parse(readFileSync(path.join(root, 'surveys', 'tsm-perception.json'), 'utf8')) as {
@@ -13,17 +14,6 @@ const template = JSON.parse(readFileSync(path.join(root, 'surveys', 'tsm-percept
 };
 const definition = JSON.stringify(template.definition);
 const files = { fileBytes: 1_000_000, responseBytes: 10_000_000, types: ['image/*'] };
-const answers = {
-  overall_satisfaction: 'fairly_satisfied',
-  had_repair: 'yes',
-  repairs_overall: 'very_satisfied',
-  repair_time: 'fairly_dissatisfied',
-  home_safe: 'dont_know',
-  fair_and_respectful: 'agree',
-  made_complaint: 'no',
-  has_communal_areas: 'yes',
-  communal_areas_clean: 'neither',
-};
 
 afterAll(async () => {
   await closeValidation();
@@ -41,7 +31,7 @@ describe('validation threads', () => {
         checkAnswersOffThread(
           'tsm:1',
           definition,
-          { ...answers, overall_satisfaction: i % 2 ? 'very_satisfied' : 'not_a_choice' },
+          { ...validTsm(), overall_satisfaction: i % 2 ? 'very_satisfied' : 'not_a_choice' },
           'en',
           files,
         ),
