@@ -293,8 +293,11 @@ function merge(base: UnitBucket[], added: Tally, stock: Map<string, number>): Un
 }
 
 /** The unit's latest revision, its inbox entries of that revision cleared first if need be. */
-async function settledState(u: UnitKey): Promise<State> {
-  const head = await readHead(u);
+async function settledState(
+  u: UnitKey,
+  head: { rev: number; cleaned: number } | null = null,
+): Promise<State> {
+  head ??= await readHead(u);
   const current = await latestState(u, head.rev);
   if (head.cleaned < current.rev) await settle(u, current);
   return current;
@@ -500,13 +503,10 @@ async function publish(u: UnitKey, state: State, previous: State, ctx: StepConte
   }
 }
 
-/**
- * Publishes the latest revision if the head says the values show an older one. True when it
- * published (false too when the organisation no longer exists).
- */
-async function publishIfBehind(u: UnitKey, current: State, ctx: StepContext): Promise<boolean> {
+/** Publishes the latest revision if the head says the values show an older one. */
+async function publishIfBehind(u: UnitKey, current: State, ctx: StepContext): Promise<void> {
   const head = await readHead(u);
-  return current.rev > 0 && head.published < current.rev && publish(u, current, EMPTY, ctx);
+  if (current.rev > 0 && head.published < current.rev) await publish(u, current, EMPTY, ctx);
 }
 
 /**
@@ -769,19 +769,23 @@ export async function fullRebuild(
  * after counting (the revision written and settled, the inbox entries gone) leaves such a unit,
  * and no later drain sees it before the unit's next answer. One read of the heads, a small
  * collection (one document per organisation and period). A unit that cannot be published is
- * logged and left for the next time.
+ * logged and left for the next time. A failure before the head moved to the new revision
+ * leaves the head itself behind; such a unit waits for its next answer or the nightly rebuild.
  */
 export async function publishLagging(opts: { logger?: Logger } = {}): Promise<UnitKey[]> {
-  const heads = await UnitHead.find({}, { organisationId: 1, period: 1, rev: 1, published: 1 }).lean();
-  const behind = heads
-    .filter((h) => (h.published ?? 0) < h.rev)
-    .map((h) => ({ organisationId: h.organisationId.toHexString(), period: h.period }));
+  const heads = await UnitHead.find(
+    {},
+    { organisationId: 1, period: 1, rev: 1, cleaned: 1, published: 1 },
+  ).lean();
+  const behind = heads.filter((h) => (h.published ?? 0) < h.rev);
   if (!behind.length) return [];
   const ctx = await stepContext(opts.logger);
   const mended: UnitKey[] = [];
-  await eachAtOnce(behind, async (u) => {
+  await eachAtOnce(behind, async (head) => {
+    const u = { organisationId: head.organisationId.toHexString(), period: head.period };
     try {
-      if (await publishIfBehind(u, await settledState(u), ctx)) mended.push(u);
+      const current = await settledState(u, { rev: head.rev, cleaned: head.cleaned ?? 0 });
+      if (await publish(u, current, EMPTY, ctx)) mended.push(u);
     } catch (err) {
       opts.logger?.warn({ err, unit: unitId(u) }, 'unit not published; trying again at the next reconcile');
     }
