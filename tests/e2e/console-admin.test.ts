@@ -26,6 +26,8 @@ let browser: Browser;
 let admin: string;
 const email = 'ana.admin@example.org';
 const password = 'correct horse battery staple';
+/** CodeMirror's autocompletion `interactionDelay` (its default, which the editor keeps). */
+const COMPLETION_INTERACTION_DELAY_MS = 75;
 
 beforeAll(async () => {
   mkdirSync(ARTIFACTS, { recursive: true });
@@ -174,9 +176,21 @@ it('an administrator edits a survey with the server’s checks, previews it in G
   const selected = page.locator('.cm-tooltip-autocomplete li[aria-selected="true"] .cm-completionLabel');
   await selected.waitFor();
   expect(await selected.textContent()).toBe('showOtherItem');
+  // For its first 75 ms a list takes Enter as a new line, not as a choice (CodeMirror's
+  // interactionDelay, against a fast typist's accidental choice); this test types faster still.
+  await page.waitForTimeout(2 * COMPLETION_INTERACTION_DELAY_MS);
   await page.keyboard.press('Enter');
+  expect((await cursor(page)).line).toBe(String(nameLine + 1));
+  expect(await page.locator('.cm-activeLine').textContent()).toBe('          "showOtherItem"');
   await page.keyboard.press('End');
+  // The server's check of the finished line, not the summary of an earlier text.
+  const checked = page.waitForResponse(
+    (r) =>
+      r.url().endsWith('/api/v1/surveys/validate') &&
+      (r.request().postData() ?? '').includes('"showOtherItem":false'),
+  );
   await page.keyboard.type(': false,');
+  await checked;
   await noProblems(page);
 
   // A deleted quote: a syntax error on that line, found without asking the server.
