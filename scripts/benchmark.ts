@@ -14,6 +14,10 @@
  *   one answer to each of 20 organisations and one drain.
  * Then the floor: the same load against bare node:http and bare Express sending the API's
  * stored bytes, which is the most this machine gives any Node API.
+ * `--backlog N` measures only this: N answers to one organisation waiting in the inbox (a long
+ * Redis outage, a stopped worker), counted by drains until none is left; against a floor in
+ * the same run, the least any drain does with them: N entries inserted into a collection of
+ * their own, read once and removed in one statement.
  * `--profile DIR` writes a CPU profile of the API process there, `--profile-rebuild DIR` one
  * of each full rebuild. `--loader wrk` (or `both`)
  * drives the same load from wrk, a C client that takes far less of the machine than autocannon.
@@ -36,6 +40,7 @@ import { createApiKey } from '../src/modules/organisations/api-keys.service';
 import { Organisation, ORGANISATION_TYPES } from '../src/modules/organisations/organisation.model';
 import { SurveyResponse } from '../src/modules/responses/response.model';
 import { drainInbox } from '../src/modules/indicators/aggregation.service';
+import { PendingAnswer } from '../src/modules/responses/inbox.model';
 import {
   IndicatorValue,
   markValuesChanged,
@@ -58,6 +63,7 @@ const { values: args } = parseArgs({
     profile: { type: 'string' },
     'profile-rebuild': { type: 'string' },
     loader: { type: 'string', default: 'autocannon' },
+    backlog: { type: 'string' },
   },
 });
 const ORGS = Number(args.orgs);
@@ -387,6 +393,73 @@ async function countOne(url: string, slugs: string[]) {
   };
 }
 
+/** N waiting answers to one organisation: drained to the end, and the floor (see the top). */
+async function backlog(
+  n: number,
+  surveyId: Types.ObjectId,
+  campaign: { _id: Types.ObjectId; organisationId: Types.ObjectId },
+) {
+  const entries = Array.from({ length: n }, (_, i) => ({
+    _id: new Types.ObjectId(),
+    campaignId: campaign._id,
+    organisationId: campaign.organisationId,
+    period: '2026',
+    surveyId,
+    version: 1,
+    segment: '',
+    answers: { overall_satisfaction: SAT[i % SAT.length], recommend: i % 11 },
+    at: new Date(),
+  }));
+  const BATCH = 5000;
+  const db = SurveyResponse.db.db!;
+  const floorCollection = db.collection('bench_backlog_floor');
+  for (let i = 0; i < n; i += BATCH) await floorCollection.insertMany(entries.slice(i, i + BATCH));
+  let started = performance.now();
+  const read = await floorCollection.find({}).toArray();
+  await floorCollection.deleteMany({});
+  const floorMs = Math.round(performance.now() - started);
+  if (read.length !== n) throw new Error(`the floor read ${read.length} entries, not ${n}`);
+  await floorCollection.drop();
+  for (let i = 0; i < n; i += BATCH) {
+    const some = entries.slice(i, i + BATCH);
+    await SurveyResponse.collection.insertMany(
+      some.map((e, j) => ({
+        _id: e._id,
+        campaignId: e.campaignId,
+        organisationId: e.organisationId,
+        surveyId,
+        version: 1,
+        period: '2026',
+        segment: '',
+        submissionId: `backlog-${i + j}`,
+        locale: 'en',
+        channel: 'link',
+        answers: e.answers,
+        completedAt: new Date(),
+      })),
+    );
+    await PendingAnswer.collection.insertMany(some);
+  }
+  started = performance.now();
+  let drains = 0;
+  let counted = 0;
+  for (let more = true; more; drains++) {
+    const r = await drainInbox();
+    counted += r.counted;
+    more = r.counted > 0;
+  }
+  const drainMs = Math.round(performance.now() - started);
+  if (counted !== n) throw new Error(`the drains counted ${counted} answers, not ${n}`);
+  return {
+    answers: n,
+    drains,
+    drainMs,
+    perSecond: Math.round(n / (drainMs / 1000)),
+    floorMs,
+    overFloor: +(drainMs / floorMs).toFixed(2),
+  };
+}
+
 async function main() {
   const bench = await openBenchServices('bench', log);
   const { mongodbUri, dir } = bench;
@@ -395,6 +468,11 @@ async function main() {
   try {
     log(`seeding ${ORGS} organisations`);
     const { surveyId, campaigns, key } = await seed();
+    if (args.backlog) {
+      log(`a backlog of ${args.backlog} answers to one organisation`);
+      console.log(JSON.stringify(await backlog(Number(args.backlog), surveyId, campaigns[0]!), null, 2));
+      return;
+    }
     api = await startApiProcess(mongodbUri, bench.redisUrl, { profileDir: args.profile });
     let have = 0;
     for (const size of SIZES) {

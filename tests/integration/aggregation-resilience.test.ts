@@ -16,6 +16,7 @@ import {
   unreflectedResponses,
 } from '../../src/modules/indicators/aggregation.service';
 import { Organisation } from '../../src/modules/organisations/organisation.model';
+import { UnitHead, unitHeadId } from '../../src/modules/responses/unit-state';
 import { JobName } from '../../src/queue/jobs';
 import { openRuntime } from '../../src/runtime';
 import {
@@ -360,5 +361,49 @@ describe('overlapping drains', () => {
     expect(mended.published).toEqual([{ organisationId: failing, period: expect.any(String) }]);
     await expectExact(orgs);
     expect((await lockedReconcile((_name, run) => run())).published).toEqual([]);
+  }, 180000);
+
+  it('keeps the answers of a unit whose head could not be moved, and the next drain publishes them', async () => {
+    const { orgs, send } = await organisations('head', 7);
+    for (const org of orgs) await send(org);
+    const first = await drainInbox();
+    const failing = { organisationId: orgs[3]!.id, period: first.published[0]!.period };
+    for (const org of orgs) {
+      await send(org);
+      await send(org);
+    }
+    const failingHead = unitHeadId(failing).toHexString();
+    const updateOne = UnitHead.updateOne.bind(UnitHead) as (...args: unknown[]) => unknown;
+    const spy = jest
+      .spyOn(UnitHead, 'updateOne')
+      .mockImplementation(((...args: unknown[]) =>
+        String((args[0] as { _id?: unknown })._id) === failingHead
+          ? Promise.reject(new Error('head write lost'))
+          : updateOne(...args)) as never);
+    try {
+      await expect(drainInbox()).rejects.toThrow('head write lost');
+    } finally {
+      spy.mockRestore();
+    }
+    const tp01 = (org: string) =>
+      values().findOne({
+        organisationId: new mongoose.Types.ObjectId(org),
+        indicatorId: 'TP01',
+        segment: '*',
+      });
+    for (const org of orgs.filter((o) => o.id !== failing.organisationId))
+      expect({ org: org.id, n: (await tp01(org.id))?.n }).toEqual({ org: org.id, n: 3 });
+    expect((await tp01(failing.organisationId))?.n).toBe(1);
+    // Its two answers are counted in a revision but still waiting in the inbox, so the next drain
+    // sees the unit: it counts nothing again and publishes what was counted.
+    const inbox = mongoose.connection.db!.collection('aggregation_inbox');
+    expect(
+      await inbox.countDocuments({ organisationId: new mongoose.Types.ObjectId(failing.organisationId) }),
+    ).toBe(2);
+    expect(await inbox.countDocuments()).toBe(2);
+    const next = await drainInbox();
+    expect(next).toMatchObject({ counted: 0, units: 1, published: [failing] });
+    await expectExact(orgs);
+    expect(await drainInbox()).toMatchObject({ counted: 0, units: 0, published: [] });
   }, 180000);
 });

@@ -166,20 +166,36 @@ async function writeState(u: UnitKey, state: State): Promise<boolean> {
 }
 
 /**
- * Removes documents by id, a batch per statement: a server that cannot find documents by key
- * reads the collection once per statement, not once per document.
+ * Removes documents by id, up to `batch` per statement. FerretDB reads the whole collection for
+ * a list of ids and tests each document against the list; the bounds of the list, tested first,
+ * spare that test to every document outside them. (A drain's batch is read in the order the
+ * entries were stored, so its ids, made when the answers came, span a narrow range.)
  */
 async function removeByIds(
-  model: { deleteMany(filter: { _id: { $in: Types.ObjectId[] } }): PromiseLike<unknown> },
+  model: {
+    deleteMany(filter: {
+      _id: { $gte: Types.ObjectId; $lte: Types.ObjectId; $in: Types.ObjectId[] };
+    }): PromiseLike<unknown>;
+  },
   ids: Types.ObjectId[],
+  batch = BULK_BATCH,
 ): Promise<void> {
-  for (let i = 0; i < ids.length; i += BULK_BATCH)
-    await model.deleteMany({ _id: { $in: ids.slice(i, i + BULK_BATCH) } });
+  const sorted = ids
+    .map((id) => ({ id, hex: id.toHexString() }))
+    .sort((a, b) => (a.hex < b.hex ? -1 : a.hex > b.hex ? 1 : 0))
+    .map((x) => x.id);
+  for (let i = 0; i < sorted.length; i += batch) {
+    const some = sorted.slice(i, i + batch);
+    await model.deleteMany({ _id: { $gte: some[0]!, $lte: some[some.length - 1]!, $in: some } });
+  }
 }
 
-/** Removes inbox entries (a small collection), a batch per statement. */
+/**
+ * Removes inbox entries: a drain's batch in one statement, since on FerretDB each statement
+ * reads the whole inbox.
+ */
 function removeEntries(ids: Types.ObjectId[]): Promise<void> {
-  return removeByIds(PendingAnswer, ids);
+  return removeByIds(PendingAnswer, ids, DRAIN_BATCH);
 }
 
 /**
@@ -320,8 +336,8 @@ async function countInto(
   const done = new Set(current.applied);
   const fresh = entries.filter((e) => !done.has(e._id.toHexString()));
   if (!fresh.length) {
-    await publishIfBehind(u, current, ctx);
-    return { written: true, counted: 0, next: current };
+    const republished = await publishIfBehind(u, current, ctx);
+    return { written: true, counted: 0, next: current, republished };
   }
   const added: Tally = new Map();
   for (const e of fresh) await tally(added, e, ctx);
@@ -332,8 +348,8 @@ async function countInto(
     applied: fresh.map((e) => e._id.toHexString()),
     ...perCampaign(fresh, current),
   };
-  if (!(await writeState(u, next))) return { written: false, counted: 0, next: current };
-  return { written: true, counted: fresh.length, next };
+  if (!(await writeState(u, next))) return { written: false, counted: 0, next: current, republished: false };
+  return { written: true, counted: fresh.length, next, republished: false };
 }
 
 /** One unit on its own: used when a revision was lost to an overlapping step. */
@@ -478,8 +494,16 @@ function valueIds(u: UnitKey, state: State): Set<string> {
  * Writes a revision's values (each by its key) and removes those `previous` had and it has not.
  * If a newer revision appeared meanwhile it is published too, so the values end at the latest
  * whatever order overlapping steps finish in. False when the organisation no longer exists.
+ * `cleaned`: the caller has removed the inbox entries of `state`, and the head's last write
+ * records it too.
  */
-async function publish(u: UnitKey, state: State, previous: State, ctx: StepContext): Promise<boolean> {
+async function publish(
+  u: UnitKey,
+  state: State,
+  previous: State,
+  ctx: StepContext,
+  cleaned = 0,
+): Promise<boolean> {
   for (let shown = state, before = previous; ;) {
     const org = await Organisation.findById(u.organisationId).lean<OrganisationDoc>();
     if (!org) return false;
@@ -495,7 +519,7 @@ async function publish(u: UnitKey, state: State, previous: State, ctx: StepConte
     if (gone.length) await IndicatorValue.deleteMany({ _id: { $in: gone } });
     const newer = await latestState(u, shown.rev);
     if (newer.rev === shown.rev) {
-      await advanceHead(u, { rev: shown.rev, published: shown.rev });
+      await advanceHead(u, { rev: shown.rev, published: shown.rev, ...(cleaned ? { cleaned } : {}) });
       await markValuesChanged();
       return true;
     }
@@ -503,17 +527,20 @@ async function publish(u: UnitKey, state: State, previous: State, ctx: StepConte
   }
 }
 
-/** Publishes the latest revision if the head says the values show an older one. */
-async function publishIfBehind(u: UnitKey, current: State, ctx: StepContext): Promise<void> {
+/**
+ * Publishes the latest revision if the head says the values show an older one. True when it
+ * published.
+ */
+async function publishIfBehind(u: UnitKey, current: State, ctx: StepContext): Promise<boolean> {
   const head = await readHead(u);
-  if (current.rev > 0 && head.published < current.rev) await publish(u, current, EMPTY, ctx);
+  return current.rev > 0 && head.published < current.rev && (await publish(u, current, EMPTY, ctx));
 }
 
 /**
  * Runs `step` for every item, {@link UNITS_AT_ONCE} at a time. Every step runs to its end even
- * when one fails (each leaves its unit consistent); then the first failure is thrown.
+ * when one fails (each leaves its unit consistent); returns the failures.
  */
-async function eachAtOnce<T>(items: T[], step: (item: T) => Promise<void>): Promise<void> {
+async function atOnce<T>(items: T[], step: (item: T) => Promise<void>): Promise<unknown[]> {
   let next = 0;
   const failures: unknown[] = [];
   const lane = async () => {
@@ -523,6 +550,12 @@ async function eachAtOnce<T>(items: T[], step: (item: T) => Promise<void>): Prom
     }
   };
   await Promise.all(Array.from({ length: Math.min(UNITS_AT_ONCE, items.length) }, lane));
+  return failures;
+}
+
+/** {@link atOnce}, then the first failure thrown. */
+async function eachAtOnce<T>(items: T[], step: (item: T) => Promise<void>): Promise<void> {
+  const failures = await atOnce(items, step);
   if (failures.length) throw failures[0];
 }
 
@@ -577,20 +610,32 @@ export async function drainInbox(
     await eachAtOnce([...units.values()], async ({ u, state, entries: mine }) => {
       seen.add(unitId(u));
       const step = await countInto(u, state, mine, ctx, stock.get(unitId(u)) ?? new Map());
+      if (step.republished) published.set(unitId(u), u);
       if (!step.written) added += await stepUnit(u, ctx);
       else if (step.next !== state) {
         written.push({ u, before: state, after: step.next });
         added += step.counted;
       }
     });
-    // The entries of every new revision go in a few statements, then each unit is published.
-    await removeEntries(written.flatMap((w) => w.after.applied.map((id) => new Types.ObjectId(id))));
-    await eachAtOnce(written, async (w) => {
-      await advanceHead(w.u, { rev: w.after.rev, cleaned: w.after.rev });
-      await dropOldRevision(w.u, w.after.rev);
-      await publish(w.u, w.after, w.before, ctx);
-      published.set(unitId(w.u), w.u);
+    // Each new revision's head moves first; then the entries of the units whose head moved leave
+    // the inbox, in a few statements; then each unit is published, its last head write saying its
+    // entries are gone. A unit whose head did not move keeps its entries, so the next drain finds
+    // it, finishes its bookkeeping and publishes it; one whose publication failed has a head that
+    // says so, and the sweep publishes it (publishLagging).
+    const moved: typeof written = [];
+    const failures = await atOnce(written, async (w) => {
+      await advanceHead(w.u, { rev: w.after.rev });
+      moved.push(w);
     });
+    await removeEntries(moved.flatMap((w) => w.after.applied.map((id) => new Types.ObjectId(id))));
+    failures.push(
+      ...(await atOnce(moved, async (w) => {
+        await dropOldRevision(w.u, w.after.rev);
+        await publish(w.u, w.after, w.before, ctx, w.after.rev);
+        published.set(unitId(w.u), w.u);
+      })),
+    );
+    if (failures.length) throw failures[0];
     counted += added;
     full = keys.length === DRAIN_BATCH && added > 0;
   }
@@ -769,8 +814,8 @@ export async function fullRebuild(
  * after counting (the revision written and settled, the inbox entries gone) leaves such a unit,
  * and no later drain sees it before the unit's next answer. One read of the heads, a small
  * collection (one document per organisation and period). A unit that cannot be published is
- * logged and left for the next time. A failure before the head moved to the new revision
- * leaves the head itself behind; such a unit waits for its next answer or the nightly rebuild.
+ * logged and left for the next time. (A drain whose head write failed left the unit's entries in
+ * the inbox, for the reconcile's drain to finish.)
  */
 export async function publishLagging(opts: { logger?: Logger } = {}): Promise<UnitKey[]> {
   const heads = await UnitHead.find(
