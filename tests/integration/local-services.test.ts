@@ -4,7 +4,9 @@ import path from 'node:path';
 import mongoose from 'mongoose';
 import { moveDatabase, MoveRefused } from '../../src/local-services/move';
 import { databaseDir, startMongo } from '../../src/local-services/servers';
-import { runTsx } from '../support/children';
+import { once } from 'node:events';
+import net from 'node:net';
+import { runTsx, startChild, stopChildren, waitFor, type Child } from '../support/children';
 
 // The database servers `npm start` runs when no MONGODB_URI is given: FerretDB on a
 // PostgreSQL of its own by default, and on SQLite where a data directory already holds
@@ -32,6 +34,60 @@ async function withServer<T>(
     await server.stop();
   }
 }
+
+/** Whether a process exists (signal 0 tests without signalling). */
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+it('stops the servers the test setup started, and removes their data, when the run is ended by SIGTERM', async () => {
+  const children: Child[] = [];
+  const child = startChild(children, ['--import', 'tsx', 'tests/support/setup-then-wait.ts'], {
+    ...process.env,
+    MONGODB_URI: '',
+    REDIS_URL: '',
+    FERRETDB_BACKEND: '',
+  });
+  let started: { pids: number[]; redisUrl: string; dir: string } | null = null;
+  try {
+    started = await waitFor('the test setup', child, () =>
+      Promise.resolve(child.output.find((l) => l.startsWith('{"pids"')) ?? null).then((line) =>
+        line ? (JSON.parse(line) as { pids: number[]; redisUrl: string; dir: string }) : null,
+      ),
+    );
+    // FerretDB and its PostgreSQL, and Redis, all running.
+    expect(started.pids).toHaveLength(2);
+    expect(started.pids.map(alive)).toEqual([true, true]);
+    const redisPort = Number(new URL(started.redisUrl).port);
+    const connects = () =>
+      new Promise<boolean>((resolve) => {
+        const socket = net.connect(redisPort, '127.0.0.1');
+        socket.once('connect', () => {
+          socket.destroy();
+          resolve(true);
+        });
+        socket.once('error', () => resolve(false));
+      });
+    expect(await connects()).toBe(true);
+    const exited = once(child.process, 'exit');
+    child.process.kill('SIGTERM');
+    const [code] = (await exited) as [number | null];
+    expect(code).toBe(128 + os.constants.signals.SIGTERM);
+    expect(started.pids.map(alive)).toEqual([false, false]);
+    expect(await connects()).toBe(false);
+    // Their data went with them.
+    expect(existsSync(started.dir)).toBe(false);
+  } finally {
+    await stopChildren(children);
+    for (const pid of started?.pids ?? []) if (alive(pid)) process.kill(pid, 'SIGKILL');
+    if (started?.dir) rmSync(started.dir, { recursive: true, force: true });
+  }
+}, 120_000);
 
 it('runs FerretDB on PostgreSQL by default and keeps its data across restarts', async () => {
   const data = path.join(dir, 'fresh');

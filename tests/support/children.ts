@@ -58,7 +58,7 @@ export async function freePort(): Promise<number> {
 /** Stops the children, newest first: SIGTERM, then SIGKILL after 10 s. */
 export async function stopChildren(children: Child[]): Promise<void> {
   for (const { process: child } of [...children].reverse()) {
-    if (child.exitCode !== null) continue;
+    if (child.exitCode !== null || child.signalCode !== null) continue;
     const exited = once(child, 'exit');
     child.kill('SIGTERM');
     const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);

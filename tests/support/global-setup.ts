@@ -1,4 +1,4 @@
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { ensureConsoleBuilt } from '../../scripts/build-console';
@@ -8,6 +8,36 @@ import { ensureLocalServices, type LocalServices } from '../../src/local-service
 
 declare global {
   var __testServices: LocalServices | undefined;
+}
+
+/**
+ * Stops the servers global-setup started (nothing when URLs were given) and removes their data
+ * directory (a PostgreSQL cluster is about 140 MB).
+ */
+export async function stopTestServices(): Promise<void> {
+  const services = globalThis.__testServices;
+  globalThis.__testServices = undefined;
+  try {
+    await services?.stop();
+  } finally {
+    const dir = process.env.TEST_SERVICES_DIR;
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/**
+ * A run ended by SIGTERM or SIGHUP (a CI job's time limit, `kill`) skips the teardown, and the
+ * servers would outlive it: they are stopped here, then the run ends as the signal would have
+ * ended it. (Ctrl+C signals the servers too: they share the terminal's process group.)
+ */
+function stopOnSignal(): void {
+  for (const signal of ['SIGTERM', 'SIGHUP'] as const)
+    process.once(signal, () => {
+      process.stderr.write(`[test services] ${signal}: stopping the servers\n`);
+      void stopTestServices()
+        .catch(() => undefined)
+        .finally(() => process.exit(128 + os.constants.signals[signal]));
+    });
 }
 
 /**
@@ -28,6 +58,7 @@ export default async function globalSetup(): Promise<void> {
       log: (line) => process.stderr.write(`[test services] ${line}\n`),
     });
     globalThis.__testServices = services;
+    stopOnSignal();
     process.env.TEST_MONGODB_URI = services.mongodbUri;
     process.env.TEST_REDIS_URL = services.redisUrl;
     process.env.TEST_SERVICES_DIR = dir;

@@ -1,6 +1,6 @@
-/** Stops the servers global-setup started (nothing when URLs were given). */
+import { stopTestServices } from './global-setup';
+
+/** Stops the servers global-setup started and removes their data. */
 export default async function globalTeardown(): Promise<void> {
-  const services = globalThis.__testServices;
-  globalThis.__testServices = undefined;
-  await services?.stop();
+  await stopTestServices();
 }
