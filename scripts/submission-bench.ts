@@ -45,6 +45,7 @@ import { createApiKey } from '../src/modules/organisations/api-keys.service';
 import { SurveyResponse } from '../src/modules/responses/response.model';
 import { checkAnswers, NEEDS_DEFINITION } from '../src/validation/validation.worker';
 import { openBenchServices, startApiProcess, startWorkerProcess } from './api-process';
+import { validTsm } from './tsm-answers';
 
 const { values: args } = parseArgs({
   options: {
@@ -63,17 +64,7 @@ const PHASES = new Set(args.only.split(','));
 const log = (s: string) => process.stderr.write(`${s}\n`);
 const root = path.resolve(__dirname, '..');
 
-const TSM_ANSWERS = {
-  overall_satisfaction: 'fairly_satisfied',
-  had_repair: 'yes',
-  repairs_overall: 'very_satisfied',
-  repair_time: 'fairly_dissatisfied',
-  home_safe: 'dont_know',
-  fair_and_respectful: 'agree',
-  made_complaint: 'no',
-  has_communal_areas: 'yes',
-  communal_areas_clean: 'neither',
-};
+const TSM_ANSWERS = validTsm();
 
 /** The heaviest definition the service accepts: 100 pages, 500 questions, 5,000 choices. */
 function largest(): Record<string, unknown> {

@@ -1,11 +1,11 @@
+import { once } from 'node:events';
 import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import mongoose from 'mongoose';
 import { moveDatabase, MoveRefused } from '../../src/local-services/move';
 import { databaseDir, startMongo } from '../../src/local-services/servers';
-import { once } from 'node:events';
-import net from 'node:net';
 import { runTsx, startChild, stopChildren, waitFor, type Child } from '../support/children';
 
 // The database servers `npm start` runs when no MONGODB_URI is given: FerretDB on a
@@ -53,13 +53,13 @@ it('stops the servers the test setup started, and removes their data, when the r
     REDIS_URL: '',
     FERRETDB_BACKEND: '',
   });
-  let started: { pids: number[]; redisUrl: string; dir: string } | null = null;
+  type Started = { pids: number[]; redisUrl: string; dir: string };
+  let started: Started | null = null;
   try {
-    started = await waitFor('the test setup', child, () =>
-      Promise.resolve(child.output.find((l) => l.startsWith('{"pids"')) ?? null).then((line) =>
-        line ? (JSON.parse(line) as { pids: number[]; redisUrl: string; dir: string }) : null,
-      ),
-    );
+    started = await waitFor('the test setup', child, async () => {
+      const line = child.output.find((l) => l.startsWith('{"pids"'));
+      return line ? (JSON.parse(line) as Started) : null;
+    });
     // FerretDB and its PostgreSQL, and Redis, all running.
     expect(started.pids).toHaveLength(2);
     expect(started.pids.map(alive)).toEqual([true, true]);

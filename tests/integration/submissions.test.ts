@@ -11,7 +11,7 @@ import {
   createTestContext,
   type TestContext,
 } from '../support/harness';
-import { validTsm } from '../support/tsm';
+import { validTsm } from '../../scripts/tsm-answers';
 
 let ctx: TestContext;
 let admin: string;

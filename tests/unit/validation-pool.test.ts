@@ -6,7 +6,7 @@ import {
   startValidation,
   validationThreadIds,
 } from '../../src/validation/validation-pool';
-import { validTsm } from '../support/tsm';
+import { validTsm } from '../../scripts/tsm-answers';
 
 const root = path.resolve(__dirname, '../..');
 const template = JSON.parse(readFileSync(path.join(root, 'surveys', 'tsm-perception.json'), 'utf8')) as {

@@ -27,6 +27,8 @@ import {
   type UnitStanding,
   latestState as latestStored,
   readHead,
+  readHeads,
+  type Head,
   unitHeadId,
   unitId,
   unitStateId,
@@ -309,10 +311,7 @@ function merge(base: UnitBucket[], added: Tally, stock: Map<string, number>): Un
 }
 
 /** The unit's latest revision, its inbox entries of that revision cleared first if need be. */
-async function settledState(
-  u: UnitKey,
-  head: { rev: number; cleaned: number } | null = null,
-): Promise<State> {
+async function settledState(u: UnitKey, head: Head | null = null): Promise<State> {
   head ??= await readHead(u);
   const current = await latestState(u, head.rev);
   if (head.cleaned < current.rev) await settle(u, current);
@@ -818,18 +817,14 @@ export async function fullRebuild(
  * the inbox, for the reconcile's drain to finish.)
  */
 export async function publishLagging(opts: { logger?: Logger } = {}): Promise<UnitKey[]> {
-  const heads = await UnitHead.find(
-    {},
-    { organisationId: 1, period: 1, rev: 1, cleaned: 1, published: 1 },
-  ).lean();
-  const behind = heads.filter((h) => (h.published ?? 0) < h.rev);
+  const behind = (await readHeads()).filter((h) => h.published < h.rev);
   if (!behind.length) return [];
   const ctx = await stepContext(opts.logger);
   const mended: UnitKey[] = [];
   await eachAtOnce(behind, async (head) => {
-    const u = { organisationId: head.organisationId.toHexString(), period: head.period };
+    const u = head.u;
     try {
-      const current = await settledState(u, { rev: head.rev, cleaned: head.cleaned ?? 0 });
+      const current = await settledState(u, head);
       if (await publish(u, current, EMPTY, ctx)) mended.push(u);
     } catch (err) {
       opts.logger?.warn({ err, unit: unitId(u) }, 'unit not published; trying again at the next reconcile');

@@ -143,10 +143,32 @@ export async function archivedUnits(): Promise<Set<string>> {
   );
 }
 
+/** Where a unit's head points (a counter never written reads as 0). */
+export interface Head {
+  rev: number;
+  cleaned: number;
+  published: number;
+}
+
+function headOf(doc: Partial<Head> | null): Head {
+  return { rev: doc?.rev ?? 0, cleaned: doc?.cleaned ?? 0, published: doc?.published ?? 0 };
+}
+
 /** A unit's head, or a fresh one. */
-export async function readHead(u: UnitKey): Promise<{ rev: number; cleaned: number; published: number }> {
-  const head = await UnitHead.findById(unitHeadId(u), { rev: 1, cleaned: 1, published: 1 }).lean();
-  return { rev: head?.rev ?? 0, cleaned: head?.cleaned ?? 0, published: head?.published ?? 0 };
+export async function readHead(u: UnitKey): Promise<Head> {
+  return headOf(await UnitHead.findById(unitHeadId(u), { rev: 1, cleaned: 1, published: 1 }).lean());
+}
+
+/** Every unit's head, in one read (a small collection: one document per organisation and period). */
+export async function readHeads(): Promise<Array<Head & { u: UnitKey }>> {
+  const docs = await UnitHead.find(
+    {},
+    { organisationId: 1, period: 1, rev: 1, cleaned: 1, published: 1 },
+  ).lean();
+  return docs.map((h) => ({
+    u: { organisationId: h.organisationId.toHexString(), period: h.period },
+    ...headOf(h),
+  }));
 }
 
 /**
@@ -195,11 +217,8 @@ export async function unitStandings(): Promise<{
   heads: UnitKey[];
   standings: Map<string, UnitStanding | null>;
 }> {
-  const heads = new Map<string, { u: UnitKey; rev: number; cleaned: number }>();
-  for (const h of await UnitHead.find({}, { organisationId: 1, period: 1, rev: 1, cleaned: 1 }).lean()) {
-    const u = { organisationId: h.organisationId.toHexString(), period: h.period };
-    heads.set(unitId(u), { u, rev: h.rev, cleaned: h.cleaned ?? 0 });
-  }
+  const heads = new Map<string, Head & { u: UnitKey }>();
+  for (const h of await readHeads()) heads.set(unitId(h.u), h);
   const revisions = new Map<
     string,
     Map<number, { id: Types.ObjectId; responses: number; applied: string[] }>

@@ -1,4 +1,7 @@
-/** A valid answer set of the TSM template, for someone who had a repair and did not complain. */
+/**
+ * A valid answer set of the TSM template, for someone who had a repair and did not complain
+ * (the submission benchmark posts it; tests send it).
+ */
 export const validTsm = (): Record<string, string> => ({
   overall_satisfaction: 'fairly_satisfied',
   had_repair: 'yes',
