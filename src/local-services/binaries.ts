@@ -122,9 +122,13 @@ export function ensureRedisServer(log: Log): string {
 export interface PostgresBinaries {
   postgres: string;
   initdb: string;
+  psql: string;
 }
 
-/** `postgres` and `initdb` of the newest PostgreSQL under /usr/lib/postgresql (Debian), else on PATH. */
+/**
+ * `postgres`, `initdb` and `psql` of the newest PostgreSQL under /usr/lib/postgresql (Debian),
+ * else on PATH.
+ */
 function findPostgres(): PostgresBinaries | null {
   const root = '/usr/lib/postgresql';
   const versions = existsSync(root)
@@ -134,12 +138,17 @@ function findPostgres(): PostgresBinaries | null {
     : [];
   for (const version of versions) {
     const bin = path.join(root, version, 'bin');
-    if (existsSync(path.join(bin, 'postgres')) && existsSync(path.join(bin, 'initdb')))
-      return { postgres: path.join(bin, 'postgres'), initdb: path.join(bin, 'initdb') };
+    const found = {
+      postgres: path.join(bin, 'postgres'),
+      initdb: path.join(bin, 'initdb'),
+      psql: path.join(bin, 'psql'),
+    };
+    if (Object.values(found).every((p) => existsSync(p))) return found;
   }
   const postgres = findExecutable('postgres');
   const initdb = findExecutable('initdb');
-  return postgres && initdb ? { postgres, initdb } : null;
+  const psql = findExecutable('psql');
+  return postgres && initdb && psql ? { postgres, initdb, psql } : null;
 }
 
 /** Finds PostgreSQL's server (FerretDB's PostgreSQL backend), installing Debian's package when possible. */

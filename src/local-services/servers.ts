@@ -2,6 +2,7 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { chmodSync, chownSync, existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
+import { projectRoot } from '../paths';
 import { ensureMongoServer, ensurePostgres, ensureRedisServer, postgresAccount } from './binaries';
 
 type Log = (line: string) => void;
@@ -239,13 +240,60 @@ export async function startPostgres(opts: {
     'listen_addresses=127.0.0.1',
     '-c',
     'unix_socket_directories=',
+    // FerretDB passes the field of an equality filter as a parameter: planned with its value,
+    // the filter matches the GIN indexes below; a generic plan reads the whole table.
+    '-c',
+    'plan_cache_mode=force_custom_plan',
   ];
   const server = await startProcess('postgres', bin.postgres, args, port, dir, {
     account,
     ready: /ready to accept connections/,
     stopSignal: 'SIGINT',
   });
+  try {
+    addGinCompanions(bin.psql, port, log);
+  } catch (err) {
+    await server.stop();
+    throw err;
+  }
   return { ...server, url: `postgres://ferretdb@127.0.0.1:${port}/postgres` };
+}
+
+/**
+ * Installs `ferretdb-gin.sql` (GIN indexes FerretDB's equality filters can use, kept beside its
+ * own; see the file) and builds those missing, which on a large existing database takes a while.
+ */
+function addGinCompanions(psql: string, port: number, log: Log): void {
+  // Read from the checkout (`npm start`), as the rest of the local services are.
+  const file = path.join(projectRoot(), 'src', 'local-services', 'ferretdb-gin.sql');
+  const started = Date.now();
+  const res = spawnSync(
+    psql,
+    [
+      '-h',
+      '127.0.0.1',
+      '-p',
+      String(port),
+      '-U',
+      'ferretdb',
+      '-d',
+      'postgres',
+      '-X',
+      '-q',
+      '-v',
+      'ON_ERROR_STOP=1',
+      '-f',
+      file,
+    ],
+    { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  if (res.status !== 0) {
+    throw new Error(
+      `psql -f ${file} failed (${res.status ?? res.signal}):\n${(res.stderr || res.stdout || '').trim()}`,
+    );
+  }
+  if (Date.now() - started > 2000)
+    log(`indexed FerretDB's collections for PostgreSQL in ${Date.now() - started} ms`);
 }
 
 /**
@@ -259,7 +307,14 @@ export async function startMongo(opts: {
   backend?: FerretBackend | null;
   log?: Log;
 }): Promise<
-  LocalServer & { uri: string; kind: 'mongod' | 'ferretdb'; backend: FerretBackend | null; pids: number[] }
+  LocalServer & {
+    uri: string;
+    kind: 'mongod' | 'ferretdb';
+    backend: FerretBackend | null;
+    pids: number[];
+    /** FerretDB's own PostgreSQL, when it runs on one. */
+    postgresUrl: string | null;
+  }
 > {
   const bin = ensureMongoServer(opts.log ?? (() => undefined));
   const dir = path.resolve(opts.dir);
@@ -273,6 +328,7 @@ export async function startMongo(opts: {
       kind: bin.kind,
       backend: null,
       pids: [server.pid],
+      postgresUrl: null,
       uri: `mongodb://127.0.0.1:${port}`,
     };
   }
@@ -298,6 +354,7 @@ export async function startMongo(opts: {
       backend,
       uri: `mongodb://127.0.0.1:${port}`,
       pids: postgres ? [server.pid, postgres.pid] : [server.pid],
+      postgresUrl: postgres?.url ?? null,
       async stop() {
         await server.stop();
         await postgres?.stop();

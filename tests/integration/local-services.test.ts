@@ -1,9 +1,11 @@
+import { spawnSync } from 'node:child_process';
 import { once } from 'node:events';
 import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import mongoose from 'mongoose';
+import { ensurePostgres } from '../../src/local-services/binaries';
 import { moveDatabase, MoveRefused } from '../../src/local-services/move';
 import { databaseDir, startMongo } from '../../src/local-services/servers';
 import { runTsx, startChild, stopChildren, waitFor, type Child } from '../support/children';
@@ -101,6 +103,104 @@ it('runs FerretDB on PostgreSQL by default and keeps its data across restarts', 
     expect((await notes.find().toArray()).map((d) => d._id)).toEqual(['kept']);
   });
 });
+
+type Plan = { 'Node Type': string; 'Index Name'?: string; Plans?: Plan[] };
+
+/** The indexes PostgreSQL's plan of a find reads (FerretDB's explain returns that plan), and whether it reads a table whole. */
+async function planOf(
+  db: mongoose.mongo.Db,
+  filter: object,
+): Promise<{ indexes: string[]; seqScan: boolean }> {
+  const explained = await db.command({ explain: { find: 'notes', filter }, verbosity: 'queryPlanner' });
+  const nodes: Plan[] = [];
+  const walk = (node: Plan) => nodes.push(node) && (node.Plans ?? []).forEach(walk);
+  walk((explained.queryPlanner as { Plan: Plan }).Plan);
+  return {
+    indexes: nodes.flatMap((n) => (n['Index Name'] ? [n['Index Name']] : [])),
+    seqScan: nodes.some((n) => n['Node Type'] === 'Seq Scan'),
+  };
+}
+
+it("serves equality filters on PostgreSQL from indexes: a GIN companion for each of FerretDB's, also in a cluster made before them, dropped with its index", async () => {
+  const data = path.join(dir, 'indexed');
+  const docs = Array.from({ length: 3000 }, (_, i) => ({
+    _id: `n${i}`,
+    org: `o${i % 100}`,
+    period: `p${i % 7}`,
+    address: { city: `c${i % 10}` },
+  }));
+  const expected = (org: string, period: string) =>
+    docs.filter((d) => d.org === org && d.period === period).map((d) => d._id);
+  const psql = ensurePostgres(() => undefined).psql;
+  const sql = (url: string, command: string) => {
+    const res = spawnSync(psql, [url, '-X', '-q', '-v', 'ON_ERROR_STOP=1', '-c', command], {
+      encoding: 'utf8',
+    });
+    expect(res.stderr).toBe('');
+    expect(res.status).toBe(0);
+  };
+
+  let server = await startMongo({ dir: data });
+  let client = new mongoose.mongo.MongoClient(`${server.uri}/local_services`);
+  try {
+    const notes = client.db().collection('notes');
+    await notes.createIndex({ org: 1, period: 1 }, { name: 'org_period' });
+    await notes.createIndex({ 'address.city': 1 }, { name: 'city' });
+    await notes.insertMany(docs as never[]);
+
+    const byId = await planOf(client.db(), { _id: 'n17' });
+    expect(byId).toEqual({ indexes: [expect.stringMatching(/_id_.*_gin$/)], seqScan: false });
+    expect(await planOf(client.db(), { org: 'o5', period: 'p3' })).toEqual({
+      indexes: [expect.stringMatching(/org_period.*_gin$/)],
+      seqScan: false,
+    });
+    // The answers are the table's, only found sooner.
+    expect((await notes.find({ org: 'o5', period: 'p3' }).toArray()).map((d) => d._id).sort()).toEqual(
+      expected('o5', 'p3').sort(),
+    );
+    expect(await notes.findOne({ _id: 'n17' as never })).toMatchObject({ org: 'o17', period: 'p3' });
+    // FerretDB reads a nested field with `#>`, which no companion serves: it has none.
+    expect((await planOf(client.db(), { 'address.city': 'c1' })).seqScan).toBe(true);
+
+    await notes.dropIndex('org_period');
+    expect(await planOf(client.db(), { org: 'o5' })).toEqual({ indexes: [], seqScan: true });
+
+    // A cluster made before the companions: no triggers, no GIN indexes.
+    sql(
+      server.postgresUrl!,
+      `DROP EVENT TRIGGER ferretdb_gin_on_create; DROP EVENT TRIGGER ferretdb_gin_on_drop;
+       DO $$ DECLARE r record; BEGIN
+         FOR r IN SELECT schemaname, indexname FROM pg_indexes WHERE indexname LIKE '%\\_gin' LOOP
+           EXECUTE format('DROP INDEX %I.%I', r.schemaname, r.indexname);
+         END LOOP;
+       END $$;`,
+    );
+    expect(await planOf(client.db(), { _id: 'n17' })).toEqual({ indexes: [], seqScan: true });
+  } finally {
+    await client.close();
+    await server.stop();
+  }
+
+  server = await startMongo({ dir: data });
+  client = new mongoose.mongo.MongoClient(`${server.uri}/local_services`);
+  try {
+    const notes = client.db().collection('notes');
+    expect(await notes.countDocuments()).toBe(docs.length);
+    expect((await planOf(client.db(), { _id: 'n17' })).indexes).toEqual([
+      expect.stringMatching(/_id_.*_gin$/),
+    ]);
+    await notes.createIndex({ period: 1, org: 1 }, { name: 'period_org' });
+    expect((await planOf(client.db(), { org: 'o5', period: 'p3' })).indexes).toEqual([
+      expect.stringMatching(/period_org.*_gin$/),
+    ]);
+    expect((await notes.find({ period: 'p3', org: 'o5' }).toArray()).map((d) => d._id).sort()).toEqual(
+      expected('o5', 'p3').sort(),
+    );
+  } finally {
+    await client.close();
+    await server.stop();
+  }
+}, 120_000);
 
 it('keeps a data directory that holds SQLite data on SQLite unless PostgreSQL is asked for', async () => {
   const data = path.join(dir, 'older');
