@@ -1,11 +1,14 @@
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { execFile, spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { chmodSync, chownSync, existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
+import { promisify } from 'node:util';
 import { projectRoot } from '../paths';
 import { ensureMongoServer, ensurePostgres, ensureRedisServer, postgresAccount } from './binaries';
 
 type Log = (line: string) => void;
+
+const execFileAsync = promisify(execFile);
 
 /** A server process this module started. */
 export interface LocalServer {
@@ -251,7 +254,7 @@ export async function startPostgres(opts: {
     stopSignal: 'SIGINT',
   });
   try {
-    addGinCompanions(bin.psql, port, log);
+    await addGinCompanions(bin.psql, port, log);
   } catch (err) {
     await server.stop();
     throw err;
@@ -263,37 +266,26 @@ export async function startPostgres(opts: {
  * Installs `ferretdb-gin.sql` (GIN indexes FerretDB's equality filters can use, kept beside its
  * own; see the file) and builds those missing, which on a large existing database takes a while.
  */
-function addGinCompanions(psql: string, port: number, log: Log): void {
+async function addGinCompanions(psql: string, port: number, log: Log): Promise<void> {
   // Read from the checkout (`npm start`), as the rest of the local services are.
   const file = path.join(projectRoot(), 'src', 'local-services', 'ferretdb-gin.sql');
+  const args = ['-h', '127.0.0.1', '-p', String(port), '-U', 'ferretdb', '-d', 'postgres'];
   const started = Date.now();
-  const res = spawnSync(
-    psql,
-    [
-      '-h',
-      '127.0.0.1',
-      '-p',
-      String(port),
-      '-U',
-      'ferretdb',
-      '-d',
-      'postgres',
-      '-X',
-      '-q',
-      '-v',
-      'ON_ERROR_STOP=1',
-      '-f',
-      file,
-    ],
-    { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] },
+  const slow = setTimeout(
+    () => log('building the indexes FerretDB can use in PostgreSQL (once; large collections take a while)…'),
+    2000,
   );
-  if (res.status !== 0) {
-    throw new Error(
-      `psql -f ${file} failed (${res.status ?? res.signal}):\n${(res.stderr || res.stdout || '').trim()}`,
-    );
+  try {
+    await execFileAsync(psql, [...args, '-X', '-q', '-v', 'ON_ERROR_STOP=1', '-f', file], {
+      maxBuffer: 1 << 20,
+    });
+  } catch (err) {
+    const { stderr, message } = err as { stderr?: string; message: string };
+    throw new Error(`psql -f ${file} failed:\n${(stderr || message).trim()}`);
+  } finally {
+    clearTimeout(slow);
   }
-  if (Date.now() - started > 2000)
-    log(`indexed FerretDB's collections for PostgreSQL in ${Date.now() - started} ms`);
+  if (Date.now() - started > 2000) log(`indexes built in ${((Date.now() - started) / 1000).toFixed(1)} s`);
 }
 
 /**
