@@ -55,8 +55,7 @@ async function main(): Promise<void> {
     }),
   });
   const api = await startApi(runtime);
-  if (services.started.length)
-    writeServiceState(dataDir, { mongodbUri, redisUrl: services.redisUrl, pid: process.pid });
+  if (services.started.length) writeServiceState(dataDir, { mongodbUri, redisUrl: services.redisUrl });
   const demo = await ensureDemo(config.publicBaseUrl);
   const benchLearning = await ensureBenchLearningDemo(
     config.publicBaseUrl,

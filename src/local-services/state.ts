@@ -12,19 +12,48 @@ export interface ServiceState {
   pid: number;
 }
 
-export function writeServiceState(dataDir: string, state: ServiceState): void {
-  writeFileSync(stateFile(dataDir), JSON.stringify(state, null, 2));
+/** A process id with when that process started, so that a later process under the same id is told apart. */
+interface Owner {
+  pid: number;
+  started?: string;
+}
+
+/**
+ * When process `pid` started (clock ticks after boot, from /proc), or undefined where /proc does
+ * not say. After a crash or a reboot, another process may hold the id the file names.
+ */
+export function processStart(pid: number): string | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // The command name, second, may hold spaces and parentheses; the start time is the 22nd field.
+    return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19];
+  } catch {
+    return undefined;
+  }
+}
+
+function owner(): Owner {
+  return { pid: process.pid, started: processStart(process.pid) };
+}
+
+export function writeServiceState(dataDir: string, state: Omit<ServiceState, 'pid'>): void {
+  writeFileSync(stateFile(dataDir), JSON.stringify({ ...state, ...owner() }, null, 2));
 }
 
 export function clearServiceState(dataDir: string): void {
   rmSync(stateFile(dataDir), { force: true });
 }
 
-/** What a JSON file records for a living process, or null (no file, or its process is gone). */
-function readLive<T extends { pid: number }>(file: string): T | null {
+/**
+ * What a JSON file records for a living process, or null (no file, or its process is gone: no
+ * process has its id, or the one that has it started at another time).
+ */
+function readLive<T extends Owner>(file: string): T | null {
   try {
     const state = JSON.parse(readFileSync(file, 'utf8')) as T;
     process.kill(state.pid, 0);
+    // Files written before start times were recorded name the process by its id alone.
+    if (state.started !== undefined && state.started !== processStart(state.pid)) return null;
     return state;
   } catch {
     return null;
@@ -42,7 +71,7 @@ function moveFile(dataDir: string): string {
 
 /** Records that this process is moving the database under `dataDir`; returns the release. */
 export function markMoving(dataDir: string): () => void {
-  writeFileSync(moveFile(dataDir), JSON.stringify({ pid: process.pid }));
+  writeFileSync(moveFile(dataDir), JSON.stringify(owner()));
   return () => rmSync(moveFile(dataDir), { force: true });
 }
 
@@ -53,7 +82,7 @@ export function markMoving(dataDir: string): () => void {
 export function dataDirUser(dataDir: string): { pid: number; by: 'service' | 'move' } | null {
   const service = readServiceState(dataDir)?.pid;
   if (service !== undefined && service !== process.pid) return { pid: service, by: 'service' };
-  const move = readLive<{ pid: number }>(moveFile(dataDir))?.pid;
+  const move = readLive<Owner>(moveFile(dataDir))?.pid;
   if (move !== undefined && move !== process.pid) return { pid: move, by: 'move' };
   return null;
 }
