@@ -84,8 +84,10 @@ BEGIN
   END IF;
 END $$;
 
--- Indexes made before this file was first run.
+-- Indexes made before this file was first run (PostgreSQL's own catalogue left out).
 DO $$
 BEGIN
-  PERFORM ferretdb_gin_companion(indexrelid) FROM pg_index;
+  PERFORM ferretdb_gin_companion(i.indexrelid)
+    FROM pg_index i JOIN pg_class c ON c.oid = i.indrelid
+    WHERE c.relnamespace <> 'pg_catalog'::regnamespace;
 END $$;

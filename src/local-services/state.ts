@@ -6,16 +6,16 @@ function stateFile(dataDir: string): string {
   return path.join(dataDir, 'services.json');
 }
 
-export interface ServiceState {
-  mongodbUri: string;
-  redisUrl: string;
-  pid: number;
-}
-
 /** A process id with when that process started, so that a later process under the same id is told apart. */
 interface Owner {
   pid: number;
   started?: string;
+}
+
+/** A running `npm start`: its process and the servers it started. */
+export interface ServiceState extends Owner {
+  mongodbUri: string;
+  redisUrl: string;
 }
 
 /**
@@ -36,7 +36,7 @@ function owner(): Owner {
   return { pid: process.pid, started: processStart(process.pid) };
 }
 
-export function writeServiceState(dataDir: string, state: Omit<ServiceState, 'pid'>): void {
+export function writeServiceState(dataDir: string, state: Omit<ServiceState, keyof Owner>): void {
   writeFileSync(stateFile(dataDir), JSON.stringify({ ...state, ...owner() }, null, 2));
 }
 
