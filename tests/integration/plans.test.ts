@@ -53,24 +53,36 @@ async function signedOff(org: string, period: string, vacant: number) {
 }
 
 /** A published survey value, written as the aggregation writes it (plans only read these). */
-async function surveyValue(org: string, period: string, value: number, low: number, high: number) {
-  await IndicatorValue.create({
-    _id: [ids[org], 'TP01', period, '*'].join('|'),
-    organisationId: new Types.ObjectId(ids[org]),
-    organisation: { slug: org, name: org, country: 'PL', region: '', type: 'city', housingStock: 5000 },
-    indicatorId: 'TP01',
-    kind: 'share',
-    period,
-    segment: '*',
-    n: 400,
-    excluded: 0,
-    value,
-    low,
-    high,
-    distribution: '{}',
-    minN: 10,
-    computedAt: new Date(),
-  });
+async function surveyValue(
+  org: string,
+  period: string,
+  value: number,
+  low: number,
+  high: number,
+  cell: { segment?: string; n?: number; suppressed?: 'primary' | 'secondary' | null } = {},
+) {
+  const segment = cell.segment ?? '*';
+  await IndicatorValue.replaceOne(
+    { _id: [ids[org], 'TP01', period, segment].join('|') },
+    {
+      organisationId: new Types.ObjectId(ids[org]),
+      organisation: { slug: org, name: org, country: 'PL', region: '', type: 'city', housingStock: 5000 },
+      indicatorId: 'TP01',
+      kind: 'share',
+      period,
+      segment,
+      n: cell.n ?? 400,
+      excluded: 0,
+      value,
+      low,
+      high,
+      distribution: '{}',
+      minN: 10,
+      suppressed: cell.suppressed ?? null,
+      computedAt: new Date(),
+    },
+    { upsert: true },
+  );
 }
 
 beforeAll(async () => {
@@ -258,6 +270,77 @@ describe('improvement plans', () => {
     plan = (await as(keys.kutno!, 'get', `/api/v1/plans/${planId}`)).body;
     expect(plan.goals[0].progress.status).toBe('achieved');
     expect(plan.goals[1].progress).toMatchObject({ status: 'achieved', beyondNoise: true });
+  });
+
+  it('never shows a suppressed value to the group: no goal starts from one, no progress counts one', async () => {
+    // A small estate: 3 answers in 2024, below the minimum n of 10.
+    await surveyValue('kutno', '2024', 0.33, 0.06, 0.79, {
+      segment: 'estate:Tiny',
+      n: 3,
+      suppressed: 'primary',
+    });
+    const refused = await as(keys.kutno!, 'post', '/api/v1/plans', {
+      title: 'Małe osiedle',
+      group: 'gwd',
+      goals: [{ indicator: 'TP01', segment: 'estate:Tiny', target: { value: 0.9, period: '2026' } }],
+    });
+    expect(refused.status).toBe(422);
+    expect(refused.body.error.details[0]).toMatchObject({ path: '/goals/0/baselinePeriod' });
+    expect(refused.body.error.details[0].message).toMatch(/2024 is not published \(n 3, minimum 10/);
+
+    // A goal set while its baseline was published; the value is suppressed afterwards (hidden to
+    // protect a smaller neighbour), and a later, small period is suppressed too.
+    await surveyValue('kutno', '2024', 0.417, 0.19, 0.68, { segment: 'estate:Mid', n: 12 });
+    const created = await as(keys.kutno!, 'post', '/api/v1/plans', {
+      title: 'Osiedle Środkowe',
+      group: 'gwd',
+      goals: [{ indicator: 'TP01', segment: 'estate:Mid', target: { value: 0.9, period: '2026' } }],
+    });
+    expect(created.status).toBe(201);
+    expect(created.body.goals[0].baseline).toMatchObject({ period: '2024', value: 0.417, n: 12 });
+    await surveyValue('kutno', '2024', 0.417, 0.19, 0.68, {
+      segment: 'estate:Mid',
+      n: 12,
+      suppressed: 'secondary',
+    });
+    await surveyValue('kutno', '2025', 0.95, 0.6, 1, { segment: 'estate:Mid', n: 4, suppressed: 'primary' });
+
+    const own = (await as(keys.kutno!, 'get', `/api/v1/plans/${created.body.id}`)).body;
+    expect(own.goals[0].baseline).toMatchObject({ period: '2024', value: 0.417, n: 12 });
+    // The 2025 value reaches the target, but it is not published: not counted as progress.
+    expect(own.goals[0].progress).toMatchObject({ status: 'not_yet_measured', latest: null });
+
+    for (const key of [coordinator, keys.oswiecim!]) {
+      if (key === keys.oswiecim) await as(coordinator, 'patch', G, { sharePlans: true });
+      const seen = await as(key, 'get', `/api/v1/plans/${created.body.id}`);
+      expect(seen.status).toBe(200);
+      expect(seen.body.goals[0].baseline).toEqual({
+        period: '2024',
+        value: null,
+        low: null,
+        high: null,
+        n: null,
+      });
+      expect(seen.body.goals[0].progress).toEqual({
+        status: 'withheld',
+        latest: null,
+        covered: null,
+        elapsed: null,
+        beyondNoise: null,
+      });
+      const csv = await ctx.http
+        .get(`/api/v1/plans/${created.body.id}`)
+        .set('Authorization', bearer(key))
+        .set('Accept', 'text/csv');
+      expect(csv.status).toBe(200);
+      expect(csv.text).toContain('withheld');
+      for (const figure of ['0.417', '0.19', '0.68', '0.95']) {
+        expect(JSON.stringify(seen.body)).not.toContain(figure);
+        expect(csv.text).not.toContain(figure);
+      }
+    }
+    await as(coordinator, 'patch', G, { sharePlans: false });
+    expect((await as(keys.kutno!, 'delete', `/api/v1/plans/${created.body.id}`)).status).toBe(204);
   });
 
   it('is visible to its organisation and the group’s coordinators, to members only when shared', async () => {

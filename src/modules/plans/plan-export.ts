@@ -17,6 +17,7 @@ const STATUS_TEXT: Record<string, string> = {
   on_track: 'on track',
   off_track: 'off track',
   not_yet_measured: 'not yet measured',
+  withheld: 'withheld: the baseline value is not published',
 };
 
 /** The plan as one table: a row per goal, then a row per action. */

@@ -104,12 +104,22 @@ const planView = {
           direction: { type: 'string', enum: ['higher', 'lower', 'neutral'] },
           segment: { type: 'string' },
           description: { type: 'string' },
-          baseline: { ...measurement, description: 'Taken from the data when the goal was set' },
+          baseline: {
+            ...measurement,
+            properties: { ...measurement.properties, value: { type: ['number', 'null'] } },
+            description:
+              'Taken from the data when the goal was set; its figures are null for other organisations when the baseline period’s value is not published (suppressed)',
+          },
           target: { type: 'object', properties: { value: { type: 'number' }, period: { type: 'string' } } },
           progress: {
             type: 'object',
             properties: {
-              status: { type: 'string', enum: ['achieved', 'on_track', 'off_track', 'not_yet_measured'] },
+              status: {
+                type: 'string',
+                enum: ['achieved', 'on_track', 'off_track', 'not_yet_measured', 'withheld'],
+                description:
+                  'withheld: the baseline is not published to the caller, so neither is the progress',
+              },
               latest: { oneOf: [{ type: 'null' }, measurement] },
               covered: { ...num, description: 'Share of the way from baseline to target covered' },
               elapsed: { ...num, description: 'Share of the time from baseline to target period passed' },

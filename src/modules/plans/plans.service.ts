@@ -9,11 +9,12 @@ import { loadReportedCatalogue } from '../catalogue/reported-indicators.service'
 import { Group, type GroupDoc } from '../groups/group.model';
 import { accessTo, groupFor } from '../groups/groups.service';
 import { IndicatorValue, type IndicatorValueDoc } from '../indicators/indicator-value.model';
+import { published } from '../indicators/scores.service';
 import { Organisation, type OrganisationDoc } from '../organisations/organisation.model';
 import { ReportedValue, type ReportedValueDoc } from '../returns/data-return.model';
 import type { EventSink } from '../webhooks/events';
 import { Plan, type MeasurementDoc, type PlanDoc } from './plan.model';
-import { goalProgress, periodMidpoint } from './progress';
+import { goalProgress, periodMidpoint, type Progress } from './progress';
 
 /** What a goal's indicator is and how its values read. */
 export interface IndicatorInfo {
@@ -52,35 +53,52 @@ export async function indicatorInfo(id: string, path = '/indicator'): Promise<In
   };
 }
 
+/** An organisation's measured values of an indicator, and the periods whose value is withheld. */
+export interface Measurements {
+  values: MeasurementDoc[];
+  /** Periods with a survey value below its minimum n or hidden to protect one (suppressed). */
+  withheld: Array<{ period: string; n: number; minN: number }>;
+}
+
 /**
  * An organisation's measured values of an indicator, every period: published survey values
  * (with their intervals) or signed-off reported figures of the plan's group (no interval).
+ * A suppressed survey value is never among them: a plan's goals and progress are seen by the
+ * group's coordinators and members, to whom such a value is not published.
  */
 export async function measurementsOf(
   organisationId: Types.ObjectId,
   groupId: Types.ObjectId | null,
   info: IndicatorInfo,
   segment = '*',
-): Promise<MeasurementDoc[]> {
+): Promise<Measurements> {
   if (info.reported) {
-    if (!groupId) return [];
+    if (!groupId) return { values: [], withheld: [] };
     const docs = await ReportedValue.find({ groupId, organisationId, indicatorId: info.id }).lean<
       ReportedValueDoc[]
     >();
-    return docs.map((d) => ({
-      period: d.period,
-      value: d.value,
-      low: null,
-      high: null,
-      n: d.denominator ?? null,
-    }));
+    return {
+      values: docs.map((d) => ({
+        period: d.period,
+        value: d.value,
+        low: null,
+        high: null,
+        n: d.denominator ?? null,
+      })),
+      withheld: [],
+    };
   }
   const docs = await IndicatorValue.find({ organisationId, indicatorId: info.id, segment }).lean<
     IndicatorValueDoc[]
   >();
-  return docs
-    .filter((d) => d.value !== null && d.value !== undefined)
-    .map((d) => ({ period: d.period, value: d.value!, low: d.low ?? null, high: d.high ?? null, n: d.n }));
+  return {
+    values: docs
+      .filter(published)
+      .map((d) => ({ period: d.period, value: d.value!, low: d.low ?? null, high: d.high ?? null, n: d.n })),
+    withheld: docs
+      .filter((d) => d.value !== null && d.value !== undefined && !published(d))
+      .map((d) => ({ period: d.period, n: d.n, minN: d.minN })),
+  };
 }
 
 interface PlanAccess {
@@ -203,21 +221,26 @@ async function goalFrom(
         message: 'set the plan’s group: reported figures are signed off in a group',
       },
     ]);
-  const values = (await measurementsOf(organisationId, groupId, info, input.segment ?? '*')).sort(
-    (a, b) => periodMidpoint(a.period) - periodMidpoint(b.period),
-  );
+  const measured = await measurementsOf(organisationId, groupId, info, input.segment ?? '*');
+  const values = measured.values.sort((a, b) => periodMidpoint(a.period) - periodMidpoint(b.period));
   const baseline = input.baselinePeriod
     ? values.find((v) => v.period === input.baselinePeriod)
     : values.at(-1);
-  if (!baseline)
+  if (!baseline) {
+    const withheld = measured.withheld.find(
+      (w) => !input.baselinePeriod || w.period === input.baselinePeriod,
+    );
     throw new ValidationError('no baseline in the data', [
       {
         path: `${path}/baselinePeriod`,
-        message: input.baselinePeriod
-          ? `no value of ${input.indicator} for ${input.baselinePeriod}`
-          : `no value of ${input.indicator} has been measured yet`,
+        message: withheld
+          ? `the value of ${input.indicator} for ${withheld.period} is not published (n ${withheld.n}, minimum ${withheld.minN}, or hidden to protect a smaller group): a goal starts from a published value`
+          : input.baselinePeriod
+            ? `no value of ${input.indicator} for ${input.baselinePeriod}`
+            : `no value of ${input.indicator} has been measured yet`,
       },
     ]);
+  }
   const problems = [];
   if (periodMidpoint(input.target.period) <= periodMidpoint(baseline.period))
     problems.push({
@@ -476,19 +499,36 @@ export async function deletePlan(caller: AuthContext, id: string): Promise<void>
   );
 }
 
+/** Progress of a goal whose baseline is withheld from the caller: it would give the baseline away. */
+const WITHHELD_PROGRESS: Progress = {
+  status: 'withheld',
+  latest: null,
+  covered: null,
+  elapsed: null,
+  beyondNoise: null,
+};
+
 async function planView(access: PlanAccess) {
-  const { plan, group } = access;
+  const { plan, group, own } = access;
   const org = await Organisation.findById(plan.organisationId).lean<OrganisationDoc>();
   const goals = [];
   for (const g of plan.goals) {
     const info = await indicatorInfo(g.indicator).catch(() => null);
-    const measurements = info ? await measurementsOf(plan.organisationId, plan.groupId, info, g.segment) : [];
-    const progress = goalProgress({
-      baseline: g.baseline,
-      target: g.target,
-      direction: info?.direction ?? 'neutral',
-      measurements,
-    });
+    const measured = info
+      ? await measurementsOf(plan.organisationId, plan.groupId, info, g.segment)
+      : { values: [], withheld: [] };
+    // A baseline taken before its value was suppressed (more segments, a hidden neighbour, a goal
+    // set before baselines had to be published) is not shown to other organisations.
+    const baselineWithheld =
+      !own && !!info && !info.reported && !measured.values.some((m) => m.period === g.baseline.period);
+    const progress = baselineWithheld
+      ? WITHHELD_PROGRESS
+      : goalProgress({
+          baseline: g.baseline,
+          target: g.target,
+          direction: info?.direction ?? 'neutral',
+          measurements: measured.values,
+        });
     goals.push({
       id: g._id.toHexString(),
       indicator: g.indicator,
@@ -498,7 +538,9 @@ async function planView(access: PlanAccess) {
       direction: info?.direction ?? 'neutral',
       segment: g.segment,
       description: g.description,
-      baseline: g.baseline,
+      baseline: baselineWithheld
+        ? { period: g.baseline.period, value: null, low: null, high: null, n: null }
+        : g.baseline,
       target: g.target,
       progress,
     });

@@ -8,8 +8,11 @@ export interface Measurement {
   high: number | null;
 }
 
-/** How a goal stands. */
-export type ProgressStatus = 'achieved' | 'on_track' | 'off_track' | 'not_yet_measured';
+/**
+ * How a goal stands. `withheld`: the baseline is not published to the caller (suppressed), so
+ * neither is the progress from it.
+ */
+export type ProgressStatus = 'achieved' | 'on_track' | 'off_track' | 'not_yet_measured' | 'withheld';
 
 /** The result of {@link goalProgress}. */
 export interface Progress {
