@@ -40,6 +40,9 @@ export function toAppError(err: unknown): AppError {
     case 'request.size.invalid':
       return new AppError(400, 'BAD_REQUEST', 'the body was incomplete');
   }
+  // The router's answer to a path parameter that is not valid percent-encoding (`/s/%ZZ`).
+  if (err instanceof URIError && e.status === 400)
+    return new AppError(400, 'BAD_REQUEST', 'the URL path is not valid percent-encoding');
   if (e?.name === 'CastError') return new NotFoundError();
   if (e?.code === 11000) return new AppError(409, 'CONFLICT', 'a record with the same unique value exists');
   // Other client errors raised by the body reader (http-errors marks them as safe to show).

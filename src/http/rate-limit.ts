@@ -11,19 +11,20 @@ import { AppError } from '../errors';
  * is worse than a few uncounted requests.
  */
 export function publicRateLimit(redis: Redis, perMinute: number, prefix: string): RequestHandler {
+  const counters = new RedisStore({
+    prefix: `${prefix}:rl:`,
+    sendCommand: (command: string, ...args: string[]) => redis.call(command, ...args) as Promise<RedisReply>,
+  });
+  // The store loads its scripts at once and nobody awaits that: with Redis down at start the
+  // rejection would end the process. It loads them again at its first count after a failure.
+  counters.incrementScriptSha.catch(() => undefined);
+  counters.getScriptSha.catch(() => undefined);
   return rateLimit({
     windowMs: 60_000,
     limit: perMinute,
     standardHeaders: 'draft-8',
     legacyHeaders: false,
-    store: new LenientStore(
-      redis,
-      new RedisStore({
-        prefix: `${prefix}:rl:`,
-        sendCommand: (command: string, ...args: string[]) =>
-          redis.call(command, ...args) as Promise<RedisReply>,
-      }),
-    ),
+    store: new LenientStore(redis, counters),
     handler: (_req, _res, _next, options) => {
       throw new AppError(
         429,

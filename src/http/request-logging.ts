@@ -38,7 +38,10 @@ export function requestLogging(logger: Logger): RequestHandler {
         ms: Math.round((performance.now() - started) * 10) / 10,
         aborted: !res.writableFinished || undefined,
       };
-      if (res.statusCode >= 500) logger.error(fields, 'request failed');
+      // 503 names an outage the answer already states (a readiness probe, the database away): a
+      // warning, as the error handler's line for it; other server errors are errors.
+      if (res.statusCode === 503) logger.warn(fields, 'request unavailable');
+      else if (res.statusCode >= 500) logger.error(fields, 'request failed');
       else logger.info(fields, 'request completed');
     };
     res.on('finish', done);

@@ -69,7 +69,10 @@ export interface CsvTable {
   rows: unknown[][];
 }
 
-/** One CSV cell; a leading = + - @ is quoted so spreadsheet programs do not run it as a formula. */
+/**
+ * One CSV cell; a leading = + - @ is quoted so spreadsheet programs do not run it as a formula,
+ * and a cell holding a separator of any locale (comma, semicolon, tab) is enclosed in quotes.
+ */
 export function csvCell(value: unknown): string {
   if (value === null || value === undefined) return '';
   // A list of plain values reads as "a;b"; anything holding objects (files, dynamic panels,
@@ -82,7 +85,9 @@ export function csvCell(value: unknown): string {
       : String(value);
   // A plain negative number stays a number; "-1+cmd|..." and the like do not.
   const safe = /^[=+\-@\t\r]/.test(text) && !/^-\d+(\.\d+)?([eE][+-]?\d+)?$/.test(text) ? `'${text}` : text;
-  return /[",\r\n]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
+  // Quoted also at ";" and tab: spreadsheets in Polish, Ukrainian and Russian split cells at ";",
+  // and "ok;=cmd" unquoted would start a cell of its own with a formula.
+  return /[",;\t\r\n]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
 }
 
 /** The CSV form of a list inside a response body (`body[list]`), one column per field named. */

@@ -62,6 +62,22 @@ describe('operations endpoints', () => {
     expect(res.body.error.code).toBe('MALFORMED_BODY');
   });
 
+  it('a path that is not valid percent-encoding is a 400 in the contract shape', async () => {
+    for (const [method, path] of [
+      ['get', '/s/%ZZ'],
+      ['get', '/api/v1/public/campaigns/%ZZ'],
+      ['post', '/api/v1/public/campaigns/%E0/responses'],
+    ] as const) {
+      const res = await ctx.http[method](path).set('Content-Type', 'application/json').send('{}');
+      expect({ path, status: res.status, code: res.body.error?.code }).toEqual({
+        path,
+        status: 400,
+        code: 'BAD_REQUEST',
+      });
+      expect(typeof res.body.error.requestId).toBe('string');
+    }
+  });
+
   it('GET /metrics exposes the latency histogram and queue depth', async () => {
     await ctx.http.get('/healthz');
     const res = await ctx.http.get('/metrics').set('Authorization', `Bearer ${METRICS_TOKEN}`);

@@ -2,7 +2,10 @@ import { csvCell } from '../../src/http/route';
 
 describe('one CSV cell per answer', () => {
   it.each<[string, unknown, string]>([
-    ['a list of choices', ['noise', 'damp'], 'noise;damp'],
+    ['a list of choices', ['noise', 'damp'], '"noise;damp"'],
+    ['a formula after a semicolon', "ok;=cmd|' /C calc'!A0", '"ok;=cmd|\' /C calc\'!A0"'],
+    ['a formula among the choices', ['a', '=1+1'], '"a;=1+1"'],
+    ['a formula after a tab', 'ok\t=1+1', '"ok\t=1+1"'],
     [
       'a file answer',
       [{ name: 'a.png', type: 'image/png', content: 'data:image/png;base64,AA==' }],

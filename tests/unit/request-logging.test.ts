@@ -22,6 +22,9 @@ function appWithLog(level = 'info') {
     res.json({ ok: true });
   });
   app.get('/boom', (_req, res) => {
+    res.status(500).json({ error: 'bug' });
+  });
+  app.get('/down', (_req, res) => {
     res.status(503).json({ error: 'down' });
   });
   return { app, lines };
@@ -60,13 +63,15 @@ it('keeps a well-formed caller request id and replaces anything else', async () 
   expect(lines.map((l) => l.reqId)).toEqual(['trace-1234abcd', replaced.headers['x-request-id']]);
 });
 
-it('logs server errors at error level and leaves probes out', async () => {
+it('logs server errors at error level, outages (503) at warning level, and leaves probes out', async () => {
   const { app, lines } = appWithLog();
   await request(app).get('/healthz').expect(200);
-  await request(app).get('/boom').expect(503);
+  await request(app).get('/boom').expect(500);
+  await request(app).get('/down').expect(503);
   await settle();
-  expect(lines).toHaveLength(1);
-  expect(lines[0]).toMatchObject({ level: 50, path: '/boom', status: 503, msg: 'request failed' });
+  expect(lines).toHaveLength(2);
+  expect(lines[0]).toMatchObject({ level: 50, path: '/boom', status: 500, msg: 'request failed' });
+  expect(lines[1]).toMatchObject({ level: 40, path: '/down', status: 503, msg: 'request unavailable' });
 });
 
 it('writes nothing below its level, but still assigns request ids', async () => {

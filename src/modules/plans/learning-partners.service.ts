@@ -52,8 +52,9 @@ export async function learningPartners(
     throw new ValidationError('learning partners are found for an organisation', [
       { path: '/auth', message: 'use a key of an organisation' },
     ]);
-  const info = await indicatorInfo(indicatorId).catch(() => {
-    throw new NotFoundError('indicator');
+  // An unknown indicator is a 404 here; anything else (the database away) keeps its own answer.
+  const info = await indicatorInfo(indicatorId).catch((err: unknown) => {
+    throw err instanceof ValidationError ? new NotFoundError('indicator') : err;
   });
   const group = await groupPeers(caller, q);
   const meAttrs = await callerOrganisation(caller, null);

@@ -513,7 +513,11 @@ async function planView(access: PlanAccess) {
   const org = await Organisation.findById(plan.organisationId).lean<OrganisationDoc>();
   const goals = [];
   for (const g of plan.goals) {
-    const info = await indicatorInfo(g.indicator).catch(() => null);
+    // An indicator since removed from the catalogue shows without its figures; an outage is an outage.
+    const info = await indicatorInfo(g.indicator).catch((err: unknown) => {
+      if (err instanceof ValidationError) return null;
+      throw err;
+    });
     const measured = info
       ? await measurementsOf(plan.organisationId, plan.groupId, info, g.segment)
       : { values: [], withheld: [] };
