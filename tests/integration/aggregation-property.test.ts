@@ -192,11 +192,13 @@ it('after the queue drains, every indicator equals a plain recomputation (and a 
       stock?: number;
       slug?: string;
     }
-    // 2025 runs version 1 in two estates; 2026 runs version 1 for the whole organisation and,
-    // after the overall question is reworded, version 2 in estate A: 2026 mixes two methods.
+    // 2025 runs version 1 in three estates (two of known housing stock, which decides the
+    // secondary suppression); 2026 runs version 1 for the whole organisation and, after the
+    // overall question is reworded, version 2 in estate A: 2026 mixes two methods.
     const campaigns: Planned[] = [
       { period: '2025', segment: 'estate:A', version: 1, stock: 150 },
       { period: '2025', segment: 'estate:B', version: 1 },
+      { period: '2025', segment: 'estate:C', version: 1, stock: 90 },
       { period: '2026', segment: '', version: 1 },
     ];
     const start = async (c: Planned) => {
@@ -272,10 +274,12 @@ it('after the queue drains, every indicator equals a plain recomputation (and a 
               segment,
               exp: expected(indicator, sets, population, respondents),
               answered: sets.length,
+              stock: population,
             };
           });
           // Primary below 10. Secondary: while the hidden parts holding answers are fewer than two
-          // or pool under 10 beside a published total, hide the smallest other part (else the total).
+          // or pool under 10 beside a published total, hide the published part of smallest housing
+          // stock (unknown stock last, then by name), else the total.
           const parts = cells.filter((c) => c.segment !== '*' && c.exp.n + c.exp.excluded > 0);
           const primary = new Set(cells.filter((c) => c.exp.n < 10).map((c) => c.segment));
           const secondary = new Set<string>();
@@ -284,7 +288,9 @@ it('after the queue drains, every indicator equals a plain recomputation (and a 
             const candidates = parts
               .filter((c) => !primary.has(c.segment) && c.exp.n > 0)
               .sort(
-                (a, b) => a.exp.n - b.exp.n || (a.segment < b.segment ? -1 : a.segment > b.segment ? 1 : 0),
+                (a, b) =>
+                  (a.stock ?? Number.MAX_VALUE) - (b.stock ?? Number.MAX_VALUE) ||
+                  (a.segment < b.segment ? -1 : a.segment > b.segment ? 1 : 0),
               );
             let pooled = hidden.reduce((sum, c) => sum + c.exp.n, 0);
             let count = hidden.length;

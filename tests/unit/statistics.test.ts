@@ -511,14 +511,14 @@ describe('applySuppression', () => {
     expect(reasonsOf(result)).toEqual({ total: null, a: null, b: null });
   });
 
-  it('adds one secondary suppression, the smallest other part, when one part is small', () => {
+  it('adds one secondary suppression, the part of smallest housing stock, when one part is small', () => {
     const result = applySuppression(
       [
         { key: 'total', n: 80, minN: 10 },
-        { key: 'north', n: 40, minN: 10 },
-        { key: 'east', n: 4, minN: 10 },
-        { key: 'south', n: 15, minN: 10 },
-        { key: 'west', n: 21, minN: 10 },
+        { key: 'north', n: 40, minN: 10, size: 900 },
+        { key: 'east', n: 4, minN: 10, size: 100 },
+        { key: 'south', n: 15, minN: 10, size: 300 },
+        { key: 'west', n: 21, minN: 10, size: 500 },
       ],
       { totalKey: 'total' },
     );
@@ -535,10 +535,10 @@ describe('applySuppression', () => {
     const result = applySuppression(
       [
         { key: 'total', n: 50, minN: 10 },
-        { key: 'zeta', n: 20, minN: 10 },
-        { key: 'small', n: 2, minN: 10 },
-        { key: 'alpha', n: 20, minN: 10 },
-        { key: 'mid', n: 8, minN: 5 },
+        { key: 'zeta', n: 20, minN: 10, size: 500 },
+        { key: 'small', n: 2, minN: 10, size: 50 },
+        { key: 'alpha', n: 20, minN: 10, size: 400 },
+        { key: 'mid', n: 8, minN: 5, size: 200 },
       ],
       { totalKey: 'total' },
     );
@@ -552,7 +552,7 @@ describe('applySuppression', () => {
     });
   });
 
-  it('breaks a tie between equally small parts by key order, not input order', () => {
+  it('without sizes, or between equal ones, chooses by key order, not input order', () => {
     const tied = applySuppression(
       [
         { key: 'total', n: 42, minN: 10 },
@@ -563,6 +563,37 @@ describe('applySuppression', () => {
       { totalKey: 'total' },
     );
     expect(reasonsOf(tied)).toEqual({ total: null, zeta: null, small: 'primary', alpha: 'secondary' });
+  });
+
+  it('keeps its secondary choice as answers arrive, so two releases do not give a small part away', () => {
+    // Two releases of one organisation's period, one answer apart (it went to 'c'). Had the choice
+    // followed n, 'c' (19) would be hidden first and 'a' (20) once 'c' reached 20: the second
+    // release would publish 'c', the first 'a', and b = 43 − 20 − 20 = 3 answers.
+    const release = (c: number) =>
+      reasonsOf(
+        applySuppression(
+          [
+            { key: 'total', n: 20 + 3 + c, minN: 10 },
+            { key: 'a', n: 20, minN: 10, size: 600 },
+            { key: 'b', n: 3, minN: 10, size: 40 },
+            { key: 'c', n: c, minN: 10, size: 450 },
+          ],
+          { totalKey: 'total' },
+        ),
+      );
+    for (const c of [19, 20, 21, 60])
+      expect(release(c)).toEqual({ total: null, a: null, b: 'primary', c: 'secondary' });
+    // Parts of unknown size come after those of known size.
+    const mixed = applySuppression(
+      [
+        { key: 'total', n: 60, minN: 10 },
+        { key: 'a', n: 12, minN: 10 },
+        { key: 'b', n: 3, minN: 10 },
+        { key: 'c', n: 45, minN: 10, size: 2000 },
+      ],
+      { totalKey: 'total' },
+    );
+    expect(reasonsOf(mixed)).toEqual({ total: null, a: null, b: 'primary', c: 'secondary' });
   });
 
   it('adds no secondary suppression when two small parts together reach the minimum', () => {
@@ -585,8 +616,8 @@ describe('applySuppression', () => {
         { key: 'total', n: 70, minN: 10 },
         { key: 'a', n: 3, minN: 10 },
         { key: 'b', n: 5, minN: 10 },
-        { key: 'c', n: 42, minN: 10 },
-        { key: 'd', n: 20, minN: 10 },
+        { key: 'c', n: 42, minN: 10, size: 1000 },
+        { key: 'd', n: 20, minN: 10, size: 400 },
       ],
       { totalKey: 'total' },
     );

@@ -95,6 +95,11 @@ export interface SuppressionCell {
   key: string;
   n: number;
   minN: number;
+  /**
+   * A size of the part that answers do not change (its housing stock), by which the secondary
+   * cell is chosen; null or absent when unknown.
+   */
+  size?: number | null;
 }
 
 /** Why a cell is withheld, or `null` when it may be published. */
@@ -551,10 +556,16 @@ export function rankInDirection(
  * is a part of it (the parts' bases add up to the total's). Subtracting the published parts from
  * the total yields the pooled value of the hidden parts, so the hidden parts that hold answers
  * (n > 0: an empty cell hides nothing) must be at least two and together reach the total's minN.
- * Until they do, one more part is withheld as 'secondary': the unsuppressed part with the smallest
- * n > 0, which hides the least information (ties go to the first key in code-unit order, so the
- * choice does not depend on the order of `cells`). If no such part is left, the total itself is
- * suppressed as 'secondary'.
+ * Until they do, one more part holding answers is withheld as 'secondary': the unsuppressed one
+ * with the smallest `size` (parts of unknown size after those of known size; ties go to the first
+ * key in code-unit order, so the choice does not depend on the order of `cells`). If no such part
+ * is left, the total itself is suppressed as 'secondary'.
+ *
+ * The choice follows a size that answers do not change, not n: values are published again as
+ * answers arrive, and a choice by n moves between two parts as their counts pass each other. Two
+ * such releases, one hiding each part, give the hidden small part away: the part that became
+ * published shows what it held, and the total what was added.
+ * (A part of small housing stock usually has few answers too, so little is hidden needlessly.)
  *
  * No secondary suppression is needed when the total is suppressed (nothing to subtract from) or
  * when no part holding answers is hidden. Without `totalKey` the cells are treated as unrelated
@@ -587,9 +598,11 @@ export function applySuppression(
   const parts = cells.filter((cell) => cell.key !== totalKey);
   const hidden = parts.filter((cell) => reasons.get(cell.key) !== null && cell.n > 0);
   if (hidden.length === 0) return reasons;
+  const sizeOf = (cell: SuppressionCell) =>
+    typeof cell.size === 'number' && Number.isFinite(cell.size) ? cell.size : Number.MAX_VALUE;
   const candidates = parts
     .filter((cell) => reasons.get(cell.key) === null && cell.n > 0)
-    .sort((a, b) => a.n - b.n || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+    .sort((a, b) => sizeOf(a) - sizeOf(b) || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
   let pooled = hidden.reduce((sum, cell) => sum + cell.n, 0);
   let count = hidden.length;
   while (count < 2 || pooled < total.minN) {

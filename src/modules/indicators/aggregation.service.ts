@@ -445,7 +445,7 @@ function organisationValues(
       result: computeIndicator(def, c.stats, c.population, c.responses),
     }));
     const suppression = suppressSegments(
-      results.map((r) => ({ segment: r.segment, n: r.result.n })),
+      results.map((r) => ({ segment: r.segment, n: r.result.n, stock: r.population })),
       def.minN,
     );
     for (const r of results) {

@@ -240,15 +240,15 @@ export function computeIndicator(
 /**
  * Suppression of one organisation's values of one indicator and period: primary below the
  * indicator's minimum n; secondary where a hidden segment could be recovered by subtracting
- * the published ones from the total (`*`).
+ * the published ones from the total (`*`), chosen by the segments' housing stock (`stock`).
  */
 export function suppressSegments(
-  cells: Array<{ segment: string; n: number }>,
+  cells: Array<{ segment: string; n: number; stock?: number | null }>,
   minN: number,
 ): Map<string, SuppressionReason> {
   const hasTotal = cells.some((c) => c.segment === '*');
   return applySuppression(
-    cells.map((c) => ({ key: c.segment, n: c.n, minN })),
+    cells.map((c) => ({ key: c.segment, n: c.n, minN, size: c.stock ?? null })),
     hasTotal ? { totalKey: '*' } : {},
   );
 }
