@@ -17,6 +17,7 @@ import {
   createOrganisationViaApi,
   createPlatformKey,
   databaseUri,
+  invitePersonViaApi,
   serviceUrls,
   type TestContext,
 } from '../support/harness';
@@ -103,6 +104,45 @@ it('while Redis is down, revoking an admin key is a 503 in the error shape and r
   expect(res.body.revokedAt).not.toBeNull();
 });
 
+it('while Redis is down, a request with a console session is a 503 within a second', async () => {
+  const http = supertest(buildApp(runtime));
+  const asContext = { http } as unknown as TestContext;
+  const slug = `sessions-${Date.now().toString(36)}`;
+  const admin = (await createOrganisationViaApi(asContext, await createPlatformKey(), slug)).adminKey;
+  const email = `${slug}@example.test`;
+  const password = 'a long enough password';
+  await invitePersonViaApi(asContext, admin, slug, { name: 'Ola', email, role: 'analyst' }, password);
+  const agent = supertest.agent(buildApp(runtime));
+  expect((await agent.post('/api/v1/session').send({ email, password })).status).toBe(201);
+  expect((await agent.get('/api/v1/session')).status).toBe(200);
+
+  await redis.stop();
+  try {
+    await waitForStatus(http, 503);
+    for (const request of [
+      () => agent.get('/api/v1/session'),
+      () => agent.post('/api/v1/session').send({ email, password }),
+    ]) {
+      const t0 = Date.now();
+      const res = await request();
+      const took = Date.now() - t0;
+      expect([res.status, res.body.error?.code, res.headers['retry-after']]).toEqual([
+        503,
+        'SESSIONS_UNAVAILABLE',
+        '5',
+      ]);
+      // It used to wait for the connection's reconnection attempt, then answer 500 after about 3 s.
+      expect(took).toBeLessThan(1000);
+    }
+  } finally {
+    redis = await startRedis({ dir, port: redis.port });
+  }
+  await waitForStatus(http, 200);
+  // The restarted Redis keeps nothing (no persistence): the session is gone, a new sign-in works.
+  expect((await agent.get('/api/v1/session')).status).toBe(401);
+  expect((await agent.post('/api/v1/session').send({ email, password })).status).toBe(201);
+});
+
 it('re-registers the recurring jobs when Redis comes back empty', async () => {
   const stop = await keepRecurringJobs(
     runtime.queues,
@@ -126,7 +166,7 @@ it('re-registers the recurring jobs when Redis comes back empty', async () => {
     let seen: string[] = [];
     while (Date.now() < deadline) {
       seen = await names().catch(() => []);
-      if (seen.length === 2) break;
+      if (seen.length === 4) break;
       await new Promise((r) => setTimeout(r, 200));
     }
     expect(seen).toEqual([

@@ -1,12 +1,26 @@
 import { Store, type SessionData } from 'express-session';
 import type { Redis } from 'ioredis';
+import { AppError, UnavailableError } from '../../errors';
 
 type Callback<T = unknown> = (err?: unknown, value?: T) => void;
+
+/** What a request that needs its session gets while Redis is away: a 503, not a 500. */
+function unavailable(err?: unknown): unknown {
+  if (err instanceof AppError) return err;
+  return new UnavailableError(
+    'sign-in sessions are unavailable: Redis cannot be reached; try again shortly',
+    [],
+    'SESSIONS_UNAVAILABLE',
+    { 'Retry-After': '5' },
+  );
+}
 
 /**
  * express-session's store in Redis through the service's own ioredis connection: one key per
  * session, expiring after the idle time (renewed on each request that uses it). Nothing of a
  * session lives in the API process, so any process serves it and a restart keeps people signed in.
+ * While the connection is not ready every call fails at once with a 503 (the connection would
+ * otherwise wait for a reconnection, then fail after seconds).
  */
 export class RedisSessionStore extends Store {
   constructor(
@@ -21,31 +35,44 @@ export class RedisSessionStore extends Store {
     return `${this.prefix}${sid}`;
   }
 
+  /** Runs a command if the connection is ready; its failure, or none, reaches `cb` as a 503. */
+  private run<T>(command: () => Promise<T>, cb: (err: unknown) => void, done: (value: T) => void): void {
+    if (this.redis.status !== 'ready') {
+      cb(unavailable());
+      return;
+    }
+    command().then(done, (err: unknown) => cb(unavailable(err)));
+  }
+
   override get(sid: string, cb: Callback<SessionData | null>): void {
-    this.redis.get(this.key(sid)).then(
+    this.run(
+      () => this.redis.get(this.key(sid)),
+      cb,
       (raw) => cb(null, raw ? (JSON.parse(raw) as SessionData) : null),
-      (err: unknown) => cb(err),
     );
   }
 
-  override set(sid: string, session: SessionData, cb?: Callback): void {
-    this.redis.set(this.key(sid), JSON.stringify(session), 'EX', this.ttlSeconds).then(
-      () => cb?.(),
-      (err: unknown) => cb?.(err),
+  override set(sid: string, session: SessionData, cb: Callback = () => undefined): void {
+    this.run(
+      () => this.redis.set(this.key(sid), JSON.stringify(session), 'EX', this.ttlSeconds),
+      cb,
+      () => cb(),
     );
   }
 
-  override touch(sid: string, _session: SessionData, cb?: Callback): void {
-    this.redis.expire(this.key(sid), this.ttlSeconds).then(
-      () => cb?.(),
-      (err: unknown) => cb?.(err),
+  override touch(sid: string, _session: SessionData, cb: Callback = () => undefined): void {
+    this.run(
+      () => this.redis.expire(this.key(sid), this.ttlSeconds),
+      cb,
+      () => cb(),
     );
   }
 
-  override destroy(sid: string, cb?: Callback): void {
-    this.redis.del(this.key(sid)).then(
-      () => cb?.(),
-      (err: unknown) => cb?.(err),
+  override destroy(sid: string, cb: Callback = () => undefined): void {
+    this.run(
+      () => this.redis.del(this.key(sid)),
+      cb,
+      () => cb(),
     );
   }
 }
