@@ -16,6 +16,8 @@ import {
   unreflectedResponses,
 } from '../../src/modules/indicators/aggregation.service';
 import { Organisation } from '../../src/modules/organisations/organisation.model';
+import { PendingAnswer } from '../../src/modules/responses/inbox.model';
+import { unwrittenInboxEntries } from '../../src/modules/responses/responses.service';
 import { UnitHead, unitHeadId } from '../../src/modules/responses/unit-state';
 import { JobName } from '../../src/queue/jobs';
 import { openRuntime } from '../../src/runtime';
@@ -362,6 +364,34 @@ describe('overlapping drains', () => {
     await expectExact(orgs);
     expect((await lockedReconcile((_name, run) => run())).published).toEqual([]);
   }, 180000);
+
+  it('counts an answer whose inbox entry could not be written: stored is stored, and the entry follows', async () => {
+    const { orgs, send } = await organisations('inbox-lost', 1);
+    const org = orgs[0]!;
+    await send(org);
+    await drainInbox();
+    // The response is stored, then the database drops the inbox entry's write.
+    const spy = jest
+      .spyOn(PendingAnswer.collection, 'insertMany')
+      .mockRejectedValueOnce(new Error('connection reset'));
+    const body = { submissionId: randomUUID(), locale: 'en', answers: { overall_satisfaction: SAT[0] } };
+    const url = `/api/v1/public/campaigns/${org.campaign.slug}/responses`;
+    try {
+      const first = await ctx.http.post(url).send(body);
+      expect(first.status).toBe(201);
+      // The tenant's page sends it again (as after a lost answer): the response is there already.
+      const again = await ctx.http.post(url).send(body);
+      expect(again.status).toBe(200);
+    } finally {
+      spy.mockRestore();
+    }
+    const deadline = Date.now() + 10_000;
+    while (unwrittenInboxEntries() > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    expect(unwrittenInboxEntries()).toBe(0);
+    expect(await drainInbox()).toMatchObject({ counted: 1 });
+    expect((await plainTp01(org.campaign.id)).base).toBe(2);
+    await expectExact(orgs);
+  }, 60000);
 
   it('keeps the answers of a unit whose head could not be moved, and the next drain publishes them', async () => {
     const { orgs, send } = await organisations('head', 7);

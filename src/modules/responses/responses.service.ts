@@ -223,21 +223,96 @@ export async function storeResponse(
   }
   if (outcome === 'duplicate') {
     // The key is taken: this submission was stored before (a retry) or by a concurrent request,
-    // which also wrote its inbox entry.
+    // which also wrote its inbox entry (or keeps it to write again).
     await Promise.allSettled(releases.map((r) => r()));
     return { id: fields.id.toHexString(), created: false };
   }
-  await writeInboxEntry(doc);
+  try {
+    await writeInboxEntry(doc);
+  } catch (err) {
+    // The response is stored: the tenant hears so. Its entry is written again until it is stored;
+    // a retry of the same submission would find the response and write nothing.
+    keepInboxEntry(doc, deps, err);
+    return { id: fields.id.toHexString(), created: true };
+  }
   nudgeAggregation(deps);
   return { id: fields.id.toHexString(), created: true };
 }
+
+type InboxSource = Omit<PendingDoc, 'at'> & { mode: Mode };
+
+/**
+ * Inbox entries whose write failed after their response was stored (the database away for a
+ * moment), by response id: written again in the background, with growing pauses, until stored.
+ * Bounded; an entry given up, or held by a process that stops, is counted by the nightly rebuild.
+ */
+const unwritten = new Map<string, { doc: InboxSource; deps: SubmissionDeps; since: number }>();
+const MAX_UNWRITTEN = 10_000;
+const GIVE_UP_MS = 6 * 60 * 60_000;
+let retryTimer: NodeJS.Timeout | null = null;
+let retryPause = 0;
+
+function keepInboxEntry(doc: InboxSource, deps: SubmissionDeps, err: unknown): void {
+  const id = doc._id.toHexString();
+  if (unwritten.size >= MAX_UNWRITTEN) {
+    deps.logger.error(
+      { response: id, err: (err as Error)?.message },
+      'inbox entry not written; the nightly rebuild will count the response',
+    );
+    return;
+  }
+  deps.logger.warn(
+    { response: id, err: (err as Error)?.message },
+    'inbox entry not written; writing it again shortly',
+  );
+  unwritten.set(id, { doc, deps, since: Date.now() });
+  scheduleInboxRetry();
+}
+
+function scheduleInboxRetry(): void {
+  if (retryTimer || !unwritten.size) return;
+  retryPause = Math.min(Math.max(retryPause * 2, 250), 30_000);
+  retryTimer = setTimeout(() => void rewriteInboxEntries(), retryPause);
+  // A process that stops leaves them to the nightly rebuild.
+  retryTimer.unref();
+}
+
+/** Writes the kept entries again, oldest first; stops at the first failure and tries later. */
+export async function rewriteInboxEntries(): Promise<number> {
+  retryTimer = null;
+  let written = 0;
+  for (const [id, kept] of [...unwritten]) {
+    try {
+      await writeInboxEntry(kept.doc);
+    } catch (err) {
+      if (Date.now() - kept.since > GIVE_UP_MS) {
+        unwritten.delete(id);
+        kept.deps.logger.error(
+          { response: id, err: (err as Error)?.message },
+          'inbox entry given up; the nightly rebuild will count the response',
+        );
+        continue;
+      }
+      break;
+    }
+    unwritten.delete(id);
+    written++;
+    nudgeAggregation(kept.deps);
+  }
+  if (!unwritten.size) retryPause = 0;
+  scheduleInboxRetry();
+  return written;
+}
+
+/** How many inbox entries wait to be written again (see {@link rewriteInboxEntries}). */
+export const unwrittenInboxEntries = () => unwritten.size;
 
 /**
  * Writes the inbox entry that makes aggregation count a stored response: a copy of what counting
  * needs, so the worker never reads the (large) responses collection. A process that dies between
  * the response and its entry leaves the response to the nightly rebuild, which counts it.
  */
-async function writeInboxEntry(r: Omit<PendingDoc, 'at'> & { mode: Mode }): Promise<void> {
+async function writeInboxEntry(r: InboxSource): Promise<void> {
   // A duplicate means the entry is there already (a retry after a failure between the two writes).
   await inboxInserts.insert({
     _id: r._id,
