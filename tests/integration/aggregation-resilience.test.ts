@@ -12,6 +12,7 @@ import { startRedis, type LocalServer } from '../../src/local-services/servers';
 import { createLogger } from '../../src/logger';
 import {
   drainInbox,
+  fullRebuild,
   lockedReconcile,
   unreflectedResponses,
 } from '../../src/modules/indicators/aggregation.service';
@@ -364,6 +365,37 @@ describe('overlapping drains', () => {
     await expectExact(orgs);
     expect((await lockedReconcile((_name, run) => run())).published).toEqual([]);
   }, 180000);
+
+  it('a rebuild that lost its lock to a drain leaves the drain’s newer values published', async () => {
+    const { orgs, send } = await organisations('rebuild-race', 2);
+    for (const org of orgs) await send(org);
+    await drainInbox();
+    // The rebuild stops after writing its revisions, before it replaces the published values.
+    let reached!: () => void;
+    let release!: () => void;
+    const atGate = new Promise<void>((r) => (reached = r));
+    const gate = new Promise<void>((r) => (release = r));
+    const find = Organisation.find.bind(Organisation) as (...args: unknown[]) => { lean(): unknown };
+    const spy = jest.spyOn(Organisation, 'find').mockImplementationOnce(((...args: unknown[]) => ({
+      lean: async () => {
+        reached();
+        await gate;
+        return find(...args).lean();
+      },
+    })) as never);
+    try {
+      const rebuilding = fullRebuild();
+      await atGate;
+      // Meanwhile a drain (the lock no longer held) counts and publishes a new answer.
+      await send(orgs[0]!);
+      expect(await drainInbox()).toMatchObject({ counted: 1 });
+      release();
+      await rebuilding;
+    } finally {
+      spy.mockRestore();
+    }
+    await expectExact(orgs);
+  }, 60000);
 
   it('counts an answer whose inbox entry could not be written: stored is stored, and the entry follows', async () => {
     const { orgs, send } = await organisations('inbox-lost', 1);

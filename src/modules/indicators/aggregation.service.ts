@@ -797,6 +797,19 @@ export async function fullRebuild(
         ? { rev: state.rev, cleaned: state.rev, published: state.rev }
         : { published: state.rev },
     );
+  // A drain that ran meanwhile (the lock lost: Redis restarted empty, a renewal failed) may have
+  // counted and published a newer revision, which the bulk write above replaced with this pass's:
+  // such a unit is published again from its latest revision (its head says where that is).
+  const rebuiltRev = new Map(written.map(({ u, state }) => [unitId(u), state.rev]));
+  for (const head of await readHeads()) {
+    const rev = rebuiltRev.get(unitId(head.u));
+    if (rev === undefined || head.rev <= rev) continue;
+    logger?.warn(
+      { unit: unitId(head.u), rebuilt: rev, latest: head.rev },
+      'rebuild: a newer revision is published again',
+    );
+    await publish(head.u, await settledState(head.u, head), EMPTY, ctx);
+  }
   // A revision and the one before it stay (a reader may still stand on it), as dropOldRevision keeps.
   const older = batched.flatMap(({ state, stored }) =>
     stored.filter((r) => r.rev < state.rev - 1).map((r) => r.id),
