@@ -2,7 +2,9 @@
  * Faults, timed on real servers of its own (`npm run bench:faults`):
  * - the database stopped: how long requests take to be answered, and with what;
  * - Redis stopped: how long submissions take (they must not wait for reconnects);
- * - both back: how long until requests succeed again.
+ * - both back: how long until requests succeed again;
+ * - each frozen (SIGSTOP: its connections stay open, nothing answers, as on a frozen host):
+ *   how long requests and submissions take, then how long until all is well after SIGCONT.
  * Prints one JSON document; the servers live in a temporary directory.
  */
 import { randomUUID } from 'node:crypto';
@@ -113,7 +115,46 @@ async function main() {
     t = performance.now();
     while ((await call('GET', '/readyz')).status !== 200) await new Promise((r) => setTimeout(r, 100));
     const redisBackAfterMs = Math.round(performance.now() - t);
-    console.log(JSON.stringify({ databaseDown, databaseBackAfterMs, redisDown, redisBackAfterMs }, null, 2));
+
+    log('database frozen');
+    process.kill(mongo.pid, 'SIGSTOP');
+    const databaseFrozen = {
+      // The first waits until the driver's heartbeat gives up on the server; later ones fail fast.
+      listAtOnce: await timedAtOnce(5, list),
+      list: await timed(5, list),
+      submissions: await timed(5, submit),
+    };
+    process.kill(mongo.pid, 'SIGCONT');
+    t = performance.now();
+    while ((await list()) !== 200) await new Promise((r) => setTimeout(r, 100));
+    const databaseThawedAfterMs = Math.round(performance.now() - t);
+
+    log('Redis frozen');
+    process.kill(redis.pid, 'SIGSTOP');
+    const redisFrozen = {
+      submissions: await timed(20, submit),
+      readyz: await timed(3, async () => (await call('GET', '/readyz')).status),
+    };
+    process.kill(redis.pid, 'SIGCONT');
+    t = performance.now();
+    while ((await call('GET', '/readyz')).status !== 200) await new Promise((r) => setTimeout(r, 100));
+    const redisThawedAfterMs = Math.round(performance.now() - t);
+    console.log(
+      JSON.stringify(
+        {
+          databaseDown,
+          databaseBackAfterMs,
+          redisDown,
+          redisBackAfterMs,
+          databaseFrozen,
+          databaseThawedAfterMs,
+          redisFrozen,
+          redisThawedAfterMs,
+        },
+        null,
+        2,
+      ),
+    );
   } finally {
     api.proc.kill('SIGTERM');
     await new Promise((r) => api.proc.once('exit', r));

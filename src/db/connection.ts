@@ -8,6 +8,16 @@ import mongoose from 'mongoose';
 export const DATABASE_WAIT_MS = 800;
 
 /**
+ * How often the driver asks the server whether it is there, and how long it waits for the
+ * answer (and for a new connection). A database that stops answering without closing its
+ * connections (a frozen host, a lost network path) is noticed within their sum; the driver then
+ * fails the operations in flight (503) instead of leaving them to wait. With the driver's
+ * defaults (10 s and 30 s) such requests waited 40 s.
+ */
+const HEARTBEAT_MS = 1000;
+const HEARTBEAT_TIMEOUT_MS = 2000;
+
+/**
  * Connects the default mongoose connection, retrying for up to `startupWaitMs` while the server
  * comes up. Index building is explicit ({@link syncIndexes}) so that start-up, not the first
  * query, pays for it.
@@ -22,6 +32,8 @@ export async function connectMongo(uri: string, startupWaitMs = 30_000): Promise
         autoIndex: false,
         serverSelectionTimeoutMS: DATABASE_WAIT_MS,
         maxPoolSize: 20,
+        heartbeatFrequencyMS: HEARTBEAT_MS,
+        connectTimeoutMS: HEARTBEAT_TIMEOUT_MS,
       });
     } catch (err) {
       if (!isDatabaseUnavailable(err) || Date.now() > deadline) throw err;

@@ -39,6 +39,9 @@ export function publicRateLimit(redis: Redis, perMinute: number, prefix: string)
   });
 }
 
+/** How long a request waits for its count before it goes on uncounted. */
+const COUNT_WAIT_MS = 150;
+
 /**
  * Lets requests through, uncounted, while the counter store is unreachable, without waiting for
  * a reconnection: a tenant's submission must not stall on Redis. (The library's own
@@ -62,17 +65,25 @@ class LenientStore implements Store {
     this.inner.init(options);
   }
 
-  /** What an uncounted request reports: no hits, a window ending as usual. */
+  /** What an uncounted request reports: its own hit only (the library takes no fewer), a window ending as usual. */
   private passed(): IncrementResponse {
-    return { totalHits: 0, resetTime: new Date(Date.now() + this.windowMs) };
+    return { totalHits: 1, resetTime: new Date(Date.now() + this.windowMs) };
   }
 
   async increment(key: string): Promise<IncrementResponse> {
     if (this.redis.status !== 'ready') return this.passed();
+    // A Redis that holds its connection open but does not answer (a frozen host) would hold the
+    // submission as long: past a short wait the request goes on uncounted.
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<IncrementResponse>((resolve) => {
+      timer = setTimeout(() => resolve(this.passed()), COUNT_WAIT_MS);
+    });
     try {
-      return await this.inner.increment(key);
+      return await Promise.race([this.inner.increment(key), late]);
     } catch {
       return this.passed();
+    } finally {
+      clearTimeout(timer);
     }
   }
 

@@ -2,8 +2,9 @@ import { Redis, type RedisOptions } from 'ioredis';
 
 /**
  * Redis connections, one per role as BullMQ advises:
- * - `command`: rate-limit counters and readiness pings; queues briefly while connecting, then
- *   gives up after one reconnection attempt so a dead Redis costs a request at most ~0.5 s.
+ * - `command`: rate-limit counters, sessions and readiness pings; queues briefly while
+ *   connecting, then gives up after one reconnection attempt, and fails a command not answered
+ *   within a second (a Redis that keeps its connection but does not answer).
  * - `producer`: adds jobs; fails fast so a request never hangs on a dead Redis.
  * - `worker`: blocking reads; must retry forever (`maxRetriesPerRequest: null`).
  */
@@ -14,7 +15,7 @@ export function createRedis(url: string, role: 'command' | 'producer' | 'worker'
     lazyConnect: false,
   };
   const byRole: Record<typeof role, RedisOptions> = {
-    command: { enableOfflineQueue: true, maxRetriesPerRequest: 1 },
+    command: { enableOfflineQueue: true, maxRetriesPerRequest: 1, commandTimeout: 1000 },
     producer: { enableOfflineQueue: false, maxRetriesPerRequest: 1 },
     worker: { maxRetriesPerRequest: null, enableReadyCheck: false },
   };

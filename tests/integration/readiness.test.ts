@@ -143,6 +143,38 @@ it('while Redis is down, a request with a console session is a 503 within a seco
   expect((await agent.post('/api/v1/session').send({ email, password })).status).toBe(201);
 });
 
+it('while Redis keeps its connections but does not answer, submissions are stored at once', async () => {
+  const http = supertest(buildApp(runtime));
+  const asContext = { http } as unknown as TestContext;
+  const slug = `frozen-${Date.now().toString(36)}`;
+  const admin = (await createOrganisationViaApi(asContext, await createPlatformKey(), slug)).adminKey;
+  const { campaign } = await createCampaignViaApi(asContext, admin, { template: 'pulse' });
+  const answer = () =>
+    http
+      .post(`/api/v1/public/campaigns/${campaign.slug}/responses`)
+      .send({
+        submissionId: randomUUID(),
+        locale: 'en',
+        answers: { overall_satisfaction: 'fairly_satisfied' },
+      })
+      .timeout(10000);
+  expect((await answer()).status).toBe(201);
+  // A frozen Redis: its connections stay open, nothing answers. The rate limiter's count used to
+  // wait for ever.
+  process.kill(redis.pid, 'SIGSTOP');
+  try {
+    for (let i = 0; i < 3; i++) {
+      const t0 = Date.now();
+      const res = await answer();
+      expect(res.status).toBe(201);
+      expect(Date.now() - t0).toBeLessThan(2000);
+    }
+  } finally {
+    process.kill(redis.pid, 'SIGCONT');
+  }
+  await waitForStatus(http, 200);
+});
+
 it('re-registers the recurring jobs when Redis comes back empty', async () => {
   const stop = await keepRecurringJobs(
     runtime.queues,
@@ -258,5 +290,28 @@ describe('the database stopped', () => {
     expect(await mongoose.connection.db!.collection('responses').countDocuments()).toBe(1);
     expect((await answer(lost[0]!)).status).toBe(201);
     expect(await mongoose.connection.db!.collection('responses').countDocuments()).toBe(2);
-  });
+
+    // A database that keeps its connections open but stops answering (a frozen host): the driver
+    // notices within its heartbeat and fails what is in flight. With the driver's defaults the
+    // request waited about 40 s.
+    process.kill(mongo.pid, 'SIGSTOP');
+    try {
+      const t2 = Date.now();
+      const frozen = await http
+        .get('/api/v1/organisations')
+        .set('Authorization', bearer(platform))
+        .timeout(20000);
+      expect([frozen.status, frozen.body.error?.code]).toEqual([503, 'DATABASE_UNAVAILABLE']);
+      expect(Date.now() - t2).toBeLessThan(10000);
+    } finally {
+      process.kill(mongo.pid, 'SIGCONT');
+    }
+    const back = Date.now() + 30000;
+    while (Date.now() < back) {
+      last = (await http.get('/api/v1/organisations').set('Authorization', bearer(platform))).status;
+      if (last === 200) break;
+      await new Promise((r) => setTimeout(r, 250));
+    }
+    expect(last).toBe(200);
+  }, 120000);
 });
