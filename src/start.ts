@@ -11,7 +11,7 @@ import { onShutdown, openRuntime, startApi } from './runtime';
 import { redisLock } from './queue/lock';
 import { keepRecurringJobs } from './queue/schedules';
 import { startAggregationWorker } from '../workers/aggregation.worker';
-import { createJobHandlers } from '../workers/handlers';
+import { createJobHandlers, rebuildIfMethodsChanged } from '../workers/handlers';
 
 /**
  * `npm start`: the whole service in one process (API + worker) on the configured services,
@@ -42,6 +42,7 @@ async function main(): Promise<void> {
 
   const runtime = await openRuntime(config, logger, { mongodbUri, redisUrl: services.redisUrl });
   const stopKeeping = await keepRecurringJobs(runtime.queues, runtime.producer, config, logger);
+  await rebuildIfMethodsChanged(runtime.queues, logger);
   const worker = startAggregationWorker({
     redisUrl: services.redisUrl,
     prefix: config.queuePrefix,

@@ -1,5 +1,11 @@
 import type { Logger } from 'pino';
-import { lockedDrain, lockedRebuild, lockedReconcile } from '../src/modules/indicators/aggregation.service';
+import {
+  lockedDrain,
+  lockedRebuild,
+  lockedReconcile,
+  methodsOutdated,
+} from '../src/modules/indicators/aggregation.service';
+import { METHOD_HASH_VERSION } from '../src/modules/indicators/aggregation';
 import { notifyDueReviews } from '../src/modules/plans/plans.service';
 import { applyRetention } from '../src/modules/responses/retention.service';
 import {
@@ -16,7 +22,7 @@ import {
   sweepWebhookDeliveries,
   type WebhookSettings,
 } from '../src/modules/webhooks/webhooks.service';
-import type { JobName, JobPayload } from '../src/queue/jobs';
+import { JobName, type JobPayload } from '../src/queue/jobs';
 import type { LockRunner } from '../src/queue/lock';
 import type { Queues } from '../src/queue/queues';
 
@@ -85,4 +91,28 @@ export function createJobHandlers(deps: {
       reviewsDue: await notifyDueReviews(events),
     }),
   };
+}
+
+/**
+ * After an upgrade that changed how method hashes are made, queues one full rebuild so that every
+ * stored value carries hashes made the new way (the rebuild records it). One job id per hashing
+ * version: workers starting together queue it once. Never stops a start: a failure is logged and
+ * the next start tries again.
+ */
+export async function rebuildIfMethodsChanged(queues: Queues, logger: Logger): Promise<boolean> {
+  try {
+    if (!(await methodsOutdated())) return false;
+    await queues.enqueue(JobName.fullRebuild, {}, { jobId: `method-hashes-${METHOD_HASH_VERSION}` });
+    logger.info(
+      { version: METHOD_HASH_VERSION },
+      'method hashes are made a new way: a full rebuild is queued',
+    );
+    return true;
+  } catch (err) {
+    logger.warn(
+      { err: (err as Error).message },
+      'could not check the method hashes; the next start tries again',
+    );
+    return false;
+  }
 }

@@ -7,7 +7,7 @@ import { redisLock } from '../src/queue/lock';
 import { createQueues } from '../src/queue/queues';
 import { keepRecurringJobs } from '../src/queue/schedules';
 import { startAggregationWorker } from './aggregation.worker';
-import { createJobHandlers } from './handlers';
+import { createJobHandlers, rebuildIfMethodsChanged } from './handlers';
 
 /** Worker entry: one process per replica; scale with `docker compose up --scale worker=N`. */
 async function main(): Promise<void> {
@@ -22,6 +22,7 @@ async function main(): Promise<void> {
   const producer = createRedis(config.redisUrl, 'producer');
   const queues = createQueues(producer, config.queuePrefix);
   const stopKeeping = await keepRecurringJobs(queues, producer, config, logger);
+  await rebuildIfMethodsChanged(queues, logger);
   const worker = startAggregationWorker({
     redisUrl: config.redisUrl,
     prefix: config.queuePrefix,

@@ -14,8 +14,11 @@ import {
   drainInbox,
   fullRebuild,
   lockedReconcile,
+  methodsOutdated,
   unreflectedResponses,
 } from '../../src/modules/indicators/aggregation.service';
+import { METHOD_HASH_VERSION } from '../../src/modules/indicators/aggregation';
+import { rebuildIfMethodsChanged } from '../../workers/handlers';
 import { Organisation } from '../../src/modules/organisations/organisation.model';
 import { PendingAnswer } from '../../src/modules/responses/inbox.model';
 import { unwrittenInboxEntries } from '../../src/modules/responses/responses.service';
@@ -365,6 +368,26 @@ describe('overlapping drains', () => {
     await expectExact(orgs);
     expect((await lockedReconcile((_name, run) => run())).published).toEqual([]);
   }, 180000);
+
+  it('after an upgrade that hashes methods another way, one rebuild is queued and then marks them current', async () => {
+    const { orgs, send } = await organisations('hashes', 1);
+    await send(orgs[0]!);
+    await drainInbox();
+    const state = mongoose.connection.db!.collection<{ _id: string }>('aggregation_state');
+    // Values counted by a version that made hashes another way (or before versions were recorded).
+    await state.deleteOne({ _id: 'methods' });
+    expect(await methodsOutdated()).toBe(true);
+    const logger = createLogger('silent');
+    expect(await rebuildIfMethodsChanged(ctx.runtime.queues, logger)).toBe(true);
+    const job = await ctx.runtime.queues.aggregation.getJob(`method-hashes-${METHOD_HASH_VERSION}`);
+    expect(job?.name).toBe(JobName.fullRebuild);
+    await job!.remove();
+    await fullRebuild();
+    expect(await state.findOne({ _id: 'methods' })).toMatchObject({ version: METHOD_HASH_VERSION });
+    expect(await methodsOutdated()).toBe(false);
+    expect(await rebuildIfMethodsChanged(ctx.runtime.queues, logger)).toBe(false);
+    await expectExact(orgs);
+  }, 60000);
 
   it('a rebuild that lost its lock to a drain leaves the drain’s newer values published', async () => {
     const { orgs, send } = await organisations('rebuild-race', 2);

@@ -120,6 +120,81 @@ describe('method fingerprints', () => {
     expect(method(definition('{tenant} = true'))).toBe(method(definition('{tenant} = true')));
     expect(method(definition())).toBe(method(structuredClone(definition())));
   });
+
+  /** A repairs question asked of those who had a repair, on the second page. */
+  const routed = (opts: {
+    filterTitle?: string;
+    calc?: string;
+    triggers?: unknown[];
+    filterVisibleIf?: string;
+    unrelated?: string;
+  }) => ({
+    calculatedValues: [{ name: 'recent', expression: opts.calc ?? "{had_repair} = 'yes'" }],
+    triggers: opts.triggers ?? [],
+    pages: [
+      {
+        name: 'p1',
+        elements: [
+          { type: 'boolean', name: 'tenant' },
+          {
+            type: 'radiogroup',
+            name: 'had_repair',
+            title: opts.filterTitle ?? 'Have you had a repair in the last 12 months?',
+            visibleIf: opts.filterVisibleIf,
+            choices: ['yes', 'no'],
+          },
+          { type: 'text', name: 'unrelated', title: opts.unrelated ?? 'Anything else?' },
+        ],
+      },
+      {
+        name: 'p2',
+        elements: [
+          {
+            type: 'radiogroup',
+            name: 'repairs',
+            visibleIf: '{recent} = true',
+            choices: [
+              'very_satisfied',
+              'fairly_satisfied',
+              'neither',
+              'fairly_dissatisfied',
+              'very_dissatisfied',
+            ],
+          },
+        ],
+      },
+    ],
+  });
+  const repairs = (def: Record<string, unknown>) =>
+    prepareMapping(def, [{ question: 'repairs', indicator: 'TP01' }], catalogue).entries[0]!.method;
+  const tenant = (def: Record<string, unknown>) =>
+    prepareMapping(def, [{ question: 'tenant', indicator: 'TP01' }], catalogue).entries[0]!.method;
+
+  it('change when what a condition reads changes: the filter question’s wording, who is asked it, a calculated value', () => {
+    const plain = repairs(routed({}));
+    expect(repairs(routed({}))).toBe(plain);
+    // The filter question now asks about three months: a different group answers the repairs question.
+    expect(repairs(routed({ filterTitle: 'Have you had a repair in the last 3 months?' }))).not.toBe(plain);
+    expect(repairs(routed({ filterVisibleIf: '{tenant} = true' }))).not.toBe(plain);
+    expect(repairs(routed({ calc: "{had_repair} = 'yes' and {tenant} = true" }))).not.toBe(plain);
+    // A question no condition reads changes nothing.
+    expect(repairs(routed({ unrelated: 'Any other comments?' }))).toBe(plain);
+  });
+
+  it('change when a trigger may end the survey, or skip, before the question’s page', () => {
+    const plain = repairs(routed({}));
+    const complete = [{ type: 'complete', expression: "{had_repair} = 'no'" }];
+    expect(repairs(routed({ triggers: complete }))).not.toBe(plain);
+    expect(
+      repairs(routed({ triggers: [{ type: 'skip', expression: '{tenant} = false', gotoName: 'x' }] })),
+    ).not.toBe(plain);
+    // Everyone who starts sees the first page: its questions keep their hashes.
+    expect(tenant(routed({ triggers: complete }))).toBe(tenant(routed({})));
+    // A trigger that only sets a value does not route anyone.
+    expect(
+      repairs(routed({ triggers: [{ type: 'setvalue', expression: '{tenant} = true', setToName: 'x' }] })),
+    ).toBe(plain);
+  });
 });
 
 describe('combineStats', () => {

@@ -10,6 +10,7 @@ import { pinnedVersion } from '../surveys/surveys.service';
 import {
   combineStats,
   computeIndicator,
+  METHOD_HASH_VERSION,
   prepareMapping,
   StatsAccumulator,
   suppressSegments,
@@ -38,7 +39,12 @@ import {
 } from '../responses/unit-state';
 import type { IndicatorDefinition } from '../catalogue/catalogue';
 import { loadCatalogue } from '../catalogue/indicator-definitions.service';
-import { IndicatorValue, indicatorValueId, markValuesChanged } from './indicator-value.model';
+import {
+  AggregationState,
+  IndicatorValue,
+  indicatorValueId,
+  markValuesChanged,
+} from './indicator-value.model';
 
 /** Sufficient statistics of one survey × segment of a unit. */
 export interface UnitBucket {
@@ -816,9 +822,32 @@ export async function fullRebuild(
   );
   await removeByIds(UnitState, older);
   await markValuesChanged();
+  await AggregationState.updateOne(
+    { _id: 'methods' },
+    { $set: { version: METHOD_HASH_VERSION } },
+    { upsert: true },
+  );
   const result = { responses, units: units.size, mended, ms: Date.now() - started };
   logger?.info(result, 'full rebuild done');
   return result;
+}
+
+/**
+ * Whether the stored values carry method hashes made another way than this code makes them (an
+ * upgrade changed {@link METHOD_HASH_VERSION}): then a full rebuild counts them again, or trends
+ * would flag a method change where only the hashing changed. A database without values is
+ * simply marked current.
+ */
+export async function methodsOutdated(): Promise<boolean> {
+  const marker = await AggregationState.findById('methods', { version: 1 }).lean<{ version?: number }>();
+  if (marker?.version === METHOD_HASH_VERSION) return false;
+  if (await IndicatorValue.exists({})) return true;
+  await AggregationState.updateOne(
+    { _id: 'methods' },
+    { $set: { version: METHOD_HASH_VERSION } },
+    { upsert: true },
+  );
+  return false;
 }
 
 /**

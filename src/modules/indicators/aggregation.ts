@@ -1,4 +1,5 @@
 import { contentHash } from '../../canonical-json';
+import { expressionVariables } from '../surveys/survey-engine';
 import { answerFor, mapAnswer, type MappingEntry } from '../surveys/indicator-mapping';
 import { addModeCounts, type Mode, type ModeCounts } from '../responses/modes';
 import type { IndicatorDefinition } from '../catalogue/catalogue';
@@ -46,10 +47,22 @@ export interface VersionMapping {
 }
 
 /**
+ * Version of how method hashes are made. When it changes, hashes of unchanged questions change
+ * too: the worker then has every value counted again once (see methodsOutdated), so that no
+ * trend shows a method change that is only a change of hashing.
+ */
+export const METHOD_HASH_VERSION = 2;
+
+/** Triggers that decide who reaches later pages: completing the survey early, or skipping ahead. */
+const ROUTING_TRIGGERS = new Set(['complete', 'skip']);
+
+/**
  * Prepares a version's mapping for aggregation. The method hash covers the question as
- * tenants saw it (wording in every language, choices), who was asked it (the conditions on it
- * and on the pages and panels around it) and the value map: when it changes between versions or
- * periods, trends flag the change.
+ * tenants saw it (wording in every language, choices), who was asked it and the value map:
+ * when it changes between versions or periods, trends flag the change. Who was asked: the
+ * conditions on the question and on the pages and panels around it; the questions and
+ * calculated values those conditions read (their wording and choices, and who was asked them in
+ * turn); and, from the second page on, the triggers that end the survey early or skip ahead.
  */
 export function prepareMapping(
   definition: Record<string, unknown>,
@@ -58,20 +71,48 @@ export function prepareMapping(
 ): VersionMapping {
   // Each question with the conditions of the pages and panels around it: who is asked is part
   // of the method as much as the wording.
-  const elements = new Map<string, { element: Record<string, unknown>; askedIf: unknown[] }>();
-  const walk = (list: unknown, askedIf: unknown[]) => {
+  const elements = new Map<string, { element: Record<string, unknown>; askedIf: unknown[]; page: number }>();
+  const walk = (list: unknown, askedIf: unknown[], page: number) => {
     if (!Array.isArray(list)) return;
     for (const el of list as Array<Record<string, unknown>>) {
       const key = typeof el?.valueName === 'string' && el.valueName ? el.valueName : el?.name;
       const own = el?.visibleIf !== undefined ? [...askedIf, el.visibleIf] : askedIf;
-      if (typeof key === 'string') elements.set(key, { element: el, askedIf: own });
-      walk(el?.elements, own);
-      walk(el?.templateElements, own);
+      if (typeof key === 'string') elements.set(key, { element: el, askedIf: own, page });
+      walk(el?.elements, own, page);
+      walk(el?.templateElements, own, page);
     }
   };
-  for (const page of (definition.pages as Array<Record<string, unknown>> | undefined) ?? [])
-    walk(page.elements, page.visibleIf !== undefined ? [page.visibleIf] : []);
-  walk(definition.elements, []);
+  ((definition.pages as Array<Record<string, unknown>> | undefined) ?? []).forEach((page, i) =>
+    walk(page.elements, page.visibleIf !== undefined ? [page.visibleIf] : [], i),
+  );
+  walk(definition.elements, [], 0);
+  const calculated = new Map<string, unknown>();
+  for (const c of (definition.calculatedValues as Array<Record<string, unknown>> | undefined) ?? [])
+    if (typeof c?.name === 'string') calculated.set(c.name, c.expression);
+  const routing = ((definition.triggers as Array<Record<string, unknown>> | undefined) ?? []).filter((t) =>
+    ROUTING_TRIGGERS.has(String(t?.type)),
+  );
+  const variables = (expressions: unknown[]) =>
+    expressions.flatMap((e) => (typeof e === 'string' ? expressionVariables(e) : []));
+  /** What the expressions read, followed to what that reads: elements as written, calculated values' expressions. */
+  const readBy = (expressions: unknown[]): Record<string, unknown> => {
+    const read: Record<string, unknown> = {};
+    const queue = variables(expressions);
+    for (let name = queue.shift(); name !== undefined; name = queue.shift()) {
+      // `{panel[0].q}`, `{matrix.row}`: the question that holds the value.
+      const root = name.split(/[.[]/)[0]!;
+      if (Object.hasOwn(read, root) || Object.keys(read).length >= 100) continue;
+      const found = elements.get(root);
+      if (found) {
+        read[root] = { ...found.element, isRequired: undefined };
+        queue.push(...variables(found.askedIf));
+      } else if (calculated.has(root)) {
+        read[root] = { expression: calculated.get(root) };
+        queue.push(...variables([calculated.get(root)]));
+      }
+    }
+    return read;
+  };
   const entries = [];
   for (const entry of mapping) {
     const indicator = catalogue.get(entry.indicator);
@@ -92,11 +133,16 @@ export function prepareMapping(
       };
     }
     const cell = [entry.row, entry.column, entry.item];
+    // Triggers on the way to the question's page; none reach the first page.
+    const routes = found && found.page > 0 ? routing : [];
+    const conditions = [...(found?.askedIf ?? []), ...routes.map((t) => t.expression)];
     const method = contentHash({
       question: shown,
       // Skip logic: present only when the question is conditional, so an unconditional question's
       // hash stays what stored values carry.
       ...(found?.askedIf.length ? { askedIf: found.askedIf } : {}),
+      ...(routes.length ? { routes } : {}),
+      ...(conditions.length ? { reads: readBy(conditions) } : {}),
       // Only grid cells name one; a plain question's hash stays what stored values carry.
       ...(cell.some((c) => c !== undefined) ? { cell: cell.map((c) => c ?? null) } : {}),
       valueMap: entry.valueMap ?? null,

@@ -80,10 +80,11 @@ export const IndicatorValue = model('IndicatorValue', indicatorValueSchema);
 
 /**
  * Small state documents of aggregation: `values` (`changedAt`: when published values last
- * changed, which lets readers cache them without ever serving stale numbers).
+ * changed, which lets readers cache them without ever serving stale numbers) and `methods`
+ * (`version`: how the method hashes of the stored values were made, see METHOD_HASH_VERSION).
  */
 const aggregationStateSchema = new Schema(
-  { _id: { type: String, required: true }, changedAt: { type: Date } },
+  { _id: { type: String, required: true }, changedAt: { type: Date }, version: { type: Number } },
   { collection: 'aggregation_state' },
 );
 

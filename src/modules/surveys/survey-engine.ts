@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { RE2JS } from 're2js';
-import { Model, surveyLocalization } from 'survey-core';
+import { ConditionRunner, Model, surveyLocalization } from 'survey-core';
 // Every interface translation survey-core ships: the server names languages and words its
 // errors with them, and the page loads the same file for the tenant's language.
 import 'survey-core/i18n';
@@ -61,6 +61,18 @@ export function linearRegex(pattern: string, flags: string): Tester {
 export class ServerSurvey extends Model {
   override createRegexValidator(_q: unknown, _v: unknown, pattern: string, flags: string): RegExp {
     return linearRegex(pattern, flags) as RegExp;
+  }
+}
+
+/**
+ * The variables an expression reads (`{q}`, `{panel[0].q}`, `{matrix.row}`), as survey-core
+ * parses it; none for an expression it cannot parse.
+ */
+export function expressionVariables(expression: string): string[] {
+  try {
+    return new ConditionRunner(expression).getVariables();
+  } catch {
+    return [];
   }
 }
 
