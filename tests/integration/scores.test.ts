@@ -159,9 +159,20 @@ it('every score endpoint answers CSV when asked', async () => {
   expect(indicators.headers['content-type']).toMatch(/text\/csv/);
   const lines = indicators.text.trim().split('\r\n');
   expect(lines[0]).toBe(
-    'indicator,period,segment,n,excluded,value,low,high,responses,responseRate,baseRate,suppressed',
+    'indicator,period,segment,n,excluded,value,low,high,responses,responseRate,baseRate,population,populationIgnored,suppressed',
   );
   expect(lines.some((l) => l.startsWith('TP01,2026,*,30,0,0.5,'))).toBe(true);
+  // The CSV says, as the JSON does, which stock the interval used and whether a stock was dropped.
+  const json = await get('/api/v1/indicators?period=2026', orgs.alpha!.analyst);
+  for (const item of json.body.items as Array<Record<string, unknown>>) {
+    const row = lines.find((l) => l.startsWith(`${item.indicator},${item.period},${item.segment},`))!;
+    const cells = row.split(',');
+    expect([item.indicator, cells[11], cells[12]]).toEqual([
+      item.indicator,
+      item.population === null ? '' : String(item.population),
+      String(item.populationIgnored),
+    ]);
+  }
   const bench = await get('/api/v1/benchmarks/TP01?period=2026', orgs.beta!.analyst).set(
     'Accept',
     'text/csv',

@@ -235,7 +235,9 @@ describe('npsIndicator', () => {
   });
 
   it('leaves excluded answers out of n and applies the finite population correction', () => {
-    // Same counts as above; N = 200 gives fpc = √(100/199) = 0.708881, half-width 15.075084·0.708881.
+    // Same counts as above; N = 200 gives fpc² = 100/199 = 0.502513, fpc = 0.708881. Added counts
+    // shrink by fpc²: n' = 101.507538, P' = 50.376884/n' = 0.496287, D' = 20.376884/n' = 0.200743,
+    // centre 29.554455; half-width 1.959964·0.708881·100·√((P' + D' − (P' − D')²)/n') = 10.767738.
     const result = npsIndicator(
       { promoters: 50, passives: 30, detractors: 20, excluded: 10 },
       { population: 200 },
@@ -243,8 +245,29 @@ describe('npsIndicator', () => {
     expect(result.n).toBe(100);
     expect(result.excluded).toBe(10);
     expect(result.responseRate).toBeCloseTo(110 / 200, 12);
-    expect(result.low).toBeCloseTo(18.43977, 4);
-    expect(result.high).toBeCloseTo(39.812657, 4);
+    expect(result.low).toBeCloseTo(18.786717, 4);
+    expect(result.high).toBeCloseTo(40.322194, 4);
+  });
+
+  it('is the score itself at a census, and narrows towards it as the sample nears the stock', () => {
+    // Five promoters out of five homes: nothing is left to estimate.
+    expect(npsIndicator({ promoters: 5, passives: 0, detractors: 0 }, { population: 5 })).toMatchObject({
+      value: 100,
+      low: 100,
+      high: 100,
+    });
+    const mixed = { promoters: 6, passives: 2, detractors: 2 };
+    expect(npsIndicator(mixed, { population: 10 })).toMatchObject({ value: 40, low: 40, high: 40 });
+    const widths = [11, 20, 100, 100000].map((population) => {
+      const { low, high } = npsIndicator(mixed, { population });
+      expect(low!).toBeLessThanOrEqual(40);
+      expect(high!).toBeGreaterThanOrEqual(40);
+      return high! - low!;
+    });
+    for (let i = 1; i < widths.length; i++) expect(widths[i]!).toBeGreaterThan(widths[i - 1]!);
+    // A very large stock gives the interval without the correction.
+    const open = npsIndicator(mixed);
+    expect(widths.at(-1)!).toBeCloseTo(open.high! - open.low!, 2);
   });
 
   it('keeps a width when every answer falls in one group, where the Wald interval had none', () => {

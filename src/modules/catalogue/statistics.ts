@@ -246,9 +246,12 @@ export function npsCategory(score: number): NpsCategory {
  * the raw score with the variance P + D − (P − D)², has zero width when every answer falls in one
  * category (10 promoters out of 10 would be "100 ± 0"); the adjusted one does not.
  *
- * With `population` N the half-width is multiplied by the finite population correction
- * sqrt((N − n)/(N − 1)). The interval is clamped to [−100, 100] and, at the very small n where the
- * adjusted centre lies far from the raw score, widened to contain the published value.
+ * With `population` N, as for the Wilson interval, z becomes z·fpc throughout, fpc being the finite
+ * population correction sqrt((N − n)/(N − 1)): the half-width shrinks by fpc and the added counts,
+ * which stand for the z²-sized adjustment, by fpc² (3·fpc² to n, ¾·fpc² to each group). At a
+ * census (N = n) the interval is the score itself. The interval is clamped to [−100, 100] and, at
+ * the very small n where the adjusted centre lies far from the raw score, widened to contain the
+ * published value.
  *
  * @param counts - promoters, passives, detractors and optional excluded answers, non-negative
  * integers
@@ -274,9 +277,10 @@ export function npsIndicator(counts: NpsCounts, opts: IntervalOptions = {}): Nps
   }
   if (n === 0) return result;
   const value = (100 * (promoters - detractors)) / n;
-  const adjusted = n + 3;
-  const p = (promoters + 0.75) / adjusted;
-  const d = (detractors + 0.75) / adjusted;
+  const shrink = fpc * fpc;
+  const adjusted = n + 3 * shrink;
+  const p = (promoters + 0.75 * shrink) / adjusted;
+  const d = (detractors + 0.75 * shrink) / adjusted;
   const centre = 100 * (p - d);
   const halfWidth = z * fpc * 100 * Math.sqrt((p + d - (p - d) ** 2) / adjusted);
   result.value = value;

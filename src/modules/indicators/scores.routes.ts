@@ -168,6 +168,8 @@ type ValueRow = {
   responses: number | null;
   responseRate: number | null;
   baseRate: number | null;
+  population: number | null;
+  populationIgnored: boolean;
   suppressed: string | null;
 };
 const valueColumns = [
@@ -182,6 +184,8 @@ const valueColumns = [
   'responses',
   'responseRate',
   'baseRate',
+  'population',
+  'populationIgnored',
   'suppressed',
 ] as const;
 
