@@ -1,4 +1,5 @@
 import { Types } from 'mongoose';
+import { IndicatorDefinitionModel } from '../../src/modules/catalogue/indicator-definition.model';
 import { IndicatorValue } from '../../src/modules/indicators/indicator-value.model';
 import { parsePdf } from '../support/pdf';
 import {
@@ -196,6 +197,39 @@ describe('learning partners', () => {
       (await as(keys.kutno!, 'get', '/api/v1/benchmarks/PL_VACANT/learning-partners?period=2024')).status,
     ).toBe(422);
   });
+});
+
+it('answers 503, not 404, when the catalogue cannot be read for learning partners or a plan', async () => {
+  const plan = await as(keys.kutno!, 'post', '/api/v1/plans', {
+    title: 'Outage',
+    group: 'gwd',
+    goals: [{ indicator: 'PL_VACANT', target: { value: 0.03, period: '2026' } }],
+  });
+  expect(plan.status).toBe(201);
+  // The database goes away just as the indicator catalogue is read (an indicator added first,
+  // so that the catalogue is read again rather than taken from this process's cache).
+  const unreachable = Object.assign(new Error('connection refused'), { name: 'MongoServerSelectionError' });
+  const platform = await createPlatformKey();
+  for (const [i, path] of [
+    '/api/v1/benchmarks/TP01/learning-partners?period=2024&peerGroup=group:gwd',
+    `/api/v1/plans/${plan.body.id}`,
+  ].entries()) {
+    const added = await ctx.http
+      .post('/api/v1/indicator-definitions')
+      .set('Authorization', bearer(platform))
+      .send({ id: `OUTAGE${i}`, title: { default: 'Outage' }, kind: 'mean', scale: [3, 2, 1], positive: [] });
+    expect(added.status).toBe(201);
+    const spy = jest.spyOn(IndicatorDefinitionModel, 'find').mockImplementationOnce((() => ({
+      sort: () => ({ lean: () => Promise.reject(unreachable) }),
+    })) as never);
+    try {
+      const res = await ctx.http.get(path).set('Authorization', bearer(keys.kutno!));
+      expect([path, res.status, res.body.error?.code]).toEqual([path, 503, 'DATABASE_UNAVAILABLE']);
+    } finally {
+      spy.mockRestore();
+    }
+  }
+  expect((await as(keys.kutno!, 'delete', `/api/v1/plans/${plan.body.id}`)).status).toBe(204);
 });
 
 describe('improvement plans', () => {
