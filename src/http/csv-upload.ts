@@ -25,14 +25,19 @@ export interface CsvRecord {
   info: { lines: number };
 }
 
+/** The file's separator: a semicolon when the header has one and no comma, else a comma. */
+export function csvDelimiter(text: string): ',' | ';' {
+  const firstLine = text.replace(/^\uFEFF/, '').split(/\r?\n/, 1)[0] ?? '';
+  return firstLine.includes(';') && !firstLine.includes(',') ? ';' : ',';
+}
+
 /**
  * Rows of a CSV file with a header row, as spreadsheets save them: comma-separated, or
  * semicolon-separated where the decimal separator is a comma (the header decides), with or
  * without a byte-order mark. A file that cannot be read is a 422 at the line where it broke.
  */
 export function parseCsvRecords(text: string): CsvRecord[] {
-  const firstLine = text.replace(/^\uFEFF/, '').split(/\r?\n/, 1)[0] ?? '';
-  const delimiter = firstLine.includes(';') && !firstLine.includes(',') ? ';' : ',';
+  const delimiter = csvDelimiter(text);
   try {
     return parse(text, {
       columns: (header: string[]) => header.map((h) => h.trim().toLowerCase()),
@@ -51,13 +56,25 @@ export function parseCsvRecords(text: string): CsvRecord[] {
 }
 
 /**
- * A number as spreadsheets write it: `12.5`, or `12,5` where the decimal separator is a comma;
- * blank is null, anything else undefined.
+ * A number as spreadsheets write it: `12.5`, or `12,5` where the decimal separator is a comma
+ * (spaces inside, as in `1 234,5`, are digit grouping); blank is null, anything else undefined.
+ * In a comma-separated file (`delimiter` ','), a comma followed by exactly three digits, as in
+ * `1,234`, is undefined too: English spreadsheets group thousands so, and reading 1,234
+ * households as 1.234 would be silently wrong by a thousandfold. Semicolon-separated files come
+ * from spreadsheets whose decimal separator is the comma, and read it so.
  */
-export function numberCell(text: string): number | null | undefined {
+export function numberCell(text: string, delimiter: ',' | ';' = ';'): number | null | undefined {
   const t = text.trim().replace(/\s/g, '');
   if (t === '') return null;
+  if (delimiter === ',' && /^-?\d{1,3}(,\d{3})+$/.test(t)) return undefined;
   const normal = /^-?\d+,\d+$/.test(t) ? t.replace(',', '.') : t;
   if (!/^-?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$/.test(normal)) return undefined;
   return Number(normal);
+}
+
+/** Why a cell is not a number, for the uploader: the thousands grouping gets its own hint. */
+export function notANumber(text: string): string {
+  return /^-?\d{1,3}(,\d{3})+$/.test(text.trim().replace(/\s/g, ''))
+    ? `"${text}" is ambiguous in a comma-separated file (a thousands separator or a decimal comma?): write it without grouping (1234), with a decimal point (1.234), or save the file with semicolons`
+    : `"${text}" is not a number`;
 }

@@ -1,5 +1,5 @@
 import { ValidationError, type ErrorDetail } from '../../errors';
-import { numberCell, parseCsvRecords } from '../../http/csv-upload';
+import { csvDelimiter, notANumber, numberCell, parseCsvRecords } from '../../http/csv-upload';
 import type { CsvTable } from '../../http/route';
 import type { StoredFigure } from './data-return.model';
 import type { FigureInput, Finding } from './return-checks';
@@ -30,6 +30,7 @@ export interface ParsedReturn {
  */
 export function parseReturnCsv(text: string): ParsedReturn {
   const records = parseCsvRecords(text);
+  const delimiter = csvDelimiter(text);
   const problems: ErrorDetail[] = [];
   const header = records[0] ? Object.keys(records[0].record) : [];
   const unknown = header.filter((h) => !(RETURN_COLUMNS as readonly string[]).includes(h));
@@ -53,9 +54,9 @@ export function parseReturnCsv(text: string): ParsedReturn {
     if (record.part) f.part = record.part;
     if (record.tenure) f.tenure = record.tenure;
     for (const column of ['numerator', 'denominator', 'value'] as const) {
-      const v = numberCell(record[column] ?? '');
+      const v = numberCell(record[column] ?? '', delimiter);
       if (v === undefined)
-        problems.push({ path: `/rows/${line}/${column}`, message: `"${record[column]}" is not a number` });
+        problems.push({ path: `/rows/${line}/${column}`, message: notANumber(record[column] ?? '') });
       else if (v !== null && column !== 'value' && v < 0)
         problems.push({ path: `/rows/${line}/${column}`, message: 'cannot be negative' });
       else f[column] = v;

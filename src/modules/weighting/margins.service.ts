@@ -1,6 +1,6 @@
 import { NotFoundError, ValidationError, type ErrorDetail } from '../../errors';
 import type { AuthContext } from '../../http/context';
-import { numberCell, parseCsvRecords } from '../../http/csv-upload';
+import { csvDelimiter, notANumber, numberCell, parseCsvRecords } from '../../http/csv-upload';
 import type { CsvTable } from '../../http/route';
 import type { OrganisationDoc } from '../organisations/organisation.model';
 import { getOrganisation } from '../organisations/organisations.service';
@@ -168,8 +168,8 @@ export async function rakeRespondents(
 export const MARGIN_COLUMNS = ['variable', 'category', 'count'] as const;
 
 /** A count: a non-negative number up to a billion, as spreadsheets write it. */
-function countCell(text: string): number | undefined {
-  const n = numberCell(text);
+function countCell(text: string, delimiter: ',' | ';'): number | undefined {
+  const n = numberCell(text, delimiter);
   return n !== null && n !== undefined && Number.isFinite(n) && n >= 0 && n <= 1e9 ? n : undefined;
 }
 
@@ -180,6 +180,7 @@ function countCell(text: string): number | undefined {
  */
 export function parseMarginsCsv(text: string): Record<string, Record<string, number>> {
   const records = parseCsvRecords(text);
+  const delimiter = csvDelimiter(text);
   const header = records[0] ? Object.keys(records[0].record) : [];
   const problems: ErrorDetail[] = [];
   if (!records.length) problems.push({ path: '/rows', message: 'the file has no rows under its header' });
@@ -211,9 +212,16 @@ export function parseMarginsCsv(text: string): Record<string, Record<string, num
       });
       ok = false;
     }
-    const count = countCell(record.count ?? '');
+    const count = countCell(record.count ?? '', delimiter);
     if (count === undefined) {
-      problems.push({ path: `/rows/${line}/count`, message: `"${record.count}" is not a count, 0 or more` });
+      const text = record.count ?? '';
+      problems.push({
+        path: `/rows/${line}/count`,
+        message:
+          numberCell(text, delimiter) === undefined
+            ? notANumber(text)
+            : `"${text}" is not a count, 0 or more`,
+      });
       ok = false;
     }
     if (!ok) continue;
