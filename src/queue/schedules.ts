@@ -51,6 +51,7 @@ export async function scheduleRecurringJobs(
  * answers stored afterwards would never be swept into the indicators. So they are registered
  * again whenever the producer connection becomes ready again, and every minute regardless.
  *
+ * @param everyMs - how often they are registered regardless (a flush leaves the connection up)
  * @returns a function that stops the keeping (at shutdown)
  */
 export async function keepRecurringJobs(
@@ -58,6 +59,7 @@ export async function keepRecurringJobs(
   connection: Redis,
   config: Pick<Config, 'rebuildCron' | 'rebuildTimezone'>,
   logger: Logger,
+  everyMs = KEEP_EVERY_MS,
 ): Promise<() => void> {
   await scheduleRecurringJobs(queues, config);
   const again = () => {
@@ -70,7 +72,7 @@ export async function keepRecurringJobs(
     again();
   };
   connection.on('ready', onReady);
-  const timer = setInterval(again, KEEP_EVERY_MS);
+  const timer = setInterval(again, everyMs);
   timer.unref();
   return () => {
     clearInterval(timer);

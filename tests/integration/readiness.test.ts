@@ -175,6 +175,41 @@ it('while Redis keeps its connections but does not answer, submissions are store
   await waitForStatus(http, 200);
 });
 
+it('re-registers the recurring jobs when Redis is flushed under a live connection', async () => {
+  // A flush (FLUSHALL by an operator, a failover to an empty replica) leaves the connection up:
+  // only the periodic registration brings the schedules back. Every 300 ms here, every minute in
+  // production.
+  const stop = await keepRecurringJobs(
+    runtime.queues,
+    runtime.producer,
+    runtime.config,
+    createLogger('silent'),
+    300,
+  );
+  try {
+    const names = async () =>
+      (await runtime.queues.aggregation.getJobSchedulers()).map((s) => s.key ?? s.name).sort();
+    expect(await names()).toHaveLength(4);
+    await runtime.producer.flushall();
+    expect(await names()).toEqual([]);
+    const deadline = Date.now() + 10000;
+    let seen: string[] = [];
+    while (Date.now() < deadline) {
+      seen = await names();
+      if (seen.length === 4) break;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    expect(seen).toEqual([
+      'scheduled-full-rebuild',
+      'scheduled-reconcile',
+      'scheduled-retention',
+      'scheduled-webhook-sweep',
+    ]);
+  } finally {
+    stop();
+  }
+});
+
 it('re-registers the recurring jobs when Redis comes back empty', async () => {
   const stop = await keepRecurringJobs(
     runtime.queues,
