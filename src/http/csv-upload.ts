@@ -1,6 +1,7 @@
 import express, { type Request } from 'express';
 import { parse } from 'csv-parse/sync';
 import { AppError, BadRequestError, ValidationError } from '../errors';
+import { refuseNulInText } from './nul-text';
 
 /** Largest CSV upload (a whole data return, a table of population margins). */
 const CSV_LIMIT = '2mb';
@@ -14,7 +15,14 @@ export function readCsvBody(req: Request): Promise<string> {
     csvText(req, req.res!, (err?: unknown) => {
       if (err) reject(err);
       else if (typeof req.body !== 'string') reject(new BadRequestError('send the file as text/csv'));
-      else resolve(req.body);
+      else {
+        try {
+          refuseNulInText(req.body);
+          resolve(req.body);
+        } catch (nul) {
+          reject(nul as Error);
+        }
+      }
     }),
   );
 }

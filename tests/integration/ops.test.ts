@@ -1,6 +1,9 @@
+import { randomUUID } from 'node:crypto';
 import { gzipSync } from 'node:zlib';
+import mongoose from 'mongoose';
 import {
   bearer,
+  createCampaignViaApi,
   createOrganisationViaApi,
   createPlatformKey,
   createTestContext,
@@ -60,6 +63,40 @@ describe('operations endpoints', () => {
       .send(bad);
     expect(res.status).toBe(400);
     expect(res.body.error.code).toBe('MALFORMED_BODY');
+  });
+
+  it('a NUL character in any text of a JSON body is a 422 naming where, and stores nothing', async () => {
+    const admin = (await createOrganisationViaApi(ctx, await createPlatformKey(), 'nul-town')).adminKey;
+    const { campaign } = await createCampaignViaApi(ctx, admin, { template: 'pulse' });
+    const url = `/api/v1/public/campaigns/${campaign.slug}/responses`;
+    const responses = () => mongoose.connection.db!.collection('responses').countDocuments();
+    const before = await responses();
+    // An anonymous tenant's comment: PostgreSQL under FerretDB cannot store U+0000 (it was a 500).
+    const nul = await ctx.http.post(url).send({
+      submissionId: randomUUID(),
+      locale: 'en',
+      answers: { overall_satisfaction: 'fairly_satisfied', comments: 'ok\u0000' },
+    });
+    expect([nul.status, nul.body.error.details]).toEqual([
+      422,
+      [{ path: '/answers/comments', message: expect.stringMatching(/NUL/) }],
+    ]);
+    const key = await ctx.http
+      .post('/api/v1/surveys')
+      .set('Authorization', bearer(admin))
+      .set('Content-Type', 'application/json')
+      .send('{"slug":"nul-survey","template":"pulse","title":{"p\\u0000l":"x"},"x":["a\\u0000"]}');
+    expect(key.status).toBe(422);
+    expect(key.body.error.details.map((d: { path: string }) => d.path)).toEqual(['/title/p\u0000l', '/x/0']);
+    expect(await responses()).toBe(before);
+    // A backslash followed by "u0000" is ordinary text.
+    const text = await ctx.http.post(url).send({
+      submissionId: randomUUID(),
+      locale: 'en',
+      answers: { overall_satisfaction: 'fairly_satisfied', comments: 'C:\\u0000 is a path' },
+    });
+    expect(text.status).toBe(201);
+    expect(await responses()).toBe(before + 1);
   });
 
   it('a path that is not valid percent-encoding is a 400 in the contract shape', async () => {

@@ -83,6 +83,26 @@ describe('sample-size planner', () => {
     expect(res.body.error.details).toEqual([{ path: '/achieved', message: expect.any(String) }]);
     const bad = await as(keys.kutno!, 'post', '/api/v1/sample-size', { population: 0 });
     expect(bad.status).toBe(422);
+    // A margin or a response rate so small that no count could meet it (once answered with nulls
+    // where the document promises numbers).
+    for (const [field, body] of [
+      ['/marginOfError', { population: 1, marginOfError: 5e-324, achieved: 1 }],
+      ['/responseRate', { population: 1000, responseRate: 5e-324 }],
+    ] as const) {
+      const tiny = await as(keys.kutno!, 'post', '/api/v1/sample-size', body);
+      expect(tiny.status).toBe(422);
+      expect(tiny.body.error.details.map((d: { path: string }) => d.path)).toEqual([field]);
+    }
+    // The smallest margin taken still yields whole numbers throughout.
+    const smallest = await as(keys.kutno!, 'post', '/api/v1/sample-size', {
+      population: 100000000,
+      marginOfError: 0.001,
+      responseRate: 0.001,
+      achieved: 1,
+    });
+    expect(smallest.status).toBe(200);
+    expect(Number.isInteger(smallest.body.responsesNeeded)).toBe(true);
+    expect(Number.isInteger(smallest.body.achieved.shortBy)).toBe(true);
   });
 });
 
@@ -125,6 +145,8 @@ describe('population margins', () => {
     ]);
     expect((await as(keys.kutno!, 'get', `${M}/2026`)).status).toBe(404);
 
+    const nul = await csv(keys.kutno!, `${M}/2026/csv`, 'variable,category,count\ntenure,rent\u0000ed,900\n');
+    expect([nul.status, nul.body.error.details[0].message]).toEqual([422, expect.stringMatching(/NUL/)]);
     const columns = await csv(keys.kutno!, `${M}/2026/csv`, 'variable,group,count\ntenure,rented,900\n');
     expect(columns.status).toBe(422);
     expect(columns.body.error.details[0].path).toBe('/columns');

@@ -303,16 +303,18 @@ export const sampleSizeBody = {
     population: { type: 'integer', minimum: 1, maximum: 1e8, description: 'Homes (housing stock) N' },
     marginOfError: {
       type: 'number',
-      exclusiveMinimum: 0,
+      // Smaller margins would need more responses than any count can hold (±0.1 point already
+      // needs 960,000 for an unlimited population).
+      minimum: 0.001,
       maximum: 0.5,
       description:
         'Target half-width of the 95% interval as a proportion (0.04 is ±4 points). Default from the TSM bands: 0.05 below 2,500 homes, 0.04 to 24,999, 0.03 from 25,000',
     },
     responseRate: {
       type: 'number',
-      exclusiveMinimum: 0,
+      minimum: 0.001,
       maximum: 1,
-      description: 'Expected share of invited tenants who answer',
+      description: 'Expected share of invited tenants who answer (0.1% or more)',
     },
     achieved: { type: 'integer', minimum: 0, description: 'Responses received so far' },
   },
