@@ -102,7 +102,11 @@ export function createJobHandlers(deps: {
 export async function rebuildIfMethodsChanged(queues: Queues, logger: Logger): Promise<boolean> {
   try {
     if (!(await methodsOutdated())) return false;
-    await queues.enqueue(JobName.fullRebuild, {}, { jobId: `method-hashes-${METHOD_HASH_VERSION}` });
+    const jobId = `method-hashes-${METHOD_HASH_VERSION}`;
+    // A failed one is kept for a while, and its id would make a new one a no-op.
+    const failed = await queues.aggregation.getJob(jobId);
+    if (failed && (await failed.isFailed())) await failed.remove();
+    await queues.enqueue(JobName.fullRebuild, {}, { jobId });
     logger.info(
       { version: METHOD_HASH_VERSION },
       'method hashes are made a new way: a full rebuild is queued',

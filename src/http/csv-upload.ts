@@ -74,7 +74,7 @@ export function parseCsvRecords(text: string): CsvRecord[] {
 export function numberCell(text: string, delimiter: ',' | ';' = ';'): number | null | undefined {
   const t = text.trim().replace(/\s/g, '');
   if (t === '') return null;
-  if (delimiter === ',' && /^-?\d{1,3}(,\d{3})+$/.test(t)) return undefined;
+  if (delimiter === ',' && /^-?[1-9]\d{0,2}(,\d{3})+$/.test(t)) return undefined;
   const normal = /^-?\d+,\d+$/.test(t) ? t.replace(',', '.') : t;
   if (!/^-?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$/.test(normal)) return undefined;
   return Number(normal);
@@ -82,7 +82,7 @@ export function numberCell(text: string, delimiter: ',' | ';' = ';'): number | n
 
 /** Why a cell is not a number, for the uploader: the thousands grouping gets its own hint. */
 export function notANumber(text: string): string {
-  return /^-?\d{1,3}(,\d{3})+$/.test(text.trim().replace(/\s/g, ''))
+  return /^-?[1-9]\d{0,2}(,\d{3})+$/.test(text.trim().replace(/\s/g, ''))
     ? `"${text}" is ambiguous in a comma-separated file (a thousands separator or a decimal comma?): write it without grouping (1234), with a decimal point (1.234), or save the file with semicolons`
     : `"${text}" is not a number`;
 }

@@ -390,8 +390,9 @@ describe('overlapping drains', () => {
   }, 60000);
 
   it('a rebuild that lost its lock to a drain leaves the drain’s newer values published', async () => {
-    const { orgs, send } = await organisations('rebuild-race', 2);
-    for (const org of orgs) await send(org);
+    const { orgs, send } = await organisations('rebuild-race', 3);
+    await send(orgs[0]!);
+    await send(orgs[1]!);
     await drainInbox();
     // The rebuild stops after writing its revisions, before it replaces the published values.
     let reached!: () => void;
@@ -409,9 +410,11 @@ describe('overlapping drains', () => {
     try {
       const rebuilding = fullRebuild();
       await atGate;
-      // Meanwhile a drain (the lock no longer held) counts and publishes a new answer.
+      // Meanwhile a drain (the lock no longer held) counts and publishes a new answer, and the
+      // first answer of an organisation the rebuild has not seen.
       await send(orgs[0]!);
-      expect(await drainInbox()).toMatchObject({ counted: 1 });
+      await send(orgs[2]!);
+      expect(await drainInbox()).toMatchObject({ counted: 2 });
       release();
       await rebuilding;
     } finally {
@@ -445,6 +448,37 @@ describe('overlapping drains', () => {
     expect(unwrittenInboxEntries()).toBe(0);
     expect(await drainInbox()).toMatchObject({ counted: 1 });
     expect((await plainTp01(org.campaign.id)).base).toBe(2);
+    await expectExact(orgs);
+  }, 60000);
+
+  it('counts once an answer whose inbox write was stored but reported failed, even after a drain took it', async () => {
+    const { orgs, send } = await organisations('inbox-lost-reply', 1);
+    const org = orgs[0]!;
+    await send(org);
+    await drainInbox();
+    // The entry is stored, but the answer to the write is lost (a connection cut after the commit).
+    const collection = PendingAnswer.collection;
+    const insertMany = collection.insertMany.bind(collection) as (...args: unknown[]) => Promise<unknown>;
+    const spy = jest.spyOn(collection, 'insertMany').mockImplementationOnce((async (...args: unknown[]) => {
+      await insertMany(...args);
+      throw new Error('connection reset');
+    }) as never);
+    try {
+      const res = await ctx.http.post(`/api/v1/public/campaigns/${org.campaign.slug}/responses`).send({
+        submissionId: randomUUID(),
+        locale: 'en',
+        answers: { overall_satisfaction: SAT[1] },
+      });
+      expect(res.status).toBe(201);
+    } finally {
+      spy.mockRestore();
+    }
+    // A drain counts the entry and removes it before the background write comes round.
+    expect(await drainInbox()).toMatchObject({ counted: 1 });
+    const deadline = Date.now() + 10_000;
+    while (unwrittenInboxEntries() > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    expect(unwrittenInboxEntries()).toBe(0);
+    expect(await drainInbox()).toMatchObject({ counted: 0 });
     await expectExact(orgs);
   }, 60000);
 

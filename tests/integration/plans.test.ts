@@ -1,6 +1,7 @@
 import { Types } from 'mongoose';
 import { IndicatorDefinitionModel } from '../../src/modules/catalogue/indicator-definition.model';
 import { IndicatorValue } from '../../src/modules/indicators/indicator-value.model';
+import { Plan } from '../../src/modules/plans/plan.model';
 import { parsePdf } from '../support/pdf';
 import {
   bearer,
@@ -374,6 +375,26 @@ describe('improvement plans', () => {
       }
     }
     await as(coordinator, 'patch', G, { sharePlans: false });
+
+    // A goal set before baselines had to be published, from a value on 4 answers; its period has
+    // since grown past the minimum and is published now.
+    await Plan.updateOne(
+      { _id: new Types.ObjectId(created.body.id as string) },
+      { $set: { 'goals.0.baseline': { period: '2025', value: 0.95, low: 0.6, high: 1, n: 4 } } },
+    );
+    await surveyValue('kutno', '2025', 0.8, 0.6, 0.9, { segment: 'estate:Mid', n: 25 });
+    const legacy = await as(coordinator, 'get', `/api/v1/plans/${created.body.id}`);
+    expect(legacy.body.goals[0].baseline).toEqual({
+      period: '2025',
+      value: null,
+      low: null,
+      high: null,
+      n: null,
+    });
+    expect(legacy.body.goals[0].progress.status).toBe('withheld');
+    expect(
+      (await as(keys.kutno!, 'get', `/api/v1/plans/${created.body.id}`)).body.goals[0].baseline,
+    ).toMatchObject({ value: 0.95, n: 4 });
     expect((await as(keys.kutno!, 'delete', `/api/v1/plans/${created.body.id}`)).status).toBe(204);
   });
 

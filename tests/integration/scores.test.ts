@@ -159,7 +159,7 @@ it('every score endpoint answers CSV when asked', async () => {
   expect(indicators.headers['content-type']).toMatch(/text\/csv/);
   const lines = indicators.text.trim().split('\r\n');
   expect(lines[0]).toBe(
-    'indicator,period,segment,n,excluded,value,low,high,responses,responseRate,baseRate,population,populationIgnored,suppressed',
+    'indicator,period,segment,n,excluded,value,low,high,responses,responseRate,baseRate,suppressed,population,populationIgnored',
   );
   expect(lines.some((l) => l.startsWith('TP01,2026,*,30,0,0.5,'))).toBe(true);
   // The CSV says, as the JSON does, which stock the interval used and whether a stock was dropped.
@@ -167,7 +167,7 @@ it('every score endpoint answers CSV when asked', async () => {
   for (const item of json.body.items as Array<Record<string, unknown>>) {
     const row = lines.find((l) => l.startsWith(`${item.indicator},${item.period},${item.segment},`))!;
     const cells = row.split(',');
-    expect([item.indicator, cells[11], cells[12]]).toEqual([
+    expect([item.indicator, cells[12], cells[13]]).toEqual([
       item.indicator,
       item.population === null ? '' : String(item.population),
       String(item.populationIgnored),

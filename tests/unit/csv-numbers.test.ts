@@ -13,6 +13,8 @@ describe('numbers in uploaded CSV files', () => {
     ['', ',', null],
     // A comma and three digits: thousands in English spreadsheets, a decimal comma in Polish ones.
     ['1,234', ',', undefined],
+    // A leading zero is no thousands grouping.
+    ['0,125', ',', 0.125],
     ['-1,234', ',', undefined],
     ['1,234,567', ',', undefined],
     // Semicolon-separated files come from spreadsheets that write decimal commas.

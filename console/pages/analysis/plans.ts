@@ -13,8 +13,11 @@ function date(iso: string | null | undefined): string {
   return new Intl.DateTimeFormat(language(), { dateStyle: 'medium', timeZone: 'UTC' }).format(new Date(iso));
 }
 
-function measured(goal: Goal, m: Measurement | { value: number; period: string } | null | undefined): string {
-  if (!m) return '–';
+function measured(
+  goal: Goal,
+  m: Measurement | { value: number | null; period: string } | null | undefined,
+): string {
+  if (!m || m.value === null) return '–';
   return `${formatValue(goal.kind, m.value, goal.unit)} (${m.period})`;
 }
 

@@ -80,10 +80,11 @@ export interface Plan {
     direction: 'higher' | 'lower' | 'neutral';
     segment: string;
     description: string;
-    baseline: Measurement;
+    /** Its figures are null when withheld from the caller (suppressed since the goal was set). */
+    baseline: Omit<Measurement, 'value'> & { value: number | null };
     target: { value: number; period: string };
     progress: {
-      status: 'achieved' | 'on_track' | 'off_track' | 'not_yet_measured';
+      status: 'achieved' | 'on_track' | 'off_track' | 'not_yet_measured' | 'withheld';
       latest: Measurement | null;
       covered: number | null;
       elapsed: number | null;

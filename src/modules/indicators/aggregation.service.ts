@@ -804,12 +804,13 @@ export async function fullRebuild(
         : { published: state.rev },
     );
   // A drain that ran meanwhile (the lock lost: Redis restarted empty, a renewal failed) may have
-  // counted and published a newer revision, which the bulk write above replaced with this pass's:
-  // such a unit is published again from its latest revision (its head says where that is).
+  // counted and published a newer revision, which the bulk write above replaced with this pass's,
+  // or a unit's first revision, whose values the clearing above removed: such a unit is published
+  // again from its latest revision (its head says where that is).
   const rebuiltRev = new Map(written.map(({ u, state }) => [unitId(u), state.rev]));
   for (const head of await readHeads()) {
-    const rev = rebuiltRev.get(unitId(head.u));
-    if (rev === undefined || head.rev <= rev) continue;
+    const rev = rebuiltRev.get(unitId(head.u)) ?? 0;
+    if (head.rev <= rev) continue;
     logger?.warn(
       { unit: unitId(head.u), rebuilt: rev, latest: head.rev },
       'rebuild: a newer revision is published again',

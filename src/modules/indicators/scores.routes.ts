@@ -184,9 +184,10 @@ const valueColumns = [
   'responses',
   'responseRate',
   'baseRate',
+  'suppressed',
+  // Added later: at the end, so that readers by position keep working.
   'population',
   'populationIgnored',
-  'suppressed',
 ] as const;
 
 const BENCHMARK_COLUMNS = [

@@ -46,7 +46,7 @@ const goalInput = {
     },
     segment,
     description: { type: 'string', maxLength: 2000 },
-    baselinePeriod: { ...periodSchema, description: 'Default: the latest period with a value' },
+    baselinePeriod: { ...periodSchema, description: 'Default: the latest period with a published value' },
     target: {
       type: 'object',
       additionalProperties: false,

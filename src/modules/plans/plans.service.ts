@@ -24,6 +24,8 @@ export interface IndicatorInfo {
   unit: string;
   direction: Direction;
   reported: boolean;
+  /** A survey indicator's minimum n: values on fewer answers are not published. */
+  minN?: number;
 }
 
 /** Resolves a survey indicator or a reported figure key; 422 at `path` when unknown. */
@@ -37,6 +39,7 @@ export async function indicatorInfo(id: string, path = '/indicator'): Promise<In
       unit: survey.kind === 'share' ? '%' : survey.kind === 'nps' ? 'NPS' : '',
       direction: 'higher',
       reported: false,
+      minN: survey.minN,
     };
   const figure = parseFigureKey(id, await loadReportedCatalogue());
   if (!figure)
@@ -521,10 +524,15 @@ async function planView(access: PlanAccess) {
     const measured = info
       ? await measurementsOf(plan.organisationId, plan.groupId, info, g.segment)
       : { values: [], withheld: [] };
-    // A baseline taken before its value was suppressed (more segments, a hidden neighbour, a goal
-    // set before baselines had to be published) is not shown to other organisations.
+    // A baseline whose period's value is not published now (suppressed since: more segments, a
+    // hidden neighbour), or that was itself taken on fewer answers than the minimum (a goal set
+    // before baselines had to be published), is not shown to other organisations.
     const baselineWithheld =
-      !own && !!info && !info.reported && !measured.values.some((m) => m.period === g.baseline.period);
+      !own &&
+      !!info &&
+      !info.reported &&
+      (!measured.values.some((m) => m.period === g.baseline.period) ||
+        (g.baseline.n !== null && info.minN !== undefined && g.baseline.n < info.minN));
     const progress = baselineWithheld
       ? WITHHELD_PROGRESS
       : goalProgress({

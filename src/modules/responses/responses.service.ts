@@ -17,6 +17,7 @@ import type { SurveyVersionDoc } from '../surveys/survey.model';
 import { checkAnswersOffThread } from '../../validation/validation-pool';
 import type { FileLimits } from './answer-validator';
 import { PendingAnswer, type PendingDoc } from './inbox.model';
+import { latestState } from './unit-state';
 import type { Mode } from './modes';
 import { SurveyResponse, responseIdFor } from './response.model';
 
@@ -243,14 +244,19 @@ type InboxSource = Omit<PendingDoc, 'at'> & { mode: Mode };
 
 /**
  * Inbox entries whose write failed after their response was stored (the database away for a
- * moment), by response id: written again in the background, with growing pauses, until stored.
- * Bounded; an entry given up, or held by a process that stops, is counted by the nightly rebuild.
+ * moment), by response id: written again in the background, one pass at a time, with growing
+ * pauses. Only for {@link REWRITE_FOR_MS}: a full rebuild that starts meanwhile treats responses
+ * that recent as possibly still getting an entry (it lists them as counted, so a late entry is
+ * cleared, not counted again). Past that, and for a process that stops, the nightly rebuild
+ * counts the response from the responses collection.
  */
 const unwritten = new Map<string, { doc: InboxSource; deps: SubmissionDeps; since: number }>();
 const MAX_UNWRITTEN = 10_000;
-const GIVE_UP_MS = 6 * 60 * 60_000;
+/** Below the rebuild's window for entries still on their way (RECENT_MS, 60 s). */
+const REWRITE_FOR_MS = 45_000;
 let retryTimer: NodeJS.Timeout | null = null;
 let retryPause = 0;
+let rewriting = false;
 
 function keepInboxEntry(doc: InboxSource, deps: SubmissionDeps, err: unknown): void {
   const id = doc._id.toHexString();
@@ -270,34 +276,52 @@ function keepInboxEntry(doc: InboxSource, deps: SubmissionDeps, err: unknown): v
 }
 
 function scheduleInboxRetry(): void {
-  if (retryTimer || !unwritten.size) return;
-  retryPause = Math.min(Math.max(retryPause * 2, 250), 30_000);
+  if (retryTimer || rewriting || !unwritten.size) return;
+  retryPause = Math.min(Math.max(retryPause * 2, 100), 5_000);
   retryTimer = setTimeout(() => void rewriteInboxEntries(), retryPause);
   // A process that stops leaves them to the nightly rebuild.
   retryTimer.unref();
 }
 
-/** Writes the kept entries again, oldest first; stops at the first failure and tries later. */
+/**
+ * Whether the unit's latest revision lists the response as counted: a write that failed may have
+ * been stored after all (its answer lost), and a drain may have counted and removed it since.
+ */
+async function countedAlready(doc: InboxSource): Promise<boolean> {
+  const u = { organisationId: doc.organisationId.toHexString(), period: doc.period };
+  return (await latestState(u)).applied.includes(doc._id.toHexString());
+}
+
+/**
+ * Writes the kept entries again, oldest first, one pass at a time; stops at the first failure and
+ * tries later. Returns how many it wrote.
+ */
 export async function rewriteInboxEntries(): Promise<number> {
+  if (rewriting) return 0;
+  rewriting = true;
   retryTimer = null;
   let written = 0;
-  for (const [id, kept] of [...unwritten]) {
-    try {
-      await writeInboxEntry(kept.doc);
-    } catch (err) {
-      if (Date.now() - kept.since > GIVE_UP_MS) {
+  try {
+    for (const [id, kept] of [...unwritten]) {
+      if (Date.now() - kept.since > REWRITE_FOR_MS) {
         unwritten.delete(id);
         kept.deps.logger.error(
-          { response: id, err: (err as Error)?.message },
+          { response: id },
           'inbox entry given up; the nightly rebuild will count the response',
         );
         continue;
       }
-      break;
+      try {
+        if (!(await countedAlready(kept.doc))) await writeInboxEntry(kept.doc);
+      } catch {
+        break;
+      }
+      unwritten.delete(id);
+      written++;
+      nudgeAggregation(kept.deps);
     }
-    unwritten.delete(id);
-    written++;
-    nudgeAggregation(kept.deps);
+  } finally {
+    rewriting = false;
   }
   if (!unwritten.size) retryPause = 0;
   scheduleInboxRetry();
