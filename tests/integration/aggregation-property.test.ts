@@ -138,11 +138,12 @@ function expected(
   const N = population !== null && population >= Math.max(respondents, base + excluded) ? population : null;
   if (base === 0) return { n: 0, excluded, value: null, low: null, high: null };
   if (indicator === 'NPS') {
-    // Adjusted Wald (Rocks 2016): ¾ added to promoters and detractors, 3 to n.
-    const a = base + 3;
-    const P = (promoters + 0.75) / a;
-    const D = (detractors + 0.75) / a;
+    // Adjusted Wald (Rocks 2016): ¾ added to promoters and detractors, 3 to n; with a known stock
+    // z becomes z·f throughout, so the added counts shrink by f².
     const f = N === null ? 1 : N === base ? 0 : Math.sqrt((N - base) / (N - 1));
+    const a = base + 3 * f * f;
+    const P = (promoters + 0.75 * f * f) / a;
+    const D = (detractors + 0.75 * f * f) / a;
     const half = Z * f * 100 * Math.sqrt((P + D - (P - D) ** 2) / a);
     const centre = 100 * (P - D);
     const v = (100 * (promoters - detractors)) / base;

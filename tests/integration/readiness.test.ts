@@ -175,6 +175,29 @@ it('while Redis keeps its connections but does not answer, submissions are store
   await waitForStatus(http, 200);
 });
 
+const SCHEDULES = [
+  'scheduled-full-rebuild',
+  'scheduled-reconcile',
+  'scheduled-retention',
+  'scheduled-webhook-sweep',
+];
+
+/** The recurring jobs registered in Redis now, by name. */
+const schedules = async () =>
+  (await runtime.queues.aggregation.getJobSchedulers()).map((s) => s.key ?? s.name).sort();
+
+/** The recurring jobs once all are back, or what was there when `ms` ran out. */
+async function schedulesBack(ms: number): Promise<string[]> {
+  const deadline = Date.now() + ms;
+  let seen: string[] = [];
+  while (Date.now() < deadline) {
+    seen = await schedules().catch(() => []);
+    if (seen.length === SCHEDULES.length) break;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return seen;
+}
+
 it('re-registers the recurring jobs when Redis is flushed under a live connection', async () => {
   // A flush (FLUSHALL by an operator, a failover to an empty replica) leaves the connection up:
   // only the periodic registration brings the schedules back. Every 300 ms here, every minute in
@@ -187,24 +210,10 @@ it('re-registers the recurring jobs when Redis is flushed under a live connectio
     300,
   );
   try {
-    const names = async () =>
-      (await runtime.queues.aggregation.getJobSchedulers()).map((s) => s.key ?? s.name).sort();
-    expect(await names()).toHaveLength(4);
+    expect(await schedules()).toEqual(SCHEDULES);
     await runtime.producer.flushall();
-    expect(await names()).toEqual([]);
-    const deadline = Date.now() + 10000;
-    let seen: string[] = [];
-    while (Date.now() < deadline) {
-      seen = await names();
-      if (seen.length === 4) break;
-      await new Promise((r) => setTimeout(r, 100));
-    }
-    expect(seen).toEqual([
-      'scheduled-full-rebuild',
-      'scheduled-reconcile',
-      'scheduled-retention',
-      'scheduled-webhook-sweep',
-    ]);
+    expect(await schedules()).toEqual([]);
+    expect(await schedulesBack(10000)).toEqual(SCHEDULES);
   } finally {
     stop();
   }
@@ -218,30 +227,11 @@ it('re-registers the recurring jobs when Redis comes back empty', async () => {
     createLogger('silent'),
   );
   try {
-    const names = async () =>
-      (await runtime.queues.aggregation.getJobSchedulers()).map((s) => s.key ?? s.name).sort();
-    expect(await names()).toEqual([
-      'scheduled-full-rebuild',
-      'scheduled-reconcile',
-      'scheduled-retention',
-      'scheduled-webhook-sweep',
-    ]);
+    expect(await schedules()).toEqual(SCHEDULES);
     // No persistence: the restarted Redis has forgotten every schedule.
     await redis.stop();
     redis = await startRedis({ dir, port: redis.port });
-    const deadline = Date.now() + 20000;
-    let seen: string[] = [];
-    while (Date.now() < deadline) {
-      seen = await names().catch(() => []);
-      if (seen.length === 4) break;
-      await new Promise((r) => setTimeout(r, 200));
-    }
-    expect(seen).toEqual([
-      'scheduled-full-rebuild',
-      'scheduled-reconcile',
-      'scheduled-retention',
-      'scheduled-webhook-sweep',
-    ]);
+    expect(await schedulesBack(20000)).toEqual(SCHEDULES);
   } finally {
     stop();
   }

@@ -5,11 +5,9 @@ import {
   createOrganisationViaApi,
   createPlatformKey,
   createTestContext,
-  databaseUri,
-  serviceUrls,
   type TestContext,
 } from '../support/harness';
-import { freePort, startChild, stopChildren, waitFor, type Child } from '../support/children';
+import { freePort, spawnApiChild, stopChildren, waitFor, type Child } from '../support/children';
 
 /**
  * The API started as in production (`src/server.ts`, its own process) while Redis is down: it
@@ -34,17 +32,7 @@ it('starts and takes answers while Redis is down', async () => {
   const redisPort = await freePort();
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
-  const api = startChild(children, ['--import', 'tsx', 'src/server.ts'], {
-    PATH: process.env.PATH,
-    NODE_ENV: 'test',
-    HOST: '127.0.0.1',
-    PORT: String(port),
-    PUBLIC_BASE_URL: url,
-    MONGODB_URI: databaseUri(serviceUrls().mongodbUri, ctx.dbName),
-    REDIS_URL: `redis://127.0.0.1:${redisPort}`,
-    QUEUE_PREFIX: ctx.config.queuePrefix,
-    LOG_LEVEL: 'warn',
-  });
+  const api = spawnApiChild(children, ctx, port, { REDIS_URL: `redis://127.0.0.1:${redisPort}` });
   await waitFor('the API', api, async () => ((await fetch(`${url}/healthz`)).status === 200 ? true : null));
   // The rate limiter's scripts fail to load within a second or two of the start; that failure
   // used to end the process.

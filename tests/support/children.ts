@@ -89,17 +89,16 @@ export async function startOidcProvider(
 
 /**
  * The API as production starts it (`src/server.ts`, its own process) on `port`, on the test
- * context's database and queue prefix, with single sign-on at `oidc.issuer`; resolves once it
- * answers.
+ * context's database, Redis and queue prefix; `env` adds or replaces settings. Returns at once.
  */
-export async function startApiChild(
+export function spawnApiChild(
   children: Child[],
   ctx: TestContext,
   port: number,
-  oidc: { issuer: string; clientId: string; clientSecret: string; displayName: string },
-): Promise<Child> {
+  env: NodeJS.ProcessEnv = {},
+): Child {
   const url = `http://127.0.0.1:${port}`;
-  const api = startChild(children, ['--import', 'tsx', 'src/server.ts'], {
+  return startChild(children, ['--import', 'tsx', 'src/server.ts'], {
     PATH: process.env.PATH,
     NODE_ENV: 'test',
     HOST: '127.0.0.1',
@@ -110,13 +109,28 @@ export async function startApiChild(
     QUEUE_PREFIX: ctx.config.queuePrefix,
     RATE_LIMIT_PER_MINUTE: '100000',
     LOG_LEVEL: 'warn',
+    ...env,
+  });
+}
+
+/**
+ * The API as production starts it with single sign-on at `oidc.issuer`; resolves once it
+ * answers.
+ */
+export async function startApiChild(
+  children: Child[],
+  ctx: TestContext,
+  port: number,
+  oidc: { issuer: string; clientId: string; clientSecret: string; displayName: string },
+): Promise<Child> {
+  const api = spawnApiChild(children, ctx, port, {
     OIDC_ISSUER_URL: oidc.issuer,
     OIDC_CLIENT_ID: oidc.clientId,
     OIDC_CLIENT_SECRET: oidc.clientSecret,
     OIDC_DISPLAY_NAME: oidc.displayName,
   });
   await waitFor('the API', api, async () => {
-    const res = await fetch(`${url}/api/v1/session/methods`);
+    const res = await fetch(`http://127.0.0.1:${port}/api/v1/session/methods`);
     return res.status === 200 ? true : null;
   });
   return api;
