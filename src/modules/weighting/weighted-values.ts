@@ -98,7 +98,8 @@ function splitBase(
  * - nps: 100·(P − D) with P and D the weighted promoter and detractor shares, and the adjusted Wald
  *   interval of the unweighted NPS with n_eff for n: P' = (P·n_eff + ¾)/(n_eff + 3),
  *   D' = (D·n_eff + ¾)/(n_eff + 3), 100·(P' − D') ± z·100·sqrt((P' + D' − (P' − D')²)/(n_eff + 3)),
- *   clamped to [−100, 100] and widened to contain the value.
+ *   clamped to [−100, 100] and widened to contain the value (with `population`, 3 and ¾ shrink by
+ *   the correction's square, as in the unweighted NPS).
  * - mean: m = Σwx/Σw with s² = Σw(x − m)²/(Σw − Σw²/Σw), which is Σw(x − m)²/Σw · n_eff/(n_eff − 1),
  *   the weighted analogue of the n − 1 divisor, and the half-width t(0.975, n_eff − 1)·s/√n_eff
  *   (z·s/√n_eff when `z` is given). With n_eff = 1 (one answer) there is no spread to estimate and
@@ -165,11 +166,13 @@ export function weightedIndicator(
     // Written as the unweighted NPS writes it, so that weights of 1 give the very same numbers:
     // P·n_eff is computed as (Σw promoters)·n_eff/Σw, which is exactly the count when weights are 1.
     const value = (100 * (promoters - detractors)) / weightSum;
-    const adjusted = effectiveN + 3;
+    // With a known stock the added counts shrink by fpc², as in the unweighted NPS (z·fpc throughout).
+    const shrink = fpc * fpc;
+    const adjusted = effectiveN + 3 * shrink;
     const effectivePromoters = (promoters * effectiveN) / weightSum;
     const effectiveDetractors = (detractors * effectiveN) / weightSum;
-    const pAdjusted = (effectivePromoters + 0.75) / adjusted;
-    const dAdjusted = (effectiveDetractors + 0.75) / adjusted;
+    const pAdjusted = (effectivePromoters + 0.75 * shrink) / adjusted;
+    const dAdjusted = (effectiveDetractors + 0.75 * shrink) / adjusted;
     const centre = 100 * (pAdjusted - dAdjusted);
     const halfWidth =
       z * fpc * 100 * Math.sqrt((pAdjusted + dAdjusted - (pAdjusted - dAdjusted) ** 2) / adjusted);
