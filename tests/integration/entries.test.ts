@@ -268,6 +268,9 @@ describe('paper questionnaires', () => {
     );
     expect(res.status).toBe(200);
     expect(res.headers['content-type']).toBe('application/pdf');
+    // Streamed as drawn (a print run of thousands is never held whole): no length known up front.
+    expect(res.headers['content-length']).toBeUndefined();
+    expect(res.headers['transfer-encoding']).toBe('chunked');
     const parsed = await parsePdf(res.body as Buffer);
     const text = parsed.pages.join('\n');
     expect(text).toContain('Krótka ankieta satysfakcji');
@@ -293,6 +296,7 @@ describe('paper questionnaires', () => {
       `/api/v1/campaigns/${letters.id}/invitations/questionnaires.pdf?lang=en`,
     );
     expect(res.status).toBe(200);
+    expect(res.headers['transfer-encoding']).toBe('chunked');
     const parsed = await parsePdf(res.body as Buffer);
     const stored = await mongoose.connection.db!.collection('invitation_batches').find({}).toArray();
     const tokens = stored.flatMap((b) =>

@@ -24,7 +24,7 @@ import {
 } from './campaigns.service';
 import { posterPdf, qrPng, qrSvg, writeLettersPdf } from './print';
 import { NotFoundError, ValidationError } from '../../errors';
-import { paperQuestionnairesPdf } from '../paper/questionnaire';
+import { writePaperQuestionnaires } from '../paper/questionnaire';
 import { pinnedVersion } from '../surveys/surveys.service';
 
 const errorRef = { $ref: '#/components/schemas/Error' };
@@ -194,7 +194,7 @@ export function campaignRoutes(config: Readonly<Config>): AnyRoute[] {
         res
           .type('application/pdf')
           .setHeader('Content-Disposition', `inline; filename="questionnaire-${c.slug}-${form.lang}.pdf"`);
-        res.send(await paperQuestionnairesPdf(form, copies));
+        await writePaperQuestionnaires(form, copies, res);
       },
     }),
     defineRoute({
@@ -226,7 +226,7 @@ export function campaignRoutes(config: Readonly<Config>): AnyRoute[] {
           .type('application/pdf')
           .setHeader('Content-Disposition', `attachment; filename="questionnaires-${campaign.slug}.pdf"`);
         res.setHeader('Cache-Control', 'no-store');
-        res.send(await paperQuestionnairesPdf(form, copies));
+        await writePaperQuestionnaires(form, copies, res);
       },
     }),
     defineRoute({

@@ -1,3 +1,5 @@
+import type { Writable } from 'node:stream';
+import { finished } from 'node:stream/promises';
 import * as QRCode from 'qrcode';
 import { BOLD, REGULAR, createDocument, render } from '../../pdf/document';
 import {
@@ -75,27 +77,53 @@ export async function paperQuestionnairesPdf(
   base: Omit<PaperInput, 'serial' | 'dwellingCode'>,
   copies: PaperCopy[],
 ): Promise<Buffer> {
+  const doc = createDocument(base.title, '', base.lang);
+  return render(doc, () => drawCopies(doc, base, copies, () => false));
+}
+
+/**
+ * The same PDF written to `out` as its pages are drawn (a download of thousands of forms starts at
+ * once and is never held whole in memory); a reader that goes away ends the drawing.
+ */
+export async function writePaperQuestionnaires(
+  base: Omit<PaperInput, 'serial' | 'dwellingCode'>,
+  copies: PaperCopy[],
+  out: Writable,
+): Promise<void> {
+  const doc = createDocument(base.title, '', base.lang);
+  const written = finished(out).catch(() => undefined);
+  doc.pipe(out);
+  await drawCopies(doc, base, copies, () => out.destroyed);
+  doc.end();
+  await written;
+}
+
+async function drawCopies(
+  doc: PDFKit.PDFDocument,
+  base: Omit<PaperInput, 'serial' | 'dwellingCode'>,
+  copies: PaperCopy[],
+  stopped: () => boolean,
+): Promise<void> {
   const sizes = base.largePrint ? LARGE : NORMAL;
   const content = paperContent(base.definition, base.lang);
-  const doc = createDocument(base.title, '', base.lang);
   const list = copies.length > 0 ? copies : [{}];
-
-  return render(doc, async () => {
-    // Measuring needs a page; the first copy's first page is drawn on it.
-    doc.addPage();
-    const form = new Form(doc, sizes, base.lang);
-    const questions = form.blocks(content.items);
-    for (const [index, copy] of list.entries()) {
-      if (index > 0 && index % COPIES_PER_TURN === 0) await new Promise((resolve) => setImmediate(resolve));
-      const intro = form.intro(base.title, content.description, copy.url ?? base.url, copy.dwellingCode);
-      const pages = paginate([intro, ...questions, form.thanks()]);
-      pages.forEach((placed, page) => {
-        if (index > 0 || page > 0) doc.addPage();
-        form.furniture(base.title, copy.serial, page + 1, pages.length);
-        for (const { piece, y } of placed) piece.draw(y);
-      });
+  // Measuring needs a page; the first copy's first page is drawn on it.
+  doc.addPage();
+  const form = new Form(doc, sizes, base.lang);
+  const questions = form.blocks(content.items);
+  for (const [index, copy] of list.entries()) {
+    if (index > 0 && index % COPIES_PER_TURN === 0) {
+      await new Promise((resolve) => setImmediate(resolve));
+      if (stopped()) return;
     }
-  });
+    const intro = form.intro(base.title, content.description, copy.url ?? base.url, copy.dwellingCode);
+    const pages = paginate([intro, ...questions, form.thanks()]);
+    pages.forEach((placed, page) => {
+      if (index > 0 || page > 0) doc.addPage();
+      form.furniture(base.title, copy.serial, page + 1, pages.length);
+      for (const { piece, y } of placed) piece.draw(y);
+    });
+  }
 }
 
 /** Text and box sizes of a form; large print is for readers with low vision. */
