@@ -5,7 +5,6 @@ import type { Logger } from 'pino';
 import { submissionBodyLimit, type Config } from './config';
 import { bearerToken } from './http/context';
 import { errorHandler, notFoundHandler, requireJsonBody } from './http/error-handler';
-import { refuseNulInJson } from './http/nul-text';
 import type { Metrics } from './http/metrics';
 import { buildOpenApi } from './http/openapi';
 import { publicRateLimit } from './http/rate-limit';
@@ -144,21 +143,9 @@ export function buildApp(deps: AppDeps): Express {
   // A tenant's submission may carry photos and signatures; every other body keeps the small limit.
   app.post(
     '/api/v1/public/campaigns/:slug/responses',
-    express.json({
-      limit: submissionBodyLimit(deps.config),
-      strict: true,
-      type: 'application/json',
-      verify: refuseNulInJson,
-    }),
+    express.json({ limit: submissionBodyLimit(deps.config), strict: true, type: 'application/json' }),
   );
-  app.use(
-    express.json({
-      limit: deps.config.bodyLimitBytes,
-      strict: true,
-      type: 'application/json',
-      verify: refuseNulInJson,
-    }),
-  );
+  app.use(express.json({ limit: deps.config.bodyLimitBytes, strict: true, type: 'application/json' }));
   app.use(docsAssets());
   app.use(publicAssets());
   app.use(consoleAssets());

@@ -218,7 +218,8 @@ function validator(route: AnyRoute): RequestHandler {
     if (details.length) throw new ValidationError('the request parameters are invalid', details);
     if (body) {
       const unsafe = findUnsafeKeys(req.body);
-      if (unsafe.length) throw new ValidationError('the body contains keys that are not accepted', unsafe);
+      if (unsafe.length)
+        throw new ValidationError('the body contains keys or text that are not accepted', unsafe);
       if (!body(req.body))
         throw new ValidationError('the body does not match the schema', toDetails(body.errors));
     }

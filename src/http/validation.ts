@@ -1,6 +1,7 @@
 import Ajv, { type ErrorObject, type ValidateFunction } from 'ajv';
 import addFormats from 'ajv-formats';
 import type { ErrorDetail } from '../errors';
+import { pointerSegment } from '../json-pointer';
 
 /** Bodies are validated strictly: no coercion, so `"5"` is not a number. */
 export const bodyAjv = new Ajv({ allErrors: true, strict: false, useDefaults: true });
@@ -38,9 +39,14 @@ export function compile(ajv: Ajv, schema: object): ValidateFunction {
 
 const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
 
+/** Why text holding U+0000 is refused (also in uploaded files). */
+export const NUL_MESSAGE = 'text may not contain the NUL character (U+0000)';
+
 /**
  * Finds keys that could reach a MongoDB query as an operator (`$where`, `$gt`) or pollute
- * prototypes (`__proto__`). Bodies holding them are refused before any handler sees them.
+ * prototypes (`__proto__`), and keys or text holding U+0000 (NUL), which PostgreSQL under
+ * FerretDB cannot store and no form or page produces. Bodies holding them are refused before any
+ * handler sees them.
  */
 export function findUnsafeKeys(
   value: unknown,
@@ -53,12 +59,15 @@ export function findUnsafeKeys(
     found.push({ path: path || '/', message: 'is nested too deeply' });
     return found;
   }
-  if (Array.isArray(value)) {
+  if (typeof value === 'string') {
+    if (value.includes('\u0000')) found.push({ path: path || '/', message: NUL_MESSAGE });
+  } else if (Array.isArray(value)) {
     value.forEach((v, i) => findUnsafeKeys(v, `${path}/${i}`, found, depth + 1));
   } else if (value !== null && typeof value === 'object') {
     for (const key of Object.keys(value)) {
-      const p = `${path}/${key.replace(/~/g, '~0').replace(/\//g, '~1')}`;
-      if (key.startsWith('$') || FORBIDDEN_KEYS.has(key) || key.includes('\u0000')) {
+      const p = `${path}/${pointerSegment(key)}`;
+      if (key.includes('\u0000')) found.push({ path: p, message: NUL_MESSAGE });
+      else if (key.startsWith('$') || FORBIDDEN_KEYS.has(key)) {
         found.push({
           path: p,
           message: 'keys starting with "$" and "__proto__"/"constructor"/"prototype" are not accepted',

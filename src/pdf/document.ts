@@ -1,5 +1,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import type { Writable } from 'node:stream';
+import { finished } from 'node:stream/promises';
 import PDFDocument from 'pdfkit';
 
 /** Font names registered on every document. */
@@ -47,4 +49,21 @@ export async function render(doc: PDFKit.PDFDocument, draw: () => void | Promise
   await draw();
   doc.end();
   return done;
+}
+
+/**
+ * Writes `doc` to `out` while `draw` adds its pages (a long document starts downloading at once
+ * and is never held whole), then ends it; resolves when `out` is finished. A reader that goes away
+ * (a closed download) only ends the writing: `draw` may look at `out.destroyed` to stop early.
+ */
+export async function renderTo(
+  doc: PDFKit.PDFDocument,
+  out: Writable,
+  draw: () => void | Promise<void>,
+): Promise<void> {
+  const written = finished(out).catch(() => undefined);
+  doc.pipe(out);
+  await draw();
+  doc.end();
+  await written;
 }

@@ -83,6 +83,13 @@ describe('computeIndicator', () => {
 });
 
 describe('method fingerprints', () => {
+  const SATISFACTION = [
+    'very_satisfied',
+    'fairly_satisfied',
+    'neither',
+    'fairly_dissatisfied',
+    'very_dissatisfied',
+  ];
   const definition = (visibleIf?: string, pageVisibleIf?: string) => ({
     pages: [
       {
@@ -94,20 +101,16 @@ describe('method fingerprints', () => {
             type: 'radiogroup',
             name: 'overall',
             visibleIf,
-            choices: [
-              'very_satisfied',
-              'fairly_satisfied',
-              'neither',
-              'fairly_dissatisfied',
-              'very_dissatisfied',
-            ],
+            choices: SATISFACTION,
           },
         ],
       },
     ],
   });
-  const method = (def: Record<string, unknown>) =>
-    prepareMapping(def, [{ question: 'overall', indicator: 'TP01' }], catalogue).entries[0]!.method;
+  /** The method hash of `question` measuring TP01 in `def`. */
+  const methodOf = (question: string) => (def: Record<string, unknown>) =>
+    prepareMapping(def, [{ question, indicator: 'TP01' }], catalogue).entries[0]!.method;
+  const method = methodOf('overall');
 
   it('change when who is asked changes: the question’s condition or its page’s', () => {
     const plain = method(definition());
@@ -153,22 +156,14 @@ describe('method fingerprints', () => {
             type: 'radiogroup',
             name: 'repairs',
             visibleIf: '{recent} = true',
-            choices: [
-              'very_satisfied',
-              'fairly_satisfied',
-              'neither',
-              'fairly_dissatisfied',
-              'very_dissatisfied',
-            ],
+            choices: SATISFACTION,
           },
         ],
       },
     ],
   });
-  const repairs = (def: Record<string, unknown>) =>
-    prepareMapping(def, [{ question: 'repairs', indicator: 'TP01' }], catalogue).entries[0]!.method;
-  const tenant = (def: Record<string, unknown>) =>
-    prepareMapping(def, [{ question: 'tenant', indicator: 'TP01' }], catalogue).entries[0]!.method;
+  const repairs = methodOf('repairs');
+  const tenant = methodOf('tenant');
 
   it('change when what a condition reads changes: the filter question’s wording, who is asked it, a calculated value', () => {
     const plain = repairs(routed({}));

@@ -1,7 +1,6 @@
 import { PassThrough, type Writable } from 'node:stream';
-import { finished } from 'node:stream/promises';
 import * as QRCode from 'qrcode';
-import { BOLD, REGULAR, createDocument, render } from '../../pdf/document';
+import { BOLD, REGULAR, createDocument, render, renderTo } from '../../pdf/document';
 import { t } from '../../web/texts';
 import { nativeLanguageName } from '../surveys/survey-engine';
 
@@ -265,38 +264,35 @@ export async function writeLettersPdf(input: LettersInput, out: Writable): Promi
     privacy: privacyBlock(doc, privacyLines(second ? [primary, second] : [primary]), box, 8.5),
   });
 
-  // A reader that goes away (a closed download) only ends the drawing; there is no one to tell.
-  const written = finished(out).catch(() => undefined);
-  doc.pipe(out);
-  let common: ReturnType<typeof commonBlocks> | null = null;
-  for (const [index, letter] of input.letters.entries()) {
-    if (index % LETTERS_PER_TURN === LETTERS_PER_TURN - 1) {
-      await new Promise((resolve) => setImmediate(resolve));
-      if (out.destroyed) break;
+  await renderTo(doc, out, async () => {
+    let common: ReturnType<typeof commonBlocks> | null = null;
+    for (const [index, letter] of input.letters.entries()) {
+      if (index % LETTERS_PER_TURN === LETTERS_PER_TURN - 1) {
+        await new Promise((resolve) => setImmediate(resolve));
+        if (out.destroyed) break;
+      }
+      doc.addPage();
+      // Measuring needs a page, so the shared blocks wait for the first one.
+      common ??= commonBlocks();
+
+      let y = drawBlocks(common.intro, margin) + 20;
+      if (letter.label) {
+        const label = t(primary, 'letterDwelling', { label: letter.label });
+        y = textBlock(doc, label, box, { font: BOLD, size: 13 }).draw(y) + 10;
+      }
+
+      drawQr(doc, letter.url, box.x, y, qrSize);
+      const codeLine = t(primary, 'letterCode', { code: letter.code });
+      const codeSize = fitSize(doc, BOLD, codeLine, side.width, 17, 9);
+      const belowScan = drawBlocks(common.scan, y + 18);
+      textBlock(doc, codeLine, side, { font: BOLD, size: codeSize }, 18).draw(belowScan);
+      y += qrSize + 4;
+
+      y = writeLink(doc, t(primary, 'orOpenLink'), letter.url, box, y, 12);
+      drawBlocks(common.info, y);
+      common.privacy.draw(PAGE_HEIGHT - margin - common.privacy.height);
     }
-    doc.addPage();
-    // Measuring needs a page, so the shared blocks wait for the first one.
-    common ??= commonBlocks();
-
-    let y = drawBlocks(common.intro, margin) + 20;
-    if (letter.label) {
-      const label = t(primary, 'letterDwelling', { label: letter.label });
-      y = textBlock(doc, label, box, { font: BOLD, size: 13 }).draw(y) + 10;
-    }
-
-    drawQr(doc, letter.url, box.x, y, qrSize);
-    const codeLine = t(primary, 'letterCode', { code: letter.code });
-    const codeSize = fitSize(doc, BOLD, codeLine, side.width, 17, 9);
-    const belowScan = drawBlocks(common.scan, y + 18);
-    textBlock(doc, codeLine, side, { font: BOLD, size: codeSize }, 18).draw(belowScan);
-    y += qrSize + 4;
-
-    y = writeLink(doc, t(primary, 'orOpenLink'), letter.url, box, y, 12);
-    drawBlocks(common.info, y);
-    common.privacy.draw(PAGE_HEIGHT - margin - common.privacy.height);
-  }
-  doc.end();
-  await written;
+  });
 }
 
 interface Box {

@@ -823,14 +823,19 @@ export async function fullRebuild(
   );
   await removeByIds(UnitState, older);
   await markValuesChanged();
-  await AggregationState.updateOne(
+  await markMethodsCurrent();
+  const result = { responses, units: units.size, mended, ms: Date.now() - started };
+  logger?.info(result, 'full rebuild done');
+  return result;
+}
+
+/** Records that the stored values carry method hashes made as this code makes them. */
+function markMethodsCurrent() {
+  return AggregationState.updateOne(
     { _id: 'methods' },
     { $set: { version: METHOD_HASH_VERSION } },
     { upsert: true },
   );
-  const result = { responses, units: units.size, mended, ms: Date.now() - started };
-  logger?.info(result, 'full rebuild done');
-  return result;
 }
 
 /**
@@ -843,11 +848,7 @@ export async function methodsOutdated(): Promise<boolean> {
   const marker = await AggregationState.findById('methods', { version: 1 }).lean<{ version?: number }>();
   if (marker?.version === METHOD_HASH_VERSION) return false;
   if (await IndicatorValue.exists({})) return true;
-  await AggregationState.updateOne(
-    { _id: 'methods' },
-    { $set: { version: METHOD_HASH_VERSION } },
-    { upsert: true },
-  );
+  await markMethodsCurrent();
   return false;
 }
 

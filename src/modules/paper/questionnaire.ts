@@ -1,7 +1,6 @@
 import type { Writable } from 'node:stream';
-import { finished } from 'node:stream/promises';
 import * as QRCode from 'qrcode';
-import { BOLD, REGULAR, createDocument, render } from '../../pdf/document';
+import { BOLD, REGULAR, createDocument, render, renderTo } from '../../pdf/document';
 import {
   paperContent,
   paperPhrase,
@@ -91,11 +90,7 @@ export async function writePaperQuestionnaires(
   out: Writable,
 ): Promise<void> {
   const doc = createDocument(base.title, '', base.lang);
-  const written = finished(out).catch(() => undefined);
-  doc.pipe(out);
-  await drawCopies(doc, base, copies, () => out.destroyed);
-  doc.end();
-  await written;
+  await renderTo(doc, out, () => drawCopies(doc, base, copies, () => out.destroyed));
 }
 
 async function drawCopies(

@@ -2,6 +2,7 @@ import { settings, type Question } from 'survey-core';
 import type { ErrorDetail } from '../../errors';
 import { keyProblem, ServerSurvey } from '../surveys/survey-engine';
 import { t, type TextKey } from '../../web/texts';
+import { pointerSegment } from '../../json-pointer';
 
 /** Free text without a maxLength of its own is capped here, so one answer cannot be a megabyte. */
 export const DEFAULT_TEXT_MAX = 2000;
@@ -32,10 +33,6 @@ type Json = Record<string, unknown>;
 
 function isObject(v: unknown): v is Json {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
-
-function esc(key: string | number): string {
-  return String(key).replace(/~/g, '~0').replace(/\//g, '~1');
 }
 
 function isEmpty(v: unknown): boolean {
@@ -79,7 +76,7 @@ function shapeErrors(
     value.forEach((v, i) => shapeErrors(v, `${path}/${i}`, depth + 1, budget, out, lang));
   } else if (isObject(value)) {
     for (const [k, v] of Object.entries(value)) {
-      const at = `${path}/${esc(k)}`;
+      const at = `${path}/${pointerSegment(k)}`;
       if (keyProblem(k)) out.push({ path: at, message: t(lang, 'answerUnknownKey') });
       else shapeErrors(v, at, depth + 1, budget, out, lang);
     }
@@ -94,7 +91,7 @@ interface Node {
 /** Every question that holds part of the answers, with the JSON Pointer of its value. */
 function answerNodes(questions: Question[], base: string, out: Node[] = []): Node[] {
   for (const q of questions) {
-    const path = `${base}/${esc(q.getValueName())}`;
+    const path = `${base}/${pointerSegment(q.getValueName())}`;
     out.push({ q, path });
     const any = q as unknown as Record<string, unknown>;
     const type = q.getType();
@@ -111,12 +108,15 @@ function answerNodes(questions: Question[], base: string, out: Node[] = []): Nod
         const key = type === 'matrixdynamic' ? i : row.rowName;
         for (const cell of row.cells) {
           if (cell.column)
-            out.push({ q: cell.question, path: `${path}/${esc(key)}/${esc(cell.column.name)}` });
+            out.push({
+              q: cell.question,
+              path: `${path}/${pointerSegment(key)}/${pointerSegment(cell.column.name)}`,
+            });
         }
       });
     } else if (type === 'multipletext') {
       for (const item of any.items as Array<{ name: string; editor: Question }>) {
-        out.push({ q: item.editor, path: `${path}/${esc(item.name)}` });
+        out.push({ q: item.editor, path: `${path}/${pointerSegment(item.name)}` });
       }
     }
   }
@@ -140,7 +140,7 @@ function firstDifference(posted: unknown, kept: unknown, path: string): string |
   if (same(posted, kept)) return null;
   if (isObject(posted) && isObject(kept)) {
     for (const k of Object.keys(posted)) {
-      const d = firstDifference(posted[k], kept[k], `${path}/${esc(k)}`);
+      const d = firstDifference(posted[k], kept[k], `${path}/${pointerSegment(k)}`);
       if (d) return d;
     }
     return path;
@@ -222,10 +222,10 @@ export function validateAnswers(
       continue;
     const value = posted[name];
     if (typeof value === 'object' && value !== null) {
-      errors.push({ path: `/answers/${esc(name)}`, message: t(lang, 'answerInvalid') });
+      errors.push({ path: `/answers/${pointerSegment(name)}`, message: t(lang, 'answerInvalid') });
     } else if (typeof value === 'string' && value.length > DEFAULT_TEXT_MAX) {
       errors.push({
-        path: `/answers/${esc(name)}`,
+        path: `/answers/${pointerSegment(name)}`,
         message: t(lang, 'answerTooLong', { max: String(DEFAULT_TEXT_MAX) }),
       });
     } else kept[name] = value;
@@ -238,7 +238,7 @@ export function validateAnswers(
   const suffix = String(settings.commentSuffix);
   for (const [key, value] of Object.entries(posted)) {
     if (computed.has(key) || isEmpty(value) || (Object.hasOwn(kept, key) && same(kept[key], value))) continue;
-    const path = `/answers/${esc(key)}`;
+    const path = `/answers/${pointerSegment(key)}`;
     const owner =
       model.getQuestionByValueName(key) ??
       (key.endsWith(suffix) ? model.getQuestionByValueName(key.slice(0, -suffix.length)) : null);
@@ -279,7 +279,7 @@ export function validateAnswers(
   for (const [key, value] of Object.entries(kept)) {
     if (key.endsWith(suffix) && (typeof value !== 'string' || value.length > DEFAULT_COMMENT_MAX)) {
       errors.push({
-        path: `/answers/${esc(key)}`,
+        path: `/answers/${pointerSegment(key)}`,
         message: t(lang, 'answerTooLong', { max: String(DEFAULT_COMMENT_MAX) }),
       });
     }
@@ -314,14 +314,14 @@ function strayMember(q: Question, value: unknown): string | null {
     if (!isObject(value)) return '';
     const keys = type === 'multipletext' ? keysOf(any.items, 'name') : keysOf(any.rows, 'value');
     const stray = members(value).find((k) => !keys.has(k));
-    if (stray !== undefined) return `/${esc(stray)}`;
+    if (stray !== undefined) return `/${pointerSegment(stray)}`;
   }
   if (type === 'matrix') {
     const columns = keysOf(any.columns, 'value');
     const bad = Object.entries(value as Json).find(([, v]) =>
       (Array.isArray(v) ? v : [v]).some((c) => !columns.has(String(c))),
     );
-    return bad ? `/${esc(bad[0])}` : null;
+    return bad ? `/${pointerSegment(bad[0])}` : null;
   }
   if (type === 'matrixdropdown' || type === 'matrixdynamic') {
     // A row holds its cells, their comments and the answers of its detail panel.
@@ -332,11 +332,11 @@ function strayMember(q: Question, value: unknown): string | null {
       ? value.map((r, i) => [String(i), r])
       : Object.entries(value as Json);
     for (const [key, row] of rows) {
-      if (!isObject(row)) return `/${esc(key)}`;
+      if (!isObject(row)) return `/${pointerSegment(key)}`;
       const stray = members(row).find(
         (c) => !columns.has(c.endsWith(suffix) ? c.slice(0, -suffix.length) : c),
       );
-      if (stray !== undefined) return `/${esc(key)}/${esc(stray)}`;
+      if (stray !== undefined) return `/${pointerSegment(key)}/${pointerSegment(stray)}`;
     }
   }
   return null;

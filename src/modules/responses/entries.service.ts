@@ -18,6 +18,7 @@ import {
   validAnswers,
   type SubmissionDeps,
 } from './responses.service';
+import { pointerSegment } from '../../json-pointer';
 
 /** An entry made by staff, as validated at the edge. */
 export interface Entry {
@@ -193,7 +194,7 @@ export function entryDifferences(
   const names = [...new Set([...Object.keys(a.answers), ...Object.keys(b.answers)])].sort();
   const paths = names
     .filter((n) => !isDeepStrictEqual(a.answers[n], b.answers[n]))
-    .map((n) => `/answers/${n.replace(/~/g, '~0').replace(/\//g, '~1')}`);
+    .map((n) => `/answers/${pointerSegment(n)}`);
   if (a.codeHash !== b.codeHash) paths.push('/code');
   return paths;
 }

@@ -1,5 +1,5 @@
 import { ValidationError, type ErrorDetail } from '../../errors';
-import { csvDelimiter, notANumber, numberCell, parseCsvRecords } from '../../http/csv-upload';
+import { notANumber, numberCell, parseCsvRecords } from '../../http/csv-upload';
 import type { CsvTable } from '../../http/route';
 import type { StoredFigure } from './data-return.model';
 import type { FigureInput, Finding } from './return-checks';
@@ -29,8 +29,7 @@ export interface ParsedReturn {
  * columns). Every problem is reported at `/rows/{line}/{column}`; nothing is returned if any.
  */
 export function parseReturnCsv(text: string): ParsedReturn {
-  const records = parseCsvRecords(text);
-  const delimiter = csvDelimiter(text);
+  const { records, delimiter } = parseCsvRecords(text);
   const problems: ErrorDetail[] = [];
   const header = records[0] ? Object.keys(records[0].record) : [];
   const unknown = header.filter((h) => !(RETURN_COLUMNS as readonly string[]).includes(h));

@@ -7,6 +7,7 @@ import {
   hasInterfaceTranslation,
   keyProblem,
 } from './survey-engine';
+import { pointerSegment } from '../../json-pointer';
 
 /** What the server knows about one answer key of a definition (a top-level value name). */
 export interface QuestionInfo {
@@ -52,7 +53,7 @@ function isObject(v: unknown): v is Json {
 }
 
 function ptr(base: string, ...parts: Array<string | number>): string {
-  return base + parts.map((p) => `/${String(p).replace(/~/g, '~0').replace(/\//g, '~1')}`).join('');
+  return base + parts.map((p) => `/${pointerSegment(p)}`).join('');
 }
 
 /** Lists whose members are elements (questions and panels) in SurveyJS JSON. */

@@ -1,6 +1,7 @@
 import type { ErrorDetail } from '../../errors';
 import type { IndicatorDefinition, IndicatorKind } from '../catalogue/catalogue';
 import type { QuestionInfo } from './definition-validator';
+import { pointerSegment } from '../../json-pointer';
 
 /** One question of a survey version measuring one indicator. */
 export interface MappingEntry {
@@ -144,13 +145,13 @@ export function validateMapping(
     for (const [from, to] of Object.entries(entry.valueMap ?? {})) {
       if (answer.values && !answer.values.some((v) => same(v, from))) {
         errors.push({
-          path: `${base}/valueMap/${escape(from)}`,
+          path: `${base}/valueMap/${pointerSegment(from)}`,
           message: `"${entry.question}" has no answer "${from}"`,
         });
       }
       if (![...indicator.scale, ...indicator.excluded].some((v) => same(v, to))) {
         errors.push({
-          path: `${base}/valueMap/${escape(from)}`,
+          path: `${base}/valueMap/${pointerSegment(from)}`,
           message: `"${String(to)}" is neither on the ${entry.indicator} scale (${indicator.scale.join(', ')}) nor an excluded answer (${indicator.excluded.join(', ')})`,
         });
       }
@@ -165,9 +166,4 @@ export function validateMapping(
     }
   });
   return errors;
-}
-
-/** JSON Pointer escaping of one key. */
-function escape(key: string): string {
-  return key.replace(/~/g, '~0').replace(/\//g, '~1');
 }

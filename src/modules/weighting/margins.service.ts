@@ -1,6 +1,6 @@
 import { NotFoundError, ValidationError, type ErrorDetail } from '../../errors';
 import type { AuthContext } from '../../http/context';
-import { csvDelimiter, notANumber, numberCell, parseCsvRecords } from '../../http/csv-upload';
+import { notANumber, numberCell, parseCsvRecords } from '../../http/csv-upload';
 import type { CsvTable } from '../../http/route';
 import type { OrganisationDoc } from '../organisations/organisation.model';
 import { getOrganisation } from '../organisations/organisations.service';
@@ -179,8 +179,7 @@ function countCell(text: string, delimiter: ',' | ';'): number | undefined {
  * (or `/columns`, `/rows`); nothing is returned if there is any.
  */
 export function parseMarginsCsv(text: string): Record<string, Record<string, number>> {
-  const records = parseCsvRecords(text);
-  const delimiter = csvDelimiter(text);
+  const { records, delimiter } = parseCsvRecords(text);
   const header = records[0] ? Object.keys(records[0].record) : [];
   const problems: ErrorDetail[] = [];
   if (!records.length) problems.push({ path: '/rows', message: 'the file has no rows under its header' });

@@ -7,6 +7,7 @@
  */
 import { ValidationError, type ErrorDetail } from '../../errors';
 import { Z95, type IntervalOptions, type ProportionInterval } from '../catalogue/statistics';
+import { pointerSegment } from '../../json-pointer';
 
 /** Population margins: variable → category → population count (or share of the population). */
 export type Margins = Readonly<Record<string, Readonly<Record<string, number>>>>;
@@ -69,8 +70,6 @@ export const TOTAL_TOLERANCE = 0.005;
 /** Most problems listed in one error, so a wholly wrong upload still gets a readable answer. */
 const MAX_DETAILS = 50;
 
-const pointer = (segment: string) => segment.replace(/~/g, '~0').replace(/\//g, '~1');
-
 /** The total of one variable's margins. */
 function totalOf(categories: Readonly<Record<string, number>>): number {
   return Object.values(categories).reduce((sum, v) => sum + v, 0);
@@ -92,7 +91,7 @@ export function marginProblems(margins: Margins, base: string): ErrorDetail[] {
   if (!variables.length) return [{ path: base || '/', message: 'give the margins of at least one variable' }];
   let reference: { variable: string; total: number } | null = null;
   for (const variable of variables) {
-    const at = `${base}/${pointer(variable)}`;
+    const at = `${base}/${pointerSegment(variable)}`;
     const categories = margins[variable]!;
     if (!Object.keys(categories).length) {
       problems.push({ path: at, message: 'a variable needs at least one category' });
@@ -101,7 +100,10 @@ export function marginProblems(margins: Margins, base: string): ErrorDetail[] {
     let valid = true;
     for (const [category, value] of Object.entries(categories)) {
       if (!Number.isFinite(value) || value < 0) {
-        problems.push({ path: `${at}/${pointer(category)}`, message: 'must be a finite number, 0 or more' });
+        problems.push({
+          path: `${at}/${pointerSegment(category)}`,
+          message: 'must be a finite number, 0 or more',
+        });
         valid = false;
       }
     }
@@ -194,7 +196,7 @@ function prepare(respondents: readonly Respondent[], margins: Margins, total: nu
       if (index >= 0) v.of[i] = index;
       else
         problems.push({
-          path: `/respondents/${i}/${pointer(v.name)}`,
+          path: `/respondents/${i}/${pointerSegment(v.name)}`,
           message:
             category === undefined
               ? `has no category of ${v.name}`
@@ -208,7 +210,7 @@ function prepare(respondents: readonly Respondent[], margins: Margins, total: nu
     const counts = new Array<number>(v.categories.length).fill(0);
     for (const index of v.of) counts[index]!++;
     v.categories.forEach((category, c) => {
-      const at = `/margins/${pointer(v.name)}/${pointer(category)}`;
+      const at = `/margins/${pointerSegment(v.name)}/${pointerSegment(category)}`;
       if (counts[c] === 0 && v.targets[c]! > 0)
         problems.push({
           path: at,

@@ -4,6 +4,7 @@
  */
 import { ValidationError } from '../../errors';
 import { marginProblems, type Margins } from './raking';
+import { pointerSegment } from '../../json-pointer';
 
 /** Respondent counts: variable → category → number of respondents. */
 export type RespondentCounts = Readonly<Record<string, Readonly<Record<string, number>>>>;
@@ -118,8 +119,6 @@ export function chiSquareSurvival(x: number, df: number): number {
   return regularisedGammaQ(df / 2, x / 2);
 }
 
-const pointer = (segment: string) => segment.replace(/~/g, '~0').replace(/\//g, '~1');
-
 /**
  * Compares respondent counts with population margins, variable by variable: each category's
  * population and respondent shares and their difference in percentage points, and Pearson's
@@ -137,14 +136,14 @@ const pointer = (segment: string) => segment.replace(/~/g, '~0').replace(/\//g, 
 export function checkRepresentativeness(margins: Margins, respondents: RespondentCounts): VariableCheck[] {
   const problems = marginProblems(margins, '/margins');
   for (const [variable, counts] of Object.entries(respondents)) {
-    const at = `/respondents/${pointer(variable)}`;
+    const at = `/respondents/${pointerSegment(variable)}`;
     const population = Object.hasOwn(margins, variable) ? margins[variable] : undefined;
     if (!population) {
       problems.push({ path: at, message: `no margins for ${variable} (${Object.keys(margins).join(', ')})` });
       continue;
     }
     for (const [category, count] of Object.entries(counts)) {
-      const where = `${at}/${pointer(category)}`;
+      const where = `${at}/${pointerSegment(category)}`;
       if (!Object.hasOwn(population, category))
         problems.push({
           path: where,

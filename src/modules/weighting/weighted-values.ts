@@ -18,6 +18,7 @@ import {
   type RakeResult,
   type Respondent,
 } from './raking';
+import { pointerSegment } from '../../json-pointer';
 
 /** One respondent's answer to an indicator, with the respondent's weight. */
 export interface WeightedAnswer {
@@ -375,7 +376,7 @@ export function weightAll(
     return failure(
       `raking drove ${vanished} of ${known.length} weights to zero: the margins cannot be met with these respondents; merge sparse categories or trim the weights`,
       Object.entries(result.discrepancies).map(([variable, worst]) => ({
-        path: `/margins/${variable.replace(/~/g, '~0').replace(/\//g, '~1')}`,
+        path: `/margins/${pointerSegment(variable)}`,
         message: `largest relative discrepancy ${worst}`,
       })),
       unknown,
