@@ -422,6 +422,13 @@ const drainRunsAt = new WeakMap<Queues, number>();
 const NUDGE_MARGIN_MS = 100;
 
 /**
+ * The nudge this process has in flight, if any, and whether answers stored meanwhile still want
+ * one. At most one waits on Redis: a Redis that holds its connections but does not answer would
+ * otherwise collect a queue write per answer, all sent at once when it wakes.
+ */
+const nudgeInFlight = new WeakMap<Queues, { again: boolean }>();
+
+/**
  * Asks the worker to count waiting answers soon (deduplicated: one drain per delay window).
  * Fire and forget: if Redis is away, the scheduled sweep counts the answer later.
  */
@@ -432,6 +439,14 @@ export function nudgeAggregation(
   // A drain queued by this process runs after this answer's entry was written: it counts it too.
   const now = Date.now();
   if ((drainRunsAt.get(deps.queues) ?? 0) - now > NUDGE_MARGIN_MS) return;
+  const inFlight = nudgeInFlight.get(deps.queues);
+  if (inFlight) {
+    // Sent again once the one in flight settles: then it is known to come after this answer.
+    inFlight.again = true;
+    return;
+  }
+  const state = { again: false };
+  nudgeInFlight.set(deps.queues, state);
   const jobId = randomUUID();
   deps.queues
     .enqueue(
@@ -454,5 +469,9 @@ export function nudgeAggregation(
         { err: (err as Error).message },
         'aggregation not nudged; the sweep will count the answer',
       ),
-    );
+    )
+    .finally(() => {
+      nudgeInFlight.delete(deps.queues);
+      if (state.again) nudgeAggregation(deps);
+    });
 }
