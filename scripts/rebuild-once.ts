@@ -1,7 +1,7 @@
 /**
  * One measured pass over the responses, in its own process so its peak memory is its own:
  *   MONGODB_URI=... node --import tsx scripts/rebuild-once.ts scan|rebuild
- * Prints {"ms", "responses", "peakRssMb"} as the last line.
+ * Prints {"ms", "responses", "valuesWritten" (rebuild), "peakRssMb"} as the last line.
  */
 import { readFileSync } from 'node:fs';
 import { loadConfig } from '../src/config';
@@ -26,6 +26,7 @@ async function main() {
   await connectMongo(config.mongodbUri);
   const started = Date.now();
   let responses = 0;
+  let valuesWritten: number | undefined;
   if (mode === 'scan') {
     // The same projection and batch size as the rebuild, and nothing else.
     const cursor = SurveyResponse.find(
@@ -36,13 +37,15 @@ async function main() {
       .cursor({ batchSize: 2000 });
     for await (const r of cursor) if (r) responses++;
   } else if (mode === 'rebuild') {
-    responses = (await fullRebuild()).responses;
+    const rebuilt = await fullRebuild();
+    responses = rebuilt.responses;
+    valuesWritten = rebuilt.valuesWritten;
   } else {
     throw new Error('usage: rebuild-once.ts scan|rebuild');
   }
   const ms = Date.now() - started;
   await disconnectMongo();
-  console.log(JSON.stringify({ ms, responses, peakRssMb: peakRssMb() }));
+  console.log(JSON.stringify({ ms, responses, valuesWritten, peakRssMb: peakRssMb() }));
 }
 
 main().catch((err: unknown) => {

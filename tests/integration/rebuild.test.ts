@@ -177,3 +177,61 @@ it('a drain over many units reads the campaigns once, and still settles a crash 
   expect(await unreflectedResponses()).toBe(0);
   for (const u of units) expect(await tp01(u)).toBe(2);
 }, 120000);
+
+it('a rebuild never takes a published value away from readers, and writes only what changed', async () => {
+  const platform = await createPlatformKey();
+  const admin = (await createOrganisationViaApi(ctx, platform, 'rebuild-readers')).adminKey;
+  const { campaign } = await createCampaignViaApi(ctx, admin);
+  for (let i = 0; i < 12; i++) {
+    const res = await ctx.http
+      .post(`/api/v1/public/campaigns/${campaign.slug}/responses`)
+      .send({ submissionId: randomUUID(), locale: 'en', answers: { overall_satisfaction: SAT[i % 5] } });
+    expect(res.status).toBe(201);
+  }
+  await drainInbox();
+  const values = db().collection<{ _id: string } & Record<string, unknown>>('indicator_values');
+  const ids = async () =>
+    (await values.find({}, { projection: { _id: 1 } }).toArray()).map((v) => v._id).sort();
+  const published = await ids();
+  const stored = await db().collection('campaigns').findOne({ slug: campaign.slug });
+  const unit = { organisationId: stored!.organisationId.toHexString(), period: stored!.period as string };
+  const total = await values.findOne({
+    organisationId: new mongoose.Types.ObjectId(unit.organisationId),
+    indicatorId: 'TP01',
+    segment: '*',
+  });
+  expect(total!.n).toBe(12);
+  // Weighted figures, as the weighting step adds them after a publication.
+  const weighted = { value: 0.61, low: 0.4, high: 0.8, nEffective: 9.5 };
+  await values.updateOne({ _id: total!._id }, { $set: { weighted } });
+
+  // Readers meanwhile (an analyst's nightly pull) find every value at every moment. The rebuild
+  // used to clear the collection and insert it again.
+  let reading = true;
+  const seen: number[] = [];
+  const reader = (async () => {
+    while (reading) seen.push((await values.find({}, { projection: { _id: 1 } }).toArray()).length);
+  })();
+  const first = await fullRebuild().finally(() => {
+    reading = false;
+  });
+  await reader;
+  expect(seen.length).toBeGreaterThan(0);
+  expect(Math.min(...seen)).toBe(published.length);
+  expect(await ids()).toEqual(published);
+  // Kept until the unit is weighted again (the rebuild job does that next).
+  expect((await values.findOne({ _id: total!._id }))!.weighted).toEqual(weighted);
+  expect(first.valuesRemoved).toBe(0);
+
+  // Nothing changed: nothing is written. A value that drifted is written back, a value no unit
+  // publishes is removed.
+  expect((await fullRebuild()).valuesWritten).toBe(0);
+  await values.updateOne({ _id: total!._id }, { $set: { n: 11, value: 0.1 } });
+  await values.insertOne({ ...total!, _id: `${total!._id}-orphan`, segment: 'gone' });
+  const mended = await fullRebuild();
+  expect([mended.valuesWritten, mended.valuesRemoved]).toEqual([1, 1]);
+  const back = await values.findOne({ _id: total!._id });
+  expect([back!.n, back!.value]).toEqual([total!.n, total!.value]);
+  expect(await ids()).toEqual(published);
+  expect(await tp01(unit)).toBe(12);
+}, 120000);

@@ -1,5 +1,6 @@
 import { Types } from 'mongoose';
 import type { Logger } from 'pino';
+import { canonicalJson } from '../../canonical-json';
 import { isDuplicateKey, upsertRetrying } from '../../db/upsert';
 import type { LockRunner } from '../../queue/lock';
 import { Campaign } from '../campaigns/campaign.model';
@@ -659,9 +660,14 @@ export async function drainInbox(
  * Returns how many units it found different from what was counted before (each is logged): on a
  * healthy system, none.
  */
-export async function fullRebuild(
-  logger?: Logger,
-): Promise<{ responses: number; units: number; mended: number; ms: number }> {
+export async function fullRebuild(logger?: Logger): Promise<{
+  responses: number;
+  units: number;
+  mended: number;
+  valuesWritten: number;
+  valuesRemoved: number;
+  ms: number;
+}> {
   const started = Date.now();
   const ctx = await stepContext(logger);
   // Which waiting entries the pass counted: those whose response it met. Only responses that
@@ -766,35 +772,21 @@ export async function fullRebuild(
   // The batched units' entries go now; their heads move once the values are published, and only
   // then their older revisions go (until the head moves, readers step forward from the old one).
   await removeEntries(batched.flatMap(({ state }) => state.applied.map((id) => new Types.ObjectId(id))));
-  // Every value is replaced: clearing and inserting in bulk costs two statements, where an
-  // upsert per value makes a server that cannot find documents by key read the collection each
-  // time. No drain publishes meanwhile (they wait for the same lock).
   const orgs = new Map(
     (await Organisation.find({}).lean<OrganisationDoc[]>()).map((o) => [o._id.toHexString(), o]),
   );
-  // Archived units are published again from their final counts, their weighted figures kept.
-  const keptWeighted = new Map<string, unknown>();
+  // Archived units are published again from their final counts.
   for (const key of archived) {
     const [organisationId, period] = [key.slice(0, 24), key.slice(25)];
     const u = { organisationId, period };
     written.push({ u, state: await latestState(u, (await readHead(u)).rev) });
-    for (const v of await IndicatorValue.find(
-      { organisationId: new Types.ObjectId(organisationId), period },
-      { _id: 1, weighted: 1 },
-    ).lean<Array<{ _id: string; weighted?: unknown }>>())
-      if (v.weighted) keptWeighted.set(v._id, v.weighted);
   }
   const values = written.flatMap(({ u, state }) => {
     const org = orgs.get(u.organisationId);
     return org ? organisationValues(org, u.period, rowsOf(state), ctx.catalogue, new Date()) : [];
   });
-  for (const v of values)
-    if (keptWeighted.has(v._id)) Object.assign(v, { weighted: keptWeighted.get(v._id) });
-  await IndicatorValue.deleteMany({});
-  for (let i = 0; i < values.length; i += BULK_BATCH)
-    await IndicatorValue.collection.insertMany(values.slice(i, i + BULK_BATCH) as never[], {
-      ordered: false,
-    });
+  // No drain publishes meanwhile (they wait for the same lock).
+  const replaced = await replaceValues(values);
   const settledHere = new Set(batched.map(({ u }) => unitId(u)));
   for (const { u, state } of written)
     await advanceHead(
@@ -804,8 +796,8 @@ export async function fullRebuild(
         : { published: state.rev },
     );
   // A drain that ran meanwhile (the lock lost: Redis restarted empty, a renewal failed) may have
-  // counted and published a newer revision, which the bulk write above replaced with this pass's,
-  // or a unit's first revision, whose values the clearing above removed: such a unit is published
+  // counted and published a newer revision, which the writes above replaced with this pass's, or
+  // a unit's first revision, whose values the removal above took away: such a unit is published
   // again from its latest revision (its head says where that is).
   const rebuiltRev = new Map(written.map(({ u, state }) => [unitId(u), state.rev]));
   for (const head of await readHeads()) {
@@ -824,9 +816,55 @@ export async function fullRebuild(
   await removeByIds(UnitState, older);
   await markValuesChanged();
   await markMethodsCurrent();
-  const result = { responses, units: units.size, mended, ms: Date.now() - started };
+  const result = {
+    responses,
+    units: units.size,
+    mended,
+    valuesWritten: replaced.written,
+    valuesRemoved: replaced.removed,
+    ms: Date.now() - started,
+  };
   logger?.info(result, 'full rebuild done');
   return result;
+}
+
+type ValueDoc = ReturnType<typeof organisationValues>[number];
+
+/** A value's figures, without when they were computed: equal text, nothing to write. */
+const figuresOf = ({ computedAt: _at, weighted: _w, ...rest }: Record<string, unknown>) =>
+  canonicalJson(rest);
+
+/**
+ * Makes the published values `values`, never by clearing them: readers meanwhile (an analyst's
+ * nightly pull) see each value as it was or as it is now, never a missing one. A value whose
+ * figures did not change is not written (a rebuild usually changes few, and a server that cannot
+ * find documents by key reads the collection for each write); a changed one is rewritten in
+ * place, its weighted figures kept until they are weighted again; a value no unit publishes any
+ * more is removed.
+ */
+async function replaceValues(values: ValueDoc[]): Promise<{ written: number; removed: number }> {
+  const next = new Map(values.map((v) => [v._id, v]));
+  const unchanged = new Set<string>();
+  const gone: string[] = [];
+  const stored = IndicatorValue.collection.find<Record<string, unknown> & { _id: string }>(
+    {},
+    { batchSize: BULK_BATCH },
+  );
+  for await (const old of stored) {
+    const v = next.get(old._id);
+    if (!v) gone.push(old._id);
+    else if (figuresOf(old) === figuresOf(v)) unchanged.add(old._id);
+  }
+  const changed = values.filter((v) => !unchanged.has(v._id));
+  for (let i = 0; i < changed.length; i += BULK_BATCH) {
+    const batch = changed.slice(i, i + BULK_BATCH).map(({ _id, ...rest }) => ({
+      updateOne: { filter: { _id: _id as never }, update: { $set: rest }, upsert: true },
+    }));
+    await upsertRetrying(() => IndicatorValue.collection.bulkWrite(batch, { ordered: false }));
+  }
+  for (let i = 0; i < gone.length; i += BULK_BATCH)
+    await IndicatorValue.deleteMany({ _id: { $in: gone.slice(i, i + BULK_BATCH) } });
+  return { written: changed.length, removed: gone.length };
 }
 
 /** Records that the stored values carry method hashes made as this code makes them. */
