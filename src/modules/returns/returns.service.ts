@@ -98,7 +98,10 @@ function valuesOf(figures: readonly StoredFigure[], catalogue: ReadonlyMap<strin
 
 /**
  * What figures are checked against: the organisation's signed-off previous period in this group
- * and the other members' returns of this period that have been submitted.
+ * and the other current members' signed-off returns of this period. Only signed-off figures: the
+ * outlier fences a finding names give away the quartiles of the values they come from, which
+ * members may know only once the coordinator has signed them off (the group's benchmarks show
+ * them then).
  */
 async function checkContext(
   s: ReturnScope,
@@ -119,9 +122,12 @@ async function checkContext(
     previousDoc?.state === 'signed_off'
       ? valuesOf(previousDoc.figures, catalogue)
       : new Map<string, number>();
+  const members = new Set(
+    s.group.members.filter((m) => m.status === 'member').map((m) => m.organisationId.toHexString()),
+  );
   const peers = new Map<string, number[]>();
   for (const d of peerDocs) {
-    if (d._id === s.id || d.state === 'draft') continue;
+    if (d._id === s.id || d.state !== 'signed_off' || !members.has(d.organisationId.toHexString())) continue;
     for (const [key, v] of valuesOf(d.figures, catalogue)) {
       const list = peers.get(key);
       if (list) list.push(v);
