@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { Schema, Types, model, type InferSchemaType } from 'mongoose';
 
 const memberSchema = new Schema(
@@ -44,6 +45,11 @@ const groupSchema = new Schema(
     sharePlans: { type: Boolean, default: false },
     /** Bumped by every change; writes carry the revision they read (no lost updates). */
     revision: { type: Number, default: 0 },
+    /**
+     * Secret key of the members' pseudonyms (HMAC of an organisation's id): members know each
+     * other's ids, so a pseudonym anyone could compute would name them. Never shown.
+     */
+    pseudonymKey: { type: String, default: () => randomBytes(32).toString('hex') },
   },
   { timestamps: true, collection: 'groups' },
 );

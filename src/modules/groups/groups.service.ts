@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { Types } from 'mongoose';
 import {
   ConflictError,
@@ -77,6 +78,22 @@ export async function coordinatedGroup(caller: AuthContext, ref: string): Promis
   const access = await groupFor(caller, ref);
   if (!access.coordinates) throw new ForbiddenError('only the group’s coordinators may do this');
   return access;
+}
+
+/**
+ * The group's pseudonym key. A group made before groups had one gets it now, once: the first
+ * writer wins and every reader takes the stored key.
+ */
+export async function pseudonymKeyOf(group: GroupDoc): Promise<string> {
+  if (group.pseudonymKey) return group.pseudonymKey;
+  await Group.updateOne(
+    { _id: group._id, pseudonymKey: { $exists: false } },
+    { $set: { pseudonymKey: randomBytes(32).toString('hex') } },
+  );
+  const stored = await Group.findById(group._id, { pseudonymKey: 1 }).lean<{ pseudonymKey?: string }>();
+  if (!stored?.pseudonymKey) throw new NotFoundError('group');
+  readCache.clear();
+  return stored.pseudonymKey;
 }
 
 /** Accepted members' organisation ids. */

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHmac } from 'node:crypto';
 import { Types } from 'mongoose';
 import { NotFoundError, ValidationError } from '../../errors';
 import type { AuthContext } from '../../http/context';
@@ -9,7 +9,7 @@ import { freezeDeep } from '../../http/serialised';
 import { distributionSummary, percentileRank, rankInDirection } from '../catalogue/statistics';
 import { figureKey, parseFigureKey, type ReportedIndicator } from '../catalogue/reported-indicators';
 import { loadReportedCatalogue } from '../catalogue/reported-indicators.service';
-import { groupFor, memberIds, namesVisible } from '../groups/groups.service';
+import { groupFor, memberIds, namesVisible, pseudonymKeyOf } from '../groups/groups.service';
 import { Organisation, peerAttributes, type OrganisationDoc } from '../organisations/organisation.model';
 import { groupFigureValues } from '../returns/reported-values';
 import type { ModeCounts } from '../responses/modes';
@@ -143,6 +143,8 @@ export interface GroupPeers {
   revision: number;
   members: Set<string>;
   names: boolean;
+  /** Key of the members' pseudonyms (see {@link pseudonym}). */
+  pseudonymKey: string;
 }
 
 /**
@@ -161,12 +163,16 @@ export async function groupPeers(caller: AuthContext, q: PeerQuery): Promise<Gro
     revision: access.group.revision ?? 0,
     members: new Set(memberIds(access.group)),
     names: namesVisible(access.group) || access.coordinatingOrganisation || caller.role === 'platform',
+    pseudonymKey: await pseudonymKeyOf(access.group),
   };
 }
 
-/** A stable pseudonym of a member inside a group whose members have not agreed to show names. */
-export function pseudonym(groupId: string, organisationId: string): string {
-  return `member-${createHash('sha256').update(`${groupId}|${organisationId}`).digest('hex').slice(0, 6)}`;
+/**
+ * A stable pseudonym of a member inside a group whose members have not agreed to show names: a
+ * keyed hash of its id under the group's secret key, since every member can read the others' ids.
+ */
+export function pseudonym(key: string, organisationId: string): string {
+  return `member-${createHmac('sha256', key).update(organisationId).digest('hex').slice(0, 6)}`;
 }
 
 export function inPeerGroup(
@@ -240,7 +246,7 @@ export function identity(
   you: boolean,
 ) {
   if (group && !group.names && !you) {
-    const name = pseudonym(group.id, organisationId);
+    const name = pseudonym(group.pseudonymKey, organisationId);
     return { slug: name, name, country: '', region: '', type: '', stockBand: null };
   }
   return {
