@@ -299,6 +299,21 @@ describe('improvement plans', () => {
     await signedOff('kutno', '2025', 44);
     plan = (await as(keys.kutno!, 'get', `/api/v1/plans/${planId}`)).body;
     expect(plan.goals[0].progress.status).toBe('on_track');
+    // The baseline's return reopened: its figure is withdrawn until signed off again, so the
+    // coordinators see the goal without it (the owner still does).
+    await as(coordinator, 'post', `${G}/returns/kutno/2024/reopen`, { reason: 'recount' });
+    const reopened = (await as(coordinator, 'get', `/api/v1/plans/${planId}`)).body;
+    expect(reopened.goals[0].baseline).toEqual({
+      period: '2024',
+      value: null,
+      low: null,
+      high: null,
+      n: null,
+    });
+    expect(reopened.goals[0].progress.status).toBe('withheld');
+    expect((await as(keys.kutno!, 'get', `/api/v1/plans/${planId}`)).body.goals[0].baseline.value).toBe(0.06);
+    await signedOff('kutno', '2024', 60);
+    expect((await as(coordinator, 'get', `/api/v1/plans/${planId}`)).body.goals[0].baseline.value).toBe(0.06);
     // 2026: vacancy 2.9% reaches the target; satisfaction 72% (±3) is beyond the noise.
     await signedOff('kutno', '2026', 29);
     await surveyValue('kutno', '2026', 0.72, 0.69, 0.75);
@@ -472,5 +487,35 @@ describe('improvement plans', () => {
     expect(text).toContain('Baseline 2024: 6.0%');
     expect(text).toContain('Remonty pustostanów w trybie ciągłym');
     expect(text).toContain('Przegląd roczny');
+  });
+});
+
+describe('an organisation that leaves the group', () => {
+  it('takes its plans with it: the coordinators and members no longer see them', async () => {
+    const platform = await createPlatformKey();
+    const leaver = await createOrganisationViaApi(ctx, platform, 'leaver');
+    expect((await as(coordinator, 'post', `${G}/invitations`, { organisation: 'leaver' })).status).toBe(200);
+    expect((await as(leaver.adminKey, 'post', `${G}/membership`)).status).toBe(200);
+    const created = await as(leaver.adminKey, 'post', '/api/v1/plans', {
+      title: 'Plan of a leaver',
+      group: 'gwd',
+      visibleToMembers: true,
+    });
+    expect(created.status).toBe(201);
+    const url = `/api/v1/plans/${created.body.id}`;
+    const listed = async (key: string) =>
+      (await as(key, 'get', '/api/v1/plans')).body.items.map((p: { id: string }) => p.id);
+    for (const key of [coordinator, keys.oswiecim!]) {
+      expect((await as(key, 'get', url)).status).toBe(200);
+      expect(await listed(key)).toContain(created.body.id);
+    }
+
+    expect((await as(leaver.adminKey, 'delete', `${G}/members/leaver`)).status).toBe(200);
+    for (const key of [coordinator, keys.oswiecim!]) {
+      expect((await as(key, 'get', url)).status).toBe(404);
+      expect(await listed(key)).not.toContain(created.body.id);
+    }
+    // Its own organisation keeps it.
+    expect((await as(leaver.adminKey, 'get', url)).status).toBe(200);
   });
 });

@@ -110,10 +110,20 @@ interface PlanAccess {
   group: GroupDoc | null;
 }
 
+/** Whether the plan's organisation still belongs to the group (a member, or a coordinator). */
+function ownerInGroup(plan: PlanDoc, group: GroupDoc): boolean {
+  const owner = plan.organisationId.toHexString();
+  return (
+    group.coordinators.some((c) => c.toHexString() === owner) ||
+    group.members.some((m) => m.status === 'member' && m.organisationId.toHexString() === owner)
+  );
+}
+
 function visible(caller: AuthContext, plan: PlanDoc, group: GroupDoc | null): boolean {
   if (caller.role === 'platform') return true;
   if (plan.organisationId.toHexString() === caller.organisationId) return true;
-  if (!group) return false;
+  // An organisation that left the group (or was removed) takes its plans with it.
+  if (!group || !ownerInGroup(plan, group)) return false;
   const a = accessTo(caller, group);
   return a.coordinatingOrganisation || ((plan.visibleToMembers || !!group.sharePlans) && a.member);
 }
@@ -524,15 +534,15 @@ async function planView(access: PlanAccess) {
     const measured = info
       ? await measurementsOf(plan.organisationId, plan.groupId, info, g.segment)
       : { values: [], withheld: [] };
-    // A baseline whose period's value is not published now (suppressed since: more segments, a
-    // hidden neighbour), or that was itself taken on fewer answers than the minimum (a goal set
-    // before baselines had to be published), is not shown to other organisations.
+    // A baseline whose period's value is not published now (a survey value suppressed since: more
+    // segments, a hidden neighbour; a reported figure whose return was reopened), or that was
+    // itself taken on fewer answers than the minimum (a goal set before baselines had to be
+    // published), is not shown to other organisations.
     const baselineWithheld =
       !own &&
       !!info &&
-      !info.reported &&
       (!measured.values.some((m) => m.period === g.baseline.period) ||
-        (g.baseline.n !== null && info.minN !== undefined && g.baseline.n < info.minN));
+        (!info.reported && g.baseline.n !== null && info.minN !== undefined && g.baseline.n < info.minN));
     const progress = baselineWithheld
       ? WITHHELD_PROGRESS
       : goalProgress({
@@ -626,7 +636,8 @@ export async function notifyDueReviews(events: EventSink, now = new Date()): Pro
       { $set: { reviewNotifiedFor: due }, $inc: { revision: 1 } },
     );
     if (claimed.matchedCount !== 1) continue;
-    const group = plan.groupId ? await Group.findById(plan.groupId).lean<GroupDoc>() : null;
+    const stored = plan.groupId ? await Group.findById(plan.groupId).lean<GroupDoc>() : null;
+    const group = stored && ownerInGroup(plan, stored) ? stored : null;
     await events.emit({
       type: 'plan.review_due',
       organisationIds: [
