@@ -257,8 +257,14 @@ describe('single sign-on', () => {
     expect(lines[0]!.after).toEqual({ method: 'oidc' });
   });
 
-  it('activates an invited person whose invitation is still open', async () => {
-    const id = await invite('pending@gdynia.test', false);
+  it('activates an invited person whose invitation is still open, and the link is spent', async () => {
+    const invited = await ctx.http
+      .post('/api/v1/organisations/gdynia/people')
+      .set('Authorization', bearer(admin))
+      .send({ name: 'pending', email: 'pending@gdynia.test', role: 'analyst' });
+    expect(invited.status).toBe(201);
+    const id = invited.body.person.id as string;
+    const token = /invitation#([A-Za-z0-9_-]{43})/.exec(invited.body.invitation.url as string)![1]!;
     const browser = new Browser();
     expect(await callback(browser, await throughProvider(browser, 'pending'))).toBe('/console');
     const me = await session(browser);
@@ -266,6 +272,14 @@ describe('single sign-on', () => {
     expect(me.body.person).toMatchObject({ id, status: 'active' });
     const activated = (await audit('person.activated')).filter((l) => l.resource.id === id);
     expect(activated.map((l) => l.after)).toEqual([{ method: 'oidc' }]);
+    // Whoever still holds the link (the inviting admin saw it) cannot set a password on the
+    // account now, and so cannot sign in as its owner.
+    const late = await ctx.http.post('/api/v1/invitations/accept').send({ token, password: PASSWORD });
+    expect([late.status, late.body.error?.code]).toEqual([410, 'INVITATION_GONE']);
+    const signIn = await ctx.http
+      .post('/api/v1/session')
+      .send({ email: 'pending@gdynia.test', password: PASSWORD });
+    expect(signIn.status).toBe(401);
   });
 
   it('refuses an address without an account, and creates none', async () => {

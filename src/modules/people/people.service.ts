@@ -170,7 +170,9 @@ export async function acceptInvitation(token: string, password: string) {
     throw err;
   }
   const person = await Person.findById(invitation.personId).lean<PersonDoc>();
-  if (!person || person.status === 'disabled') throw gone();
+  // Only an invited person: one active since (single sign-on proved the address) keeps the
+  // password they have, whoever still holds the link (the inviting admin saw it).
+  if (!person || person.status !== 'invited') throw gone();
   const updated = await changePerson(person._id, {
     $set: {
       passwordHash: await hashPassword(password),
