@@ -141,7 +141,7 @@ it('prints Georgian on request', async () => {
   const res = await pdf(keys.admin!, `${PACK}?period=2026&lang=ka`);
   expect(res.status).toBe(200);
   const text = (await parsePdf(res.body as Buffer)).pages.join(' ');
-  for (const heading of ['ანგარიში საბჭოსთვის', 'ძირითადი მაჩვენებლები', 'მეთოდოლოგია', 'დამალვის წესები'])
+  for (const heading of ['ანგარიში საბჭოსთვის', 'ძირითადი ინდიკატორები', 'მეთოდოლოგია', 'დამალვის წესები'])
     expect(text).toContain(heading);
 });
 

@@ -164,7 +164,7 @@ describe('routing written out from skip logic', () => {
       'pl',
       'Jeśli „Tak”, przejdź do pytania 3',
       'Odpowiedz tylko, jeśli w pytaniu 1 zaznaczono „Nie”',
-      'Odpowiedz tylko, jeśli to Pana/Pani dotyczy',
+      'Proszę odpowiedzieć tylko, jeśli to Pana/Pani dotyczy',
     ],
   ])('prints the skip and the conditions in %s', async (lang, skip, onlyIf, fallback) => {
     const layout = questions(SKIP_SURVEY, lang);
