@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import mongoose from 'mongoose';
+import { validTsm } from '../../scripts/tsm-answers';
 import {
   drainInbox,
   fullRebuild,
@@ -235,3 +236,57 @@ it('a rebuild never takes a published value away from readers, and writes only w
   expect(await ids()).toEqual(published);
   expect(await tp01(unit)).toBe(12);
 }, 120000);
+
+it('publishes and rebuilds units of many values, four units at once, on every supported server', async () => {
+  // Four organisations with nine estates each: every TSM indicator per estate and in total, some
+  // sixty values a unit. FerretDB 1.24 on PostgreSQL holds a connection for each statement of a
+  // bulk update until the command ends (a pool of 50): a drain publishing four such units at once
+  // used to leave it waiting for ever, answering nothing to anyone.
+  const platform = await createPlatformKey();
+  const units: Array<{ organisationId: string; period: string }> = [];
+  const slugs: string[] = [];
+  for (let o = 0; o < 4; o++) {
+    const admin = (await createOrganisationViaApi(ctx, platform, `many-values-${o}`)).adminKey;
+    for (let e = 0; e < 9; e++) {
+      const { campaign } = await createCampaignViaApi(ctx, admin, {
+        template: 'tsm-perception',
+        campaign: { segment: `estate:E${e}` },
+      });
+      const res = await ctx.http
+        .post(`/api/v1/public/campaigns/${campaign.slug}/responses`)
+        .send({ submissionId: randomUUID(), locale: 'en', answers: validTsm() });
+      expect(res.status).toBe(201);
+      if (e === 0) {
+        const stored = await db().collection('campaigns').findOne({ slug: campaign.slug });
+        units.push({ organisationId: stored!.organisationId.toHexString(), period: stored!.period });
+        slugs.push(campaign.slug);
+      }
+    }
+  }
+  const valuesOf = (u: (typeof units)[number]) =>
+    db()
+      .collection('indicator_values')
+      .countDocuments({ organisationId: new mongoose.Types.ObjectId(u.organisationId), period: u.period });
+  const drained = await drainInbox();
+  expect(drained.counted).toBe(36);
+  for (const u of units) {
+    expect(await valuesOf(u)).toBeGreaterThanOrEqual(50);
+    expect(await tp01(u)).toBe(9);
+  }
+  // One more answer to each: the next drain rewrites every value of the four units in place.
+  for (const slug of slugs) {
+    const res = await ctx.http
+      .post(`/api/v1/public/campaigns/${slug}/responses`)
+      .send({ submissionId: randomUUID(), locale: 'en', answers: validTsm() });
+    expect(res.status).toBe(201);
+  }
+  expect((await drainInbox()).counted).toBe(4);
+  for (const u of units) expect(await tp01(u)).toBe(10);
+  // Every stored value disagrees with the counts: the rebuild rewrites them all in place.
+  await db()
+    .collection('indicator_values')
+    .updateMany({}, { $set: { n: -1 } });
+  const rebuilt = await fullRebuild();
+  expect(rebuilt.valuesWritten).toBeGreaterThanOrEqual(200);
+  for (const u of units) expect(await tp01(u)).toBe(10);
+}, 180000);

@@ -1,6 +1,7 @@
 import { Types } from 'mongoose';
 import type { Logger } from 'pino';
 import { canonicalJson } from '../../canonical-json';
+import { bulkUpdate } from '../../db/bulk-update';
 import { isDuplicateKey, upsertRetrying } from '../../db/upsert';
 import type { LockRunner } from '../../queue/lock';
 import { Campaign } from '../campaigns/campaign.model';
@@ -514,12 +515,12 @@ async function publish(
     const org = await Organisation.findById(u.organisationId).lean<OrganisationDoc>();
     if (!org) return false;
     const docs = organisationValues(org, u.period, rowsOf(shown), ctx.catalogue, new Date());
-    for (let i = 0; i < docs.length; i += BULK_BATCH) {
-      const batch = docs.slice(i, i + BULK_BATCH).map(({ _id, ...rest }) => ({
+    await bulkUpdate(
+      IndicatorValue.collection,
+      docs.map(({ _id, ...rest }) => ({
         updateOne: { filter: { _id: _id as never }, update: { $set: rest }, upsert: true },
-      }));
-      await upsertRetrying(() => IndicatorValue.collection.bulkWrite(batch, { ordered: false }));
-    }
+      })),
+    );
     const keep = new Set(docs.map((d) => d._id));
     const gone = [...valueIds(u, before)].filter((id) => !keep.has(id));
     if (gone.length) await IndicatorValue.deleteMany({ _id: { $in: gone } });
@@ -830,41 +831,60 @@ export async function fullRebuild(logger?: Logger): Promise<{
 
 type ValueDoc = ReturnType<typeof organisationValues>[number];
 
-/** A value's figures, without when they were computed: equal text, nothing to write. */
-const figuresOf = ({ computedAt: _at, weighted: _w, ...rest }: Record<string, unknown>) =>
-  canonicalJson(rest);
+/**
+ * A value's figures, without when they were computed: equal text, nothing to write. The answer
+ * distribution is stored as JSON text whose key order follows the counting; it is compared by
+ * content.
+ */
+function figuresOf({ computedAt: _at, weighted: _w, distribution, ...rest }: Record<string, unknown>) {
+  const counts = typeof distribution === 'string' ? (JSON.parse(distribution) as unknown) : distribution;
+  return canonicalJson({ ...rest, distribution: counts });
+}
 
 /**
  * Makes the published values `values`, never by clearing them: readers meanwhile (an analyst's
  * nightly pull) see each value as it was or as it is now, never a missing one. A value whose
- * figures did not change is not written (a rebuild usually changes few, and a server that cannot
- * find documents by key reads the collection for each write); a changed one is rewritten in
- * place, its weighted figures kept until they are weighted again; a value no unit publishes any
- * more is removed.
+ * figures did not change is not written (a rebuild usually changes few); a changed one is
+ * rewritten in place, its weighted figures kept until they are weighted again; a new one is
+ * inserted in bulk; a value no unit publishes any more is removed.
  */
 async function replaceValues(values: ValueDoc[]): Promise<{ written: number; removed: number }> {
   const next = new Map(values.map((v) => [v._id, v]));
+  const stored = new Set<string>();
   const unchanged = new Set<string>();
   const gone: string[] = [];
-  const stored = IndicatorValue.collection.find<Record<string, unknown> & { _id: string }>(
+  const cursor = IndicatorValue.collection.find<Record<string, unknown> & { _id: string }>(
     {},
     { batchSize: BULK_BATCH },
   );
-  for await (const old of stored) {
+  for await (const old of cursor) {
     const v = next.get(old._id);
+    stored.add(old._id);
     if (!v) gone.push(old._id);
     else if (figuresOf(old) === figuresOf(v)) unchanged.add(old._id);
   }
-  const changed = values.filter((v) => !unchanged.has(v._id));
-  for (let i = 0; i < changed.length; i += BULK_BATCH) {
-    const batch = changed.slice(i, i + BULK_BATCH).map(({ _id, ...rest }) => ({
-      updateOne: { filter: { _id: _id as never }, update: { $set: rest }, upsert: true },
-    }));
-    await upsertRetrying(() => IndicatorValue.collection.bulkWrite(batch, { ordered: false }));
+  const update = (list: ValueDoc[]) =>
+    bulkUpdate(
+      IndicatorValue.collection,
+      list.map(({ _id, ...rest }) => ({
+        updateOne: { filter: { _id: _id as never }, update: { $set: rest }, upsert: true },
+      })),
+    );
+  await update(values.filter((v) => stored.has(v._id) && !unchanged.has(v._id)));
+  // New values: inserted in bulk. One a drain published meanwhile (the lock lost) is updated.
+  const fresh = values.filter((v) => !stored.has(v._id));
+  for (let i = 0; i < fresh.length; i += BULK_BATCH) {
+    const batch = fresh.slice(i, i + BULK_BATCH);
+    try {
+      await IndicatorValue.collection.insertMany(batch as never[], { ordered: false });
+    } catch (err) {
+      if (!isDuplicateKey(err)) throw err;
+      await update(batch);
+    }
   }
   for (let i = 0; i < gone.length; i += BULK_BATCH)
     await IndicatorValue.deleteMany({ _id: { $in: gone.slice(i, i + BULK_BATCH) } });
-  return { written: changed.length, removed: gone.length };
+  return { written: values.length - unchanged.size, removed: gone.length };
 }
 
 /** Records that the stored values carry method hashes made as this code makes them. */

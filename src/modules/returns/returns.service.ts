@@ -7,6 +7,7 @@ import {
   ValidationError,
   type ErrorDetail,
 } from '../../errors';
+import { bulkUpdate } from '../../db/bulk-update';
 import type { AuthContext } from '../../http/context';
 import { recordAudit } from '../audit/record';
 import { figureKey, figureValue, type ReportedIndicator } from '../catalogue/reported-indicators';
@@ -638,11 +639,11 @@ export async function publishReturn(id: string): Promise<void> {
   const doc = await DataReturn.findById(id).lean<DataReturnDoc>();
   const keep = doc?.state === 'signed_off' ? await reportedValuesOf(doc) : [];
   if (keep.length)
-    await ReportedValue.bulkWrite(
+    await bulkUpdate(
+      ReportedValue,
       keep.map(({ _id, ...rest }) => ({
         replaceOne: { filter: { _id }, replacement: { _id, ...rest }, upsert: true },
       })),
-      { ordered: false },
     );
   const ids = new Set(keep.map((v) => v._id));
   const stored = await ReportedValue.find({ returnId: id }, { _id: 1 }).lean<Array<{ _id: string }>>();

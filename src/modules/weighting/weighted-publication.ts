@@ -1,5 +1,6 @@
 import { Types } from 'mongoose';
 import type { Logger } from 'pino';
+import { bulkUpdate } from '../../db/bulk-update';
 import { JobName } from '../../queue/jobs';
 import type { Queues } from '../../queue/queues';
 import type { IndicatorDefinition } from '../catalogue/catalogue';
@@ -214,7 +215,7 @@ export async function reweightUnit(
     return { updateOne: { filter: { _id: v._id as never }, update: { $set: { weighted } } } };
   });
   if (updates.length) {
-    await IndicatorValue.collection.bulkWrite(updates, { ordered: false });
+    await bulkUpdate(IndicatorValue.collection, updates);
     await markValuesChanged();
   }
   const status = weighting.ok ? 'weighted' : 'not-weighted';
