@@ -87,7 +87,7 @@ export async function coordinatedGroup(caller: AuthContext, ref: string): Promis
 export async function pseudonymKeyOf(group: GroupDoc): Promise<string> {
   if (group.pseudonymKey) return group.pseudonymKey;
   await Group.updateOne(
-    { _id: group._id, pseudonymKey: { $exists: false } },
+    { _id: group._id, pseudonymKey: null },
     { $set: { pseudonymKey: randomBytes(32).toString('hex') } },
   );
   const stored = await Group.findById(group._id, { pseudonymKey: 1 }).lean<{ pseudonymKey?: string }>();

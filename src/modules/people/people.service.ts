@@ -173,14 +173,15 @@ export async function acceptInvitation(token: string, password: string) {
   // Only an invited person: one active since (single sign-on proved the address) keeps the
   // password they have, whoever still holds the link (the inviting admin saw it).
   if (!person || person.status !== 'invited') throw gone();
-  const updated = await changePerson(person._id, {
-    $set: {
-      passwordHash: await hashPassword(password),
-      status: 'active',
-      failedSignIns: 0,
-      lockedUntil: null,
-    },
-  });
+  const passwordHash = await hashPassword(password);
+  // Still invited when written: an activation while the password was hashed keeps its account.
+  const updated = await Person.findOneAndUpdate(
+    { _id: person._id, status: 'invited' },
+    { $set: { passwordHash, status: 'active', failedSignIns: 0, lockedUntil: null } },
+    { new: true },
+  ).lean<PersonDoc>();
+  people.delete(person._id.toHexString());
+  if (!updated) throw gone();
   await recordAudit(
     {
       keyId: person._id.toHexString(),
