@@ -224,9 +224,15 @@ it('a rebuild never takes a published value away from readers, and writes only w
   expect((await values.findOne({ _id: total!._id }))!.weighted).toEqual(weighted);
   expect(first.valuesRemoved).toBe(0);
 
-  // Nothing changed: nothing is written. A value that drifted is written back, a value no unit
-  // publishes is removed.
+  // Nothing changed: nothing is written, and readers keep what they hold. A value that drifted is
+  // written back, a value no unit publishes is removed.
+  const stamp = () =>
+    db()
+      .collection('aggregation_state')
+      .findOne({ _id: 'values' as never });
+  const before = (await stamp())!.changedAt;
   expect((await fullRebuild()).valuesWritten).toBe(0);
+  expect((await stamp())!.changedAt).toEqual(before);
   await values.updateOne({ _id: total!._id }, { $set: { n: 11, value: 0.1 } });
   await values.insertOne({ ...total!, _id: `${total!._id}-orphan`, segment: 'gone' });
   const mended = await fullRebuild();

@@ -815,7 +815,8 @@ export async function fullRebuild(logger?: Logger): Promise<{
     stored.filter((r) => r.rev < state.rev - 1).map((r) => r.id),
   );
   await removeByIds(UnitState, older);
-  await markValuesChanged();
+  // Readers keep what they hold when no value changed (a republished unit has said so itself).
+  if (replaced.written || replaced.removed) await markValuesChanged();
   await markMethodsCurrent();
   const result = {
     responses,
