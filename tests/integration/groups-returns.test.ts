@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
 import { Types } from 'mongoose';
 import { IndicatorValue } from '../../src/modules/indicators/indicator-value.model';
-import { Group } from '../../src/modules/groups/group.model';
-import { pseudonymKeyOf } from '../../src/modules/groups/groups.service';
+import { Group, GroupKey } from '../../src/modules/groups/group.model';
+import { readOrCreatePseudonymKey } from '../../src/modules/groups/groups.service';
 import {
   bearer,
   createOrganisationViaApi,
@@ -460,16 +460,16 @@ describe('returns', () => {
 });
 
 describe('group benchmarks of reported figures', () => {
-  it('a group made before pseudonym keys gets one at its first read, and keeps it', async () => {
-    const id = { slug: 'gwd-housing' };
-    const before = (await Group.findOne(id).lean())!.pseudonymKey;
-    await Group.updateOne(id, { $unset: { pseudonymKey: 1 } });
-    const legacy = (await Group.findOne(id).lean())!;
-    expect(legacy.pseudonymKey).toBeUndefined();
-    const [a, b] = await Promise.all([pseudonymKeyOf(legacy), pseudonymKeyOf(legacy)]);
+  it('a group gets its pseudonym key at its first use, the same for readers at once, and keeps it', async () => {
+    const group = (await Group.findOne({ slug: 'gwd-housing' }).lean())!;
+    const id = group._id.toHexString();
+    await GroupKey.deleteOne({ _id: id });
+    // Two processes reading at once (each without a key in memory): the first insert decides.
+    const [a, b] = await Promise.all([readOrCreatePseudonymKey(id), readOrCreatePseudonymKey(id)]);
     expect(a).toMatch(/^[0-9a-f]{64}$/);
-    expect([b, (await Group.findOne(id).lean())!.pseudonymKey]).toEqual([a, a]);
-    expect(a).not.toBe(before);
+    expect(b).toBe(a);
+    expect(await readOrCreatePseudonymKey(id)).toBe(a);
+    expect((await GroupKey.findById(id).lean())!.key).toBe(a);
   });
 
   it('compares signed-off figures inside the group only, in the indicator’s direction, under pseudonyms until all agree', async () => {

@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import { Schema, Types, model, type InferSchemaType } from 'mongoose';
 
 const memberSchema = new Schema(
@@ -45,11 +44,6 @@ const groupSchema = new Schema(
     sharePlans: { type: Boolean, default: false },
     /** Bumped by every change; writes carry the revision they read (no lost updates). */
     revision: { type: Number, default: 0 },
-    /**
-     * Secret key of the members' pseudonyms (HMAC of an organisation's id): members know each
-     * other's ids, so a pseudonym anyone could compute would name them. Never shown.
-     */
-    pseudonymKey: { type: String, default: () => randomBytes(32).toString('hex') },
   },
   { timestamps: true, collection: 'groups' },
 );
@@ -61,3 +55,16 @@ export type GroupDoc = InferSchemaType<typeof groupSchema> & {
 };
 export type GroupMember = GroupDoc['members'][number];
 export const Group = model('Group', groupSchema);
+
+/**
+ * A group's secret key for its members' pseudonyms (HMAC of an organisation's id): members read
+ * each other's ids, so a pseudonym anyone could compute would name them. Its own collection,
+ * keyed by the group's id, so the first insert decides it on every server (a conditional update
+ * does not serialise concurrent writers on FerretDB). Never shown.
+ */
+const groupKeySchema = new Schema(
+  { _id: { type: String, required: true }, key: { type: String, required: true } },
+  { collection: 'group_keys', versionKey: false },
+);
+
+export const GroupKey = model('GroupKey', groupKeySchema);

@@ -7,13 +7,14 @@ import {
   ValidationError,
   type ErrorDetail,
 } from '../../errors';
+import { isDuplicateKey } from '../../db/upsert';
 import type { AuthContext } from '../../http/context';
 import { loadCatalogue } from '../catalogue/indicator-definitions.service';
 import { loadReportedCatalogue } from '../catalogue/reported-indicators.service';
 import { Organisation, type OrganisationDoc } from '../organisations/organisation.model';
 import { findOrganisation } from '../organisations/organisations.service';
 import { SharedCache } from '../../shared-cache';
-import { Group, type GroupDoc } from './group.model';
+import { Group, GroupKey, type GroupDoc } from './group.model';
 
 /** What the caller is to a group. */
 export interface GroupAccess {
@@ -81,19 +82,35 @@ export async function coordinatedGroup(caller: AuthContext, ref: string): Promis
 }
 
 /**
- * The group's pseudonym key. A group made before groups had one gets it now, once: the first
- * writer wins and every reader takes the stored key.
+ * The group's pseudonym key, made at its first use: the first insert wins, and every reader takes
+ * the stored key.
  */
-export async function pseudonymKeyOf(group: GroupDoc): Promise<string> {
-  if (group.pseudonymKey) return group.pseudonymKey;
-  await Group.updateOne(
-    { _id: group._id, pseudonymKey: null },
-    { $set: { pseudonymKey: randomBytes(32).toString('hex') } },
-  );
-  const stored = await Group.findById(group._id, { pseudonymKey: 1 }).lean<{ pseudonymKey?: string }>();
-  if (!stored?.pseudonymKey) throw new NotFoundError('group');
-  readCache.clear();
-  return stored.pseudonymKey;
+export async function readOrCreatePseudonymKey(groupId: string): Promise<string> {
+  const stored = await GroupKey.findById(groupId).lean<{ key: string }>();
+  if (stored) return stored.key;
+  try {
+    await GroupKey.create({ _id: groupId, key: randomBytes(32).toString('hex') });
+  } catch (err) {
+    if (!isDuplicateKey(err)) throw err;
+  }
+  const won = await GroupKey.findById(groupId).lean<{ key: string }>();
+  if (!won) throw new NotFoundError('group');
+  return won.key;
+}
+
+/** Keys never change: each group's is read once per process. */
+const pseudonymKeys = new Map<string, Promise<string>>();
+
+/** The group's pseudonym key (see {@link readOrCreatePseudonymKey}). */
+export function pseudonymKeyOf(group: GroupDoc): Promise<string> {
+  const id = group._id.toHexString();
+  let key = pseudonymKeys.get(id);
+  if (!key) {
+    key = readOrCreatePseudonymKey(id);
+    pseudonymKeys.set(id, key);
+    key.catch(() => pseudonymKeys.delete(id));
+  }
+  return key;
 }
 
 /** Accepted members' organisation ids. */
