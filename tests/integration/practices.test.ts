@@ -583,3 +583,44 @@ describe('the server’s query operators the search relies on', () => {
     );
   });
 });
+
+describe('an organisation that leaves the group', () => {
+  it('takes its group-visible entries with it; its own organisation still sees them', async () => {
+    const leaver = await createOrganisationViaApi(ctx, platform, 'leaving-city', {
+      country: 'PL',
+      type: 'city',
+    });
+    expect((await as(coordinator, 'post', `${G}/invitations`, { organisation: 'leaving-city' })).status).toBe(
+      200,
+    );
+    expect((await as(leaver.adminKey, 'post', `${G}/membership`)).status).toBe(200);
+    const created = await as(leaver.adminKey, 'post', P, {
+      group: 'gwd-practices',
+      period: '2024',
+      title: { pl: 'Dyżury administratora w soboty' },
+      summary: { pl: 'Administrator osiedla przyjmuje lokatorów w soboty.' },
+      body: { pl: 'Dyżur w każdą sobotę od 9 do 13.' },
+      topics: ['obsługa lokatorów'],
+      indicators: ['PL_VACANT'],
+      criteria,
+      visibility: 'group',
+    });
+    expect(created.status).toBe(201);
+    const url = `${P}/${created.body.id}`;
+    const listed = async (key: string) =>
+      (await as(key, 'get', `${P}?limit=100`)).body.items.map((i: { id: string }) => i.id);
+    for (const key of [admins.lviv!, coordinator]) {
+      expect((await as(key, 'get', url)).status).toBe(200);
+      expect(await listed(key)).toContain(created.body.id);
+    }
+
+    expect((await as(leaver.adminKey, 'delete', `${G}/members/leaving-city`)).status).toBe(200);
+    for (const key of [admins.lviv!, coordinator]) {
+      expect((await as(key, 'get', url)).status).toBe(404);
+      expect(await listed(key)).not.toContain(created.body.id);
+    }
+    expect((await as(leaver.adminKey, 'get', url)).status).toBe(200);
+    // The platform sees every entry.
+    expect((await as(platform, 'get', url)).status).toBe(200);
+  });
+});

@@ -64,14 +64,27 @@ async function groupScope(reader: Reader): Promise<GroupScope> {
   return { all: false, ids, byId };
 }
 
+/**
+ * Organisations of a group whose group-visible entries its readers see: its members and its
+ * coordinators. An organisation that left takes its entries with it.
+ */
+function insiders(group: GroupDoc): Types.ObjectId[] {
+  return [
+    ...group.coordinators,
+    ...group.members.filter((m) => m.status === 'member').map((m) => m.organisationId),
+  ];
+}
+
 /** The visibility rule as a query filter, so a search stays one query. */
 function visibilityFilter(reader: Reader, scope: GroupScope): Record<string, unknown> {
   if (!reader) return { visibility: 'public' };
   if (scope.all) return {};
   const or: Record<string, unknown>[] = [{ visibility: { $in: ['organisations', 'public'] } }];
   if (reader.organisationId) or.push({ organisationId: new Types.ObjectId(reader.organisationId) });
-  if (scope.ids.size)
-    or.push({ visibility: 'group', groupId: { $in: [...scope.ids].map((id) => new Types.ObjectId(id)) } });
+  for (const id of scope.ids) {
+    const group = scope.byId.get(id)!;
+    or.push({ visibility: 'group', groupId: group._id, organisationId: { $in: insiders(group) } });
+  }
   return { $or: or };
 }
 
@@ -81,7 +94,11 @@ function canRead(reader: Reader, doc: PracticeDoc, scope: GroupScope): boolean {
   if (!reader) return false;
   if (scope.all || doc.visibility === 'organisations') return true;
   if (reader.organisationId === doc.organisationId.toHexString()) return true;
-  return !!doc.groupId && scope.ids.has(doc.groupId.toHexString());
+  const group =
+    doc.groupId && scope.ids.has(doc.groupId.toHexString())
+      ? scope.byId.get(doc.groupId.toHexString())
+      : null;
+  return !!group && insiders(group).some((o) => o.equals(doc.organisationId));
 }
 
 const isAuthor = (reader: Reader, doc: PracticeDoc) =>
