@@ -4,7 +4,11 @@ import {
   prepareMapping,
   StatsAccumulator,
 } from '../../src/modules/indicators/aggregation';
-import { BUILT_IN_INDICATORS, type IndicatorDefinition } from '../../src/modules/catalogue/catalogue';
+import {
+  BUILT_IN_INDICATORS,
+  SATISFACTION_SCALE,
+  type IndicatorDefinition,
+} from '../../src/modules/catalogue/catalogue';
 import { meanFromCounts, npsIndicator, shareIndicator } from '../../src/modules/catalogue/statistics';
 
 const catalogue = new Map(BUILT_IN_INDICATORS.map((d) => [d.id, d]));
@@ -83,13 +87,6 @@ describe('computeIndicator', () => {
 });
 
 describe('method fingerprints', () => {
-  const SATISFACTION = [
-    'very_satisfied',
-    'fairly_satisfied',
-    'neither',
-    'fairly_dissatisfied',
-    'very_dissatisfied',
-  ];
   const definition = (visibleIf?: string, pageVisibleIf?: string) => ({
     pages: [
       {
@@ -101,7 +98,7 @@ describe('method fingerprints', () => {
             type: 'radiogroup',
             name: 'overall',
             visibleIf,
-            choices: SATISFACTION,
+            choices: SATISFACTION_SCALE,
           },
         ],
       },
@@ -156,7 +153,7 @@ describe('method fingerprints', () => {
             type: 'radiogroup',
             name: 'repairs',
             visibleIf: '{recent} = true',
-            choices: SATISFACTION,
+            choices: SATISFACTION_SCALE,
           },
         ],
       },

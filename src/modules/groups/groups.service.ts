@@ -119,6 +119,14 @@ export function memberIds(group: GroupDoc): string[] {
 }
 
 /**
+ * Organisations inside the group: its coordinators and accepted members. What one shared with
+ * the group (plans, good practices) stays there only while it is inside.
+ */
+export function insiderIds(group: GroupDoc): string[] {
+  return [...group.coordinators.map((c) => c.toHexString()), ...memberIds(group)];
+}
+
+/**
  * Members see each other's names in the group's benchmarks only when every member agreed
  * (and there are at least two); until then values are shown under pseudonyms.
  */

@@ -487,6 +487,18 @@ function organisationValues(
   return docs;
 }
 
+type ValueDoc = ReturnType<typeof organisationValues>[number];
+
+/** Writes values by key: each is set in place (its weighted figures kept) or inserted. */
+function writeValues(docs: ValueDoc[]): Promise<void> {
+  return bulkUpdate(
+    IndicatorValue.collection,
+    docs.map(({ _id, ...rest }) => ({
+      updateOne: { filter: { _id: _id as never }, update: { $set: rest }, upsert: true },
+    })),
+  );
+}
+
 /** Ids of the values a revision publishes (no statistics needed). */
 function valueIds(u: UnitKey, state: State): Set<string> {
   const ids = new Set<string>();
@@ -515,12 +527,7 @@ async function publish(
     const org = await Organisation.findById(u.organisationId).lean<OrganisationDoc>();
     if (!org) return false;
     const docs = organisationValues(org, u.period, rowsOf(shown), ctx.catalogue, new Date());
-    await bulkUpdate(
-      IndicatorValue.collection,
-      docs.map(({ _id, ...rest }) => ({
-        updateOne: { filter: { _id: _id as never }, update: { $set: rest }, upsert: true },
-      })),
-    );
+    await writeValues(docs);
     const keep = new Set(docs.map((d) => d._id));
     const gone = [...valueIds(u, before)].filter((id) => !keep.has(id));
     if (gone.length) await IndicatorValue.deleteMany({ _id: { $in: gone } });
@@ -830,8 +837,6 @@ export async function fullRebuild(logger?: Logger): Promise<{
   return result;
 }
 
-type ValueDoc = ReturnType<typeof organisationValues>[number];
-
 /**
  * A value's figures, without when they were computed: equal text, nothing to write. The answer
  * distribution is stored as JSON text whose key order follows the counting; it is compared by
@@ -864,14 +869,7 @@ async function replaceValues(values: ValueDoc[]): Promise<{ written: number; rem
     if (!v) gone.push(old._id);
     else if (figuresOf(old) === figuresOf(v)) unchanged.add(old._id);
   }
-  const update = (list: ValueDoc[]) =>
-    bulkUpdate(
-      IndicatorValue.collection,
-      list.map(({ _id, ...rest }) => ({
-        updateOne: { filter: { _id: _id as never }, update: { $set: rest }, upsert: true },
-      })),
-    );
-  await update(values.filter((v) => stored.has(v._id) && !unchanged.has(v._id)));
+  await writeValues(values.filter((v) => stored.has(v._id) && !unchanged.has(v._id)));
   // New values: inserted in bulk. One a drain published meanwhile (the lock lost) is updated.
   const fresh = values.filter((v) => !stored.has(v._id));
   for (let i = 0; i < fresh.length; i += BULK_BATCH) {
@@ -880,7 +878,7 @@ async function replaceValues(values: ValueDoc[]): Promise<{ written: number; rem
       await IndicatorValue.collection.insertMany(batch as never[], { ordered: false });
     } catch (err) {
       if (!isDuplicateKey(err)) throw err;
-      await update(batch);
+      await writeValues(batch);
     }
   }
   for (let i = 0; i < gone.length; i += BULK_BATCH)

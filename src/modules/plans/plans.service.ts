@@ -7,7 +7,7 @@ import { loadCatalogue } from '../catalogue/indicator-definitions.service';
 import { parseFigureKey, type Direction } from '../catalogue/reported-indicators';
 import { loadReportedCatalogue } from '../catalogue/reported-indicators.service';
 import { Group, type GroupDoc } from '../groups/group.model';
-import { accessTo, groupFor } from '../groups/groups.service';
+import { accessTo, groupFor, insiderIds } from '../groups/groups.service';
 import { IndicatorValue, type IndicatorValueDoc } from '../indicators/indicator-value.model';
 import { published } from '../indicators/scores.service';
 import { Organisation, type OrganisationDoc } from '../organisations/organisation.model';
@@ -111,13 +111,8 @@ interface PlanAccess {
 }
 
 /** Whether the plan's organisation still belongs to the group (a member, or a coordinator). */
-function ownerInGroup(plan: PlanDoc, group: GroupDoc): boolean {
-  const owner = plan.organisationId.toHexString();
-  return (
-    group.coordinators.some((c) => c.toHexString() === owner) ||
-    group.members.some((m) => m.status === 'member' && m.organisationId.toHexString() === owner)
-  );
-}
+const ownerInGroup = (plan: PlanDoc, group: GroupDoc) =>
+  insiderIds(group).includes(plan.organisationId.toHexString());
 
 function visible(caller: AuthContext, plan: PlanDoc, group: GroupDoc | null): boolean {
   if (caller.role === 'platform') return true;

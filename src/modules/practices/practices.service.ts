@@ -11,7 +11,7 @@ import { loadCatalogue } from '../catalogue/indicator-definitions.service';
 import { figureKey, figureSlots, parseFigureKey } from '../catalogue/reported-indicators';
 import { loadReportedCatalogue } from '../catalogue/reported-indicators.service';
 import { Group, type GroupDoc } from '../groups/group.model';
-import { accessTo, groupFor } from '../groups/groups.service';
+import { accessTo, groupFor, insiderIds } from '../groups/groups.service';
 import { Organisation, type OrganisationDoc } from '../organisations/organisation.model';
 import { removeFiles } from './attachment-store';
 import { evidenceFor } from './evidence.service';
@@ -64,17 +64,6 @@ async function groupScope(reader: Reader): Promise<GroupScope> {
   return { all: false, ids, byId };
 }
 
-/**
- * Organisations of a group whose group-visible entries its readers see: its members and its
- * coordinators. An organisation that left takes its entries with it.
- */
-function insiders(group: GroupDoc): Types.ObjectId[] {
-  return [
-    ...group.coordinators,
-    ...group.members.filter((m) => m.status === 'member').map((m) => m.organisationId),
-  ];
-}
-
 /** The visibility rule as a query filter, so a search stays one query. */
 function visibilityFilter(reader: Reader, scope: GroupScope): Record<string, unknown> {
   if (!reader) return { visibility: 'public' };
@@ -83,7 +72,9 @@ function visibilityFilter(reader: Reader, scope: GroupScope): Record<string, unk
   if (reader.organisationId) or.push({ organisationId: new Types.ObjectId(reader.organisationId) });
   for (const id of scope.ids) {
     const group = scope.byId.get(id)!;
-    or.push({ visibility: 'group', groupId: group._id, organisationId: { $in: insiders(group) } });
+    // An organisation that left the group takes its entries with it.
+    const authors = insiderIds(group).map((o) => new Types.ObjectId(o));
+    or.push({ visibility: 'group', groupId: group._id, organisationId: { $in: authors } });
   }
   return { $or: or };
 }
@@ -98,7 +89,7 @@ function canRead(reader: Reader, doc: PracticeDoc, scope: GroupScope): boolean {
     doc.groupId && scope.ids.has(doc.groupId.toHexString())
       ? scope.byId.get(doc.groupId.toHexString())
       : null;
-  return !!group && insiders(group).some((o) => o.equals(doc.organisationId));
+  return !!group && insiderIds(group).includes(doc.organisationId.toHexString());
 }
 
 const isAuthor = (reader: Reader, doc: PracticeDoc) =>

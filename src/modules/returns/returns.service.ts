@@ -123,9 +123,7 @@ async function checkContext(
     previousDoc?.state === 'signed_off'
       ? valuesOf(previousDoc.figures, catalogue)
       : new Map<string, number>();
-  const members = new Set(
-    s.group.members.filter((m) => m.status === 'member').map((m) => m.organisationId.toHexString()),
-  );
+  const members = new Set(memberIds(s.group));
   const peers = new Map<string, number[]>();
   for (const d of peerDocs) {
     if (d._id === s.id || d.state !== 'signed_off' || !members.has(d.organisationId.toHexString())) continue;
