@@ -17,6 +17,13 @@ export const DATABASE_WAIT_MS = 800;
 const HEARTBEAT_MS = 1000;
 const HEARTBEAT_TIMEOUT_MS = 2000;
 
+/** The driver's settings for noticing an unreachable database, as every connection uses them. */
+export const OUTAGE_OPTIONS = {
+  serverSelectionTimeoutMS: DATABASE_WAIT_MS,
+  heartbeatFrequencyMS: HEARTBEAT_MS,
+  connectTimeoutMS: HEARTBEAT_TIMEOUT_MS,
+} as const;
+
 /**
  * Connects the default mongoose connection, retrying for up to `startupWaitMs` while the server
  * comes up. Index building is explicit ({@link syncIndexes}) so that start-up, not the first
@@ -29,11 +36,9 @@ export async function connectMongo(uri: string, startupWaitMs = 30_000): Promise
   for (;;) {
     try {
       return await mongoose.connect(uri, {
+        ...OUTAGE_OPTIONS,
         autoIndex: false,
-        serverSelectionTimeoutMS: DATABASE_WAIT_MS,
         maxPoolSize: 20,
-        heartbeatFrequencyMS: HEARTBEAT_MS,
-        connectTimeoutMS: HEARTBEAT_TIMEOUT_MS,
       });
     } catch (err) {
       if (!isDatabaseUnavailable(err) || Date.now() > deadline) throw err;
@@ -44,21 +49,24 @@ export async function connectMongo(uri: string, startupWaitMs = 30_000): Promise
 
 /**
  * Whether an error means "the database cannot be reached" (as opposed to a bad query): no server
- * selectable, a dropped connection, or mongoose giving up on commands buffered while disconnected.
+ * selectable, a dropped or timed-out connection (including operations cut off when a failed
+ * heartbeat clears the pool: a cursor's next batch, which the driver does not retry), a closed
+ * client, or mongoose giving up on commands buffered while disconnected.
  */
 export function isDatabaseUnavailable(err: unknown): boolean {
+  const { mongo } = mongoose;
+  if (
+    err instanceof mongo.MongoNetworkError ||
+    err instanceof mongo.MongoServerSelectionError ||
+    err instanceof mongo.MongoNotConnectedError ||
+    err instanceof mongo.MongoTopologyClosedError ||
+    err instanceof mongo.MongoServerClosedError
+  )
+    return true;
   const e = err as { name?: string; message?: string } | null;
   if (!e || typeof e !== 'object') return false;
-  if (
-    [
-      'MongoServerSelectionError',
-      'MongoNetworkError',
-      'MongoNetworkTimeoutError',
-      'MongoNotConnectedError',
-      'MongoTopologyClosedError',
-      'MongoPoolClearedError',
-    ].includes(e.name ?? '')
-  )
+  // Pool errors are not exported by the driver; they are known by name.
+  if (['MongoPoolClearedError', 'PoolClearedOnNetworkError', 'MongoPoolClosedError'].includes(e.name ?? ''))
     return true;
   return e.name === 'MongooseError' && /buffering timed out/.test(e.message ?? '');
 }

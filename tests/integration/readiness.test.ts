@@ -3,7 +3,9 @@ import os from 'node:os';
 import path from 'node:path';
 import supertest from 'supertest';
 import { buildApp } from '../../src/app';
+import { toAppError } from '../../src/http/error-handler';
 import { loadConfig } from '../../src/config';
+import { OUTAGE_OPTIONS } from '../../src/db/connection';
 import { startMongo, startRedis, type LocalServer } from '../../src/local-services/servers';
 import { keepRecurringJobs } from '../../src/queue/schedules';
 import { createLogger } from '../../src/logger';
@@ -159,6 +161,9 @@ it('while Redis keeps its connections but does not answer, submissions are store
       })
       .timeout(10000);
   expect((await answer()).status).toBe(201);
+  // That answer's drain runs after the aggregation delay; answers stored before then need no
+  // nudge. Past it, the first answer below must send one.
+  await new Promise((r) => setTimeout(r, runtime.config.aggregationDelayMs + 100));
   // Queue writes this process sends while Redis is frozen.
   const queues = runtime.queues;
   const enqueue = queues.enqueue.bind(queues);
@@ -352,4 +357,31 @@ describe('the database stopped', () => {
     }
     expect(last).toBe(200);
   }, 120000);
+
+  it("maps a cursor's next batch cut off by a frozen database to 503, not an internal error", async () => {
+    const client = await new mongoose.mongo.MongoClient(mongo.uri, OUTAGE_OPTIONS).connect();
+    const scratch = client.db('outage').collection('frozen_cursor');
+    await scratch.insertMany([{ n: 1 }, { n: 2 }, { n: 3 }]);
+    const cursor = scratch.find({}, { batchSize: 1 });
+    await cursor.next();
+    process.kill(mongo.pid, 'SIGSTOP');
+    let failure: unknown;
+    try {
+      // The driver retries a whole read, never a cursor's next batch: a failed heartbeat cuts it
+      // off with an error of its own, which used to be answered 500.
+      failure = await cursor.toArray().then(
+        () => new Error('the frozen database answered'),
+        (err: unknown) => err,
+      );
+    } finally {
+      process.kill(mongo.pid, 'SIGCONT');
+      await client.close(true);
+    }
+    const mapped = toAppError(failure);
+    expect([mapped.status, mapped.code, (failure as Error).message]).toEqual([
+      503,
+      'DATABASE_UNAVAILABLE',
+      expect.stringMatching(/./),
+    ]);
+  }, 60000);
 });
