@@ -47,6 +47,19 @@ export async function connectMongo(uri: string, startupWaitMs = 30_000): Promise
   }
 }
 
+/** The driver's errors for an unreachable database, by name (as they come out of other layers). */
+const UNREACHABLE = new Set([
+  'MongoServerSelectionError',
+  'MongoNetworkError',
+  'MongoNetworkTimeoutError',
+  'MongoNotConnectedError',
+  'MongoTopologyClosedError',
+  'MongoServerClosedError',
+  'MongoPoolClearedError',
+  'PoolClearedOnNetworkError',
+  'MongoPoolClosedError',
+]);
+
 /**
  * Whether an error means "the database cannot be reached" (as opposed to a bad query): no server
  * selectable, a dropped or timed-out connection (including operations cut off when a failed
@@ -55,19 +68,11 @@ export async function connectMongo(uri: string, startupWaitMs = 30_000): Promise
  */
 export function isDatabaseUnavailable(err: unknown): boolean {
   const { mongo } = mongoose;
-  if (
-    err instanceof mongo.MongoNetworkError ||
-    err instanceof mongo.MongoServerSelectionError ||
-    err instanceof mongo.MongoNotConnectedError ||
-    err instanceof mongo.MongoTopologyClosedError ||
-    err instanceof mongo.MongoServerClosedError
-  )
-    return true;
+  // The driver's pool errors (a pool cleared by a failed heartbeat is one) are network errors.
+  if (err instanceof mongo.MongoNetworkError || err instanceof mongo.MongoServerClosedError) return true;
   const e = err as { name?: string; message?: string } | null;
   if (!e || typeof e !== 'object') return false;
-  // Pool errors are not exported by the driver; they are known by name.
-  if (['MongoPoolClearedError', 'PoolClearedOnNetworkError', 'MongoPoolClosedError'].includes(e.name ?? ''))
-    return true;
+  if (UNREACHABLE.has(e.name ?? '')) return true;
   return e.name === 'MongooseError' && /buffering timed out/.test(e.message ?? '');
 }
 
