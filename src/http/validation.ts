@@ -4,9 +4,15 @@ import type { ErrorDetail } from '../errors';
 import { pointerSegment } from '../json-pointer';
 
 /** Bodies are validated strictly: no coercion, so `"5"` is not a number. */
-export const bodyAjv = new Ajv({ allErrors: true, strict: false, useDefaults: true });
+export const bodyAjv = new Ajv({ allErrors: true, strict: false, strictNumbers: true, useDefaults: true });
 /** Query strings and path parameters arrive as strings: coerce them to the schema's types. */
-export const queryAjv = new Ajv({ allErrors: true, strict: false, useDefaults: true, coerceTypes: 'array' });
+export const queryAjv = new Ajv({
+  allErrors: true,
+  strict: false,
+  strictNumbers: true,
+  useDefaults: true,
+  coerceTypes: 'array',
+});
 addFormats(bodyAjv);
 addFormats(queryAjv);
 

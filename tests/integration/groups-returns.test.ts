@@ -693,4 +693,33 @@ describe('reported indicator catalogue', () => {
     const patched = await as(coordinator, 'patch', G, { indicators: ['PL_VACANT', 'GWD_DAYS_TO_LET'] });
     expect(patched.status).toBe(200);
   });
+
+  it('refuses a number too large for a double instead of storing it as null', async () => {
+    // JSON.parse reads 1e400 as Infinity, which JSON.stringify writes back as null.
+    const body = JSON.stringify({
+      id: 'GWD_HUGE',
+      title: { default: 'x' },
+      kind: 'value',
+      numerator: { default: 'x' },
+      unit: 'days',
+      direction: 'lower',
+      range: { min: 0, max: 1 },
+      changeThreshold: 1,
+      source: 'group decision 2026',
+    })
+      .replace('"max":1', '"max":1e400')
+      .replace('"changeThreshold":1', '"changeThreshold":-1e400');
+    const res = await ctx.http
+      .post('/api/v1/reported-indicators')
+      .set('Authorization', bearer(coordinator))
+      .set('Content-Type', 'application/json')
+      .send(body);
+    expect([res.status, res.body.error?.code]).toEqual([422, 'VALIDATION_FAILED']);
+    expect(res.body.error.details.map((d: { path: string }) => d.path).sort()).toEqual([
+      '/changeThreshold',
+      '/range/max',
+    ]);
+    const listed = await as(analysts.kutno!, 'get', '/api/v1/reported-indicators');
+    expect(listed.body.items.map((d: { id: string }) => d.id)).not.toContain('GWD_HUGE');
+  });
 });
