@@ -1,4 +1,5 @@
 import mongoose from 'mongoose';
+import { Survey } from '../../src/modules/surveys/survey.model';
 import {
   bearer,
   createOrganisationViaApi,
@@ -199,6 +200,45 @@ describe('drafts and immutable versions', () => {
     const versions = results.filter((r) => r.status === 201).map((r) => r.body.version);
     expect(versions).toEqual([1]);
     expect(results.filter((r) => r.status === 409)).toHaveLength(2);
+  });
+
+  it('a publish cut off after storing its version is finished by the next, never blocked for good', async () => {
+    const created = await post('/api/v1/surveys', admin, { slug: 'cut-off', definition: simple() });
+    const id = created.body.id;
+    expect((await post(`/api/v1/surveys/${id}/versions`, admin, undefined)).status).toBe(201);
+    await ctx.http
+      .put(`/api/v1/surveys/${id}/draft`)
+      .set('Authorization', bearer(admin))
+      .send({ definition: simple('Second edition') });
+    // The version is stored, then the connection drops before the survey moves on to it.
+    const move = jest
+      .spyOn(Survey, 'updateOne')
+      .mockRejectedValueOnce(new mongoose.mongo.MongoNetworkError('connection reset'));
+    try {
+      const cut = await post(`/api/v1/surveys/${id}/versions`, admin, undefined);
+      expect([cut.status, cut.body.error.code]).toEqual([503, 'DATABASE_UNAVAILABLE']);
+    } finally {
+      move.mockRestore();
+    }
+    expect((await get(`/api/v1/surveys/${id}`, admin)).body.latestVersion).toBe(1);
+    // Publishing the same draft again makes the stored version the latest.
+    const retry = await post(`/api/v1/surveys/${id}/versions`, admin, undefined);
+    expect([retry.status, retry.body.error.code]).toEqual([409, 'PUBLISH_CONFLICT']);
+    expect(retry.body.error.message).toMatch(/version 2/);
+    expect((await get(`/api/v1/surveys/${id}`, admin)).body.latestVersion).toBe(2);
+    expect((await post(`/api/v1/surveys/${id}/versions`, admin, undefined)).body.error.code).toBe(
+      'NO_CHANGES',
+    );
+    // A later draft is published as the next version: the survey is not stuck.
+    await ctx.http
+      .put(`/api/v1/surveys/${id}/draft`)
+      .set('Authorization', bearer(admin))
+      .send({ definition: simple('Third edition') });
+    const v3 = await post(`/api/v1/surveys/${id}/versions`, admin, undefined);
+    expect([v3.status, v3.body.version]).toEqual([201, 3]);
+    expect((await get(`/api/v1/surveys/${id}/versions/2`, admin)).body.definition.title).toBe(
+      'Second edition',
+    );
   });
 
   it('duplicate slug in one organisation is a 409', async () => {

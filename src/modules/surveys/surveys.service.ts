@@ -289,19 +289,26 @@ export async function publishDraft(caller: AuthContext, id: string) {
   const content = contentOfDraft(doc);
   const check = await checkOrThrow(content);
   const hash = contentHash(content);
-  if (doc.latestVersion > 0) {
-    const latest = await SurveyVersion.findOne({
-      surveyId: doc._id,
-      version: doc.latestVersion,
-    }).lean<SurveyVersionDoc>();
-    if (latest?.contentHash === hash) {
+  // The highest stored version, not the survey's own count: a publish that stored its version and
+  // stopped before moving the survey on (a crash, a lost connection) left one above it.
+  const top = await SurveyVersion.findOne({ surveyId: doc._id })
+    .sort({ version: -1 })
+    .lean<SurveyVersionDoc>();
+  if (top?.contentHash === hash) {
+    if (top.version <= doc.latestVersion)
       throw new ConflictError(
-        `the draft equals version ${doc.latestVersion}; change it before publishing`,
+        `the draft equals version ${top.version}; change it before publishing`,
         'NO_CHANGES',
       );
-    }
+    // This very draft was stored as a version by another publish, still under way or stopped
+    // before it moved the survey on (a crash, a lost connection): it is made the latest.
+    await moveToVersion(caller, doc, top.version, hash);
+    throw new ConflictError(
+      `this draft was published as version ${top.version} meanwhile; reload`,
+      'PUBLISH_CONFLICT',
+    );
   }
-  const version = doc.latestVersion + 1;
+  const version = Math.max(doc.latestVersion, top?.version ?? 0) + 1;
   try {
     const created = await SurveyVersion.create({
       surveyId: doc._id,
@@ -316,16 +323,7 @@ export async function publishDraft(caller: AuthContext, id: string) {
       publishedAt: new Date(),
       publishedBy: new Types.ObjectId(caller.keyId),
     });
-    await Survey.updateOne(
-      { _id: doc._id, latestVersion: { $lt: version } },
-      { $set: { latestVersion: version, 'draft.basedOnVersion': version } },
-    );
-    await recordAudit(caller, {
-      action: 'survey.published',
-      resource: { type: 'survey', id: doc._id.toHexString() },
-      before: { latestVersion: doc.latestVersion },
-      after: { latestVersion: version, contentHash: hash, title: doc.title },
-    });
+    await moveToVersion(caller, doc, version, hash);
     return { ...toVersionView(created.toObject() as SurveyVersionDoc), warnings: check.warnings };
   } catch (err) {
     if ((err as { code?: number }).code === 11000) {
@@ -336,6 +334,20 @@ export async function publishDraft(caller: AuthContext, id: string) {
     }
     throw err;
   }
+}
+
+/** Makes a stored version the survey's latest (never moving it back) and records the publish. */
+async function moveToVersion(caller: AuthContext, doc: SurveyDoc, version: number, hash: string) {
+  await Survey.updateOne(
+    { _id: doc._id, latestVersion: { $lt: version } },
+    { $set: { latestVersion: version, 'draft.basedOnVersion': version } },
+  );
+  await recordAudit(caller, {
+    action: 'survey.published',
+    resource: { type: 'survey', id: doc._id.toHexString() },
+    before: { latestVersion: doc.latestVersion },
+    after: { latestVersion: version, contentHash: hash, title: doc.title },
+  });
 }
 
 /** One published version of a survey the caller may read. */
