@@ -12,6 +12,8 @@ import {
   type TestContext,
 } from '../support/harness';
 import { validTsm } from '../../scripts/tsm-answers';
+import { SurveyResponse } from '../../src/modules/responses/response.model';
+import { CampaignClaim } from '../../src/modules/campaigns/campaign.model';
 
 let ctx: TestContext;
 let admin: string;
@@ -309,6 +311,92 @@ describe('invitations', () => {
     expect(await responses().countDocuments({ campaignId: new mongoose.Types.ObjectId(campaign.id) })).toBe(
       1,
     );
+  });
+});
+
+describe('retries of one submission', () => {
+  const post = (slug: string, body: object) =>
+    ctx.http.post(`/api/v1/public/campaigns/${slug}/responses`).send(body);
+  const inviteCampaign = async () => {
+    const { campaign } = await createCampaignViaApi(ctx, admin, { campaign: { access: 'invite' } });
+    const inv = await ctx.http
+      .post(`/api/v1/campaigns/${campaign.id}/invitations`)
+      .set('Authorization', bearer(admin))
+      .send({ count: 1 });
+    return { campaign, token: inv.body.invitations[0].token as string };
+  };
+  const stored = (campaignId: string) =>
+    responses().countDocuments({ campaignId: new mongoose.Types.ObjectId(campaignId) });
+
+  it('arriving while the first attempt is under way, they answer as that submission: code, last place', async () => {
+    const { campaign, token } = await inviteCampaign();
+    const body = {
+      submissionId: randomUUID(),
+      locale: 'en',
+      token,
+      answers: { overall_satisfaction: 'neither' },
+    };
+    const results = await Promise.all([1, 2, 3, 4].map(() => post(campaign.slug, body)));
+    expect(results.map((r) => r.status).sort()).toEqual([200, 200, 200, 201]);
+    expect(new Set(results.map((r) => r.body.id)).size).toBe(1);
+    expect(await stored(campaign.id)).toBe(1);
+    const other = await post(campaign.slug, { ...body, submissionId: randomUUID() });
+    expect([other.status, other.body.error.code]).toEqual([409, 'TOKEN_USED']);
+
+    const { campaign: limited } = await createCampaignViaApi(ctx, admin, { campaign: { responseLimit: 1 } });
+    const last = { submissionId: randomUUID(), locale: 'en', answers: { overall_satisfaction: 'neither' } };
+    const racing = await Promise.all([1, 2, 3].map(() => post(limited.slug, last)));
+    expect(racing.map((r) => r.status).sort()).toEqual([200, 200, 201]);
+    expect(await stored(limited.id)).toBe(1);
+    const late = await post(limited.slug, { ...last, submissionId: randomUUID() });
+    expect([late.status, late.body.error.code]).toEqual([410, 'FULL']);
+  });
+
+  it('after an attempt cut off with the database unreachable, the retry stores the answers', async () => {
+    const { campaign, token } = await inviteCampaign();
+    const body = {
+      submissionId: randomUUID(),
+      locale: 'en',
+      token,
+      answers: { overall_satisfaction: 'neither' },
+    };
+    // The insert fails with the connection, and so does everything after it (giving the code back
+    // too): the code stays taken.
+    const lost = () => new mongoose.mongo.MongoNetworkError('connection reset');
+    const insert = jest.spyOn(SurveyResponse.collection, 'insertMany').mockRejectedValueOnce(lost());
+    const realExists = SurveyResponse.exists.bind(SurveyResponse);
+    let lookups = 0;
+    const exists = jest
+      .spyOn(SurveyResponse, 'exists')
+      .mockImplementation(((filter: object) =>
+        ++lookups === 1 ? realExists(filter) : Promise.reject(lost())) as never);
+    const giveBack = jest.spyOn(CampaignClaim, 'deleteOne').mockRejectedValue(lost() as never);
+    try {
+      const cut = await post(campaign.slug, body);
+      expect([cut.status, cut.body.error.code]).toEqual([503, 'DATABASE_UNAVAILABLE']);
+    } finally {
+      insert.mockRestore();
+      exists.mockRestore();
+      giveBack.mockRestore();
+    }
+    expect(await stored(campaign.id)).toBe(0);
+    // The tenant's page sends the same submission again: it used to be told the code was used.
+    const retry = await post(campaign.slug, body);
+    expect(retry.status).toBe(201);
+    expect(await stored(campaign.id)).toBe(1);
+    expect((await post(campaign.slug, body)).status).toBe(200);
+    const other = await post(campaign.slug, { ...body, submissionId: randomUUID() });
+    expect(other.status).toBe(409);
+  });
+
+  it('a retry whose answers no longer validate still answers 200 with the stored id', async () => {
+    const body = { submissionId: randomUUID(), locale: 'en', answers: validTsm() };
+    const first = await post(tsm.slug, body);
+    expect(first.status).toBe(201);
+    const retry = await post(tsm.slug, { ...body, answers: {} });
+    expect([retry.status, retry.body.id]).toEqual([200, first.body.id]);
+    const fresh = await post(tsm.slug, { ...body, submissionId: randomUUID(), answers: {} });
+    expect(fresh.status).toBe(422);
   });
 });
 

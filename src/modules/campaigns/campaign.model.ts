@@ -80,13 +80,16 @@ export const InvitationBatch = model('InvitationBatch', invitationBatchSchema);
  * on FerretDB alike (a conditional update does not serialise concurrent writers there).
  * `kind: 'token'` claims an invitation (key: its id); `kind: 'slot'` claims one place
  * under a campaign's response limit (key: the slot number); `kind: 'form'` the second entry of a
- * paper form (key: its serial).
+ * paper form (key: its serial). `holder` is the response a token or slot was taken for: a retry of
+ * the same submission (the first attempt still under way, or cut off before it stored anything)
+ * holds it already.
  */
 const claimSchema = new Schema(
   {
     campaignId: { type: Schema.Types.ObjectId, required: true },
     kind: { type: String, enum: ['token', 'slot', 'form'], required: true },
     key: { type: String, required: true },
+    holder: { type: Schema.Types.ObjectId, default: null },
   },
   { collection: 'campaign_claims' },
 );

@@ -100,7 +100,15 @@ export async function submitResponse(
   if (campaign.access === 'invite' && !input.token) {
     throw new AppError(403, 'INVITATION_REQUIRED', 'this survey needs the personal code from your letter');
   }
-  const clean = await validAnswers(campaign, version, input.answers, input.locale, deps.files);
+  let clean: Record<string, unknown>;
+  try {
+    clean = await validAnswers(campaign, version, input.answers, input.locale, deps.files);
+  } catch (err) {
+    // A retry of a stored submission answers as one, whatever it carries now.
+    if (err instanceof ValidationError && (await SurveyResponse.exists({ _id: id })))
+      return { id: id.toHexString(), created: false };
+    throw err;
+  }
 
   const now = new Date();
   return storeResponse(
@@ -213,19 +221,36 @@ export async function storeResponse(
   };
   delete (doc as { id?: unknown }).id;
   let outcome: InsertOutcome;
+  let place: (() => Promise<unknown>) | null = null;
   try {
-    await reserveSlot(campaign, releases);
+    place = await reserveSlot(campaign, fields.id, releases);
     if (code)
-      await consumeToken(campaign, 'token' in code ? hashToken(code.token) : code.tokenHash, releases);
+      await consumeToken(
+        campaign,
+        'token' in code ? hashToken(code.token) : code.tokenHash,
+        fields.id,
+        releases,
+      );
     outcome = await responseInserts.insert(doc as never);
   } catch (err) {
-    await Promise.allSettled(releases.map((r) => r()));
+    // Given back unless the response is stored after all (an insert that failed on the way back)
+    // or that cannot be known: the claims then stay with this submission, whose retry holds them.
+    const stored = await SurveyResponse.exists({ _id: fields.id }).catch(() => true);
+    if (!stored) await Promise.allSettled(releases.map((r) => r()));
     throw err;
   }
   if (outcome === 'duplicate') {
-    // The key is taken: this submission was stored before (a retry) or by a concurrent request,
-    // which also wrote its inbox entry (or keeps it to write again).
-    await Promise.allSettled(releases.map((r) => r()));
+    // The key is taken: this submission was stored before (a retry) or by an attempt running
+    // alongside, which also wrote its inbox entry (or keeps it to write again). The stored one
+    // uses the personal code and one place; a place this attempt took besides is given back.
+    if (place && place !== ALREADY_HELD) {
+      const held = await CampaignClaim.countDocuments({
+        campaignId: campaign._id,
+        kind: 'slot',
+        holder: fields.id,
+      }).catch(() => 0);
+      if (held > 1) await place().catch(() => undefined);
+    }
     return { id: fields.id.toHexString(), created: false };
   }
   try {
@@ -352,37 +377,55 @@ async function writeInboxEntry(r: InboxSource): Promise<void> {
   } as never);
 }
 
-/** Takes a unique claim; null when someone else holds it, else a function that gives it back. */
+/** What {@link claim} answers for a claim the same submission holds: nothing to give back. */
+const ALREADY_HELD = async () => undefined;
+
+/**
+ * Takes a unique claim; null when someone else holds it, else a function that gives it back. A
+ * claim `holder` (a response) already holds is its own again, with nothing to give back: another
+ * attempt of the same submission took it.
+ */
 export async function claim(
   campaignId: CampaignDoc['_id'],
   kind: 'token' | 'slot' | 'form',
   key: string,
+  holder: Types.ObjectId | null = null,
 ): Promise<(() => Promise<unknown>) | null> {
   try {
-    await CampaignClaim.create({ campaignId, kind, key });
+    await CampaignClaim.create({ campaignId, kind, key, holder });
   } catch (err) {
-    if ((err as { code?: number }).code === 11000) return null;
-    throw err;
+    if ((err as { code?: number }).code !== 11000) throw err;
+    if (!holder) return null;
+    const held = await CampaignClaim.findOne({ campaignId, kind, key }, { holder: 1 }).lean();
+    return held?.holder?.equals(holder) ? ALREADY_HELD : null;
   }
   return () => CampaignClaim.deleteOne({ campaignId, kind, key });
 }
 
 /**
  * Takes one of the campaign's `responseLimit` places. Places are numbered; the next free
- * number is tried first, then the gaps a failed submission gave back.
+ * number is tried first, then the gaps a failed submission gave back. Answers how to give the
+ * place back ({@link ALREADY_HELD} when another attempt of the submission holds one), or null
+ * when the campaign has no limit.
  */
-async function reserveSlot(campaign: CampaignDoc, releases: Array<() => Promise<unknown>>): Promise<void> {
+async function reserveSlot(
+  campaign: CampaignDoc,
+  holder: Types.ObjectId,
+  releases: Array<() => Promise<unknown>>,
+): Promise<(() => Promise<unknown>) | null> {
   const limit = campaign.responseLimit;
-  if (limit === null || limit === undefined) return;
+  if (limit === null || limit === undefined) return null;
   const taken = await CampaignClaim.countDocuments({ campaignId: campaign._id, kind: 'slot' });
   const order = [...range(taken, limit), ...range(0, Math.min(taken, limit))];
   for (const slot of order) {
-    const release = await claim(campaign._id, 'slot', String(slot));
+    const release = await claim(campaign._id, 'slot', String(slot), holder);
     if (release) {
       releases.push(release);
-      return;
+      return release;
     }
   }
+  // Full, unless an earlier attempt of this submission took a place.
+  if (await CampaignClaim.exists({ campaignId: campaign._id, kind: 'slot', holder })) return ALREADY_HELD;
   throw new GoneError('this survey has received all the answers it needed', 'FULL');
 }
 
@@ -399,13 +442,16 @@ export function findInvitation(campaign: CampaignDoc, tokenHash: string) {
 async function consumeToken(
   campaign: CampaignDoc,
   tokenHash: string,
+  holder: Types.ObjectId | null,
   releases: Array<() => Promise<unknown>>,
 ): Promise<void> {
   const invitation = await findInvitation(campaign, tokenHash);
   if (!invitation)
     throw new AppError(403, 'INVALID_TOKEN', 'this personal code is not valid for this survey');
-  const release = await claim(campaign._id, 'token', invitation._id.toHexString());
+  const release = await claim(campaign._id, 'token', invitation._id.toHexString(), holder);
   if (!release) throw new ConflictError('this personal code has already been used', 'TOKEN_USED');
+  // Another attempt of this submission holds the code: it marked it used and gives it back.
+  if (release === ALREADY_HELD) return;
   await Invitation.updateOne({ _id: invitation._id }, { $set: { used: true } });
   releases.push(async () => {
     await Invitation.updateOne({ _id: invitation._id }, { $set: { used: false } });
