@@ -28,6 +28,7 @@ import { retentionRoutes } from './modules/responses/retention.routes';
 import { peopleRoutes } from './modules/people/people.routes';
 import { oidcRoutes } from './modules/people/oidc.routes';
 import { sessionCaller, sessionMiddleware } from './modules/people/sessions';
+import { SignInFailures } from './modules/people/session-store';
 import { createMailer } from './mail';
 import { surveyRoutes } from './modules/surveys/surveys.routes';
 import { groupRoutes } from './modules/groups/groups.routes';
@@ -89,7 +90,12 @@ export function allRoutes(deps: AppDeps): AnyRoute[] {
     ...entryRoutes(deps),
     ...auditRoutes(),
     ...retentionRoutes(),
-    ...peopleRoutes({ config: deps.config, logger: deps.logger, mail: createMailer(deps.config) }),
+    ...peopleRoutes({
+      config: deps.config,
+      logger: deps.logger,
+      mail: createMailer(deps.config),
+      failures: new SignInFailures(deps.redis, deps.config.queuePrefix),
+    }),
     ...oidcRoutes({ config: deps.config, logger: deps.logger }),
     ...publicRoutes(deps),
     ...scoreRoutes(),

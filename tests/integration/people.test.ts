@@ -180,6 +180,23 @@ describe('sign-in', () => {
     expect((await agent.get('/api/v1/session')).status).toBe(200);
   });
 
+  it('counts every failure of a burst sent at once: the right password after it is refused', async () => {
+    await person('gdynia', 'burst@gdynia.test', 'analyst');
+    const fresh = supertest.agent(ctx.app);
+    // Each failure used to read the count and write it back plus one: a burst counted as one.
+    const burst = await Promise.all(
+      Array.from({ length: 8 }, () => signIn(supertest.agent(ctx.app), 'burst@gdynia.test', 'a wrong guess')),
+    );
+    expect(burst.map((r) => r.status)).toEqual(Array(8).fill(401));
+    expect((await signIn(fresh, 'burst@gdynia.test')).status).toBe(401);
+    const stored = await mongoose.connection.db!.collection('people').findOne({ email: 'burst@gdynia.test' });
+    expect(stored!.lockedUntil.getTime()).toBeGreaterThan(Date.now());
+    const audit = await mongoose.connection
+      .db!.collection('audit_log')
+      .countDocuments({ action: 'person.locked', 'resource.id': stored!._id.toHexString() });
+    expect(audit).toBe(1);
+  });
+
   it('sets an HttpOnly, SameSite=Lax cookie and never keeps a session id across a sign-in', async () => {
     const { agent } = await person('gdynia', 'fixation@gdynia.test', 'analyst');
     const first = await signIn(agent, 'fixation@gdynia.test');

@@ -19,6 +19,7 @@ import {
   verifySignIn,
 } from './people.service';
 import { endSession, newCsrfToken, sessionPerson, startSession } from './sessions';
+import type { SignInFailures } from './session-store';
 
 const errorRef = { $ref: '#/components/schemas/Error' };
 const everyone: readonly Role[] = ['platform', 'admin', 'analyst', 'coordinator', 'interviewer'];
@@ -66,6 +67,8 @@ export interface PeopleDeps {
   config: Readonly<Config>;
   mail: Mailer;
   logger: Logger;
+  /** Counts failed sign-ins (Redis). */
+  failures: SignInFailures;
 }
 
 /** People: invitations, password sign-in, sessions, and their administration. */
@@ -100,7 +103,7 @@ export function peopleRoutes(deps: PeopleDeps): AnyRoute[] {
         401: { description: 'Not signed in (the one answer for every reason)', schema: errorRef },
       },
       handler: async ({ body, req }) => {
-        const person = await verifySignIn(body.email, body.password);
+        const person = await verifySignIn(body.email, body.password, deps.failures);
         const csrfToken = await startSession(req, person._id.toHexString(), person.sessionGeneration);
         await recordAudit(personCaller(person), {
           action: 'person.signed-in',

@@ -22,6 +22,7 @@ import {
   type PersonInvitationDoc,
 } from './person.model';
 import { PASSWORD_MAX, PASSWORD_MIN, checkPassword, hashPassword } from './passwords';
+import type { SignInFailures } from './session-store';
 
 /** Failed sign-ins in a row that lock an account, and for how long. */
 export const LOCKOUT_AFTER = 5;
@@ -177,7 +178,7 @@ export async function acceptInvitation(token: string, password: string) {
   // Still invited when written: an activation while the password was hashed keeps its account.
   const updated = await Person.findOneAndUpdate(
     { _id: person._id, status: 'invited' },
-    { $set: { passwordHash, status: 'active', failedSignIns: 0, lockedUntil: null } },
+    { $set: { passwordHash, status: 'active', lockedUntil: null } },
     { new: true },
   ).lean<PersonDoc>();
   people.delete(person._id.toHexString());
@@ -200,37 +201,40 @@ export async function acceptInvitation(token: string, password: string) {
  * {@link LOCKOUT_AFTER} failures in a row the account refuses every password for
  * {@link LOCKOUT_MS}.
  */
-export async function verifySignIn(email: string, password: string): Promise<PersonDoc> {
+export async function verifySignIn(
+  email: string,
+  password: string,
+  failures: Pick<SignInFailures, 'add' | 'clear'>,
+): Promise<PersonDoc> {
   const person = await Person.findOne({ email: email.trim().toLowerCase() }).lean<PersonDoc>();
   const usable =
     person && person.status === 'active' && !(person.lockedUntil && person.lockedUntil > new Date());
   const ok = await checkPassword(usable ? person.passwordHash : null, password);
   if (!person) throw new UnauthorizedError(SIGN_IN_REFUSED);
   if (!usable || !ok) {
-    if (person.status === 'active' && usable) {
-      const failed = (person.failedSignIns ?? 0) + 1;
-      await changePerson(person._id, {
-        $set: {
-          failedSignIns: failed >= LOCKOUT_AFTER ? 0 : failed,
-          ...(failed >= LOCKOUT_AFTER ? { lockedUntil: new Date(Date.now() + LOCKOUT_MS) } : {}),
-        },
-      });
-      if (failed >= LOCKOUT_AFTER)
-        await recordAudit(
-          {
-            keyId: person._id.toHexString(),
-            organisationId: person.organisationId?.toHexString() ?? null,
-            role: person.role,
-            actor: 'person',
-          },
-          { action: 'person.locked', resource: { type: 'person', id: person._id.toHexString() } },
-        );
+    if (usable) {
+      const id = person._id.toHexString();
+      const failed = await failures.add(id);
+      // Failures sent at once past the threshold all lock; the first is recorded.
+      if (failed >= LOCKOUT_AFTER) {
+        await changePerson(person._id, { $set: { lockedUntil: new Date(Date.now() + LOCKOUT_MS) } });
+        await failures.clear(id);
+        if (failed === LOCKOUT_AFTER)
+          await recordAudit(
+            {
+              keyId: id,
+              organisationId: person.organisationId?.toHexString() ?? null,
+              role: person.role,
+              actor: 'person',
+            },
+            { action: 'person.locked', resource: { type: 'person', id } },
+          );
+      }
     }
     throw new UnauthorizedError(SIGN_IN_REFUSED);
   }
-  return changePerson(person._id, {
-    $set: { failedSignIns: 0, lockedUntil: null, lastSignInAt: new Date() },
-  });
+  await failures.clear(person._id.toHexString());
+  return changePerson(person._id, { $set: { lockedUntil: null, lastSignInAt: new Date() } });
 }
 
 /**

@@ -20,8 +20,7 @@ const personSchema = new Schema(
     /** argon2id PHC string; null until the invitation is accepted. */
     passwordHash: { type: String, default: null },
     status: { type: String, enum: ['invited', 'active', 'disabled'], required: true },
-    /** Failed sign-ins since the last success; at the limit the account locks for a while. */
-    failedSignIns: { type: Number, default: 0 },
+    /** Set when failed sign-ins in a row reach the limit (counted in Redis): locked until then. */
     lockedUntil: { type: Date, default: null },
     /** Raised to end every session of the person at once (sign-out everywhere, disabling). */
     sessionGeneration: { type: Number, default: 0 },
@@ -40,7 +39,6 @@ export interface PersonDoc {
   email: string;
   passwordHash: string | null;
   status: 'invited' | 'active' | 'disabled';
-  failedSignIns: number;
   lockedUntil: Date | null;
   sessionGeneration: number;
   lastSignInAt: Date | null;

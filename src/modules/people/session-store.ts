@@ -5,7 +5,7 @@ import { AppError, UnavailableError } from '../../errors';
 type Callback<T = unknown> = (err?: unknown, value?: T) => void;
 
 /** What a request that needs its session gets while Redis is away: a 503, not a 500. */
-function unavailable(err?: unknown): unknown {
+export function unavailable(err?: unknown): unknown {
   if (err instanceof AppError) return err;
   return new UnavailableError(
     'sign-in sessions are unavailable: Redis cannot be reached; try again shortly',
@@ -74,5 +74,48 @@ export class RedisSessionStore extends Store {
       cb,
       () => cb(),
     );
+  }
+}
+
+/**
+ * Failed sign-ins in a row per person, counted in Redis: one atomic increment per failure, so
+ * failures sent at once are all counted (a count read and written back by each would let a burst
+ * of guesses through as one). A count untouched for a day starts again.
+ */
+export class SignInFailures {
+  private static readonly KEEP_MS = 24 * 3600_000;
+
+  constructor(
+    private readonly redis: Redis,
+    private readonly prefix: string,
+  ) {}
+
+  private key(personId: string): string {
+    return `${this.prefix}:sign-in-failures:${personId}`;
+  }
+
+  /** Counts one more failure; answers the count. */
+  async add(personId: string): Promise<number> {
+    if (this.redis.status !== 'ready') throw unavailable();
+    const key = this.key(personId);
+    const replies = await this.redis
+      .multi()
+      .incr(key)
+      .pexpire(key, SignInFailures.KEEP_MS)
+      .exec()
+      .catch((err: unknown) => {
+        throw unavailable(err);
+      });
+    const [err, count] = replies?.[0] ?? [new Error('no reply'), null];
+    if (err) throw unavailable(err);
+    return Number(count);
+  }
+
+  /** Starts the count again (a successful sign-in, a lock taken). */
+  async clear(personId: string): Promise<void> {
+    if (this.redis.status !== 'ready') throw unavailable();
+    await this.redis.del(this.key(personId)).catch((err: unknown) => {
+      throw unavailable(err);
+    });
   }
 }
