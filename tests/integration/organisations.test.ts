@@ -117,6 +117,31 @@ describe('organisations', () => {
     expect(issue.status).toBe(403);
   });
 
+  it('using a key never writes the key itself, so nothing written on use can undo a revocation', async () => {
+    // FerretDB 1.24 applies an update by writing back the whole document it read: a last-used
+    // write on the key that read it before a revocation wrote the revocation away.
+    const org = await createOrganisationViaApi(ctx, platform, 'untouched-keys');
+    const issued = await ctx.http
+      .post(`/api/v1/organisations/${org.slug}/api-keys`)
+      .set('Authorization', bearer(org.adminKey))
+      .send({ role: 'analyst', label: 'reports' });
+    const keys = mongoose.connection.db!.collection('api_keys');
+    const id = new mongoose.Types.ObjectId(issued.body.id as string);
+    const before = await keys.findOne({ _id: id });
+    const uses = await Promise.all(
+      [1, 2, 3].map(() =>
+        ctx.http.get('/api/v1/organisations').set('Authorization', bearer(issued.body.key)),
+      ),
+    );
+    expect(uses.map((r) => r.status)).toEqual([200, 200, 200]);
+    expect(await keys.findOne({ _id: id })).toEqual(before);
+    const listed = await ctx.http
+      .get(`/api/v1/organisations/${org.slug}/api-keys`)
+      .set('Authorization', bearer(org.adminKey));
+    const shown = listed.body.items.find((k: { id: string }) => k.id === issued.body.id);
+    expect(Date.parse(shown.lastUsedAt)).toBeGreaterThan(Date.now() - 60_000);
+  });
+
   it('a revoked key stops working; last use is recorded', async () => {
     const org = await createOrganisationViaApi(ctx, platform, 'revoke-city');
     const second = await ctx.http

@@ -3,7 +3,7 @@ import { Types } from 'mongoose';
 import type { AuthContext, Role } from '../../http/context';
 import { ConflictError, NotFoundError, UnavailableError } from '../../errors';
 import { LockUnavailableError, type LockRunner } from '../../queue/lock';
-import { ApiKey, type ApiKeyDoc } from './api-key.model';
+import { ApiKey, ApiKeyUse, type ApiKeyDoc } from './api-key.model';
 import { SharedCache } from '../../shared-cache';
 
 const KEY_FORMAT = /^tv_([a-f0-9]{24})_([A-Za-z0-9_-]{43})$/;
@@ -32,15 +32,16 @@ function storedHash(value: unknown): Buffer | null {
   return inner && inner.length === 32 ? Buffer.from(inner) : null;
 }
 
-/** Public shape of a stored key. */
-export function toKeyView(doc: ApiKeyDoc): ApiKeyView {
+/** Public shape of a stored key, with when it was last used (kept apart from the key). */
+export function toKeyView(doc: ApiKeyDoc, used: Date | null = null): ApiKeyView {
+  const lastUsed = [used, doc.lastUsedAt].filter((d): d is Date => !!d).sort((a, b) => +b - +a)[0];
   return {
     id: doc._id.toHexString(),
     organisationId: doc.organisationId ? doc.organisationId.toHexString() : null,
     role: doc.role,
     label: doc.label,
     createdAt: doc.createdAt.toISOString(),
-    lastUsedAt: doc.lastUsedAt ? doc.lastUsedAt.toISOString() : null,
+    lastUsedAt: lastUsed ? lastUsed.toISOString() : null,
     revokedAt: doc.revokedAt ? doc.revokedAt.toISOString() : null,
   };
 }
@@ -76,6 +77,8 @@ export async function createApiKey(input: {
  */
 export const KEY_CACHE_MS = 10_000;
 const keyCache = new SharedCache<ApiKeyDoc | null>(10_000);
+/** When this process last wrote each key's use. */
+const usesWritten = new Map<string, number>();
 
 /** One lookup per key and {@link KEY_CACHE_MS}, shared by every request that arrives meanwhile. */
 function findKey(id: string): Promise<ApiKeyDoc | null> {
@@ -93,9 +96,10 @@ export async function authenticateKey(presented: string): Promise<AuthContext | 
   const ok = timingSafeEqual(stored ?? hash(''), hash(secret)) && stored !== null;
   if (!doc || !ok || doc.revokedAt) return null;
   const now = Date.now();
-  if (!doc.lastUsedAt || now - doc.lastUsedAt.getTime() > LAST_USED_RESOLUTION_MS) {
-    doc.lastUsedAt = new Date(now);
-    await ApiKey.updateOne({ _id: doc._id }, { $set: { lastUsedAt: doc.lastUsedAt } });
+  if (now - (usesWritten.get(id) ?? 0) > LAST_USED_RESOLUTION_MS) {
+    if (usesWritten.size >= 10_000) usesWritten.clear();
+    usesWritten.set(id, now);
+    await ApiKeyUse.updateOne({ _id: doc._id }, { $set: { lastUsedAt: new Date(now) } }, { upsert: true });
   }
   return {
     keyId: doc._id.toHexString(),
@@ -111,7 +115,9 @@ export async function listApiKeys(organisationId: string | null): Promise<ApiKey
   })
     .sort({ _id: 1 })
     .lean<ApiKeyDoc[]>();
-  return docs.map(toKeyView);
+  const uses = await ApiKeyUse.find({ _id: { $in: docs.map((d) => d._id) } }).lean();
+  const used = new Map(uses.map((u) => [u._id.toHexString(), u.lastUsedAt]));
+  return docs.map((d) => toKeyView(d, used.get(d._id.toHexString()) ?? null));
 }
 
 /**
@@ -155,7 +161,8 @@ export async function revokeApiKey(
   }
   keyCache.delete(keyId);
   const after = await ApiKey.findById(doc._id).lean<ApiKeyDoc>();
-  return toKeyView(after!);
+  const use = await ApiKeyUse.findById(doc._id).lean();
+  return toKeyView(after!, use?.lastUsedAt ?? null);
 }
 
 async function lockAdminKeys(lock: LockRunner, organisationId: string, fn: () => Promise<void>) {
