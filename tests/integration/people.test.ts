@@ -173,9 +173,13 @@ describe('sign-in', () => {
     const locked = await signIn(fresh, 'lock@gdynia.test');
     expect(locked.status).toBe(401);
     expect(answer(locked)).toEqual(answer(wrong));
-    await mongoose.connection
+    // The lock runs out.
+    const lockedPerson = await mongoose.connection
       .db!.collection('people')
-      .updateOne({ email: 'lock@gdynia.test' }, { $set: { lockedUntil: new Date(Date.now() - 1000) } });
+      .findOne({ email: 'lock@gdynia.test' });
+    await mongoose.connection
+      .db!.collection('sign_in_states')
+      .updateOne({ _id: lockedPerson!._id }, { $set: { lockedUntil: new Date(Date.now() - 1000) } });
     expect((await signIn(fresh, 'lock@gdynia.test')).status).toBe(201);
     expect((await agent.get('/api/v1/session')).status).toBe(200);
   });
@@ -190,11 +194,29 @@ describe('sign-in', () => {
     expect(burst.map((r) => r.status)).toEqual(Array(8).fill(401));
     expect((await signIn(fresh, 'burst@gdynia.test')).status).toBe(401);
     const stored = await mongoose.connection.db!.collection('people').findOne({ email: 'burst@gdynia.test' });
-    expect(stored!.lockedUntil.getTime()).toBeGreaterThan(Date.now());
+    const state = await mongoose.connection.db!.collection('sign_in_states').findOne({ _id: stored!._id });
+    expect(state!.lockedUntil.getTime()).toBeGreaterThan(Date.now());
     const audit = await mongoose.connection
       .db!.collection('audit_log')
       .countDocuments({ action: 'person.locked', 'resource.id': stored!._id.toHexString() });
     expect(audit).toBe(1);
+  });
+
+  it('signing in, right or wrong, never writes the person, so it cannot undo a disabling', async () => {
+    // FerretDB 1.24 writes back the whole document an update read: a sign-in written on the person
+    // as an admin disabled them could make them active again.
+    const { agent: admin } = await person('gdynia', 'steady-admin@gdynia.test', 'admin');
+    await person('gdynia', 'steady@gdynia.test', 'analyst');
+    const people = mongoose.connection.db!.collection('people');
+    const before = await people.findOne({ email: 'steady@gdynia.test' });
+    expect((await signIn(supertest.agent(ctx.app), 'steady@gdynia.test', 'not the password')).status).toBe(
+      401,
+    );
+    expect((await signIn(supertest.agent(ctx.app), 'steady@gdynia.test')).status).toBe(201);
+    expect(await people.findOne({ email: 'steady@gdynia.test' })).toEqual(before);
+    const listed = await admin.get('/api/v1/organisations/gdynia/people');
+    const shown = listed.body.items.find((p: { email: string }) => p.email === 'steady@gdynia.test');
+    expect(Date.parse(shown.lastSignInAt)).toBeGreaterThan(Date.now() - 60_000);
   });
 
   it('sets an HttpOnly, SameSite=Lax cookie and never keeps a session id across a sign-in', async () => {

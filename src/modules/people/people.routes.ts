@@ -15,6 +15,7 @@ import {
   listPeople,
   personCaller,
   personView,
+  personViewOf,
   updatePerson,
   verifySignIn,
 } from './people.service';
@@ -129,7 +130,7 @@ export function peopleRoutes(deps: PeopleDeps): AnyRoute[] {
         const known = req.session.csrfToken;
         return {
           body: {
-            person: personView(person),
+            person: await personViewOf(person),
             csrfToken: typeof known === 'string' ? known : newCsrfToken(req),
           },
         };

@@ -18,7 +18,9 @@ import {
   InvitationUse,
   Person,
   PersonInvitation,
+  SignInState,
   type PersonDoc,
+  type SignInStateDoc,
   type PersonInvitationDoc,
 } from './person.model';
 import { PASSWORD_MAX, PASSWORD_MIN, checkPassword, hashPassword } from './passwords';
@@ -32,7 +34,8 @@ export const LOCKOUT_MS = 15 * 60_000;
 const SIGN_IN_REFUSED = 'the e-mail address or password is wrong, or the account is locked for a while';
 
 /** A person as the API shows them: never the password hash. */
-export function personView(p: PersonDoc) {
+export function personView(p: PersonDoc, state: SignInStateDoc | null = null) {
+  const lastSignInAt = state?.lastSignInAt ?? p.lastSignInAt;
   return {
     id: p._id.toHexString(),
     organisationId: p.organisationId ? p.organisationId.toHexString() : null,
@@ -40,12 +43,22 @@ export function personView(p: PersonDoc) {
     name: p.name,
     email: p.email,
     status: p.status,
-    lastSignInAt: p.lastSignInAt ? p.lastSignInAt.toISOString() : null,
+    lastSignInAt: lastSignInAt ? lastSignInAt.toISOString() : null,
     createdAt: p.createdAt.toISOString(),
   };
 }
 
 export type PersonView = ReturnType<typeof personView>;
+
+/** A person as the API shows them, with their sign-ins read. */
+export async function personViewOf(p: PersonDoc): Promise<PersonView> {
+  return personView(p, await SignInState.findById(p._id).lean<SignInStateDoc>());
+}
+
+/** Records a sign-in fact apart from the person (never written on the person: see SignInState). */
+function noteSignIn(id: Types.ObjectId, set: Partial<Omit<SignInStateDoc, '_id'>>) {
+  return SignInState.updateOne({ _id: id }, { $set: set }, { upsert: true });
+}
 
 const tokenHash = (token: string) => createHash('sha256').update(token).digest('hex');
 
@@ -207,8 +220,10 @@ export async function verifySignIn(
   failures: Pick<SignInFailures, 'add' | 'clear'>,
 ): Promise<PersonDoc> {
   const person = await Person.findOne({ email: email.trim().toLowerCase() }).lean<PersonDoc>();
-  const usable =
-    person && person.status === 'active' && !(person.lockedUntil && person.lockedUntil > new Date());
+  const state = person ? await SignInState.findById(person._id).lean<SignInStateDoc>() : null;
+  const now = new Date();
+  const locked = [state?.lockedUntil, person?.lockedUntil].some((until) => until && until > now);
+  const usable = person && person.status === 'active' && !locked;
   const ok = await checkPassword(usable ? person.passwordHash : null, password);
   if (!person) throw new UnauthorizedError(SIGN_IN_REFUSED);
   if (!usable || !ok) {
@@ -217,7 +232,7 @@ export async function verifySignIn(
       const failed = await failures.add(id);
       // Failures sent at once past the threshold all lock; the first is recorded.
       if (failed >= LOCKOUT_AFTER) {
-        await changePerson(person._id, { $set: { lockedUntil: new Date(Date.now() + LOCKOUT_MS) } });
+        await noteSignIn(person._id, { lockedUntil: new Date(Date.now() + LOCKOUT_MS) });
         await failures.clear(id);
         if (failed === LOCKOUT_AFTER)
           await recordAudit(
@@ -234,7 +249,8 @@ export async function verifySignIn(
     throw new UnauthorizedError(SIGN_IN_REFUSED);
   }
   await failures.clear(person._id.toHexString());
-  return changePerson(person._id, { $set: { lockedUntil: null, lastSignInAt: new Date() } });
+  await noteSignIn(person._id, { lockedUntil: null, lastSignInAt: now });
+  return { ...person, lastSignInAt: now };
 }
 
 /**
@@ -247,14 +263,27 @@ export async function verifySignIn(
  */
 export async function signInWithVerifiedEmail(email: string): Promise<PersonDoc | null> {
   const now = new Date();
-  // One conditional update: a person disabled meanwhile is never made active again.
-  const before = await Person.findOneAndUpdate(
-    { email: email.trim().toLowerCase(), status: { $in: ['invited', 'active'] } },
-    { $set: { status: 'active', lastSignInAt: now } },
-    { new: false },
-  ).lean<PersonDoc>();
+  const before = await Person.findOne({
+    email: email.trim().toLowerCase(),
+    status: { $in: ['invited', 'active'] },
+  }).lean<PersonDoc>();
   if (!before) return null;
-  people.delete(before._id.toHexString());
+  // Only an invited person is written (made active); an active one is left alone, so nothing
+  // written here can undo a disabling made at the same moment.
+  if (before.status === 'invited') {
+    const activated = await Person.updateOne(
+      { _id: before._id, status: 'invited' },
+      { $set: { status: 'active' } },
+    );
+    people.delete(before._id.toHexString());
+    // Not invited any more: activated by another sign-in meanwhile (fine), or disabled (refused).
+    if (
+      activated.modifiedCount === 0 &&
+      (await Person.findById(before._id).lean<PersonDoc>())?.status !== 'active'
+    )
+      return null;
+  }
+  await noteSignIn(before._id, { lastSignInAt: now });
   const person: PersonDoc = { ...before, status: 'active', lastSignInAt: now };
   if (before.status === 'invited')
     await recordAudit(personCaller(person), {
@@ -290,7 +319,9 @@ export async function endAllSessions(caller: AuthContext, personId: string): Pro
 export async function listPeople(caller: AuthContext, orgRef: string) {
   const org = await getOrganisation(caller, orgRef);
   const docs = await Person.find({ organisationId: org._id }).sort({ _id: 1 }).lean<PersonDoc[]>();
-  return { items: docs.map(personView) };
+  const states = await SignInState.find({ _id: { $in: docs.map((d) => d._id) } }).lean<SignInStateDoc[]>();
+  const byId = new Map(states.map((st) => [st._id.toHexString(), st]));
+  return { items: docs.map((d) => personView(d, byId.get(d._id.toHexString()) ?? null)) };
 }
 
 /**
@@ -336,7 +367,7 @@ export async function updatePerson(
     before: { name: before.name, role: before.role, status: before.status },
     after: { name: after.name, role: after.role, status: after.status },
   });
-  return personView(after);
+  return personViewOf(after);
 }
 
 /** The first platform person, from the command line (like the first platform key). */

@@ -20,10 +20,11 @@ const personSchema = new Schema(
     /** argon2id PHC string; null until the invitation is accepted. */
     passwordHash: { type: String, default: null },
     status: { type: String, enum: ['invited', 'active', 'disabled'], required: true },
-    /** Set when failed sign-ins in a row reach the limit (counted in Redis): locked until then. */
+    /** Written by earlier releases; sign-ins are now kept in {@link SignInState}. */
     lockedUntil: { type: Date, default: null },
     /** Raised to end every session of the person at once (sign-out everywhere, disabling). */
     sessionGeneration: { type: Number, default: 0 },
+    /** Written by earlier releases; see {@link SignInState}. */
     lastSignInAt: { type: Date, default: null },
     createdBy: { type: String, default: null },
   },
@@ -48,6 +49,30 @@ export interface PersonDoc {
 }
 
 export const Person = model('Person', personSchema);
+
+/**
+ * A person's sign-ins, apart from the person: when the last one succeeded, and until when failures
+ * in a row (counted in Redis) lock the account. FerretDB 1.24 applies an update by writing back the
+ * whole document it read, so a sign-in written on the person could undo a disabling or a role
+ * change made at the same moment. The person is now written only by their administration.
+ */
+const signInStateSchema = new Schema(
+  {
+    /** The person's id. */
+    _id: { type: Schema.Types.ObjectId, required: true },
+    lockedUntil: { type: Date, default: null },
+    lastSignInAt: { type: Date, default: null },
+  },
+  { collection: 'sign_in_states', versionKey: false },
+);
+
+export interface SignInStateDoc {
+  _id: Types.ObjectId;
+  lockedUntil?: Date | null;
+  lastSignInAt?: Date | null;
+}
+
+export const SignInState = model('SignInState', signInStateSchema);
 
 /**
  * A one-time link that lets a person set a password. Only the SHA-256 of its token is stored; it
