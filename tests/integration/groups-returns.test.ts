@@ -160,9 +160,13 @@ describe('groups', () => {
     );
     const analystAccept = await as(analysts.kutno!, 'post', `${G}/membership`);
     expect(analystAccept.status).toBe(403);
-    for (const slug of CITIES) expect((await as(admins[slug]!, 'post', `${G}/membership`)).status).toBe(200);
+    // All accept at once: each acceptance is kept (on FerretDB, changes of the group written at
+    // once used to take each other away).
+    const accepted = await Promise.all(CITIES.map((slug) => as(admins[slug]!, 'post', `${G}/membership`)));
+    expect(accepted.map((r) => r.status)).toEqual(CITIES.map(() => 200));
     const group = await as(analysts.kutno!, 'get', G);
     expect(group.body.members.every((m: { status: string }) => m.status === 'member')).toBe(true);
+    expect(group.body.members).toHaveLength(CITIES.length);
     expect(group.body.namesVisible).toBe(false);
     const list = await as(admins.kutno!, 'get', '/api/v1/groups');
     expect(list.body.items.map((g: { slug: string }) => g.slug)).toEqual(['gwd-housing']);
@@ -345,6 +349,26 @@ describe('returns', () => {
     // Coordinators see the return; the list shows members their own only.
     expect((await as(coordinator, 'get', `${G}/returns?period=2025`)).body.items).toHaveLength(1);
     expect((await as(admins.kutno!, 'get', `${G}/returns`)).body.items).toEqual([]);
+  });
+
+  it('saves of one return sent at once are each written in turn or refused as stale, never lost', async () => {
+    const url = ret('kutno', '2025');
+    const draft = await as(admins.kutno!, 'put', url, { figures: complete(40).slice(0, 2) });
+    expect(draft.status).toBe(200);
+    // Two saves at once: each one written moves the revision on, and the return holds the last
+    // one written. On FerretDB both used to be written from the same revision, the later taking
+    // the earlier's figures and audit lines away unseen.
+    const saves = await Promise.all(
+      [41, 42, 43].map((v) => as(admins.kutno!, 'put', url, { figures: complete(v) })),
+    );
+    const written = saves.filter((r) => r.status === 200);
+    expect(saves.filter((r) => r.status !== 200).map((r) => r.body.error.code)).toEqual(
+      Array(3 - written.length).fill('STALE_REVISION'),
+    );
+    const now = await as(admins.kutno!, 'get', url);
+    expect(now.body.revision).toBe(draft.body.revision + written.length);
+    const lastWritten = written.sort((a, b) => b.body.revision - a.body.revision)[0]!;
+    expect(now.body.figures).toEqual(lastWritten.body.figures);
   });
 
   it('a CSV upload with errors stores nothing and names each row; a good one replaces the return', async () => {

@@ -15,6 +15,7 @@ import { Organisation, type OrganisationDoc } from '../organisations/organisatio
 import { findOrganisation } from '../organisations/organisations.service';
 import { SharedCache } from '../../shared-cache';
 import { Group, GroupKey, type GroupDoc } from './group.model';
+import { oneWriteAtATime } from '../../db/one-write';
 
 /** What the caller is to a group. */
 export interface GroupAccess {
@@ -305,9 +306,8 @@ async function changeGroup(
     if (expected !== undefined && expected !== revision)
       throw new ConflictError('the group changed since you read it; read it again', 'STALE_REVISION');
     const set = await change(access);
-    const res = await Group.updateOne(
-      { _id: access.group._id, revision },
-      { $set: set, $inc: { revision: 1 } },
+    const res = await oneWriteAtATime(`groups:${access.group._id.toHexString()}`, () =>
+      Group.updateOne({ _id: access.group._id, revision }, { $set: set, $inc: { revision: 1 } }),
     );
     if (res.matchedCount === 1) {
       // This process's readers see the change at once; others within GROUP_READ_TTL_MS.

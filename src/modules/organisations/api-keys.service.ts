@@ -5,6 +5,7 @@ import { ConflictError, NotFoundError, UnavailableError } from '../../errors';
 import { LockUnavailableError, type LockRunner } from '../../queue/lock';
 import { ApiKey, ApiKeyUse, type ApiKeyDoc } from './api-key.model';
 import { SharedCache } from '../../shared-cache';
+import { oneWriteAtATime } from '../../db/one-write';
 
 const KEY_FORMAT = /^tv_([a-f0-9]{24})_([A-Za-z0-9_-]{43})$/;
 /** Writing last-used on every request would turn reads into writes; a minute is precise enough. */
@@ -139,7 +140,9 @@ export async function revokeApiKey(
   const doc = await ApiKey.findOne({ _id: new Types.ObjectId(keyId), ...scope }).lean<ApiKeyDoc>();
   if (!doc) throw new NotFoundError('API key');
   const revoke = () =>
-    ApiKey.updateOne({ _id: doc._id, revokedAt: null }, { $set: { revokedAt: new Date() } });
+    oneWriteAtATime(`api_keys:${doc._id.toHexString()}`, () =>
+      ApiKey.updateOne({ _id: doc._id, revokedAt: null }, { $set: { revokedAt: new Date() } }),
+    );
   if (!doc.revokedAt && doc.role === 'admin' && caller.role !== 'platform') {
     // Count and revoke under one lock per organisation: two admins revoking each other at once
     // must not both see two working keys.

@@ -25,6 +25,7 @@ import {
 } from './person.model';
 import { PASSWORD_MAX, PASSWORD_MIN, checkPassword, hashPassword } from './passwords';
 import type { SignInFailures } from './session-store';
+import { oneWriteAtATime } from '../../db/one-write';
 
 /** Failed sign-ins in a row that lock an account, and for how long. */
 export const LOCKOUT_AFTER = 5;
@@ -73,7 +74,9 @@ export function cachedPerson(id: string): Promise<PersonDoc | null> {
 }
 
 async function changePerson(id: Types.ObjectId, update: Record<string, unknown>): Promise<PersonDoc> {
-  const doc = await Person.findOneAndUpdate({ _id: id }, update, { new: true }).lean<PersonDoc>();
+  const doc = await oneWriteAtATime(`people:${id.toHexString()}`, () =>
+    Person.findOneAndUpdate({ _id: id }, update, { new: true }).lean<PersonDoc>(),
+  );
   people.delete(id.toHexString());
   if (!doc) throw new NotFoundError('person');
   return doc;
@@ -189,11 +192,13 @@ export async function acceptInvitation(token: string, password: string) {
   if (!person || person.status !== 'invited') throw gone();
   const passwordHash = await hashPassword(password);
   // Still invited when written: an activation while the password was hashed keeps its account.
-  const updated = await Person.findOneAndUpdate(
-    { _id: person._id, status: 'invited' },
-    { $set: { passwordHash, status: 'active', lockedUntil: null } },
-    { new: true },
-  ).lean<PersonDoc>();
+  const updated = await oneWriteAtATime(`people:${person._id.toHexString()}`, () =>
+    Person.findOneAndUpdate(
+      { _id: person._id, status: 'invited' },
+      { $set: { passwordHash, status: 'active', lockedUntil: null } },
+      { new: true },
+    ).lean<PersonDoc>(),
+  );
   people.delete(person._id.toHexString());
   if (!updated) throw gone();
   await recordAudit(
@@ -271,9 +276,8 @@ export async function signInWithVerifiedEmail(email: string): Promise<PersonDoc 
   // Only an invited person is written (made active); an active one is left alone, so nothing
   // written here can undo a disabling made at the same moment.
   if (before.status === 'invited') {
-    const activated = await Person.updateOne(
-      { _id: before._id, status: 'invited' },
-      { $set: { status: 'active' } },
+    const activated = await oneWriteAtATime(`people:${before._id.toHexString()}`, () =>
+      Person.updateOne({ _id: before._id, status: 'invited' }, { $set: { status: 'active' } }),
     );
     people.delete(before._id.toHexString());
     // Not invited any more: activated by another sign-in meanwhile (fine), or disabled (refused).

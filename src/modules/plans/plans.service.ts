@@ -15,6 +15,7 @@ import { ReportedValue, type ReportedValueDoc } from '../returns/data-return.mod
 import type { EventSink } from '../webhooks/events';
 import { Plan, type MeasurementDoc, type PlanDoc } from './plan.model';
 import { goalProgress, periodMidpoint, type Progress } from './progress';
+import { oneWriteAtATime } from '../../db/one-write';
 
 /** What a goal's indicator is and how its values read. */
 export interface IndicatorInfo {
@@ -197,9 +198,8 @@ async function auditPlan(
 async function commit(plan: PlanDoc, set: Record<string, unknown>, expected?: number): Promise<number> {
   if (expected !== undefined && expected !== plan.revision)
     throw new ConflictError('the plan changed since you read it; read it again', 'STALE_REVISION');
-  const res = await Plan.updateOne(
-    { _id: plan._id, revision: plan.revision },
-    { $set: set, $inc: { revision: 1 } },
+  const res = await oneWriteAtATime(`plans:${plan._id.toHexString()}`, () =>
+    Plan.updateOne({ _id: plan._id, revision: plan.revision }, { $set: set, $inc: { revision: 1 } }),
   );
   if (res.matchedCount !== 1)
     throw new ConflictError('the plan changed since you read it; read it again', 'STALE_REVISION');
@@ -626,9 +626,11 @@ export async function notifyDueReviews(events: EventSink, now = new Date()): Pro
     const due = plan.nextReviewAt;
     if (!due || due > now || plan.reviewNotifiedFor?.getTime() === due.getTime()) continue;
     // Claim the notification first, so two sweeps never send it twice.
-    const claimed = await Plan.updateOne(
-      { _id: plan._id, revision: plan.revision },
-      { $set: { reviewNotifiedFor: due }, $inc: { revision: 1 } },
+    const claimed = await oneWriteAtATime(`plans:${plan._id.toHexString()}`, () =>
+      Plan.updateOne(
+        { _id: plan._id, revision: plan.revision },
+        { $set: { reviewNotifiedFor: due }, $inc: { revision: 1 } },
+      ),
     );
     if (claimed.matchedCount !== 1) continue;
     const stored = plan.groupId ? await Group.findById(plan.groupId).lean<GroupDoc>() : null;

@@ -4,6 +4,7 @@ import type { AuthContext } from '../../http/context';
 import { fileExists, readFile, removeFiles, storeFile } from './attachment-store';
 import { Practice, type AttachmentDoc } from './practice.model';
 import { ownPractice, readablePractice, type Reader } from './practices.service';
+import { oneWriteAtATime } from '../../db/one-write';
 
 /** Largest attachment accepted, in bytes. */
 export const ATTACHMENT_MAX_BYTES = 5 * 1024 * 1024;
@@ -76,9 +77,8 @@ export async function addAttachment(
     size: file.bytes.length,
     uploadedAt: new Date(),
   };
-  const res = await Practice.updateOne(
-    { _id: new Types.ObjectId(practiceId) },
-    { $push: { attachments: entry } },
+  const res = await oneWriteAtATime(`practices:${practiceId}`, () =>
+    Practice.updateOne({ _id: new Types.ObjectId(practiceId) }, { $push: { attachments: entry } }),
   );
   if (res.matchedCount !== 1) {
     await removeFiles([id]);
@@ -102,7 +102,9 @@ export async function removeAttachment(caller: AuthContext, practiceId: string, 
   if (!meta) throw new NotFoundError('attachment');
   // The entry as stored, not a condition: FerretDB 1.24 ignores $pull with a query condition
   // (it matches nothing), while the exact element is removed on both servers.
-  const res = await Practice.updateOne({ _id: doc._id }, { $pull: { attachments: meta } });
+  const res = await oneWriteAtATime(`practices:${doc._id.toHexString()}`, () =>
+    Practice.updateOne({ _id: doc._id }, { $pull: { attachments: meta } }),
+  );
   if (res.modifiedCount !== 1) throw new NotFoundError('attachment');
   await removeFiles([meta._id]);
 }

@@ -35,6 +35,7 @@ import {
   uniqueTokens,
   type FieldTokens,
 } from './search-text';
+import { oneWriteAtATime } from '../../db/one-write';
 
 /** Who reads: an API key, or nobody (the public endpoints). */
 export type Reader = AuthContext | null;
@@ -279,9 +280,8 @@ export async function updatePractice(caller: AuthContext, id: string, patch: Pra
       visibility,
       ...derived({ title, summary, body, topics, indicators }),
     };
-    const res = await Practice.updateOne(
-      { _id: doc._id, revision: doc.revision },
-      { $set: set, $inc: { revision: 1 } },
+    const res = await oneWriteAtATime(`practices:${doc._id.toHexString()}`, () =>
+      Practice.updateOne({ _id: doc._id, revision: doc.revision }, { $set: set, $inc: { revision: 1 } }),
     );
     if (res.matchedCount === 1) return getPractice(caller, id);
     if (patch.revision !== undefined)

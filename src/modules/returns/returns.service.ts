@@ -35,6 +35,7 @@ import {
   type FigureInput,
   type Finding,
 } from './return-checks';
+import { oneWriteAtATime } from '../../db/one-write';
 
 /** A return and what the caller may do with it. */
 interface ReturnScope {
@@ -248,9 +249,11 @@ async function commit(
       throw err;
     }
   }
-  const res = await DataReturn.updateOne(
-    { _id: s.id, revision: s.doc.revision },
-    { $set: { ...set, revision }, $push: { audit: { $each: entries } } },
+  const res = await oneWriteAtATime(`data_returns:${s.id}`, () =>
+    DataReturn.updateOne(
+      { _id: s.id, revision: s.doc!.revision },
+      { $set: { ...set, revision }, $push: { audit: { $each: entries } } },
+    ),
   );
   if (res.matchedCount !== 1) throw stale();
   return { ...s, doc: written };

@@ -18,6 +18,7 @@ import type { QuestionInfo } from './definition-validator';
 import { validateMapping, type MappingEntry } from './indicator-mapping';
 import { Survey, SurveyVersion, type SurveyDoc, type SurveyVersionDoc } from './survey.model';
 import { findTemplate } from './templates';
+import { oneWriteAtATime } from '../../db/one-write';
 
 type Definition = Record<string, unknown>;
 
@@ -244,19 +245,21 @@ export async function replaceDraft(
     languages: input.languages ?? current.languages,
   };
   const check = await checkOrThrow(content);
-  const updated = await Survey.findOneAndUpdate(
-    { _id: doc._id },
-    {
-      $set: {
-        title: input.title ?? doc.title,
-        'draft.definition': JSON.stringify(content.definition),
-        'draft.indicatorMapping': JSON.stringify(content.indicatorMapping),
-        'draft.languages': content.languages,
-        'draft.updatedAt': new Date(),
+  const updated = await oneWriteAtATime(`surveys:${doc._id.toHexString()}`, () =>
+    Survey.findOneAndUpdate(
+      { _id: doc._id },
+      {
+        $set: {
+          title: input.title ?? doc.title,
+          'draft.definition': JSON.stringify(content.definition),
+          'draft.indicatorMapping': JSON.stringify(content.indicatorMapping),
+          'draft.languages': content.languages,
+          'draft.updatedAt': new Date(),
+        },
       },
-    },
-    { new: true },
-  ).lean<SurveyDoc>();
+      { new: true },
+    ).lean<SurveyDoc>(),
+  );
   await recordAudit(caller, {
     action: 'survey.draft-changed',
     resource: { type: 'survey', id: doc._id.toHexString() },
@@ -338,9 +341,11 @@ export async function publishDraft(caller: AuthContext, id: string) {
 
 /** Makes a stored version the survey's latest (never moving it back) and records the publish. */
 async function moveToVersion(caller: AuthContext, doc: SurveyDoc, version: number, hash: string) {
-  await Survey.updateOne(
-    { _id: doc._id, latestVersion: { $lt: version } },
-    { $set: { latestVersion: version, 'draft.basedOnVersion': version } },
+  await oneWriteAtATime(`surveys:${doc._id.toHexString()}`, () =>
+    Survey.updateOne(
+      { _id: doc._id, latestVersion: { $lt: version } },
+      { $set: { latestVersion: version, 'draft.basedOnVersion': version } },
+    ),
   );
   await recordAudit(caller, {
     action: 'survey.published',
