@@ -66,7 +66,8 @@ export function buildOpenApi(routes: AnyRoute[], info: Info): Record<string, unk
     const add = (status: number, description: string) => {
       if (!responses[status]) responses[status] = errorResponse(description);
     };
-    if (r.body) {
+    // Every POST, PUT and PATCH reads a JSON body if one is sent, whether the route takes one.
+    if (r.body || (['post', 'put', 'patch'].includes(r.method) && !r.requestContent)) {
       add(400, 'Malformed JSON');
       add(413, 'Body larger than the limit');
       add(415, 'Content-Type is not application/json');
@@ -83,6 +84,10 @@ export function buildOpenApi(routes: AnyRoute[], info: Info): Record<string, unk
     }
     if (r.rateLimited) add(429, 'Too many requests from this address; see Retry-After');
     add(500, 'Unexpected error; the body carries a request id, never internals');
+    // What the API reads and writes lives in the database; sessions, rate limits and queues in
+    // Redis. While either cannot be reached the answer is a 503 with Retry-After.
+    if (r.path.startsWith('/api/') || r.path.startsWith('/s/'))
+      add(503, 'The database or Redis cannot be reached; try again after Retry-After');
 
     const op: Record<string, unknown> = {
       operationId: operationId(r),

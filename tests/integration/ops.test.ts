@@ -129,6 +129,17 @@ describe('operations endpoints', () => {
     expect(res.body.openapi).toBe('3.1.0');
     expect(Object.keys(res.body.paths)).toEqual(expect.arrayContaining(['/healthz', '/readyz', '/metrics']));
     expect(res.body.paths['/readyz'].get.responses['503']).toBeDefined();
+    // Any route reading the database or Redis may answer 503 while they are away; any POST, PUT
+    // or PATCH reads a JSON body if one is sent, whether it takes one or not.
+    const operations = Object.entries(res.body.paths as Record<string, Record<string, { responses: object }>>)
+      .filter(([path]) => path.startsWith('/api/'))
+      .flatMap(([path, ops]) => Object.entries(ops).map(([method, op]) => ({ path, method, op })));
+    expect(operations.length).toBeGreaterThan(50);
+    expect(operations.filter((o) => !('503' in o.op.responses)).map((o) => `${o.method} ${o.path}`)).toEqual(
+      [],
+    );
+    const publish = res.body.paths['/api/v1/surveys/{id}/versions'].post.responses;
+    expect(Object.keys(publish)).toEqual(expect.arrayContaining(['400', '413', '415']));
     expect(res.body.components.schemas.Error.properties.error.required).toEqual([
       'code',
       'message',

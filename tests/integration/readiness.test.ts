@@ -4,6 +4,7 @@ import path from 'node:path';
 import supertest from 'supertest';
 import { buildApp } from '../../src/app';
 import { toAppError } from '../../src/http/error-handler';
+import { expectDocumentedAt } from '../support/contract';
 import { loadConfig } from '../../src/config';
 import { OUTAGE_OPTIONS } from '../../src/db/connection';
 import { startMongo, startRedis, type LocalServer } from '../../src/local-services/servers';
@@ -314,6 +315,7 @@ describe('the database stopped', () => {
     expect(down.status).toBe(503);
     expect(down.body.error.code).toBe('DATABASE_UNAVAILABLE');
     expect(down.headers['retry-after']).toBe('5');
+    await expectDocumentedAt({ http } as unknown as TestContext, down, 'get', '/api/v1/organisations');
     // It used to wait for the driver's 5 s server selection and then answer 500.
     expect(took).toBeLessThan(2500);
     const ready = await http.get('/readyz');
