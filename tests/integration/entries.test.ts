@@ -133,6 +133,10 @@ describe('interviews', () => {
     expect(analyst.status).toBe(403);
     expect((await as(keys.interviewer!, 'get', '/api/v1/indicators')).status).toBe(403);
     expect((await as(keys.interviewer!, 'get', '/api/v1/organisations/radom/audit')).status).toBe(403);
+    // Like every key, an interviewer's reads its own organisation, and only that.
+    const own = await as(keys.interviewer!, 'get', '/api/v1/organisations');
+    expect([own.status, own.body.items.map((o: { slug: string }) => o.slug)]).toEqual([200, ['radom']]);
+    expect((await as(keys.interviewer!, 'get', '/api/v1/organisations/plock')).status).toBe(404);
   });
 });
 

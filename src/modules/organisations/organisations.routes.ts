@@ -54,7 +54,7 @@ export function organisationRoutes(deps: { lock: LockRunner }): AnyRoute[] {
       path: '/api/v1/organisations',
       summary: 'Organisations: all for platform keys, otherwise the caller’s own',
       tags: ['organisations'],
-      auth: ['platform', 'admin', 'analyst', 'coordinator'],
+      auth: ['platform', 'admin', 'analyst', 'coordinator', 'interviewer'],
       query: { type: 'object', additionalProperties: false, properties: pageQuery },
       responses: { 200: { description: 'A page of organisations', schema: pageSchema(organisationView) } },
       handler: async ({ query, req }) => ({ body: await listOrganisations(authOf(req), query) }),
@@ -64,7 +64,7 @@ export function organisationRoutes(deps: { lock: LockRunner }): AnyRoute[] {
       path: '/api/v1/organisations/{org}',
       summary: 'One organisation (by id or slug)',
       tags: ['organisations'],
-      auth: ['platform', 'admin', 'analyst', 'coordinator'],
+      auth: ['platform', 'admin', 'analyst', 'coordinator', 'interviewer'],
       params: orgParams,
       responses: {
         200: { description: 'The organisation', schema: organisationView },
