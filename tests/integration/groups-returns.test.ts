@@ -716,6 +716,29 @@ describe('reported indicator catalogue', () => {
     ).toBe(403);
     const patched = await as(coordinator, 'patch', G, { indicators: ['PL_VACANT', 'GWD_DAYS_TO_LET'] });
     expect(patched.status).toBe(200);
+    // One id is one indicator across both catalogues: plans and trends name indicators by id alone.
+    const survey = (id: string) =>
+      as(platform, 'post', '/api/v1/indicator-definitions', {
+        id,
+        title: { default: 'Asked of tenants' },
+        kind: 'mean',
+        scale: [3, 2, 1],
+        positive: [],
+      });
+    const clash = await survey('GWD_DAYS_TO_LET');
+    expect([clash.status, clash.body.error.code]).toEqual([409, 'DUPLICATE_INDICATOR']);
+    expect((await survey('GWD_ASKED')).status).toBe(201);
+    const reported = await as(coordinator, 'post', '/api/v1/reported-indicators', {
+      id: 'GWD_ASKED',
+      title: { default: 'x' },
+      kind: 'value',
+      numerator: { default: 'x' },
+      unit: 'days',
+      direction: 'lower',
+      range: { min: 0, max: 10 },
+      source: 'group decision 2026',
+    });
+    expect([reported.status, reported.body.error.code]).toEqual([409, 'DUPLICATE_INDICATOR']);
   });
 
   it('refuses a number too large for a double instead of storing it as null', async () => {

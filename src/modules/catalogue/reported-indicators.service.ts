@@ -1,8 +1,8 @@
 import { ConflictError, ValidationError, type ErrorDetail } from '../../errors';
 import { SharedCache } from '../../shared-cache';
-import { BUILT_IN_INDICATORS } from './catalogue';
 import { BUILT_IN_REPORTED, type ReportedIndicator } from './reported-indicators';
 import { ReportedIndicatorModel } from './reported-indicator.model';
+import { indicatorIdTaken } from './indicator-ids';
 
 const CATALOGUE_TTL_MS = 5000;
 const cached = new SharedCache<Map<string, ReportedIndicator>>(1);
@@ -22,11 +22,7 @@ export async function addReportedIndicator(
   def: Omit<ReportedIndicator, 'builtIn'>,
   createdBy: string | null,
 ): Promise<ReportedIndicator> {
-  const taken =
-    BUILT_IN_INDICATORS.some((b) => b.id === def.id) ||
-    BUILT_IN_REPORTED.some((b) => b.id === def.id) ||
-    (await ReportedIndicatorModel.exists({ indicatorId: def.id }));
-  if (taken)
+  if (await indicatorIdTaken(def.id))
     throw new ConflictError(`indicator ${def.id} exists`, 'DUPLICATE_INDICATOR', [
       { path: '/id', message: 'already defined' },
     ]);
