@@ -16,6 +16,8 @@ import {
   markValuesChanged,
   valuesChangedAt,
 } from '../../src/modules/indicators/indicator-value.model';
+import mongoose from 'mongoose';
+import { SurveyResponse } from '../../src/modules/responses/response.model';
 
 /**
  * Scores through the API: own indicators, benchmarks with suppression, trends, CSV, and raw
@@ -225,6 +227,25 @@ it('exports stream only the caller’s own raw responses, as CSV or NDJSON', asy
 
   const foreign = await get(`/api/v1/responses/export?survey=${orgs.alpha!.surveyId}`, orgs.beta!.analyst);
   expect(foreign.status).toBe(404);
+});
+
+it('an export whose query fails answers 503 in the error shape, not a 200 cut after its header', async () => {
+  const lost = new mongoose.mongo.MongoNetworkError('connection reset');
+  const failing = { next: () => Promise.reject(lost), close: async () => undefined };
+  const find = jest
+    .spyOn(SurveyResponse, 'find')
+    .mockImplementation((() => ({ sort: () => ({ lean: () => ({ cursor: () => failing }) }) })) as never);
+  try {
+    for (const format of ['csv', 'ndjson']) {
+      const res = await get(
+        `/api/v1/responses/export?survey=${orgs.alpha!.surveyId}&format=${format}`,
+        orgs.alpha!.analyst,
+      );
+      expect([format, res.status, res.body.error?.code]).toEqual([format, 503, 'DATABASE_UNAVAILABLE']);
+    }
+  } finally {
+    find.mockRestore();
+  }
 });
 
 // Last: it adds answers to beta.

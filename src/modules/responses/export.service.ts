@@ -55,16 +55,6 @@ export async function streamExport(
   const filter: Record<string, unknown> = { organisationId: orgId, surveyId: survey._id };
   if (q.period) filter.period = q.period;
 
-  const filename = `responses-${survey.slug}${q.period ? `-${q.period}` : ''}.${q.format === 'csv' ? 'csv' : 'ndjson'}`;
-  res.status(200);
-  res.type(q.format === 'csv' ? 'text/csv; charset=utf-8' : 'application/x-ndjson');
-  res.setHeader('Content-Disposition', `attachment; filename="${filename}"`);
-  res.setHeader('Cache-Control', 'no-store');
-
-  const write = (chunk: string) =>
-    res.write(chunk) ? Promise.resolve() : new Promise<void>((r) => res.once('drain', () => r()));
-  if (q.format === 'csv') await write(`${[...META_COLUMNS, ...questions].map(csvCell).join(',')}\r\n`);
-
   const cursor = SurveyResponse.find(filter, {
     organisationId: 0,
     surveyId: 0,
@@ -76,12 +66,37 @@ export async function streamExport(
     .sort({ _id: 1 })
     .lean()
     .cursor({ batchSize: 1000 });
+  // The query runs before anything is sent: a database that fails it gets its 503 in the error
+  // shape, not a 200 whose body stops after the header row.
+  let next = await cursor.next();
+
+  const filename = `responses-${survey.slug}${q.period ? `-${q.period}` : ''}.${q.format === 'csv' ? 'csv' : 'ndjson'}`;
+  res.status(200);
+  res.type(q.format === 'csv' ? 'text/csv; charset=utf-8' : 'application/x-ndjson');
+  res.setHeader('Content-Disposition', `attachment; filename="${filename}"`);
+  res.setHeader('Cache-Control', 'no-store');
+
   let closed = false;
   res.once('close', () => {
     closed = true;
   });
-  for await (const r of cursor) {
-    if (closed) break;
+  // Waits for the client to take what is buffered, or to go away.
+  const write = (chunk: string) =>
+    res.write(chunk) || closed
+      ? Promise.resolve()
+      : new Promise<void>((resolve) => {
+          const done = () => {
+            res.off('drain', done);
+            res.off('close', done);
+            resolve();
+          };
+          res.once('drain', done);
+          res.once('close', done);
+        });
+  if (q.format === 'csv') await write(`${[...META_COLUMNS, ...questions].map(csvCell).join(',')}\r\n`);
+
+  for (; next && !closed; next = await cursor.next()) {
+    const r = next;
     const meta = {
       responseId: r._id.toHexString(),
       campaignId: r.campaignId.toHexString(),
