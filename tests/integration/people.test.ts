@@ -138,6 +138,44 @@ describe('invitations', () => {
     expect(taken.status).toBe(409);
   });
 
+  it('a person whose link expired gets a new one; the old link stops working', async () => {
+    const invited = await ctx.http
+      .post('/api/v1/organisations/gdynia/people')
+      .set('Authorization', bearer(orgs.gdynia!.admin))
+      .send({ name: 'Away', email: 'away@gdynia.test', role: 'analyst' });
+    const id = invited.body.person.id as string;
+    const first = tokenOf(invited.body.invitation.url);
+    await mongoose.connection
+      .db!.collection('person_invitations')
+      .updateOne(
+        { personId: new mongoose.Types.ObjectId(id) },
+        { $set: { expiresAt: new Date(Date.now() - 1000) } },
+      );
+    const path = `/api/v1/organisations/gdynia/people/${id}/invitation`;
+    // It used to be stuck: invited, the address taken, no way to a new link.
+    expect(
+      (
+        await ctx.http
+          .post(`/api/v1/organisations/sopot/people/${id}/invitation`)
+          .set('Authorization', bearer(orgs.sopot!.admin))
+      ).status,
+    ).toBe(404);
+    const again = await ctx.http.post(path).set('Authorization', bearer(orgs.gdynia!.admin));
+    await expectDocumentedAt(ctx, again, 'post', path);
+    expect(again.status).toBe(201);
+    expect(again.body.person).toMatchObject({ id, status: 'invited' });
+    expect(again.body.invitation.emailed).toBe(true);
+    const second = tokenOf(again.body.invitation.url);
+    expect(second).not.toBe(first);
+    expect(
+      (await ctx.http.post('/api/v1/invitations/accept').send({ token: first, password: PASSWORD })).status,
+    ).toBe(410);
+    const ok = await ctx.http.post('/api/v1/invitations/accept').send({ token: second, password: PASSWORD });
+    expect([ok.status, ok.body.status]).toEqual([200, 'active']);
+    const active = await ctx.http.post(path).set('Authorization', bearer(orgs.gdynia!.admin));
+    expect([active.status, active.body.error.code]).toEqual([409, 'NOT_INVITED']);
+  });
+
   it('makes the first platform person from the command line', async () => {
     const made = await createPlatformPerson(
       { name: 'Operator', email: 'ops@survey.test' },

@@ -16,6 +16,7 @@ import {
   personCaller,
   personView,
   personViewOf,
+  reinvitePerson,
   updatePerson,
   verifySignIn,
 } from './people.service';
@@ -61,6 +62,23 @@ const personParams = {
 } as const;
 
 const notFound = { description: 'No such organisation or person, or not yours', schema: errorRef };
+
+const invitedSchema = {
+  type: 'object',
+  required: ['person', 'invitation'],
+  properties: {
+    person: personSchema,
+    invitation: {
+      type: 'object',
+      required: ['url', 'expiresAt', 'emailed'],
+      properties: {
+        url: { type: 'string', description: 'Shown only here' },
+        expiresAt: { type: 'string', format: 'date-time' },
+        emailed: { type: 'boolean' },
+      },
+    },
+  },
+} as const;
 const noContent = { description: 'Done' };
 
 /** What the people routes need from the deployment. */
@@ -213,25 +231,7 @@ export function peopleRoutes(deps: PeopleDeps): AnyRoute[] {
         },
       },
       responses: {
-        201: {
-          description: 'Invited',
-          schema: {
-            type: 'object',
-            required: ['person', 'invitation'],
-            properties: {
-              person: personSchema,
-              invitation: {
-                type: 'object',
-                required: ['url', 'expiresAt', 'emailed'],
-                properties: {
-                  url: { type: 'string', description: 'Shown only here' },
-                  expiresAt: { type: 'string', format: 'date-time' },
-                  emailed: { type: 'boolean' },
-                },
-              },
-            },
-          },
-        },
+        201: { description: 'Invited', schema: invitedSchema },
         404: notFound,
         409: { description: 'The address already has an account', schema: errorRef },
       },
@@ -239,6 +239,26 @@ export function peopleRoutes(deps: PeopleDeps): AnyRoute[] {
       handler: async ({ params, body, req }) => ({
         status: 201,
         body: await invitePerson(authOf(req), params.org, body, invite),
+      }),
+    }),
+    defineRoute({
+      method: 'post',
+      path: '/api/v1/organisations/{org}/people/{id}/invitation',
+      summary: 'A new invitation link for a person who has not accepted theirs (earlier links stop working)',
+      description:
+        'For a link that expired or went astray. Shown once and, when SMTP_URL is configured, e-mailed (`emailed`).',
+      tags: ['people'],
+      auth: managers,
+      params: personParams,
+      responses: {
+        201: { description: 'A new link', schema: invitedSchema },
+        404: notFound,
+        409: { description: 'The person is active or disabled, not invited', schema: errorRef },
+      },
+      audit: 'self',
+      handler: async ({ params, req }) => ({
+        status: 201,
+        body: await reinvitePerson(authOf(req), params.org, params.id, invite),
       }),
     }),
     defineRoute({

@@ -139,10 +139,22 @@ export async function invitePerson(
       throw new ConflictError('a person with this e-mail address already has an account', 'EMAIL_TAKEN');
     throw err;
   }
+  const invitation = await sendInvitation(person, org, deps);
+  await recordAudit(caller, {
+    action: 'person.invited',
+    resource: { type: 'person', id: person._id.toHexString() },
+    organisationId: org ? org._id.toHexString() : null,
+    after: { name: person.name, email, role: person.role },
+  });
+  return { person: personView(person), invitation };
+}
+
+/** Makes a new link for an invited person and e-mails it when the deployment has SMTP. */
+async function sendInvitation(person: PersonDoc, org: OrganisationDoc | null, deps: InviteDeps) {
   const invitation = await newInvitation(person._id, deps.ttlHours, deps.baseUrl);
   const emailed = await deps
     .mail(
-      email,
+      person.email,
       'Your Tenant Voice account',
       `${person.name},\n\nyou have been invited to Tenant Voice${org ? ` (${org.name})` : ''} as ${person.role}.\nSet your password with this link (it works once, until ${invitation.expiresAt}):\n\n${invitation.url}\n`,
     )
@@ -153,16 +165,32 @@ export async function invitePerson(
       );
       return false;
     });
+  return { url: invitation.url, expiresAt: invitation.expiresAt, emailed };
+}
+
+/**
+ * A new invitation link for a person who has not accepted theirs (it expired, went astray, or was
+ * never made): the earlier links stop working. A person who is no longer invited gets a 409.
+ */
+export async function reinvitePerson(caller: AuthContext, orgRef: string, id: string, deps: InviteDeps) {
+  const org = await getOrganisation(caller, orgRef);
+  if (!Types.ObjectId.isValid(id)) throw new NotFoundError('person');
+  const person = await Person.findOne({
+    _id: new Types.ObjectId(id),
+    organisationId: org._id,
+  }).lean<PersonDoc>();
+  if (!person) throw new NotFoundError('person');
+  if (person.status !== 'invited')
+    throw new ConflictError(`the person is ${person.status}, not waiting for an invitation`, 'NOT_INVITED');
+  await PersonInvitation.deleteMany({ personId: person._id });
+  const invitation = await sendInvitation(person, org, deps);
   await recordAudit(caller, {
-    action: 'person.invited',
-    resource: { type: 'person', id: person._id.toHexString() },
-    organisationId: org ? org._id.toHexString() : null,
-    after: { name: person.name, email, role: person.role },
+    action: 'person.reinvited',
+    resource: { type: 'person', id },
+    organisationId: org._id.toHexString(),
+    after: { expiresAt: invitation.expiresAt },
   });
-  return {
-    person: personView(person),
-    invitation: { url: invitation.url, expiresAt: invitation.expiresAt, emailed },
-  };
+  return { person: personView(person), invitation };
 }
 
 /**
