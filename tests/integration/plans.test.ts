@@ -490,6 +490,28 @@ describe('improvement plans', () => {
   });
 });
 
+describe('changes of one plan sent at once', () => {
+  it('are all kept: each is made on the plan as it is when written', async () => {
+    const created = await as(keys.kutno!, 'post', '/api/v1/plans', { title: 'Many hands', group: 'gwd' });
+    expect(created.status).toBe(201);
+    const id = created.body.id as string;
+    const added = await Promise.all(
+      ['Repaint stairwells', 'Fix the lifts', 'Answer within a week', 'Meet the tenants'].map((what) =>
+        as(keys.kutno!, 'post', `/api/v1/plans/${id}/actions`, { what }),
+      ),
+    );
+    expect(added.map((r) => r.status)).toEqual([200, 200, 200, 200]);
+    const plan = await as(keys.kutno!, 'get', `/api/v1/plans/${id}`);
+    expect(plan.body.actions.map((a: { what: string }) => a.what).sort()).toEqual([
+      'Answer within a week',
+      'Fix the lifts',
+      'Meet the tenants',
+      'Repaint stairwells',
+    ]);
+    expect(plan.body.revision).toBe(created.body.revision + 4);
+  });
+});
+
 describe('an organisation that leaves the group', () => {
   it('takes its plans with it: the coordinators and members no longer see them', async () => {
     const platform = await createPlatformKey();

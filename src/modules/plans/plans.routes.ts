@@ -155,6 +155,8 @@ const planView = {
 
 const ok = { description: 'The plan with the progress of each goal', schema: planView };
 const notFound = { description: 'Missing, or a plan you may not see', schema: errorRef };
+/** Changes that name no revision are made again on the fresh plan; this is when that kept failing. */
+const busy = { description: 'The plan kept changing under other edits; try again', schema: errorRef };
 
 const partnerView = {
   type: 'object',
@@ -386,7 +388,7 @@ export function planRoutes(): AnyRoute[] {
       auth: ['admin'],
       params: planParams,
       body: goalInput,
-      responses: { 200: ok, 404: notFound },
+      responses: { 200: ok, 404: notFound, 409: busy },
       handler: async ({ params, body, req }) => ({ body: await addGoal(authOf(req), params.id, body) }),
     }),
     defineRoute({
@@ -397,7 +399,7 @@ export function planRoutes(): AnyRoute[] {
       audit: 'self',
       auth: ['admin'],
       params: { type: 'object', required: ['id', 'goal'], properties: { id: objectId, goal: objectId } },
-      responses: { 200: ok, 404: notFound },
+      responses: { 200: ok, 404: notFound, 409: busy },
       handler: async ({ params, req }) => ({ body: await removeGoal(authOf(req), params.id, params.goal) }),
     }),
     defineRoute({
@@ -409,7 +411,7 @@ export function planRoutes(): AnyRoute[] {
       auth: ['admin'],
       params: planParams,
       body: actionInput,
-      responses: { 200: ok, 404: notFound },
+      responses: { 200: ok, 404: notFound, 409: busy },
       handler: async ({ params, body, req }) => ({ body: await addAction(authOf(req), params.id, body) }),
     }),
     defineRoute({
@@ -421,7 +423,7 @@ export function planRoutes(): AnyRoute[] {
       auth: ['admin'],
       params: { type: 'object', required: ['id', 'action'], properties: { id: objectId, action: objectId } },
       body: { type: 'object', additionalProperties: false, minProperties: 1, properties: actionFields },
-      responses: { 200: ok, 404: notFound },
+      responses: { 200: ok, 404: notFound, 409: busy },
       handler: async ({ params, body, req }) => ({
         body: await updateAction(authOf(req), params.id, params.action, body),
       }),
@@ -440,7 +442,7 @@ export function planRoutes(): AnyRoute[] {
         required: ['note'],
         properties: { note: { type: 'string', minLength: 1, maxLength: 4000 }, nextReviewAt: date },
       },
-      responses: { 200: ok, 404: notFound },
+      responses: { 200: ok, 404: notFound, 409: busy },
       handler: async ({ params, body, req }) => ({ body: await addReview(authOf(req), params.id, body) }),
     }),
   ];

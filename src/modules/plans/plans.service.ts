@@ -192,6 +192,23 @@ async function auditPlan(
   });
 }
 
+/** Attempts of a change made on whatever the plan is now, when others change it meanwhile. */
+const MAX_ATTEMPTS = 5;
+
+/**
+ * Runs a change that names no revision (a goal, an action, a review added or changed) on the plan
+ * read afresh, again when another change came between its read and its write.
+ */
+async function afresh<T>(attempt: () => Promise<T>): Promise<T> {
+  for (let i = 1; ; i++) {
+    try {
+      return await attempt();
+    } catch (err) {
+      if (!(err instanceof ConflictError && err.code === 'STALE_REVISION') || i >= MAX_ATTEMPTS) throw err;
+    }
+  }
+}
+
 /**
  * Writes a change if the plan is unchanged since it was read; returns the revision written.
  */
@@ -380,116 +397,117 @@ export async function updatePlan(
 }
 
 /** Adds a goal, its baseline taken from the data. */
-export async function addGoal(caller: AuthContext, id: string, input: GoalInput) {
-  const { plan } = await planFor(caller, id, 'write');
-  const goal = await goalFrom(input, plan.organisationId, plan.groupId, '');
-  const revision = await commit(plan, { goals: [...plan.goals, goal] });
-  await auditPlan(
-    caller,
-    plan,
-    'goal-added',
-    { revision: plan.revision, goal: null },
-    { revision, goal: goalLine(goal) },
-  );
-  return getPlan(caller, id);
+export function addGoal(caller: AuthContext, id: string, input: GoalInput) {
+  return afresh(async () => {
+    const { plan } = await planFor(caller, id, 'write');
+    const goal = await goalFrom(input, plan.organisationId, plan.groupId, '');
+    const revision = await commit(plan, { goals: [...plan.goals, goal] });
+    await auditPlan(
+      caller,
+      plan,
+      'goal-added',
+      { revision: plan.revision, goal: null },
+      { revision, goal: goalLine(goal) },
+    );
+    return getPlan(caller, id);
+  });
 }
 
 /** Removes a goal (and its links from actions). */
-export async function removeGoal(caller: AuthContext, id: string, goalId: string) {
-  const { plan } = await planFor(caller, id, 'write');
-  const goal = plan.goals.find((g) => g._id.toHexString() === goalId);
-  if (!goal) throw new NotFoundError('goal');
-  const revision = await commit(plan, {
-    goals: plan.goals.filter((g) => g !== goal),
-    actions: plan.actions.map((a) => ({ ...a, goals: a.goals.filter((g) => g.toHexString() !== goalId) })),
+export function removeGoal(caller: AuthContext, id: string, goalId: string) {
+  return afresh(async () => {
+    const { plan } = await planFor(caller, id, 'write');
+    const goal = plan.goals.find((g) => g._id.toHexString() === goalId);
+    if (!goal) throw new NotFoundError('goal');
+    const revision = await commit(plan, {
+      goals: plan.goals.filter((g) => g !== goal),
+      actions: plan.actions.map((a) => ({ ...a, goals: a.goals.filter((g) => g.toHexString() !== goalId) })),
+    });
+    await auditPlan(
+      caller,
+      plan,
+      'goal-removed',
+      { revision: plan.revision, goal: goalLine(goal) },
+      { revision, goal: null },
+    );
+    return getPlan(caller, id);
   });
-  await auditPlan(
-    caller,
-    plan,
-    'goal-removed',
-    { revision: plan.revision, goal: goalLine(goal) },
-    { revision, goal: null },
-  );
-  return getPlan(caller, id);
 }
 
 /** Adds an action. */
-export async function addAction(caller: AuthContext, id: string, input: ActionInput) {
-  const { plan } = await planFor(caller, id, 'write');
-  const action = actionFrom(input, plan, '');
-  const revision = await commit(plan, { actions: [...plan.actions, action] });
-  await auditPlan(
-    caller,
-    plan,
-    'action-added',
-    { revision: plan.revision, action: null },
-    { revision, action: actionLine(action) },
-  );
-  return getPlan(caller, id);
+export function addAction(caller: AuthContext, id: string, input: ActionInput) {
+  return afresh(async () => {
+    const { plan } = await planFor(caller, id, 'write');
+    const action = actionFrom(input, plan, '');
+    const revision = await commit(plan, { actions: [...plan.actions, action] });
+    await auditPlan(
+      caller,
+      plan,
+      'action-added',
+      { revision: plan.revision, action: null },
+      { revision, action: actionLine(action) },
+    );
+    return getPlan(caller, id);
+  });
 }
 
 /** Changes an action (its status, dates, text or links). */
-export async function updateAction(
-  caller: AuthContext,
-  id: string,
-  actionId: string,
-  input: Partial<ActionInput>,
-) {
-  const { plan } = await planFor(caller, id, 'write');
-  const current = plan.actions.find((a) => a._id.toHexString() === actionId);
-  if (!current) throw new NotFoundError('action');
-  const merged = actionFrom(
-    {
-      what: input.what ?? current.what,
-      ownerRole: input.ownerRole ?? current.ownerRole,
-      start: input.start ?? current.start?.toISOString(),
-      due: input.due ?? current.due?.toISOString(),
-      status: input.status ?? current.status,
-      goals: input.goals ?? current.goals.map((g) => g.toHexString()),
-      practices: input.practices ?? current.practices,
-    },
-    plan,
-    '',
-  );
-  const changed = { ...merged, _id: current._id };
-  const revision = await commit(plan, {
-    actions: plan.actions.map((a) => (a === current ? changed : a)),
+export function updateAction(caller: AuthContext, id: string, actionId: string, input: Partial<ActionInput>) {
+  return afresh(async () => {
+    const { plan } = await planFor(caller, id, 'write');
+    const current = plan.actions.find((a) => a._id.toHexString() === actionId);
+    if (!current) throw new NotFoundError('action');
+    const merged = actionFrom(
+      {
+        what: input.what ?? current.what,
+        ownerRole: input.ownerRole ?? current.ownerRole,
+        start: input.start ?? current.start?.toISOString(),
+        due: input.due ?? current.due?.toISOString(),
+        status: input.status ?? current.status,
+        goals: input.goals ?? current.goals.map((g) => g.toHexString()),
+        practices: input.practices ?? current.practices,
+      },
+      plan,
+      '',
+    );
+    const changed = { ...merged, _id: current._id };
+    const revision = await commit(plan, {
+      actions: plan.actions.map((a) => (a === current ? changed : a)),
+    });
+    await auditPlan(
+      caller,
+      plan,
+      'action-changed',
+      { revision: plan.revision, action: actionLine(current) },
+      { revision, action: actionLine(changed) },
+    );
+    return getPlan(caller, id);
   });
-  await auditPlan(
-    caller,
-    plan,
-    'action-changed',
-    { revision: plan.revision, action: actionLine(current) },
-    { revision, action: actionLine(changed) },
-  );
-  return getPlan(caller, id);
 }
 
 /** Records a dated review and, optionally, when the next one is due. */
-export async function addReview(
-  caller: AuthContext,
-  id: string,
-  input: { note: string; nextReviewAt?: string },
-) {
-  const { plan } = await planFor(caller, id, 'write');
-  const review = { at: new Date(), keyId: caller.keyId, note: input.note };
-  const set: Record<string, unknown> = { reviews: [...plan.reviews, review] };
-  if (input.nextReviewAt) set.nextReviewAt = new Date(input.nextReviewAt);
-  const revision = await commit(plan, set);
-  const next = (d: Date | null | undefined) => (d ? new Date(d).toISOString() : null);
-  await auditPlan(
-    caller,
-    plan,
-    'reviewed',
-    { revision: plan.revision, reviews: plan.reviews.length, nextReviewAt: next(plan.nextReviewAt) },
-    {
-      revision,
-      reviews: plan.reviews.length + 1,
-      review: { at: review.at.toISOString(), note: review.note },
-      nextReviewAt: next((set.nextReviewAt as Date | undefined) ?? plan.nextReviewAt),
-    },
-  );
-  return getPlan(caller, id);
+export function addReview(caller: AuthContext, id: string, input: { note: string; nextReviewAt?: string }) {
+  return afresh(async () => {
+    const { plan } = await planFor(caller, id, 'write');
+    const review = { at: new Date(), keyId: caller.keyId, note: input.note };
+    const set: Record<string, unknown> = { reviews: [...plan.reviews, review] };
+    if (input.nextReviewAt) set.nextReviewAt = new Date(input.nextReviewAt);
+    const revision = await commit(plan, set);
+    const next = (d: Date | null | undefined) => (d ? new Date(d).toISOString() : null);
+    await auditPlan(
+      caller,
+      plan,
+      'reviewed',
+      { revision: plan.revision, reviews: plan.reviews.length, nextReviewAt: next(plan.nextReviewAt) },
+      {
+        revision,
+        reviews: plan.reviews.length + 1,
+        review: { at: review.at.toISOString(), note: review.note },
+        nextReviewAt: next((set.nextReviewAt as Date | undefined) ?? plan.nextReviewAt),
+      },
+    );
+    return getPlan(caller, id);
+  });
 }
 
 /** Deletes a plan of the caller's organisation. */
