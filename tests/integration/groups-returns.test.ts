@@ -369,6 +369,16 @@ describe('returns', () => {
     expect(now.body.revision).toBe(draft.body.revision + written.length);
     const lastWritten = written.sort((a, b) => b.body.revision - a.body.revision)[0]!;
     expect(now.body.figures).toEqual(lastWritten.body.figures);
+
+    // The period now has a return: it cannot leave the calendar (the return would be unreachable).
+    const before = (await as(coordinator, 'get', G)).body.calendar;
+    const cut = await as(coordinator, 'patch', G, { calendar: calendar.filter((c) => c.period !== '2025') });
+    expect([cut.status, cut.body.error.code, cut.body.error.details]).toEqual([
+      409,
+      'PERIOD_IN_USE',
+      [{ path: '/calendar', message: expect.stringContaining('2025') }],
+    ]);
+    expect((await as(coordinator, 'get', G)).body.calendar).toEqual(before);
   });
 
   it('a CSV upload with errors stores nothing and names each row; a good one replaces the return', async () => {

@@ -16,6 +16,7 @@ import { findOrganisation } from '../organisations/organisations.service';
 import { SharedCache } from '../../shared-cache';
 import { Group, GroupKey, type GroupDoc } from './group.model';
 import { oneWriteAtATime } from '../../db/one-write';
+import { DataReturn } from '../returns/data-return.model';
 
 /** What the caller is to a group. */
 export interface GroupAccess {
@@ -337,7 +338,20 @@ export function updateGroup(
       if (patch.name !== undefined) set.name = patch.name;
       if (patch.description !== undefined) set.description = patch.description;
       if (patch.indicators) set.indicators = patch.indicators;
-      if (patch.calendar) set.calendar = calendarDocs(patch.calendar);
+      if (patch.calendar) {
+        // A period that has returns stays: its returns are read, reopened and benchmarked by it.
+        const kept = new Set(patch.calendar.map((c) => c.period));
+        const inUse: ErrorDetail[] = [];
+        for (const { period } of access.group.calendar)
+          if (!kept.has(period) && (await DataReturn.exists({ groupId: access.group._id, period })))
+            inUse.push({
+              path: '/calendar',
+              message: `period ${period} has returns; keep it in the calendar`,
+            });
+        if (inUse.length)
+          throw new ConflictError('a period with returns cannot leave the calendar', 'PERIOD_IN_USE', inUse);
+        set.calendar = calendarDocs(patch.calendar);
+      }
       if (patch.languages) set.languages = patch.languages;
       if (patch.sharePlans !== undefined) set.sharePlans = patch.sharePlans;
       return set;
