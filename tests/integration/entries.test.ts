@@ -13,6 +13,7 @@ import {
 import { expectDocumentedAt } from '../support/contract';
 import { parsePdf } from '../support/pdf';
 import { drain, startTestWorker } from '../support/worker';
+import { SurveyResponse } from '../../src/modules/responses/response.model';
 
 /**
  * Staff entry over HTTP on real servers: telephone and face-to-face interviews, paper forms
@@ -157,6 +158,40 @@ describe('paper forms entered twice', () => {
     const form = await as(keys.interviewer!, 'get', `/api/v1/campaigns/${campaign.id}/paper-forms/A-100`);
     expect(form.body.status).toBe('stored');
     expect(form.body.entries.map((e: { answers: unknown }) => e.answers)).toEqual([null, null]);
+  });
+
+  it('a second entry cut off with the database can be made again; a claim left behind is taken over', async () => {
+    // A period of its own, so the counts of the other tests stay as they are.
+    const { campaign } = await createCampaignViaApi(ctx, keys.admin!, {
+      template: 'pulse',
+      campaign: { period: '2027', doubleEntry: true },
+    });
+    await entry(campaign, { mode: 'paper', serial: 'A-150', answers: satisfied });
+    const insert = jest
+      .spyOn(SurveyResponse.collection, 'insertMany')
+      .mockRejectedValueOnce(new mongoose.mongo.MongoNetworkError('connection reset'));
+    try {
+      const cut = await entry(campaign, { mode: 'paper', serial: 'A-150', answers: satisfied }, keys.second);
+      expect([cut.status, cut.body.error.code]).toEqual([503, 'DATABASE_UNAVAILABLE']);
+    } finally {
+      insert.mockRestore();
+    }
+    // It used to keep the form's claim: every later second entry was told to resolve, and there
+    // was nothing to resolve.
+    const again = await entry(campaign, { mode: 'paper', serial: 'A-150', answers: satisfied }, keys.second);
+    expect([again.status, again.body.outcome]).toEqual([201, 'stored']);
+    expect(await responses().countDocuments({ serial: 'A-150' })).toBe(1);
+
+    // A request that died holding the claim (a crash): a minute on, the claim is taken over.
+    await entry(campaign, { mode: 'paper', serial: 'A-151', answers: satisfied });
+    const claims = mongoose.connection.db!.collection('campaign_claims');
+    const left = { campaignId: new mongoose.Types.ObjectId(campaign.id), kind: 'form', key: 'A-151' };
+    await claims.insertOne({ ...left, holder: null, at: new Date() });
+    const held = await entry(campaign, { mode: 'paper', serial: 'A-151', answers: satisfied }, keys.second);
+    expect([held.status, held.body.error.code]).toEqual([409, 'FORM_AWAITS_RESOLUTION']);
+    await claims.updateOne(left, { $set: { at: new Date(Date.now() - 120_000) } });
+    const later = await entry(campaign, { mode: 'paper', serial: 'A-151', answers: satisfied }, keys.second);
+    expect([later.status, later.body.outcome]).toEqual([201, 'stored']);
   });
 
   it('lists the differences of two entries and counts the form once they are resolved', async () => {

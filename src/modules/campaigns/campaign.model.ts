@@ -90,6 +90,8 @@ const claimSchema = new Schema(
     kind: { type: String, enum: ['token', 'slot', 'form'], required: true },
     key: { type: String, required: true },
     holder: { type: Schema.Types.ObjectId, default: null },
+    /** When it was taken: a form's claim left behind by a request that died is taken over later. */
+    at: { type: Date, default: () => new Date() },
   },
   { collection: 'campaign_claims' },
 );

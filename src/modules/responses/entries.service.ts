@@ -3,7 +3,7 @@ import { Types } from 'mongoose';
 import { AppError, ConflictError, NotFoundError, ValidationError } from '../../errors';
 import type { AuthContext } from '../../http/context';
 import { recordAudit } from '../audit/record';
-import type { CampaignDoc } from '../campaigns/campaign.model';
+import { CampaignClaim, type CampaignDoc } from '../campaigns/campaign.model';
 import { currentStatus, hashToken, ownCampaign } from '../campaigns/campaigns.service';
 import { pinnedVersion } from '../surveys/surveys.service';
 import type { EntryMode } from './modes';
@@ -228,8 +228,45 @@ async function enterTwice(
   if (!form || form.status === 'stored') throw serialEntered(serial);
   if (form.status !== 'awaiting-second') throw awaitingResolution(serial);
   // Of two second entries made at once, one takes the claim; the other is told to resolve.
-  const release = await claim(campaign._id, 'form', serial);
+  const release = (await claim(campaign._id, 'form', serial)) ?? (await takeOverStale(campaign, serial));
   if (!release) throw awaitingResolution(serial);
+  try {
+    return await compareAndCount(caller, campaign, form, mine, entry, deps);
+  } catch (err) {
+    // The form's status decides what may happen next, so the claim can always go back: a second
+    // entry that could not be compared or counted (a lost connection, a full campaign) can be
+    // made again. Counting again is safe: the response's key comes from the serial.
+    await release().catch(() => undefined);
+    throw err;
+  }
+}
+
+/** How long a second entry can take; a form claim older than this was left by a request that died. */
+const FORM_CLAIM_STALE_MS = 60_000;
+
+/** Takes over a form's claim that a request left behind (it died before giving it back). */
+async function takeOverStale(campaign: CampaignDoc, serial: string) {
+  const stale = await CampaignClaim.deleteOne({
+    campaignId: campaign._id,
+    kind: 'form',
+    key: serial,
+    at: { $lt: new Date(Date.now() - FORM_CLAIM_STALE_MS) },
+  });
+  return stale.deletedCount === 1 ? claim(campaign._id, 'form', serial) : null;
+}
+
+/** Compares a second entry with the first: stored when they agree, set aside when they differ. */
+async function compareAndCount(
+  caller: AuthContext,
+  campaign: CampaignDoc,
+  form: PaperFormDoc,
+  mine: PaperFormDoc['entries'][number],
+  entry: { answers: Record<string, unknown>; codeHash: string | null; locale: string },
+  deps: SubmissionDeps,
+): Promise<EntryOutcome> {
+  const serial = form.serial;
+  const _id = form._id;
+  const resource = { type: 'paper-form', id: _id };
   const first = form.entries[0]!;
   const differences = entryDifferences(
     { answers: first.answers ?? {}, codeHash: first.codeHash },
