@@ -2,7 +2,7 @@ import type { Logger } from 'pino';
 import type { Config } from '../../config';
 import { authOf } from '../../http/context';
 import type { Metrics } from '../../http/metrics';
-import { listSchema } from '../../http/pagination';
+import { pageQuery, pageSchema } from '../../http/pagination';
 import { defineRoute, type AnyRoute } from '../../http/route';
 import type { Queues } from '../../queue/queues';
 import { chooseLanguage, entryPage } from '../../web/page';
@@ -199,16 +199,19 @@ export function entryRoutes(deps: EntryDeps): AnyRoute[] {
       tags: ['entry'],
       auth: staff,
       params: campaignIdParams,
+      description: 'In the order of their serials, a page at a time.',
       query: {
         type: 'object',
         additionalProperties: false,
         properties: {
           status: { type: 'string', enum: ['awaiting-second', 'differences', 'stored', 'refused'] },
+          limit: pageQuery.limit,
+          cursor: { type: 'string', pattern: SERIAL, description: 'The nextCursor of the previous page' },
         },
       },
-      responses: { 200: { description: 'The forms', schema: listSchema(formView) }, 404: notFound },
+      responses: { 200: { description: 'The forms', schema: pageSchema(formView) }, 404: notFound },
       handler: async ({ params, query, req }) => ({
-        body: await listPaperForms(authOf(req), params.id, query.status),
+        body: await listPaperForms(authOf(req), params.id, query),
       }),
     }),
     defineRoute({

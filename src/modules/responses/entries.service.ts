@@ -429,13 +429,20 @@ function formView(f: PaperFormDoc) {
 export async function listPaperForms(
   caller: AuthContext,
   campaignId: string,
-  status?: PaperFormDoc['status'],
+  page: { status?: PaperFormDoc['status']; limit: number; cursor?: string },
 ) {
   const campaign = await ownCampaign(caller, campaignId);
   const filter: Record<string, unknown> = { campaignId: campaign._id };
-  if (status) filter.status = status;
-  const docs = await PaperForm.find(filter).sort({ createdAt: 1 }).limit(1000).lean<PaperFormDoc[]>();
-  return { items: docs.map(formView) };
+  if (page.status) filter.status = page.status;
+  // Keys are `<campaign>|<serial>`: in the order of the serials.
+  if (page.cursor) filter._id = { $gt: paperFormId(campaign._id, page.cursor) };
+  const docs = await PaperForm.find(filter)
+    .sort({ _id: 1 })
+    .limit(page.limit + 1)
+    .lean<PaperFormDoc[]>();
+  const more = docs.length > page.limit;
+  const items = docs.slice(0, page.limit);
+  return { items: items.map(formView), nextCursor: more ? items[items.length - 1]!.serial : null };
 }
 
 /** One paper form of a campaign of the caller's organisation. */
