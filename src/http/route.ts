@@ -247,6 +247,9 @@ function runner(route: AnyRoute, recordChange: MountOptions['recordChange']): Re
     for (const [k, v] of Object.entries(reply.headers ?? {})) res.setHeader(k, v);
     res.status(reply.status ?? 200);
     res.vary('Accept');
+    // A page of a list names the next one in a Link header too: a CSV has no room for a cursor.
+    const next = (reply.body as { nextCursor?: unknown } | null | undefined)?.nextCursor;
+    if (typeof next === 'string') res.setHeader('Link', `<${nextPage(req, next)}>; rel="next"`);
     if (
       route.csv &&
       reply.body !== undefined &&
@@ -260,4 +263,12 @@ function runner(route: AnyRoute, recordChange: MountOptions['recordChange']): Re
     else if (isReusable(reply.body)) sendReusable(req, res, reply.body);
     else res.json(reply.body);
   };
+}
+
+/** The address of the next page of a list: the same request with the next cursor. */
+function nextPage(req: Request, cursor: string): string {
+  const [path, search] = req.originalUrl.split('?') as [string, string | undefined];
+  const query = new URLSearchParams(search ?? '');
+  query.set('cursor', cursor);
+  return `${path}?${query.toString()}`;
 }

@@ -150,3 +150,25 @@ it('names the person who changed something through a session', async () => {
     .set('Authorization', `Bearer ${await issueKeyViaApi(ctx, admin, 'lublin', 'admin')}`);
   expect(other.status).toBe(404);
 });
+
+it('as CSV, a page names the next one in a Link header, so the whole log can be read', async () => {
+  const all = (await log()).length;
+  expect(all).toBeGreaterThan(4);
+  const rows: string[] = [];
+  let next: string | null = '/api/v1/organisations/lublin/audit?limit=2';
+  let pages = 0;
+  while (next) {
+    const res: supertest.Response = await ctx.http
+      .get(next)
+      .set('Authorization', bearer(admin))
+      .set('Accept', 'text/csv');
+    expect(res.status).toBe(200);
+    expect(res.headers['content-type']).toMatch(/^text\/csv/);
+    rows.push(...res.text.trim().split('\r\n').slice(1));
+    next = /^<([^>]+)>; rel="next"$/.exec(res.headers.link ?? '')?.[1] ?? null;
+    pages += 1;
+  }
+  expect(pages).toBe(Math.ceil(all / 2));
+  expect(rows).toHaveLength(all);
+  expect(new Set(rows).size).toBe(all);
+});

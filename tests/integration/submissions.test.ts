@@ -325,17 +325,19 @@ describe('retries of one submission', () => {
       .send({ count: 1 });
     return { campaign, token: inv.body.invitations[0].token as string };
   };
+  /** A new submission with a personal code. */
+  const withCode = (token: string) => ({
+    submissionId: randomUUID(),
+    locale: 'en',
+    token,
+    answers: { overall_satisfaction: 'neither' },
+  });
   const stored = (campaignId: string) =>
     responses().countDocuments({ campaignId: new mongoose.Types.ObjectId(campaignId) });
 
   it('arriving while the first attempt is under way, they answer as that submission: code, last place', async () => {
     const { campaign, token } = await inviteCampaign();
-    const body = {
-      submissionId: randomUUID(),
-      locale: 'en',
-      token,
-      answers: { overall_satisfaction: 'neither' },
-    };
+    const body = withCode(token);
     const results = await Promise.all([1, 2, 3, 4].map(() => post(campaign.slug, body)));
     expect(results.map((r) => r.status).sort()).toEqual([200, 200, 200, 201]);
     expect(new Set(results.map((r) => r.body.id)).size).toBe(1);
@@ -354,12 +356,7 @@ describe('retries of one submission', () => {
 
   it('after an attempt cut off with the database unreachable, the retry stores the answers', async () => {
     const { campaign, token } = await inviteCampaign();
-    const body = {
-      submissionId: randomUUID(),
-      locale: 'en',
-      token,
-      answers: { overall_satisfaction: 'neither' },
-    };
+    const body = withCode(token);
     // The insert fails with the connection, and so does everything after it (giving the code back
     // too): the code stays taken.
     const lost = () => new mongoose.mongo.MongoNetworkError('connection reset');
