@@ -344,6 +344,13 @@ describe('retries of one submission', () => {
     expect(await stored(campaign.id)).toBe(1);
     const other = await post(campaign.slug, { ...body, submissionId: randomUUID() });
     expect([other.status, other.body.error.code]).toEqual([409, 'TOKEN_USED']);
+    // Once the answers are stored, the code's claim names no response and has no time: the claim
+    // names the invitation, whose label is the dwelling.
+    const claims = await mongoose.connection
+      .db!.collection('campaign_claims')
+      .find({ campaignId: new mongoose.Types.ObjectId(campaign.id) })
+      .toArray();
+    expect(claims.map((c) => [c.kind, c.holder ?? null, c.at ?? null])).toEqual([['token', null, null]]);
 
     const { campaign: limited } = await createCampaignViaApi(ctx, admin, { campaign: { responseLimit: 1 } });
     const last = { submissionId: randomUUID(), locale: 'en', answers: { overall_satisfaction: 'neither' } };

@@ -80,9 +80,10 @@ export const InvitationBatch = model('InvitationBatch', invitationBatchSchema);
  * on FerretDB alike (a conditional update does not serialise concurrent writers there).
  * `kind: 'token'` claims an invitation (key: its id); `kind: 'slot'` claims one place
  * under a campaign's response limit (key: the slot number); `kind: 'form'` the second entry of a
- * paper form (key: its serial). `holder` is the response a token or slot was taken for: a retry of
- * the same submission (the first attempt still under way, or cut off before it stored anything)
- * holds it already.
+ * paper form (key: its serial). `holder` is the response a personal code is being used for, while
+ * it is stored: a retry of the same submission (the first attempt still running, or cut off before
+ * it stored anything) holds the code already. Once the response is stored it is cleared, so no
+ * claim ties a dwelling to its answer.
  */
 const claimSchema = new Schema(
   {
@@ -90,8 +91,10 @@ const claimSchema = new Schema(
     kind: { type: String, enum: ['token', 'slot', 'form'], required: true },
     key: { type: String, required: true },
     holder: { type: Schema.Types.ObjectId, default: null },
-    /** When it was taken: a form's claim left behind by a request that died is taken over later. */
-    at: { type: Date, default: () => new Date() },
+    /** The attempt (request) that took it: only that one gives it back. */
+    attempt: { type: Schema.Types.ObjectId, default: null },
+    /** When a form's claim was taken, to take over one left by a request that died. */
+    at: { type: Date, default: null },
   },
   { collection: 'campaign_claims' },
 );

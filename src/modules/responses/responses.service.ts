@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { mongo, Types } from 'mongoose';
+import { Types, type mongo } from 'mongoose';
 import type { Logger } from 'pino';
 import type { Config } from '../../config';
 import { GroupInsert, type InsertOutcome } from '../../db/group-insert';
@@ -208,7 +208,7 @@ export async function storeResponse(
   code: { token: string } | { tokenHash: string } | null,
   deps: SubmissionDeps,
 ): Promise<SubmissionResult> {
-  const releases: Array<() => Promise<unknown>> = [];
+  const claims: AttemptClaims = { releases: [], adopted: [] };
   const doc = {
     _id: fields.id,
     campaignId: campaign._id,
@@ -221,38 +221,33 @@ export async function storeResponse(
   };
   delete (doc as { id?: unknown }).id;
   let outcome: InsertOutcome;
-  let place: (() => Promise<unknown>) | null = null;
   try {
-    place = await reserveSlot(campaign, fields.id, releases);
+    await reserveSlot(campaign, fields.id, claims);
     if (code)
       await consumeToken(
         campaign,
         'token' in code ? hashToken(code.token) : code.tokenHash,
         fields.id,
-        releases,
+        claims,
       );
     outcome = await responseInserts.insert(doc as never);
   } catch (err) {
     // Given back unless the response is stored after all (an insert that failed on the way back)
     // or that cannot be known: the claims then stay with this submission, whose retry holds them.
-    const stored = await SurveyResponse.exists({ _id: fields.id }).catch(() => true);
-    if (!stored) await Promise.allSettled(releases.map((r) => r()));
+    if (claims.releases.length) {
+      const stored = await SurveyResponse.exists({ _id: fields.id }).catch(() => true);
+      if (!stored) await Promise.allSettled(claims.releases.map((r) => r()));
+    }
     throw err;
   }
   if (outcome === 'duplicate') {
     // The key is taken: this submission was stored before (a retry) or by an attempt running
-    // alongside, which also wrote its inbox entry (or keeps it to write again). The stored one
-    // uses the personal code and one place; a place this attempt took besides is given back.
-    if (place && place !== ALREADY_HELD) {
-      const held = await CampaignClaim.countDocuments({
-        campaignId: campaign._id,
-        kind: 'slot',
-        holder: fields.id,
-      }).catch(() => 0);
-      if (held > 1) await place().catch(() => undefined);
-    }
+    // alongside, which also wrote its inbox entry (or keeps it to write again) and holds the
+    // code and a place. A place this attempt took besides is given back.
+    await Promise.allSettled(claims.releases.filter((r) => r.kind === 'slot').map((r) => r()));
     return { id: fields.id.toHexString(), created: false };
   }
+  await settleClaims(campaign, fields.id, claims, deps.logger);
   try {
     await writeInboxEntry(doc);
   } catch (err) {
@@ -377,55 +372,83 @@ async function writeInboxEntry(r: InboxSource): Promise<void> {
   } as never);
 }
 
-/** What {@link claim} answers for a claim the same submission holds: nothing to give back. */
-const ALREADY_HELD = async () => undefined;
+/** A function that gives back a claim, and what kind of claim it gives back. */
+type Release = (() => Promise<unknown>) & { kind: 'token' | 'slot' };
+
+/** The claims one attempt of a submission took, and those it found another attempt of it holding. */
+interface AttemptClaims {
+  releases: Release[];
+  /** Taken again once this attempt stored the response: the attempt that took it may give it back on failing. */
+  adopted: Array<() => Promise<unknown>>;
+}
 
 /**
- * Takes a unique claim; null when someone else holds it, else a function that gives it back. A
- * claim `holder` (a response) already holds is its own again, with nothing to give back: another
- * attempt of the same submission took it.
+ * Takes a unique claim; null when someone else holds it, else a function that gives it back. Only
+ * the attempt that took a claim gives it back (`attempt` is its own random id). With `holder` (the
+ * response a personal code is used for), a code the same submission holds is answered
+ * {@link HELD_BY_SUBMISSION}: another attempt of it, still running or cut off, took it.
  */
 export async function claim(
   campaignId: CampaignDoc['_id'],
   kind: 'token' | 'slot' | 'form',
   key: string,
   holder: Types.ObjectId | null = null,
-): Promise<(() => Promise<unknown>) | null> {
+): Promise<(() => Promise<unknown>) | typeof HELD_BY_SUBMISSION | null> {
+  const attempt = new Types.ObjectId();
   try {
-    await CampaignClaim.create({ campaignId, kind, key, holder });
+    // Only a form's claim has a time (to be taken over from a request that died): a personal code's
+    // claim with a time would tie the dwelling to its answer by when it was given.
+    await CampaignClaim.create({
+      campaignId,
+      kind,
+      key,
+      holder,
+      attempt,
+      at: kind === 'form' ? new Date() : null,
+    });
   } catch (err) {
     if ((err as { code?: number }).code !== 11000) throw err;
-    if (!holder) return null;
+    if (!holder || kind !== 'token') return null;
     const held = await CampaignClaim.findOne({ campaignId, kind, key }, { holder: 1 }).lean();
-    return held?.holder?.equals(holder) ? ALREADY_HELD : null;
+    return held?.holder?.equals(holder) ? HELD_BY_SUBMISSION : null;
   }
-  return () => CampaignClaim.deleteOne({ campaignId, kind, key });
+  return () => CampaignClaim.deleteOne({ campaignId, kind, key, attempt });
 }
+
+/** What {@link claim} answers for a personal code another attempt of the same submission holds. */
+export const HELD_BY_SUBMISSION = 'held-by-submission' as const;
 
 /**
  * Takes one of the campaign's `responseLimit` places. Places are numbered; the next free
- * number is tried first, then the gaps a failed submission gave back. Answers how to give the
- * place back ({@link ALREADY_HELD} when another attempt of the submission holds one), or null
- * when the campaign has no limit.
+ * number is tried first, then the gaps a failed submission gave back.
  */
-async function reserveSlot(
-  campaign: CampaignDoc,
-  holder: Types.ObjectId,
-  releases: Array<() => Promise<unknown>>,
-): Promise<(() => Promise<unknown>) | null> {
+async function reserveSlot(campaign: CampaignDoc, id: Types.ObjectId, claims: AttemptClaims): Promise<void> {
   const limit = campaign.responseLimit;
-  if (limit === null || limit === undefined) return null;
-  const taken = await CampaignClaim.countDocuments({ campaignId: campaign._id, kind: 'slot' });
-  const order = [...range(taken, limit), ...range(0, Math.min(taken, limit))];
-  for (const slot of order) {
-    const release = await claim(campaign._id, 'slot', String(slot), holder);
-    if (release) {
-      releases.push(release);
-      return release;
+  if (limit === null || limit === undefined) return;
+  const campaignId = campaign._id;
+  const take = async (): Promise<Release | null> => {
+    const taken = await CampaignClaim.countDocuments({ campaignId, kind: 'slot' });
+    for (const slot of [...range(taken, limit), ...range(0, Math.min(taken, limit))]) {
+      const release = await claim(campaignId, 'slot', String(slot), id);
+      if (typeof release === 'function') return Object.assign(release, { kind: 'slot' as const });
     }
+    return null;
+  };
+  const release = await take();
+  if (release) {
+    claims.releases.push(release);
+    return;
   }
-  // Full, unless an earlier attempt of this submission took a place.
-  if (await CampaignClaim.exists({ campaignId: campaign._id, kind: 'slot', holder })) return ALREADY_HELD;
+  // Full, unless the last place is this very submission's: taken by another attempt still
+  // running (kept, in case that one gives it back on failing), or stored meanwhile.
+  if (await CampaignClaim.exists({ campaignId, kind: 'slot', holder: id })) {
+    claims.adopted.push(async () => {
+      if (!(await CampaignClaim.exists({ campaignId, kind: 'slot', holder: id })) && !(await take()))
+        throw new Error(`campaign ${campaignId.toHexString()}: stored past its response limit`);
+    });
+    return;
+  }
+  if (await SurveyResponse.exists({ _id: id })) return;
   throw new GoneError('this survey has received all the answers it needed', 'FULL');
 }
 
@@ -442,21 +465,65 @@ export function findInvitation(campaign: CampaignDoc, tokenHash: string) {
 async function consumeToken(
   campaign: CampaignDoc,
   tokenHash: string,
-  holder: Types.ObjectId | null,
-  releases: Array<() => Promise<unknown>>,
+  holder: Types.ObjectId,
+  claims: AttemptClaims,
 ): Promise<void> {
   const invitation = await findInvitation(campaign, tokenHash);
   if (!invitation)
     throw new AppError(403, 'INVALID_TOKEN', 'this personal code is not valid for this survey');
-  const release = await claim(campaign._id, 'token', invitation._id.toHexString(), holder);
-  if (!release) throw new ConflictError('this personal code has already been used', 'TOKEN_USED');
-  // Another attempt of this submission holds the code: it marked it used and gives it back.
-  if (release === ALREADY_HELD) return;
-  await Invitation.updateOne({ _id: invitation._id }, { $set: { used: true } });
-  releases.push(async () => {
-    await Invitation.updateOne({ _id: invitation._id }, { $set: { used: false } });
-    await release();
-  });
+  const key = invitation._id.toHexString();
+  const markUsed = (used: boolean) => Invitation.updateOne({ _id: invitation._id }, { $set: { used } });
+  const release = await claim(campaign._id, 'token', key, holder);
+  if (!release) {
+    // Used by this very submission, stored meanwhile by another attempt (which cleared its name
+    // from the claim): the insert below finds it.
+    if (await SurveyResponse.exists({ _id: holder })) return;
+    throw new ConflictError('this personal code has already been used', 'TOKEN_USED');
+  }
+  if (release === HELD_BY_SUBMISSION) {
+    // Another attempt of this submission holds the code. Should it fail and give the code back
+    // before this one stores the answers, the code is taken again then.
+    claims.adopted.push(async () => {
+      if ((await claim(campaign._id, 'token', key, holder)) === null)
+        throw new Error(`invitation ${key}: used by another submission while this one was stored`);
+      await markUsed(true);
+    });
+    return;
+  }
+  await markUsed(true);
+  claims.releases.push(
+    Object.assign(
+      async () => {
+        await markUsed(false);
+        await release();
+      },
+      { kind: 'token' as const },
+    ),
+  );
+}
+
+/**
+ * After a response is stored: takes again a code or place another attempt may have given back,
+ * then forgets which response holds its code, so the claims name no answer (a personal code's
+ * claim names the invitation, whose label is the dwelling).
+ */
+async function settleClaims(
+  campaign: CampaignDoc,
+  id: Types.ObjectId,
+  claims: AttemptClaims,
+  logger: Logger,
+) {
+  for (const take of claims.adopted)
+    await take().catch((err: unknown) =>
+      logger.error({ err: (err as Error).message }, 'personal code not re-taken'),
+    );
+  if (claims.releases.some((r) => r.kind === 'token') || claims.adopted.length)
+    await CampaignClaim.updateMany(
+      { campaignId: campaign._id, kind: 'token', holder: id },
+      { $set: { holder: null } },
+    ).catch((err: unknown) =>
+      logger.warn({ err: (err as Error).message }, 'the claim of a used code still names its response'),
+    );
 }
 
 /**
