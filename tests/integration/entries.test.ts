@@ -192,6 +192,15 @@ describe('paper forms entered twice', () => {
     await claims.updateOne(left, { $set: { at: new Date(Date.now() - 120_000) } });
     const later = await entry(campaign, { mode: 'paper', serial: 'A-151', answers: satisfied }, keys.second);
     expect([later.status, later.body.outcome]).toEqual([201, 'stored']);
+    // A claim from before claims had a time counts as old.
+    await entry(campaign, { mode: 'paper', serial: 'A-155', answers: satisfied });
+    await claims.insertOne({ ...left, key: 'A-155' });
+    const untimed = await entry(
+      campaign,
+      { mode: 'paper', serial: 'A-155', answers: satisfied },
+      keys.second,
+    );
+    expect([untimed.status, untimed.body.outcome]).toEqual([201, 'stored']);
 
     // The list comes a page at a time, in the order of the serials (it used to stop at 1,000).
     for (const serial of ['A-154', 'A-152', 'A-153'])
@@ -207,7 +216,11 @@ describe('paper forms entered twice', () => {
       pages.push(page.body.items.map((f: { serial: string }) => f.serial));
       cursor = page.body.nextCursor ?? '';
     } while (cursor);
-    expect(pages).toEqual([['A-150', 'A-151'], ['A-152', 'A-153'], ['A-154']]);
+    expect(pages).toEqual([
+      ['A-150', 'A-151'],
+      ['A-152', 'A-153'],
+      ['A-154', 'A-155'],
+    ]);
   });
 
   it('lists the differences of two entries and counts the form once they are resolved', async () => {

@@ -19,6 +19,7 @@ import {
   type SubmissionDeps,
 } from './responses.service';
 import { pointerSegment } from '../../json-pointer';
+import { oneWriteAtATime } from '../../db/one-write';
 
 /** An entry made by staff, as validated at the edge. */
 export interface Entry {
@@ -229,7 +230,7 @@ async function enterTwice(
   if (form.status !== 'awaiting-second') throw awaitingResolution(serial);
   // Of two second entries made at once, one takes the claim; the other is told to resolve.
   const release = (await claim(campaign._id, 'form', serial)) ?? (await takeOverStale(campaign, serial));
-  if (!release) throw awaitingResolution(serial);
+  if (typeof release !== 'function') throw awaitingResolution(serial);
   try {
     return await compareAndCount(caller, campaign, form, mine, entry, deps);
   } catch (err) {
@@ -250,7 +251,8 @@ async function takeOverStale(campaign: CampaignDoc, serial: string) {
     campaignId: campaign._id,
     kind: 'form',
     key: serial,
-    at: { $lt: new Date(Date.now() - FORM_CLAIM_STALE_MS) },
+    // Claims taken before they had a time are as old as can be.
+    $or: [{ at: { $lt: new Date(Date.now() - FORM_CLAIM_STALE_MS) } }, { at: null }],
   });
   return stale.deletedCount === 1 ? claim(campaign._id, 'form', serial) : null;
 }
@@ -273,9 +275,12 @@ async function compareAndCount(
     { answers: entry.answers, codeHash: entry.codeHash },
   );
   if (differences.length) {
-    await PaperForm.updateOne(
-      { _id },
-      { $set: { status: 'differences', differences }, $push: { entries: mine } },
+    // Only over a form still waiting: a request that took its claim over may have moved it on.
+    await oneWriteAtATime(`paper_forms:${_id}`, () =>
+      PaperForm.updateOne(
+        { _id, status: 'awaiting-second' },
+        { $set: { status: 'differences', differences }, $push: { entries: mine } },
+      ),
     );
     await recordAudit(caller, { action: 'paper-form.differences', resource, after: { serial, differences } });
     return { outcome: 'differences', serial, differences };
