@@ -66,9 +66,17 @@ export async function streamExport(
     .sort({ _id: 1 })
     .lean()
     .cursor({ batchSize: 1000 });
+  // A client gone at any point stops the export (also while the first batch is read).
+  let closed = res.destroyed;
+  res.once('close', () => {
+    closed = true;
+  });
   // The query runs before anything is sent: a database that fails it gets its 503 in the error
   // shape, not a 200 whose body stops after the header row.
-  let next = await cursor.next();
+  let next = await cursor.next().catch(async (err: unknown) => {
+    await cursor.close().catch(() => undefined);
+    throw err;
+  });
 
   const filename = `responses-${survey.slug}${q.period ? `-${q.period}` : ''}.${q.format === 'csv' ? 'csv' : 'ndjson'}`;
   res.status(200);
@@ -76,10 +84,6 @@ export async function streamExport(
   res.setHeader('Content-Disposition', `attachment; filename="${filename}"`);
   res.setHeader('Cache-Control', 'no-store');
 
-  let closed = false;
-  res.once('close', () => {
-    closed = true;
-  });
   // Waits for the client to take what is buffered, or to go away.
   const write = (chunk: string) =>
     res.write(chunk) || closed
@@ -95,30 +99,33 @@ export async function streamExport(
         });
   if (q.format === 'csv') await write(`${[...META_COLUMNS, ...questions].map(csvCell).join(',')}\r\n`);
 
-  for (; next && !closed; next = await cursor.next()) {
-    const r = next;
-    const meta = {
-      responseId: r._id.toHexString(),
-      campaignId: r.campaignId.toHexString(),
-      version: r.version,
-      period: r.period,
-      segment: r.segment,
-      locale: r.locale,
-      channel: r.channel,
-      mode: r.mode ?? 'online',
-      completedAt: r.completedAt.toISOString(),
-    };
-    const answers = r.answers as Record<string, unknown>;
-    if (q.format === 'csv') {
-      const cells = [
-        ...META_COLUMNS.map((c) => meta[c as keyof typeof meta]),
-        ...questions.map((name) => answers[name]),
-      ];
-      await write(`${cells.map(csvCell).join(',')}\r\n`);
-    } else {
-      await write(`${JSON.stringify({ ...meta, answers })}\n`);
+  try {
+    for (; next && !closed; next = await cursor.next()) {
+      const r = next;
+      const meta = {
+        responseId: r._id.toHexString(),
+        campaignId: r.campaignId.toHexString(),
+        version: r.version,
+        period: r.period,
+        segment: r.segment,
+        locale: r.locale,
+        channel: r.channel,
+        mode: r.mode ?? 'online',
+        completedAt: r.completedAt.toISOString(),
+      };
+      const answers = r.answers as Record<string, unknown>;
+      if (q.format === 'csv') {
+        const cells = [
+          ...META_COLUMNS.map((c) => meta[c as keyof typeof meta]),
+          ...questions.map((name) => answers[name]),
+        ];
+        await write(`${cells.map(csvCell).join(',')}\r\n`);
+      } else {
+        await write(`${JSON.stringify({ ...meta, answers })}\n`);
+      }
     }
+  } finally {
+    await cursor.close().catch(() => undefined);
   }
-  await cursor.close();
   res.end();
 }
