@@ -58,7 +58,9 @@ export async function personViewOf(p: PersonDoc): Promise<PersonView> {
 
 /** Records a sign-in fact apart from the person (never written on the person: see SignInState). */
 function noteSignIn(id: Types.ObjectId, set: Partial<Omit<SignInStateDoc, '_id'>>) {
-  return SignInState.updateOne({ _id: id }, { $set: set }, { upsert: true });
+  return oneWriteAtATime(`sign_in_states:${id.toHexString()}`, () =>
+    SignInState.updateOne({ _id: id }, { $set: set }, { upsert: true }),
+  );
 }
 
 const tokenHash = (token: string) => createHash('sha256').update(token).digest('hex');
@@ -257,27 +259,28 @@ export async function verifySignIn(
   const now = new Date();
   const locked = [state?.lockedUntil, person?.lockedUntil].some((until) => until && until > now);
   const usable = person && person.status === 'active' && !locked;
-  const ok = await checkPassword(usable ? person.passwordHash : null, password);
+  const id = person?._id.toHexString() ?? '';
+  // Counted before the password is checked: of guesses sent at once, only the first
+  // LOCKOUT_AFTER are checked at all.
+  const attempt = usable ? await failures.add(id) : 0;
+  const checked = usable && attempt <= LOCKOUT_AFTER;
+  const ok = await checkPassword(checked ? person.passwordHash : null, password);
   if (!person) throw new UnauthorizedError(SIGN_IN_REFUSED);
-  if (!usable || !ok) {
-    if (usable) {
-      const id = person._id.toHexString();
-      const failed = await failures.add(id);
-      // Failures sent at once past the threshold all lock; the first is recorded.
-      if (failed >= LOCKOUT_AFTER) {
-        await noteSignIn(person._id, { lockedUntil: new Date(Date.now() + LOCKOUT_MS) });
-        await failures.clear(id);
-        if (failed === LOCKOUT_AFTER)
-          await recordAudit(
-            {
-              keyId: id,
-              organisationId: person.organisationId?.toHexString() ?? null,
-              role: person.role,
-              actor: 'person',
-            },
-            { action: 'person.locked', resource: { type: 'person', id } },
-          );
-      }
+  if (!checked || !ok) {
+    if (usable && attempt >= LOCKOUT_AFTER) {
+      await noteSignIn(person._id, { lockedUntil: new Date(Date.now() + LOCKOUT_MS) });
+      await failures.clear(id);
+      // Of the attempts that lock at once, the one that reached the limit is recorded.
+      if (attempt === LOCKOUT_AFTER)
+        await recordAudit(
+          {
+            keyId: id,
+            organisationId: person.organisationId?.toHexString() ?? null,
+            role: person.role,
+            actor: 'person',
+          },
+          { action: 'person.locked', resource: { type: 'person', id } },
+        );
     }
     throw new UnauthorizedError(SIGN_IN_REFUSED);
   }
