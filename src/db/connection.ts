@@ -50,6 +50,7 @@ export async function connectMongo(uri: string, startupWaitMs = 30_000): Promise
 /** The driver's errors for an unreachable database, by name (as they come out of other layers). */
 const UNREACHABLE = new Set([
   'MongoServerSelectionError',
+  'MongooseServerSelectionError',
   'MongoNetworkError',
   'MongoNetworkTimeoutError',
   'MongoNotConnectedError',

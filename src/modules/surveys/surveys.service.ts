@@ -341,12 +341,14 @@ export async function publishDraft(caller: AuthContext, id: string) {
 
 /** Makes a stored version the survey's latest (never moving it back) and records the publish. */
 async function moveToVersion(caller: AuthContext, doc: SurveyDoc, version: number, hash: string) {
-  await oneWriteAtATime(`surveys:${doc._id.toHexString()}`, () =>
+  const moved = await oneWriteAtATime(`surveys:${doc._id.toHexString()}`, () =>
     Survey.updateOne(
       { _id: doc._id, latestVersion: { $lt: version } },
       { $set: { latestVersion: version, 'draft.basedOnVersion': version } },
     ),
   );
+  // Moved on already (by the publish that stored the version): that one records it.
+  if (moved.modifiedCount === 0) return;
   await recordAudit(caller, {
     action: 'survey.published',
     resource: { type: 'survey', id: doc._id.toHexString() },
