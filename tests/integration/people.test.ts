@@ -311,6 +311,12 @@ describe('sessions', () => {
     expect(second.status).toBe(201);
     const out = await phone.agent.post('/api/v1/session/sign-out-everywhere').set('X-CSRF-Token', phone.csrf);
     expect(out.status).toBe(204);
+    // A key has no sessions: 403 as documented (it was a 401, which asks to authenticate again).
+    const byKey = await ctx.http
+      .post('/api/v1/session/sign-out-everywhere')
+      .set('Authorization', bearer(orgs.gdynia!.admin));
+    await expectDocumentedAt(ctx, byKey, 'post', '/api/v1/session/sign-out-everywhere');
+    expect([byKey.status, byKey.body.error.code]).toEqual([403, 'FORBIDDEN']);
     expect((await laptop.get('/api/v1/session')).status).toBe(401);
     expect((await phone.agent.get('/api/v1/indicators')).status).toBe(401);
 

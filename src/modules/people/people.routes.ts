@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import { recordAudit } from '../audit/record';
 import type { Config } from '../../config';
-import { UnauthorizedError } from '../../errors';
+import { ForbiddenError, UnauthorizedError } from '../../errors';
 import { authOf, type Role } from '../../http/context';
 import { listSchema } from '../../http/pagination';
 import { defineRoute, type AnyRoute } from '../../http/route';
@@ -180,7 +180,8 @@ export function peopleRoutes(deps: PeopleDeps): AnyRoute[] {
       audit: 'self',
       handler: async ({ req, res }) => {
         const caller = authOf(req);
-        if (caller.actor !== 'person') throw new UnauthorizedError('sign in to end your sessions');
+        // An API key is known, but has no sessions to end.
+        if (caller.actor !== 'person') throw new ForbiddenError('only a signed-in person has sessions');
         await endAllSessions(caller, caller.keyId);
         await endSession(req);
         res.clearCookie('tv_session', { path: '/' });
