@@ -136,6 +136,20 @@ describe('learning partners', () => {
     expect(survey.body.partners[0].gap).toBeCloseTo(0.15, 12);
     expect(survey.body.partners[0].name).toMatch(/^member-[0-9a-f]{6}$/);
     expect(JSON.stringify(survey.body)).not.toContain(ids.oswiecim);
+    // As every score endpoint, also as CSV: a row per partner, under the same pseudonym.
+    const table = await ctx.http
+      .get('/api/v1/benchmarks/TP01/learning-partners?period=2024&peerGroup=group:gwd')
+      .set('Authorization', bearer(keys.kutno!))
+      .set('Accept', 'text/csv');
+    expect(table.headers['content-type']).toMatch(/^text\/csv/);
+    const [head, ...rows] = table.text.trim().split('\r\n');
+    expect(head).toBe(
+      'indicator,period,yourValue,partner,name,type,country,region,stockBand,value,low,high,gap,similarity,practices',
+    );
+    expect(rows.map((r) => r.split(',').slice(3, 5))).toEqual([
+      [survey.body.partners[0].slug, survey.body.partners[0].name],
+    ]);
+    expect(table.text).not.toContain('oswiecim');
     // The better one has no one to learn from.
     const best = await as(
       keys.oswiecim!,
