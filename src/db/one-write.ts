@@ -10,9 +10,15 @@ const last = new Map<string, Promise<unknown>>();
  * the first wrote, and a condition fails as on MongoDB. This serves a deployment that runs as one
  * process, as `npm start` does; several API processes need MongoDB.
  *
- * @param doc - the document, as `<collection>:<id>`.
+ * @param model - the document's model (its collection).
+ * @param id - the document's `_id`.
  */
-export async function oneWriteAtATime<T>(doc: string, write: () => Promise<T>): Promise<T> {
+export async function oneWriteAtATime<T>(
+  model: { collection: { collectionName: string } },
+  id: { toString(): string },
+  write: () => Promise<T>,
+): Promise<T> {
+  const doc = `${model.collection.collectionName}:${id.toString()}`;
   const before = last.get(doc);
   const mine = (before ?? Promise.resolve()).then(write);
   const settled = mine.catch(() => undefined);

@@ -307,7 +307,7 @@ async function changeGroup(
     if (expected !== undefined && expected !== revision)
       throw new ConflictError('the group changed since you read it; read it again', 'STALE_REVISION');
     const set = await change(access);
-    const res = await oneWriteAtATime(`groups:${access.group._id.toHexString()}`, () =>
+    const res = await oneWriteAtATime(Group, access.group._id, () =>
       Group.updateOne({ _id: access.group._id, revision }, { $set: set, $inc: { revision: 1 } }),
     );
     if (res.matchedCount === 1) {

@@ -6,6 +6,7 @@ import { LockUnavailableError, type LockRunner } from '../../queue/lock';
 import { ApiKey, ApiKeyUse, type ApiKeyDoc } from './api-key.model';
 import { SharedCache } from '../../shared-cache';
 import { oneWriteAtATime } from '../../db/one-write';
+import { upsertRetrying } from '../../db/upsert';
 
 const KEY_FORMAT = /^tv_([a-f0-9]{24})_([A-Za-z0-9_-]{43})$/;
 /** Writing last-used on every request would turn reads into writes; a minute is precise enough. */
@@ -35,7 +36,8 @@ function storedHash(value: unknown): Buffer | null {
 
 /** Public shape of a stored key, with when it was last used (kept apart from the key). */
 export function toKeyView(doc: ApiKeyDoc, used: Date | null = null): ApiKeyView {
-  const lastUsed = [used, doc.lastUsedAt].filter((d): d is Date => !!d).sort((a, b) => +b - +a)[0];
+  // A use kept apart is newer than one earlier releases wrote on the key.
+  const lastUsed = used ?? doc.lastUsedAt;
   return {
     id: doc._id.toHexString(),
     organisationId: doc.organisationId ? doc.organisationId.toHexString() : null,
@@ -100,7 +102,9 @@ export async function authenticateKey(presented: string): Promise<AuthContext | 
   if (now - (usesWritten.get(id) ?? 0) > LAST_USED_RESOLUTION_MS) {
     if (usesWritten.size >= 10_000) usesWritten.clear();
     usesWritten.set(id, now);
-    await ApiKeyUse.updateOne({ _id: doc._id }, { $set: { lastUsedAt: new Date(now) } }, { upsert: true });
+    await upsertRetrying(() =>
+      ApiKeyUse.updateOne({ _id: doc._id }, { $set: { lastUsedAt: new Date(now) } }, { upsert: true }),
+    );
   }
   return {
     keyId: doc._id.toHexString(),
@@ -140,7 +144,7 @@ export async function revokeApiKey(
   const doc = await ApiKey.findOne({ _id: new Types.ObjectId(keyId), ...scope }).lean<ApiKeyDoc>();
   if (!doc) throw new NotFoundError('API key');
   const revoke = () =>
-    oneWriteAtATime(`api_keys:${doc._id.toHexString()}`, () =>
+    oneWriteAtATime(ApiKey, doc._id, () =>
       ApiKey.updateOne({ _id: doc._id, revokedAt: null }, { $set: { revokedAt: new Date() } }),
     );
   if (!doc.revokedAt && doc.role === 'admin' && caller.role !== 'platform') {

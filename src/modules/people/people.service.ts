@@ -26,6 +26,7 @@ import {
 import { PASSWORD_MAX, PASSWORD_MIN, checkPassword, hashPassword } from './passwords';
 import type { SignInFailures } from './session-store';
 import { oneWriteAtATime } from '../../db/one-write';
+import { upsertRetrying } from '../../db/upsert';
 
 /** Failed sign-ins in a row that lock an account, and for how long. */
 export const LOCKOUT_AFTER = 5;
@@ -58,8 +59,8 @@ export async function personViewOf(p: PersonDoc): Promise<PersonView> {
 
 /** Records a sign-in fact apart from the person (never written on the person: see SignInState). */
 function noteSignIn(id: Types.ObjectId, set: Partial<Omit<SignInStateDoc, '_id'>>) {
-  return oneWriteAtATime(`sign_in_states:${id.toHexString()}`, () =>
-    SignInState.updateOne({ _id: id }, { $set: set }, { upsert: true }),
+  return oneWriteAtATime(SignInState, id, () =>
+    upsertRetrying(() => SignInState.updateOne({ _id: id }, { $set: set }, { upsert: true })),
   );
 }
 
@@ -76,7 +77,7 @@ export function cachedPerson(id: string): Promise<PersonDoc | null> {
 }
 
 async function changePerson(id: Types.ObjectId, update: Record<string, unknown>): Promise<PersonDoc> {
-  const doc = await oneWriteAtATime(`people:${id.toHexString()}`, () =>
+  const doc = await oneWriteAtATime(Person, id, () =>
     Person.findOneAndUpdate({ _id: id }, update, { new: true }).lean<PersonDoc>(),
   );
   people.delete(id.toHexString());
@@ -170,18 +171,22 @@ async function sendInvitation(person: PersonDoc, org: OrganisationDoc | null, de
   return { url: invitation.url, expiresAt: invitation.expiresAt, emailed };
 }
 
+/** A person of the organisation by id; anyone else's, or no one, is a 404. */
+async function personOf(org: OrganisationDoc, id: string): Promise<PersonDoc> {
+  const person = Types.ObjectId.isValid(id)
+    ? await Person.findOne({ _id: new Types.ObjectId(id), organisationId: org._id }).lean<PersonDoc>()
+    : null;
+  if (!person) throw new NotFoundError('person');
+  return person;
+}
+
 /**
  * A new invitation link for a person who has not accepted theirs (it expired, went astray, or was
  * never made): the earlier links stop working. A person who is no longer invited gets a 409.
  */
 export async function reinvitePerson(caller: AuthContext, orgRef: string, id: string, deps: InviteDeps) {
   const org = await getOrganisation(caller, orgRef);
-  if (!Types.ObjectId.isValid(id)) throw new NotFoundError('person');
-  const person = await Person.findOne({
-    _id: new Types.ObjectId(id),
-    organisationId: org._id,
-  }).lean<PersonDoc>();
-  if (!person) throw new NotFoundError('person');
+  const person = await personOf(org, id);
   if (person.status !== 'invited')
     throw new ConflictError(`the person is ${person.status}, not waiting for an invitation`, 'NOT_INVITED');
   await PersonInvitation.deleteMany({ personId: person._id });
@@ -222,7 +227,7 @@ export async function acceptInvitation(token: string, password: string) {
   if (!person || person.status !== 'invited') throw gone();
   const passwordHash = await hashPassword(password);
   // Still invited when written: an activation while the password was hashed keeps its account.
-  const updated = await oneWriteAtATime(`people:${person._id.toHexString()}`, () =>
+  const updated = await oneWriteAtATime(Person, person._id, () =>
     Person.findOneAndUpdate(
       { _id: person._id, status: 'invited' },
       { $set: { passwordHash, status: 'active', lockedUntil: null } },
@@ -272,15 +277,10 @@ export async function verifySignIn(
       await failures.clear(id);
       // Of the attempts that lock at once, the one that reached the limit is recorded.
       if (attempt === LOCKOUT_AFTER)
-        await recordAudit(
-          {
-            keyId: id,
-            organisationId: person.organisationId?.toHexString() ?? null,
-            role: person.role,
-            actor: 'person',
-          },
-          { action: 'person.locked', resource: { type: 'person', id } },
-        );
+        await recordAudit(personCaller(person), {
+          action: 'person.locked',
+          resource: { type: 'person', id },
+        });
     }
     throw new UnauthorizedError(SIGN_IN_REFUSED);
   }
@@ -307,7 +307,7 @@ export async function signInWithVerifiedEmail(email: string): Promise<PersonDoc 
   // Only an invited person is written (made active); an active one is left alone, so nothing
   // written here can undo a disabling made at the same moment.
   if (before.status === 'invited') {
-    const activated = await oneWriteAtATime(`people:${before._id.toHexString()}`, () =>
+    const activated = await oneWriteAtATime(Person, before._id, () =>
       Person.updateOne({ _id: before._id, status: 'invited' }, { $set: { status: 'active' } }),
     );
     people.delete(before._id.toHexString());
@@ -370,12 +370,7 @@ export async function updatePerson(
   input: { name?: string; role?: Role; status?: 'active' | 'disabled' },
 ) {
   const org = await getOrganisation(caller, orgRef);
-  if (!Types.ObjectId.isValid(id)) throw new NotFoundError('person');
-  const before = await Person.findOne({
-    _id: new Types.ObjectId(id),
-    organisationId: org._id,
-  }).lean<PersonDoc>();
-  if (!before) throw new NotFoundError('person');
+  const before = await personOf(org, id);
   if (input.role !== undefined && !ORGANISATION_ROLES.includes(input.role))
     throw new ValidationError('an organisation’s people have the roles its keys have', [
       { path: '/role', message: `one of ${ORGANISATION_ROLES.join(', ')}` },

@@ -215,7 +215,7 @@ async function afresh<T>(attempt: () => Promise<T>): Promise<T> {
 async function commit(plan: PlanDoc, set: Record<string, unknown>, expected?: number): Promise<number> {
   if (expected !== undefined && expected !== plan.revision)
     throw new ConflictError('the plan changed since you read it; read it again', 'STALE_REVISION');
-  const res = await oneWriteAtATime(`plans:${plan._id.toHexString()}`, () =>
+  const res = await oneWriteAtATime(Plan, plan._id, () =>
     Plan.updateOne({ _id: plan._id, revision: plan.revision }, { $set: set, $inc: { revision: 1 } }),
   );
   if (res.matchedCount !== 1)
@@ -644,7 +644,7 @@ export async function notifyDueReviews(events: EventSink, now = new Date()): Pro
     const due = plan.nextReviewAt;
     if (!due || due > now || plan.reviewNotifiedFor?.getTime() === due.getTime()) continue;
     // Claim the notification first, so two sweeps never send it twice.
-    const claimed = await oneWriteAtATime(`plans:${plan._id.toHexString()}`, () =>
+    const claimed = await oneWriteAtATime(Plan, plan._id, () =>
       Plan.updateOne(
         { _id: plan._id, revision: plan.revision },
         { $set: { reviewNotifiedFor: due }, $inc: { revision: 1 } },

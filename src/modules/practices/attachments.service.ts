@@ -77,7 +77,7 @@ export async function addAttachment(
     size: file.bytes.length,
     uploadedAt: new Date(),
   };
-  const res = await oneWriteAtATime(`practices:${practiceId}`, () =>
+  const res = await oneWriteAtATime(Practice, practiceId, () =>
     Practice.updateOne({ _id: new Types.ObjectId(practiceId) }, { $push: { attachments: entry } }),
   );
   if (res.matchedCount !== 1) {
@@ -102,7 +102,7 @@ export async function removeAttachment(caller: AuthContext, practiceId: string, 
   if (!meta) throw new NotFoundError('attachment');
   // The entry as stored, not a condition: FerretDB 1.24 ignores $pull with a query condition
   // (it matches nothing), while the exact element is removed on both servers.
-  const res = await oneWriteAtATime(`practices:${doc._id.toHexString()}`, () =>
+  const res = await oneWriteAtATime(Practice, doc._id, () =>
     Practice.updateOne({ _id: doc._id }, { $pull: { attachments: meta } }),
   );
   if (res.modifiedCount !== 1) throw new NotFoundError('attachment');

@@ -280,7 +280,7 @@ export async function updatePractice(caller: AuthContext, id: string, patch: Pra
       visibility,
       ...derived({ title, summary, body, topics, indicators }),
     };
-    const res = await oneWriteAtATime(`practices:${doc._id.toHexString()}`, () =>
+    const res = await oneWriteAtATime(Practice, doc._id, () =>
       Practice.updateOne({ _id: doc._id, revision: doc.revision }, { $set: set, $inc: { revision: 1 } }),
     );
     if (res.matchedCount === 1) return getPractice(caller, id);

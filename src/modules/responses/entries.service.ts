@@ -276,7 +276,7 @@ async function compareAndCount(
   );
   if (differences.length) {
     // Only over a form still waiting: a request that took its claim over may have moved it on.
-    await oneWriteAtATime(`paper_forms:${_id}`, () =>
+    await oneWriteAtATime(PaperForm, _id, () =>
       PaperForm.updateOne(
         { _id, status: 'awaiting-second' },
         { $set: { status: 'differences', differences }, $push: { entries: mine } },

@@ -20,6 +20,7 @@ import { PendingAnswer, type PendingDoc } from './inbox.model';
 import { latestState } from './unit-state';
 import type { Mode } from './modes';
 import { SurveyResponse, responseIdFor } from './response.model';
+import { isDuplicateKey } from '../../db/upsert';
 
 /** A tenant's submission, schema-validated at the edge. */
 export interface Submission {
@@ -407,7 +408,7 @@ export async function claim(
       at: kind === 'form' ? new Date() : null,
     });
   } catch (err) {
-    if ((err as { code?: number }).code !== 11000) throw err;
+    if (!isDuplicateKey(err)) throw err;
     if (!holder || kind !== 'token') return null;
     const held = await CampaignClaim.findOne({ campaignId, kind, key }, { holder: 1 }).lean();
     return held?.holder?.equals(holder) ? HELD_BY_SUBMISSION : null;
@@ -514,9 +515,7 @@ async function settleClaims(
   logger: Logger,
 ) {
   for (const take of claims.adopted)
-    await take().catch((err: unknown) =>
-      logger.error({ err: (err as Error).message }, 'personal code not re-taken'),
-    );
+    await take().catch((err: unknown) => logger.error({ err: (err as Error).message }, 'claim not re-taken'));
   if (claims.releases.some((r) => r.kind === 'token') || claims.adopted.length)
     await CampaignClaim.updateMany(
       { campaignId: campaign._id, kind: 'token', holder: id },

@@ -249,7 +249,7 @@ async function commit(
       throw err;
     }
   }
-  const res = await oneWriteAtATime(`data_returns:${s.id}`, () =>
+  const res = await oneWriteAtATime(DataReturn, s.id, () =>
     DataReturn.updateOne(
       { _id: s.id, revision: s.doc!.revision },
       { $set: { ...set, revision }, $push: { audit: { $each: entries } } },

@@ -245,7 +245,7 @@ export async function replaceDraft(
     languages: input.languages ?? current.languages,
   };
   const check = await checkOrThrow(content);
-  const updated = await oneWriteAtATime(`surveys:${doc._id.toHexString()}`, () =>
+  const updated = await oneWriteAtATime(Survey, doc._id, () =>
     Survey.findOneAndUpdate(
       { _id: doc._id },
       {
@@ -341,7 +341,7 @@ export async function publishDraft(caller: AuthContext, id: string) {
 
 /** Makes a stored version the survey's latest (never moving it back) and records the publish. */
 async function moveToVersion(caller: AuthContext, doc: SurveyDoc, version: number, hash: string) {
-  const moved = await oneWriteAtATime(`surveys:${doc._id.toHexString()}`, () =>
+  const moved = await oneWriteAtATime(Survey, doc._id, () =>
     Survey.updateOne(
       { _id: doc._id, latestVersion: { $lt: version } },
       { $set: { latestVersion: version, 'draft.basedOnVersion': version } },
