@@ -44,26 +44,30 @@ export function validationThreadIds(): number[] {
   return pool ? pool.threads.map((t) => t.threadId) : [];
 }
 
+/** Tasks the validation threads have finished (a batch of answer checks counts once). */
+export function validationTasksCompleted(): number {
+  return pool ? pool.completed : 0;
+}
+
 /** Checks waiting beyond this many are refused at once (503): the service is saturated. */
 const MAX_WAITING = 256;
 
+const busy = () =>
+  new AppError(503, 'BUSY', 'the service is busy; try again in a moment', [], { 'Retry-After': '2' });
+
+const isTimeout = (err: unknown) =>
+  (err as Error).name === 'AbortError' || (err as Error).name === 'TimeoutError';
+
 async function run<T>(kind: keyof typeof BUDGET_MS, task: DefinitionTask | AnswersTask): Promise<T> {
   const name = kind === 'definition' ? 'checkDefinition' : 'checkAnswers';
-  if (threads().queueSize >= MAX_WAITING) {
-    throw new AppError(503, 'BUSY', 'the service is busy; try again in a moment', [], { 'Retry-After': '2' });
-  }
+  if (threads().queueSize >= MAX_WAITING) throw busy();
   const waitingAhead = threads().queueSize;
   try {
     return (await threads().run(task, { name, signal: AbortSignal.timeout(BUDGET_MS[kind]) })) as T;
   } catch (err) {
-    const timedOut = (err as Error).name === 'AbortError' || (err as Error).name === 'TimeoutError';
     // Out of time behind other checks: the service is saturated, not the input at fault.
-    if (timedOut && (waitingAhead > 0 || threads().queueSize > 0)) {
-      throw new AppError(503, 'BUSY', 'the service is busy; try again in a moment', [], {
-        'Retry-After': '2',
-      });
-    }
-    if (timedOut) {
+    if (isTimeout(err) && (waitingAhead > 0 || threads().queueSize > 0)) throw busy();
+    if (isTimeout(err)) {
       throw new AppError(
         422,
         'VALIDATION_TIMEOUT',
@@ -72,6 +76,84 @@ async function run<T>(kind: keyof typeof BUDGET_MS, task: DefinitionTask | Answe
     }
     throw err;
   }
+}
+
+type AnswersOutcome = AnswerCheck | typeof NEEDS_DEFINITION;
+
+interface WaitingCheck {
+  task: AnswersTask;
+  since: number;
+  resolve: (outcome: AnswersOutcome) => void;
+  reject: (err: unknown) => void;
+}
+
+/** Answer checks not yet handed to a thread, and the batches the threads are working on. */
+const waiting: WaitingCheck[] = [];
+let batchesRunning = 0;
+/** Most checks one thread takes at once. */
+const BATCH_MAX = 16;
+
+/**
+ * Answer checks go to the threads in batches: each free thread takes every check waiting then
+ * (up to BATCH_MAX), so under load one message and one wake-up carry many checks, and when the
+ * service is quiet a check leaves at once, alone. A check that waited its whole budget for a
+ * thread is refused as BUSY.
+ */
+function dispatch(): void {
+  while (batchesRunning < THREADS && waiting.length) {
+    const now = performance.now();
+    const batch = waiting.splice(0, BATCH_MAX).filter((w) => {
+      const late = now - w.since > BUDGET_MS.answers;
+      if (late) w.reject(busy());
+      return !late;
+    });
+    if (!batch.length) continue;
+    batchesRunning++;
+    void runBatch(batch).finally(() => {
+      batchesRunning--;
+      dispatch();
+    });
+  }
+}
+
+/**
+ * One batch on one thread, within one check's budget. A batch of several that runs out of time is
+ * split, each check then run alone within its own budget, so only a check that is slow by itself
+ * is refused.
+ */
+async function runBatch(batch: WaitingCheck[]): Promise<void> {
+  if (batch.length === 1) {
+    const [only] = batch as [WaitingCheck];
+    await run<AnswersOutcome>('answers', only.task).then(only.resolve, only.reject);
+    return;
+  }
+  let outcomes: Array<AnswersOutcome | { failed: string }>;
+  try {
+    outcomes = (await threads().run(
+      batch.map((w) => w.task),
+      { name: 'checkAnswersBatch', signal: AbortSignal.timeout(BUDGET_MS.answers) },
+    )) as typeof outcomes;
+  } catch (err) {
+    if (!isTimeout(err)) {
+      for (const w of batch) w.reject(err);
+      return;
+    }
+    await Promise.all(batch.map((w) => run<AnswersOutcome>('answers', w.task).then(w.resolve, w.reject)));
+    return;
+  }
+  batch.forEach((w, i) => {
+    const outcome = outcomes[i]!;
+    if (typeof outcome === 'object' && 'failed' in outcome) w.reject(new Error(outcome.failed));
+    else w.resolve(outcome);
+  });
+}
+
+function checkAnswersBatched(task: AnswersTask): Promise<AnswersOutcome> {
+  if (waiting.length >= MAX_WAITING) return Promise.reject(busy());
+  return new Promise((resolve, reject) => {
+    waiting.push({ task, since: performance.now(), resolve, reject });
+    dispatch();
+  });
 }
 
 /**
@@ -108,10 +190,10 @@ export async function checkAnswersOffThread(
     if (reusable.size > 10_000) reusable.delete(reusable.keys().next().value!);
   }
   if (kept) {
-    const quick = await run<AnswerCheck | typeof NEEDS_DEFINITION>('answers', { key, answers, lang, files });
+    const quick = await checkAnswersBatched({ key, answers, lang, files });
     if (quick !== NEEDS_DEFINITION) return quick;
   }
-  return run('answers', { key, definition, answers, lang, files });
+  return (await checkAnswersBatched({ key, definition, answers, lang, files })) as AnswerCheck;
 }
 
 /** Stops the worker threads (shutdown, end of a CLI command). */

@@ -95,3 +95,19 @@ export function checkAnswers(task: AnswersTask): AnswerCheck | typeof NEEDS_DEFI
   }
   return result;
 }
+
+/**
+ * Several answer checks in one message (see the validation pool's batches): each outcome in
+ * its place, a check that threw as its message, so one bad check fails alone.
+ */
+export function checkAnswersBatch(
+  tasks: AnswersTask[],
+): Array<AnswerCheck | typeof NEEDS_DEFINITION | { failed: string }> {
+  return tasks.map((task) => {
+    try {
+      return checkAnswers(task);
+    } catch (err) {
+      return { failed: err instanceof Error ? err.message : String(err) };
+    }
+  });
+}
