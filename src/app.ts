@@ -95,6 +95,7 @@ export function allRoutes(deps: AppDeps): AnyRoute[] {
       logger: deps.logger,
       mail: createMailer(deps.config),
       failures: new SignInFailures(deps.redis, deps.config.queuePrefix),
+      lock: redisLock(deps.redis, deps.config.queuePrefix, 10_000, 5_000),
     }),
     ...oidcRoutes({ config: deps.config, logger: deps.logger }),
     ...publicRoutes(deps),

@@ -304,6 +304,36 @@ describe('sessions', () => {
     expect((await agent.get('/api/v1/organisations/sopot/audit')).status).toBe(404);
   });
 
+  it('two admins taking each other’s rights at once: one change is made, the other is refused', async () => {
+    for (const round of [1, 2, 3]) {
+      const a = await person('gdynia', `duel-a${round}@gdynia.test`, 'admin');
+      const b = await person('gdynia', `duel-b${round}@gdynia.test`, 'admin');
+      const [demoted, disabled] = await Promise.all([
+        a.agent
+          .patch(`/api/v1/organisations/gdynia/people/${b.id}`)
+          .set('X-CSRF-Token', a.csrf)
+          .send({ role: 'analyst' }),
+        b.agent
+          .patch(`/api/v1/organisations/gdynia/people/${a.id}`)
+          .set('X-CSRF-Token', b.csrf)
+          .send({ status: 'disabled' }),
+      ]);
+      const statuses = [demoted.status, disabled.status].sort();
+      expect([round, statuses]).toEqual([round, [200, 403]]);
+      const refused = demoted.status === 403 ? demoted : disabled;
+      await expectDocumentedAt(ctx, refused, 'patch', '/api/v1/organisations/{org}/people/{id}');
+      // Exactly one of the two is still an active admin.
+      const list = await ctx.http
+        .get('/api/v1/organisations/gdynia/people')
+        .set('Authorization', bearer(orgs.gdynia!.admin));
+      const pair = list.body.items.filter((p: { id: string }) => p.id === a.id || p.id === b.id);
+      const admins = pair.filter(
+        (p: { role: string; status: string }) => p.role === 'admin' && p.status === 'active',
+      );
+      expect([round, admins.length]).toEqual([round, 1]);
+    }
+  });
+
   it('ends every session on sign-out everywhere, and when an admin disables the person', async () => {
     const phone = await person('gdynia', 'two@gdynia.test', 'analyst');
     const laptop = supertest.agent(ctx.app);

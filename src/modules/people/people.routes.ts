@@ -22,6 +22,7 @@ import {
 } from './people.service';
 import { endSession, newCsrfToken, sessionPerson, startSession } from './sessions';
 import type { SignInFailures } from './session-store';
+import type { LockRunner } from '../../queue/lock';
 
 const errorRef = { $ref: '#/components/schemas/Error' };
 const everyone: readonly Role[] = ['platform', 'admin', 'analyst', 'coordinator', 'interviewer'];
@@ -88,6 +89,8 @@ export interface PeopleDeps {
   logger: Logger;
   /** Counts failed sign-ins (Redis). */
   failures: SignInFailures;
+  /** Serialises changes that take an admin's rights, per organisation. */
+  lock: LockRunner;
 }
 
 /** People: invitations, password sign-in, sessions, and their administration. */
@@ -291,12 +294,16 @@ export function peopleRoutes(deps: PeopleDeps): AnyRoute[] {
       },
       responses: {
         200: { description: 'Changed', schema: personSchema },
+        403: {
+          description: 'Your role may not change people, or you are no longer an active admin',
+          schema: errorRef,
+        },
         404: notFound,
         409: { description: 'You cannot disable yourself or change your own role', schema: errorRef },
       },
       audit: 'self',
       handler: async ({ params, body, req }) => ({
-        body: await updatePerson(authOf(req), params.org, params.id, body),
+        body: await updatePerson(authOf(req), params.org, params.id, body, deps.lock),
       }),
     }),
   ];

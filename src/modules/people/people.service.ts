@@ -7,6 +7,7 @@ import {
   GoneError,
   NotFoundError,
   UnauthorizedError,
+  UnavailableError,
   ValidationError,
 } from '../../errors';
 import type { AuthContext, Role } from '../../http/context';
@@ -27,6 +28,7 @@ import { PASSWORD_MAX, PASSWORD_MIN, checkPassword, hashPassword } from './passw
 import type { SignInFailures } from './session-store';
 import { oneWriteAtATime } from '../../db/one-write';
 import { upsertRetrying } from '../../db/upsert';
+import { LockUnavailableError, type LockRunner } from '../../queue/lock';
 
 /** Failed sign-ins in a row that lock an account, and for how long. */
 export const LOCKOUT_AFTER = 5;
@@ -368,9 +370,43 @@ export async function updatePerson(
   orgRef: string,
   id: string,
   input: { name?: string; role?: Role; status?: 'active' | 'disabled' },
+  lock: LockRunner,
 ) {
   const org = await getOrganisation(caller, orgRef);
-  const before = await personOf(org, id);
+  const found = await personOf(org, id);
+  const takesAdmin = (p: PersonDoc) =>
+    p.role === 'admin' &&
+    p.status === 'active' &&
+    (input.status === 'disabled' || (input.role !== undefined && input.role !== 'admin'));
+  if (!takesAdmin(found) || caller.actor !== 'person') return changePersonAs(caller, org, found, input);
+  // Two admins taking each other's rights at the same moment must not both succeed (nobody would
+  // be left to administer): such changes go one at a time per organisation, each by a person who
+  // is still an active admin when it is made.
+  try {
+    return await lock(`people-admins:${org._id.toHexString()}`, async () => {
+      const self = Types.ObjectId.isValid(caller.keyId)
+        ? await Person.findOne({
+            _id: new Types.ObjectId(caller.keyId),
+            organisationId: org._id,
+          }).lean<PersonDoc>()
+        : null;
+      if (!self || self.role !== 'admin' || self.status !== 'active')
+        throw new ForbiddenError('you are no longer an active admin of this organisation');
+      return changePersonAs(caller, org, await personOf(org, id), input);
+    });
+  } catch (err) {
+    if (!(err instanceof LockUnavailableError)) throw err;
+    throw new UnavailableError('admins cannot be changed while Redis is unreachable; try again shortly');
+  }
+}
+
+async function changePersonAs(
+  caller: AuthContext,
+  org: OrganisationDoc,
+  before: PersonDoc,
+  input: { name?: string; role?: Role; status?: 'active' | 'disabled' },
+) {
+  const id = before._id.toHexString();
   if (input.role !== undefined && !ORGANISATION_ROLES.includes(input.role))
     throw new ValidationError('an organisation’s people have the roles its keys have', [
       { path: '/role', message: `one of ${ORGANISATION_ROLES.join(', ')}` },
