@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { Types } from 'mongoose';
+import mongoose, { Types } from 'mongoose';
 import { IndicatorValue } from '../../src/modules/indicators/indicator-value.model';
 import { Group, GroupKey } from '../../src/modules/groups/group.model';
 import { readOrCreatePseudonymKey } from '../../src/modules/groups/groups.service';
@@ -749,6 +749,60 @@ describe('reported indicator catalogue', () => {
       source: 'group decision 2026',
     });
     expect([reported.status, reported.body.error.code]).toEqual([409, 'DUPLICATE_INDICATOR']);
+  });
+
+  it('one id added to both catalogues at the same moment is kept by one of them only', async () => {
+    for (const round of [1, 2, 3, 4]) {
+      const id = `GWD_RACE_${round}`;
+      const [survey, reported] = await Promise.all([
+        as(platform, 'post', '/api/v1/indicator-definitions', {
+          id,
+          title: { default: 'Asked of tenants' },
+          kind: 'mean',
+          scale: [3, 2, 1],
+          positive: [],
+        }),
+        as(coordinator, 'post', '/api/v1/reported-indicators', {
+          id,
+          title: { default: 'Reported by landlords' },
+          kind: 'value',
+          numerator: { default: 'x' },
+          unit: 'days',
+          direction: 'lower',
+          range: { min: 0, max: 10 },
+          source: 'group decision 2026',
+        }),
+      ]);
+      expect([round, [survey.status, reported.status].sort()]).toEqual([round, [201, 409]]);
+      const refused = survey.status === 409 ? survey : reported;
+      expect(refused.body.error.code).toBe('DUPLICATE_INDICATOR');
+      const [surveyList, reportedList] = await Promise.all([
+        as(platform, 'get', '/api/v1/indicator-definitions'),
+        as(platform, 'get', '/api/v1/reported-indicators'),
+      ]);
+      const found = [...surveyList.body.items, ...reportedList.body.items].filter(
+        (d: { id: string }) => d.id === id,
+      );
+      expect([round, found.length]).toEqual([round, 1]);
+    }
+  });
+
+  it('a claim on an id left by an addition that failed is taken over once a minute old', async () => {
+    const claims = mongoose.connection.db!.collection<{ _id: string; at: Date }>('indicator_ids');
+    const add = (id: string) =>
+      as(platform, 'post', '/api/v1/indicator-definitions', {
+        id,
+        title: { default: 'Asked of tenants' },
+        kind: 'mean',
+        scale: [3, 2, 1],
+        positive: [],
+      });
+    await claims.insertOne({ _id: 'GWD_LEFT_NOW', at: new Date() });
+    await claims.insertOne({ _id: 'GWD_LEFT_OLD', at: new Date(Date.now() - 120_000) });
+    const now = await add('GWD_LEFT_NOW');
+    expect([now.status, now.body.error?.code]).toEqual([409, 'DUPLICATE_INDICATOR']);
+    expect((await add('GWD_LEFT_OLD')).status).toBe(201);
+    expect((await add('GWD_LEFT_OLD')).status).toBe(409);
   });
 
   it('refuses a number too large for a double instead of storing it as null', async () => {

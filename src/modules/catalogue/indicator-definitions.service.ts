@@ -2,7 +2,7 @@ import { ConflictError, ValidationError } from '../../errors';
 import { SharedCache } from '../../shared-cache';
 import { BUILT_IN_INDICATORS, type IndicatorDefinition } from './catalogue';
 import { IndicatorDefinitionModel } from './indicator-definition.model';
-import { indicatorIdTaken } from './indicator-ids';
+import { indicatorIdTaken, storeUnderClaim } from './indicator-ids';
 
 /** Another process's addition shows up within this long; this process's at once. */
 const CATALOGUE_TTL_MS = 5000;
@@ -52,7 +52,9 @@ export async function addIndicator(def: Omit<IndicatorDefinition, 'builtIn'>): P
   }
   if (problems.length) throw new ValidationError('the indicator definition is inconsistent', problems);
   const stored: IndicatorDefinition = { ...def, builtIn: false };
-  await IndicatorDefinitionModel.create({ indicatorId: def.id, body: JSON.stringify(stored) });
+  await storeUnderClaim(def.id, () =>
+    IndicatorDefinitionModel.create({ indicatorId: def.id, body: JSON.stringify(stored) }),
+  );
   cached.delete('catalogue');
   return stored;
 }

@@ -2,7 +2,7 @@ import { ConflictError, ValidationError, type ErrorDetail } from '../../errors';
 import { SharedCache } from '../../shared-cache';
 import { BUILT_IN_REPORTED, type ReportedIndicator } from './reported-indicators';
 import { ReportedIndicatorModel } from './reported-indicator.model';
-import { indicatorIdTaken } from './indicator-ids';
+import { indicatorIdTaken, storeUnderClaim } from './indicator-ids';
 
 const CATALOGUE_TTL_MS = 5000;
 const cached = new SharedCache<Map<string, ReportedIndicator>>(1);
@@ -39,7 +39,9 @@ export async function addReportedIndicator(
     problems.push({ path: '/parts', message: 'part keys must be unique' });
   if (problems.length) throw new ValidationError('the indicator definition is inconsistent', problems);
   const stored: ReportedIndicator = { ...def, builtIn: false };
-  await ReportedIndicatorModel.create({ indicatorId: def.id, body: JSON.stringify(stored), createdBy });
+  await storeUnderClaim(def.id, () =>
+    ReportedIndicatorModel.create({ indicatorId: def.id, body: JSON.stringify(stored), createdBy }),
+  );
   cached.delete('reported');
   return stored;
 }
