@@ -92,18 +92,19 @@ const waiting: WaitingCheck[] = [];
 let batchesRunning = 0;
 /** Most checks one thread takes at once. */
 const BATCH_MAX = 16;
+/** A check that waited this long for a thread is refused (503): the service is saturated. */
+const MAX_WAIT_MS = BUDGET_MS.answers / 2;
 
 /**
- * Answer checks go to the threads in batches: each free thread takes every check waiting then
- * (up to BATCH_MAX), so under load one message and one wake-up carry many checks, and when the
- * service is quiet a check leaves at once, alone. A check that waited its whole budget for a
- * thread is refused as BUSY.
+ * Answer checks on a kept model go to the threads in batches: each free thread takes every such
+ * check waiting then (up to BATCH_MAX), so under load one message and one wake-up carry many
+ * checks, and when the service is quiet a check leaves at once, alone.
  */
 function dispatch(): void {
   while (batchesRunning < THREADS && waiting.length) {
     const now = performance.now();
     const batch = waiting.splice(0, BATCH_MAX).filter((w) => {
-      const late = now - w.since > BUDGET_MS.answers;
+      const late = now - w.since > MAX_WAIT_MS;
       if (late) w.reject(busy());
       return !late;
     });
@@ -117,38 +118,47 @@ function dispatch(): void {
 }
 
 /**
- * One batch on one thread, within one check's budget. A batch of several that runs out of time is
- * split, each check then run alone within its own budget, so only a check that is slow by itself
- * is refused.
+ * One batch on one thread, within one check's budget. A batch of several that fails as a whole
+ * while it ran alone (out of time, or its thread lost) is split: each check then runs alone within
+ * its own budget, so only a check that fails by itself is refused. Out of time behind other work,
+ * the whole batch is refused as BUSY, as a lone check is.
  */
 async function runBatch(batch: WaitingCheck[]): Promise<void> {
-  if (batch.length === 1) {
-    const [only] = batch as [WaitingCheck];
-    await run<AnswersOutcome>('answers', only.task).then(only.resolve, only.reject);
-    return;
-  }
-  let outcomes: Array<AnswersOutcome | { failed: string }>;
-  try {
-    outcomes = (await threads().run(
-      batch.map((w) => w.task),
-      { name: 'checkAnswersBatch', signal: AbortSignal.timeout(BUDGET_MS.answers) },
-    )) as typeof outcomes;
-  } catch (err) {
-    if (!isTimeout(err)) {
-      for (const w of batch) w.reject(err);
+  const p = threads();
+  if (batch.length > 1) {
+    const behind = p.queueSize > 0;
+    try {
+      const outcomes = (await p.run(
+        batch.map((w) => w.task),
+        { name: 'checkAnswersBatch', signal: AbortSignal.timeout(BUDGET_MS.answers) },
+      )) as Array<AnswersOutcome | { failed: string }>;
+      batch.forEach((w, i) => {
+        const outcome = outcomes[i]!;
+        if (typeof outcome === 'object' && 'failed' in outcome) w.reject(new Error(outcome.failed));
+        else w.resolve(outcome);
+      });
       return;
+    } catch (err) {
+      const closed = pool !== p;
+      if (closed || (isTimeout(err) && (behind || p.queueSize > 0))) {
+        for (const w of batch) w.reject(closed ? err : busy());
+        return;
+      }
     }
-    await Promise.all(batch.map((w) => run<AnswersOutcome>('answers', w.task).then(w.resolve, w.reject)));
-    return;
   }
-  batch.forEach((w, i) => {
-    const outcome = outcomes[i]!;
-    if (typeof outcome === 'object' && 'failed' in outcome) w.reject(new Error(outcome.failed));
-    else w.resolve(outcome);
-  });
+  for (const w of batch) {
+    if (pool !== p) w.reject(busy());
+    else await run<AnswersOutcome>('answers', w.task).then(w.resolve, w.reject);
+  }
 }
 
-function checkAnswersBatched(task: AnswersTask): Promise<AnswersOutcome> {
+/**
+ * A check that carries its definition (a thread's first of a version, or a definition whose model
+ * is built afresh every time) goes alone: its text is copied once, and building the model is most
+ * of its cost. The others wait for a batch.
+ */
+function checkAnswersQueued(task: AnswersTask): Promise<AnswersOutcome> {
+  if (task.definition !== undefined) return run('answers', task);
   if (waiting.length >= MAX_WAITING) return Promise.reject(busy());
   return new Promise((resolve, reject) => {
     waiting.push({ task, since: performance.now(), resolve, reject });
@@ -190,15 +200,16 @@ export async function checkAnswersOffThread(
     if (reusable.size > 10_000) reusable.delete(reusable.keys().next().value!);
   }
   if (kept) {
-    const quick = await checkAnswersBatched({ key, answers, lang, files });
+    const quick = await checkAnswersQueued({ key, answers, lang, files });
     if (quick !== NEEDS_DEFINITION) return quick;
   }
-  return (await checkAnswersBatched({ key, definition, answers, lang, files })) as AnswerCheck;
+  return run('answers', { key, definition, answers, lang, files });
 }
 
 /** Stops the worker threads (shutdown, end of a CLI command). */
 export async function closeValidation(): Promise<void> {
   const p = pool;
   pool = null;
+  for (const w of waiting.splice(0)) w.reject(busy());
   if (p) await p.destroy();
 }

@@ -332,6 +332,16 @@ describe('sessions', () => {
       );
       expect([round, admins.length]).toEqual([round, 1]);
     }
+    // A platform person acts from outside the organisation: it may still demote its admins.
+    const ops = supertest.agent(ctx.app);
+    const session = await signIn(ops, 'ops@survey.test');
+    expect(session.status).toBe(201);
+    const boss = await person('gdynia', 'duel-boss@gdynia.test', 'admin');
+    const byPlatform = await ops
+      .patch(`/api/v1/organisations/gdynia/people/${boss.id}`)
+      .set('X-CSRF-Token', session.body.csrfToken)
+      .send({ role: 'analyst' });
+    expect([byPlatform.status, byPlatform.body.role]).toEqual([200, 'analyst']);
   });
 
   it('ends every session on sign-out everywhere, and when an admin disables the person', async () => {

@@ -93,3 +93,22 @@ describe('answer checks in batches', () => {
     });
   });
 });
+
+describe('closing the threads', () => {
+  it('settles every check still waiting and starts no thread afterwards', async () => {
+    startValidation();
+    const checks = Array.from({ length: 30 }, () =>
+      checkAnswersOffThread('tsm:1', definition, validTsm(), 'en', files),
+    );
+    const outcomes = Promise.allSettled(checks);
+    await closeValidation();
+    const settled = await outcomes;
+    expect(settled).toHaveLength(30);
+    for (const s of settled) {
+      if (s.status === 'rejected') continue;
+      expect(s.value.errors).toEqual([]);
+    }
+    expect(settled.some((s) => s.status === 'rejected')).toBe(true);
+    expect(validationThreadIds()).toEqual([]);
+  }, 60000);
+});

@@ -374,11 +374,14 @@ export async function updatePerson(
 ) {
   const org = await getOrganisation(caller, orgRef);
   const found = await personOf(org, id);
-  const takesAdmin = (p: PersonDoc) =>
-    p.role === 'admin' &&
-    p.status === 'active' &&
+  refuseChange(caller, found, input);
+  const takesAdmin =
+    found.role === 'admin' &&
+    found.status === 'active' &&
     (input.status === 'disabled' || (input.role !== undefined && input.role !== 'admin'));
-  if (!takesAdmin(found) || caller.actor !== 'person') return changePersonAs(caller, org, found, input);
+  // A platform person or a key acts from outside the organisation's people.
+  if (!takesAdmin || caller.actor !== 'person' || caller.role !== 'admin')
+    return changePersonAs(caller, org, found, input);
   // Two admins taking each other's rights at the same moment must not both succeed (nobody would
   // be left to administer): such changes go one at a time per organisation, each by a person who
   // is still an active admin when it is made.
@@ -392,12 +395,35 @@ export async function updatePerson(
         : null;
       if (!self || self.role !== 'admin' || self.status !== 'active')
         throw new ForbiddenError('you are no longer an active admin of this organisation');
-      return changePersonAs(caller, org, await personOf(org, id), input);
+      const before = await personOf(org, id);
+      refuseChange(caller, before, input);
+      return changePersonAs(caller, org, before, input);
     });
   } catch (err) {
     if (!(err instanceof LockUnavailableError)) throw err;
-    throw new UnavailableError('admins cannot be changed while Redis is unreachable; try again shortly');
+    throw new UnavailableError('admins cannot be changed at the moment; try again shortly');
   }
+}
+
+/** The changes no caller may make: a role people cannot have, one's own rights, an activation. */
+function refuseChange(
+  caller: AuthContext,
+  before: PersonDoc,
+  input: { name?: string; role?: Role; status?: 'active' | 'disabled' },
+): void {
+  if (input.role !== undefined && !ORGANISATION_ROLES.includes(input.role))
+    throw new ValidationError('an organisation’s people have the roles its keys have', [
+      { path: '/role', message: `one of ${ORGANISATION_ROLES.join(', ')}` },
+    ]);
+  if (
+    before._id.toHexString() === caller.keyId &&
+    (input.status === 'disabled' || (input.role && input.role !== before.role))
+  )
+    throw new ConflictError('you cannot disable yourself or change your own role', 'SELF_CHANGE');
+  if (input.status === 'active' && before.status === 'invited')
+    throw new ValidationError('an invited person becomes active by accepting the invitation', [
+      { path: '/status', message: 'the invitation link activates the account' },
+    ]);
 }
 
 async function changePersonAs(
@@ -407,16 +433,6 @@ async function changePersonAs(
   input: { name?: string; role?: Role; status?: 'active' | 'disabled' },
 ) {
   const id = before._id.toHexString();
-  if (input.role !== undefined && !ORGANISATION_ROLES.includes(input.role))
-    throw new ValidationError('an organisation’s people have the roles its keys have', [
-      { path: '/role', message: `one of ${ORGANISATION_ROLES.join(', ')}` },
-    ]);
-  if (id === caller.keyId && (input.status === 'disabled' || (input.role && input.role !== before.role)))
-    throw new ConflictError('you cannot disable yourself or change your own role', 'SELF_CHANGE');
-  if (input.status === 'active' && before.status === 'invited')
-    throw new ValidationError('an invited person becomes active by accepting the invitation', [
-      { path: '/status', message: 'the invitation link activates the account' },
-    ]);
   const set: Record<string, unknown> = {};
   if (input.name !== undefined) set.name = input.name.trim();
   if (input.role !== undefined) set.role = input.role;
