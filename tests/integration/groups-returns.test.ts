@@ -381,6 +381,48 @@ describe('returns', () => {
     expect((await as(coordinator, 'get', G)).body.calendar).toEqual(before);
   });
 
+  it('a period leaving the calendar while its first return arrives: never a return outside the calendar', async () => {
+    const R = '/api/v1/groups/race-calendar';
+    const open = {
+      opens: '2026-01-01T00:00:00Z',
+      closes: '2099-03-31T00:00:00Z',
+      signOffBy: '2099-06-30T00:00:00Z',
+    };
+    const rounds = ['2026-01', '2026-02', '2026-03', '2026-04', '2026-05', '2026-06'];
+    const made = await as(coordinator, 'post', '/api/v1/groups', {
+      slug: 'race-calendar',
+      name: 'Calendar race',
+      indicators: ['PL_VACANT', 'PL_COST_M2', 'RP02'],
+      calendar: rounds.map((period) => ({ period, ...open })),
+    });
+    expect(made.status).toBe(201);
+    expect((await as(coordinator, 'post', `${R}/invitations`, { organisation: 'kutno' })).status).toBe(200);
+    expect((await as(admins.kutno!, 'post', `${R}/membership`)).status).toBe(200);
+    const outcomes: string[] = [];
+    for (const [i, period] of rounds.entries()) {
+      const left = rounds.slice(i + 1).map((p) => ({ period: p, ...open }));
+      const kept = rounds.slice(0, i).map((p) => ({ period: p, ...open }));
+      const [cut, put] = await Promise.all([
+        as(coordinator, 'patch', R, { calendar: [...kept, ...left] }),
+        as(admins.kutno!, 'put', `${R}/returns/kutno/${period}`, { figures: complete(30) }),
+      ]);
+      const inCalendar = (await as(coordinator, 'get', R)).body.calendar.some(
+        (c: { period: string }) => c.period === period,
+      );
+      // Read from the database itself: the API answers 404 for a period outside the calendar.
+      const stored = !!(await mongoose.connection
+        .db!.collection('data_returns')
+        .findOne({ groupId: new Types.ObjectId(made.body.id), period }));
+      // Either the period stayed (the cut was refused) and holds the return, or it left and no
+      // return of it was kept.
+      expect([period, inCalendar, stored]).toEqual([period, stored, stored]);
+      expect([period, cut.status === 200]).toEqual([period, !inCalendar]);
+      expect([period, put.status === 200]).toEqual([period, stored]);
+      outcomes.push(`${cut.status}/${put.status}`);
+    }
+    expect(outcomes).toHaveLength(rounds.length);
+  });
+
   it('a CSV upload with errors stores nothing and names each row; a good one replaces the return', async () => {
     const url = ret('jaworzno', '2025');
     const before = (await as(admins.jaworzno!, 'get', url)).body.figures;

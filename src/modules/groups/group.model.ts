@@ -44,6 +44,12 @@ const groupSchema = new Schema(
     sharePlans: { type: Boolean, default: false },
     /** Bumped by every change; writes carry the revision they read (no lost updates). */
     revision: { type: Number, default: 0 },
+    /**
+     * Bumped when a member's first return of a period is stored (not a change of the group): a
+     * calendar change read before it is written again, so a period cannot leave the calendar
+     * while its first return arrives.
+     */
+    returnStamp: { type: Number, default: 0 },
   },
   { timestamps: true, collection: 'groups' },
 );

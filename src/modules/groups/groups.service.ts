@@ -307,8 +307,13 @@ async function changeGroup(
     if (expected !== undefined && expected !== revision)
       throw new ConflictError('the group changed since you read it; read it again', 'STALE_REVISION');
     const set = await change(access);
+    // Groups made before returns were stamped have no stamp yet.
+    const stamp = access.group.returnStamp ?? { $exists: false };
     const res = await oneWriteAtATime(Group, access.group._id, () =>
-      Group.updateOne({ _id: access.group._id, revision }, { $set: set, $inc: { revision: 1 } }),
+      Group.updateOne(
+        { _id: access.group._id, revision, returnStamp: stamp },
+        { $set: set, $inc: { revision: 1 } },
+      ),
     );
     if (res.matchedCount === 1) {
       // This process's readers see the change at once; others within GROUP_READ_TTL_MS.
@@ -316,8 +321,30 @@ async function changeGroup(
       // Read back without the access check: a member that just left still gets its answer.
       return groupView(accessTo(caller, (await findGroup(ref))!));
     }
-    if (expected !== undefined)
-      throw new ConflictError('the group changed since you read it; read it again', 'STALE_REVISION');
+    // Changed meanwhile, or a first return stored: the next attempt reads the group again (and
+    // refuses a stale revision the caller named).
+  }
+  throw new ConflictError('the group is being changed by others; try again', 'BUSY_GROUP');
+}
+
+/**
+ * Records that a member's first return of a period was stored, if the period is still in the
+ * group's calendar (else false: it left meanwhile). The stamp is written on the revision read, so
+ * a calendar change between that read and this write is seen; and a calendar change read before
+ * this write fails on the stamp and reads the group, and its returns, again.
+ */
+export async function stampFirstReturn(groupId: Types.ObjectId, period: string): Promise<boolean> {
+  for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+    const group = await Group.findById(groupId).lean<GroupDoc>();
+    if (!group?.calendar.some((c) => c.period === period)) return false;
+    const res = await oneWriteAtATime(Group, groupId, () =>
+      Group.updateOne(
+        { _id: groupId, revision: group.revision ?? 0 },
+        { $inc: { returnStamp: 1 } },
+        { timestamps: false },
+      ),
+    );
+    if (res.matchedCount === 1) return true;
   }
   throw new ConflictError('the group is being changed by others; try again', 'BUSY_GROUP');
 }

@@ -13,7 +13,7 @@ import { recordAudit } from '../audit/record';
 import { figureKey, figureValue, type ReportedIndicator } from '../catalogue/reported-indicators';
 import { loadReportedCatalogue } from '../catalogue/reported-indicators.service';
 import type { GroupDoc } from '../groups/group.model';
-import { groupFor, memberIds, type GroupAccess } from '../groups/groups.service';
+import { groupFor, memberIds, stampFirstReturn, type GroupAccess } from '../groups/groups.service';
 import { Organisation, type OrganisationDoc } from '../organisations/organisation.model';
 import { findOrganisation } from '../organisations/organisations.service';
 import { NO_EVENTS, type EventSink } from '../webhooks/events';
@@ -243,11 +243,20 @@ async function commit(
         ...set,
         audit: entries,
       });
-      return { ...s, doc: written };
     } catch (err) {
       if ((err as { code?: number }).code === 11000) throw stale();
       throw err;
     }
+    // The period may have left the calendar meanwhile: then the return is taken back.
+    const kept = await stampFirstReturn(s.group._id, s.period).catch(async (err: unknown) => {
+      await DataReturn.deleteOne({ _id: s.id, revision }).catch(() => undefined);
+      throw err;
+    });
+    if (!kept) {
+      await DataReturn.deleteOne({ _id: s.id, revision });
+      throw new NotFoundError(`period ${s.period} in the group’s calendar`);
+    }
+    return { ...s, doc: written };
   }
   const res = await oneWriteAtATime(DataReturn, s.id, () =>
     DataReturn.updateOne(
