@@ -73,6 +73,27 @@ async function as(
   return res;
 }
 
+/** A survey indicator (platform catalogue) and a reported one (coordinators) under an id. */
+const addSurveyIndicator = (id: string) =>
+  as(platform, 'post', '/api/v1/indicator-definitions', {
+    id,
+    title: { default: 'Asked of tenants' },
+    kind: 'mean',
+    scale: [3, 2, 1],
+    positive: [],
+  });
+const addReportedIndicator = (id: string) =>
+  as(coordinator, 'post', '/api/v1/reported-indicators', {
+    id,
+    title: { default: 'Reported by landlords' },
+    kind: 'value',
+    numerator: { default: 'x' },
+    unit: 'days',
+    direction: 'lower',
+    range: { min: 0, max: 10 },
+    source: 'group decision 2026',
+  });
+
 /** Enters, submits and signs off a return. */
 async function signedOff(org: string, period: string, figures: object[]) {
   const put = await as(admins[org]!, 'put', ret(org, period), { figures });
@@ -769,52 +790,17 @@ describe('reported indicator catalogue', () => {
     const patched = await as(coordinator, 'patch', G, { indicators: ['PL_VACANT', 'GWD_DAYS_TO_LET'] });
     expect(patched.status).toBe(200);
     // One id is one indicator across both catalogues: plans and trends name indicators by id alone.
-    const survey = (id: string) =>
-      as(platform, 'post', '/api/v1/indicator-definitions', {
-        id,
-        title: { default: 'Asked of tenants' },
-        kind: 'mean',
-        scale: [3, 2, 1],
-        positive: [],
-      });
-    const clash = await survey('GWD_DAYS_TO_LET');
+    const clash = await addSurveyIndicator('GWD_DAYS_TO_LET');
     expect([clash.status, clash.body.error.code]).toEqual([409, 'DUPLICATE_INDICATOR']);
-    expect((await survey('GWD_ASKED')).status).toBe(201);
-    const reported = await as(coordinator, 'post', '/api/v1/reported-indicators', {
-      id: 'GWD_ASKED',
-      title: { default: 'x' },
-      kind: 'value',
-      numerator: { default: 'x' },
-      unit: 'days',
-      direction: 'lower',
-      range: { min: 0, max: 10 },
-      source: 'group decision 2026',
-    });
+    expect((await addSurveyIndicator('GWD_ASKED')).status).toBe(201);
+    const reported = await addReportedIndicator('GWD_ASKED');
     expect([reported.status, reported.body.error.code]).toEqual([409, 'DUPLICATE_INDICATOR']);
   });
 
   it('one id added to both catalogues at the same moment is kept by one of them only', async () => {
     for (const round of [1, 2, 3, 4]) {
       const id = `GWD_RACE_${round}`;
-      const [survey, reported] = await Promise.all([
-        as(platform, 'post', '/api/v1/indicator-definitions', {
-          id,
-          title: { default: 'Asked of tenants' },
-          kind: 'mean',
-          scale: [3, 2, 1],
-          positive: [],
-        }),
-        as(coordinator, 'post', '/api/v1/reported-indicators', {
-          id,
-          title: { default: 'Reported by landlords' },
-          kind: 'value',
-          numerator: { default: 'x' },
-          unit: 'days',
-          direction: 'lower',
-          range: { min: 0, max: 10 },
-          source: 'group decision 2026',
-        }),
-      ]);
+      const [survey, reported] = await Promise.all([addSurveyIndicator(id), addReportedIndicator(id)]);
       expect([round, [survey.status, reported.status].sort()]).toEqual([round, [201, 409]]);
       const refused = survey.status === 409 ? survey : reported;
       expect(refused.body.error.code).toBe('DUPLICATE_INDICATOR');
@@ -831,20 +817,12 @@ describe('reported indicator catalogue', () => {
 
   it('a claim on an id left by an addition that failed is taken over once a minute old', async () => {
     const claims = mongoose.connection.db!.collection<{ _id: string; at: Date }>('indicator_ids');
-    const add = (id: string) =>
-      as(platform, 'post', '/api/v1/indicator-definitions', {
-        id,
-        title: { default: 'Asked of tenants' },
-        kind: 'mean',
-        scale: [3, 2, 1],
-        positive: [],
-      });
     await claims.insertOne({ _id: 'GWD_LEFT_NOW', at: new Date() });
     await claims.insertOne({ _id: 'GWD_LEFT_OLD', at: new Date(Date.now() - 120_000) });
-    const now = await add('GWD_LEFT_NOW');
+    const now = await addSurveyIndicator('GWD_LEFT_NOW');
     expect([now.status, now.body.error?.code]).toEqual([409, 'DUPLICATE_INDICATOR']);
-    expect((await add('GWD_LEFT_OLD')).status).toBe(201);
-    expect((await add('GWD_LEFT_OLD')).status).toBe(409);
+    expect((await addSurveyIndicator('GWD_LEFT_OLD')).status).toBe(201);
+    expect((await addSurveyIndicator('GWD_LEFT_OLD')).status).toBe(409);
   });
 
   it('refuses a number too large for a double instead of storing it as null', async () => {
