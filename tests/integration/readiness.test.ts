@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import supertest from 'supertest';
@@ -24,6 +24,24 @@ import {
   serviceUrls,
   type TestContext,
 } from '../support/harness';
+
+/**
+ * Freezes a server (SIGSTOP: its connections stay open, nothing answers) and waits until every
+ * thread of it has stopped, so the next request cannot be served by a thread still running.
+ */
+async function freeze(pid: number): Promise<void> {
+  process.kill(pid, 'SIGSTOP');
+  const deadline = Date.now() + 5000;
+  for (;;) {
+    const states = readdirSync(`/proc/${pid}/task`).map(
+      (t) => readFileSync(`/proc/${pid}/task/${t}/stat`, 'utf8').split(') ')[1]![0],
+    );
+    if (states.every((st) => st === 'T' || st === 't')) return;
+    if (Date.now() > deadline)
+      throw new Error(`process ${pid} did not stop: thread states ${states.join('')}`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
 
 // This file stops and restarts a Redis of its own, so the shared one is never disturbed.
 let redis: LocalServer & { url: string };
@@ -175,7 +193,7 @@ it('while Redis keeps its connections but does not answer, submissions are store
   };
   // A frozen Redis: its connections stay open, nothing answers. The rate limiter's count used to
   // wait for ever.
-  process.kill(redis.pid, 'SIGSTOP');
+  await freeze(redis.pid);
   try {
     for (let i = 0; i < 6; i++) {
       const t0 = Date.now();
@@ -339,7 +357,7 @@ describe('the database stopped', () => {
     // A database that keeps its connections open but stops answering (a frozen host): the driver
     // notices within its heartbeat and fails what is in flight. With the driver's defaults the
     // request waited about 40 s.
-    process.kill(mongo.pid, 'SIGSTOP');
+    await freeze(mongo.pid);
     try {
       const t2 = Date.now();
       const frozen = await http
@@ -366,7 +384,7 @@ describe('the database stopped', () => {
     await scratch.insertMany([{ n: 1 }, { n: 2 }, { n: 3 }]);
     const cursor = scratch.find({}, { batchSize: 1 });
     await cursor.next();
-    process.kill(mongo.pid, 'SIGSTOP');
+    await freeze(mongo.pid);
     let failure: unknown;
     try {
       // The driver retries a whole read, never a cursor's next batch: a failed heartbeat cuts it
