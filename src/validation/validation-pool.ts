@@ -93,7 +93,7 @@ let batchesRunning = 0;
 /** Most checks one thread takes at once. */
 const BATCH_MAX = 16;
 /** A check that waited this long for a thread is refused (503): the service is saturated. */
-const MAX_WAIT_MS = BUDGET_MS.answers / 2;
+const MAX_WAIT_MS = BUDGET_MS.answers;
 
 /**
  * Answer checks on a kept model go to the threads in batches: each free thread takes every such
