@@ -4,6 +4,7 @@ import { AppError } from '../errors';
 import type { AnswerCheck, FileLimits } from '../modules/responses/answer-validator';
 import type { DefinitionReport } from '../modules/surveys/definition-validator';
 import {
+  type checkAnswersBatch,
   isReusableDefinition,
   NEEDS_DEFINITION,
   type AnswersTask,
@@ -79,6 +80,7 @@ async function run<T>(kind: keyof typeof BUDGET_MS, task: DefinitionTask | Answe
 }
 
 type AnswersOutcome = AnswerCheck | typeof NEEDS_DEFINITION;
+type BatchOutcome = ReturnType<typeof checkAnswersBatch>[number];
 
 interface WaitingCheck {
   task: AnswersTask;
@@ -131,7 +133,7 @@ async function runBatch(batch: WaitingCheck[]): Promise<void> {
       const outcomes = (await p.run(
         batch.map((w) => w.task),
         { name: 'checkAnswersBatch', signal: AbortSignal.timeout(BUDGET_MS.answers) },
-      )) as Array<AnswersOutcome | { failed: string }>;
+      )) as BatchOutcome[];
       batch.forEach((w, i) => {
         const outcome = outcomes[i]!;
         if (typeof outcome === 'object' && 'failed' in outcome) w.reject(new Error(outcome.failed));
@@ -152,13 +154,8 @@ async function runBatch(batch: WaitingCheck[]): Promise<void> {
   }
 }
 
-/**
- * A check that carries its definition (a thread's first of a version, or a definition whose model
- * is built afresh every time) goes alone: its text is copied once, and building the model is most
- * of its cost. The others wait for a batch.
- */
-function checkAnswersQueued(task: AnswersTask): Promise<AnswersOutcome> {
-  if (task.definition !== undefined) return run('answers', task);
+/** An answer check on a thread's kept model (no definition): it waits for the next batch. */
+function checkAnswersQueued(task: Omit<AnswersTask, 'definition'>): Promise<AnswersOutcome> {
   if (waiting.length >= MAX_WAITING) return Promise.reject(busy());
   return new Promise((resolve, reject) => {
     waiting.push({ task, since: performance.now(), resolve, reject });
@@ -203,6 +200,9 @@ export async function checkAnswersOffThread(
     const quick = await checkAnswersQueued({ key, answers, lang, files });
     if (quick !== NEEDS_DEFINITION) return quick;
   }
+  // A check that carries its definition (a thread's first of a version, or a definition whose
+  // model is built afresh every time) goes alone: its text is copied once, and building the model
+  // is most of its cost.
   return run('answers', { key, definition, answers, lang, files });
 }
 

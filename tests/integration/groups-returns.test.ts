@@ -82,7 +82,7 @@ const addSurveyIndicator = (id: string) =>
     scale: [3, 2, 1],
     positive: [],
   });
-const addReportedIndicator = (id: string) =>
+const addReportedIndicator = (id: string, other: object = {}) =>
   as(coordinator, 'post', '/api/v1/reported-indicators', {
     id,
     title: { default: 'Reported by landlords' },
@@ -92,6 +92,7 @@ const addReportedIndicator = (id: string) =>
     direction: 'lower',
     range: { min: 0, max: 10 },
     source: 'group decision 2026',
+    ...other,
   });
 
 /** Enters, submits and signs off a return. */
@@ -758,15 +759,11 @@ describe('reported indicator catalogue', () => {
     const ch01 = res.body.items.find((d: { id: string }) => d.id === 'CH01');
     expect(ch01.kind).toBe('per1000');
     expect(ch01.parts.map((p: { key: string }) => p.key)).toEqual(['stage1', 'stage2']);
-    const bad = await as(coordinator, 'post', '/api/v1/reported-indicators', {
-      id: 'GWD_RATE',
-      title: { default: 'x' },
+    const bad = await addReportedIndicator('GWD_RATE', {
       kind: 'rate',
-      numerator: { default: 'x' },
       unit: '%',
       direction: 'higher',
       range: { min: 0, max: 5 },
-      source: 'group decision 2026',
     });
     expect(bad.status).toBe(422);
     expect(bad.body.error.details.map((d: { path: string }) => d.path).sort()).toEqual([

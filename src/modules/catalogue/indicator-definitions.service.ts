@@ -1,8 +1,8 @@
-import { ConflictError, ValidationError } from '../../errors';
+import { ValidationError } from '../../errors';
 import { SharedCache } from '../../shared-cache';
 import { BUILT_IN_INDICATORS, type IndicatorDefinition } from './catalogue';
 import { IndicatorDefinitionModel } from './indicator-definition.model';
-import { indicatorIdTaken, storeUnderClaim } from './indicator-ids';
+import { refuseTakenIndicatorId, storeUnderClaim } from './indicator-ids';
 
 /** Another process's addition shows up within this long; this process's at once. */
 const CATALOGUE_TTL_MS = 5000;
@@ -25,11 +25,7 @@ async function readCatalogue(): Promise<Map<string, IndicatorDefinition>> {
 
 /** Adds an indicator; the rules that make it usable are checked here, not by a schema. */
 export async function addIndicator(def: Omit<IndicatorDefinition, 'builtIn'>): Promise<IndicatorDefinition> {
-  if (await indicatorIdTaken(def.id)) {
-    throw new ConflictError(`indicator ${def.id} exists`, 'DUPLICATE_INDICATOR', [
-      { path: '/id', message: 'already defined' },
-    ]);
-  }
+  await refuseTakenIndicatorId(def.id);
   const problems = [];
   const scale = def.scale.map(String);
   if (new Set(scale).size !== scale.length)

@@ -11,7 +11,7 @@ import { ReportedIndicatorModel } from './reported-indicator.model';
  * Whether an indicator id is in use in either catalogue (survey indicators, reported ones): plans,
  * trends and benchmarks name an indicator by its id alone, so one id is one indicator.
  */
-export async function indicatorIdTaken(id: string): Promise<boolean> {
+async function indicatorIdTaken(id: string): Promise<boolean> {
   if (BUILT_IN_INDICATORS.some((b) => b.id === id) || BUILT_IN_REPORTED.some((b) => b.id === id)) return true;
   const [survey, reported] = await Promise.all([
     IndicatorDefinitionModel.exists({ indicatorId: id }),
@@ -39,12 +39,17 @@ function duplicate(id: string): ConflictError {
   ]);
 }
 
-/**
- * Claims a new indicator id for an addition, else 409 DUPLICATE_INDICATOR (the id is in either
- * catalogue, or being added right now). Returns the release for an addition that does not happen.
- */
-export async function claimIndicatorId(id: string): Promise<() => Promise<void>> {
+/** 409 DUPLICATE_INDICATOR when the id is in either catalogue (before a definition is checked). */
+export async function refuseTakenIndicatorId(id: string): Promise<void> {
   if (await indicatorIdTaken(id)) throw duplicate(id);
+}
+
+/**
+ * Claims an indicator id found free by {@link refuseTakenIndicatorId} for an addition, else 409
+ * DUPLICATE_INDICATOR (being added right now). Returns the release for an addition that does not
+ * happen.
+ */
+async function claimIndicatorId(id: string): Promise<() => Promise<void>> {
   const at = new Date();
   try {
     await IndicatorIdClaim.create({ _id: id, at });

@@ -1,8 +1,8 @@
-import { ConflictError, ValidationError, type ErrorDetail } from '../../errors';
+import { ValidationError, type ErrorDetail } from '../../errors';
 import { SharedCache } from '../../shared-cache';
 import { BUILT_IN_REPORTED, type ReportedIndicator } from './reported-indicators';
 import { ReportedIndicatorModel } from './reported-indicator.model';
-import { indicatorIdTaken, storeUnderClaim } from './indicator-ids';
+import { refuseTakenIndicatorId, storeUnderClaim } from './indicator-ids';
 
 const CATALOGUE_TTL_MS = 5000;
 const cached = new SharedCache<Map<string, ReportedIndicator>>(1);
@@ -22,10 +22,7 @@ export async function addReportedIndicator(
   def: Omit<ReportedIndicator, 'builtIn'>,
   createdBy: string | null,
 ): Promise<ReportedIndicator> {
-  if (await indicatorIdTaken(def.id))
-    throw new ConflictError(`indicator ${def.id} exists`, 'DUPLICATE_INDICATOR', [
-      { path: '/id', message: 'already defined' },
-    ]);
+  await refuseTakenIndicatorId(def.id);
   const problems: ErrorDetail[] = [];
   if (def.range.min > def.range.max) problems.push({ path: '/range', message: 'min is above max' });
   if (def.kind === 'rate' && (def.range.min < 0 || def.range.max > 1))

@@ -173,11 +173,15 @@ async function sendInvitation(person: PersonDoc, org: OrganisationDoc | null, de
   return { url: invitation.url, expiresAt: invitation.expiresAt, emailed };
 }
 
+/** A person of the organisation by id, as stored; null for anyone else's, or no one. */
+function findPersonOf(org: OrganisationDoc, id: string): Promise<PersonDoc | null> {
+  if (!Types.ObjectId.isValid(id)) return Promise.resolve(null);
+  return Person.findOne({ _id: new Types.ObjectId(id), organisationId: org._id }).lean<PersonDoc>();
+}
+
 /** A person of the organisation by id; anyone else's, or no one, is a 404. */
 async function personOf(org: OrganisationDoc, id: string): Promise<PersonDoc> {
-  const person = Types.ObjectId.isValid(id)
-    ? await Person.findOne({ _id: new Types.ObjectId(id), organisationId: org._id }).lean<PersonDoc>()
-    : null;
+  const person = await findPersonOf(org, id);
   if (!person) throw new NotFoundError('person');
   return person;
 }
@@ -387,12 +391,7 @@ export async function updatePerson(
   // is still an active admin when it is made.
   try {
     return await lock(`people-admins:${org._id.toHexString()}`, async () => {
-      const self = Types.ObjectId.isValid(caller.keyId)
-        ? await Person.findOne({
-            _id: new Types.ObjectId(caller.keyId),
-            organisationId: org._id,
-          }).lean<PersonDoc>()
-        : null;
+      const self = await findPersonOf(org, caller.keyId);
       if (!self || self.role !== 'admin' || self.status !== 'active')
         throw new ForbiddenError('you are no longer an active admin of this organisation');
       const before = await personOf(org, id);

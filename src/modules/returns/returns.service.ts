@@ -248,12 +248,13 @@ async function commit(
       throw err;
     }
     // The period may have left the calendar meanwhile: then the return is taken back.
+    const takeBack = () => DataReturn.deleteOne({ _id: s.id, revision });
     const kept = await stampFirstReturn(s.group._id, s.period).catch(async (err: unknown) => {
-      await DataReturn.deleteOne({ _id: s.id, revision }).catch(() => undefined);
+      await takeBack().catch(() => undefined);
       throw err;
     });
     if (!kept) {
-      await DataReturn.deleteOne({ _id: s.id, revision });
+      await takeBack();
       throw new NotFoundError(`period ${s.period} in the group’s calendar`);
     }
     return { ...s, doc: written };
