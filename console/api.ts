@@ -78,3 +78,23 @@ export async function apiBlob(path: string, accept: string): Promise<Blob> {
 export function apiCsv(path: string): Promise<Blob> {
   return apiBlob(path, 'text/csv');
 }
+
+/**
+ * Every item of a paged list (`{items, nextCursor}`), following its cursors; `path` may carry a
+ * query of its own. Stops after `max` items, so a runaway list cannot hang a page.
+ */
+export async function apiAll<T>(path: string, max = 5000): Promise<{ items: T[] }> {
+  const items: T[] = [];
+  let cursor: string | null = null;
+  do {
+    const query = new URLSearchParams({ limit: '200' });
+    if (cursor) query.set('cursor', cursor);
+    const page: { items: T[]; nextCursor?: string | null } = await api(
+      'GET',
+      `${path}${path.includes('?') ? '&' : '?'}${query.toString()}`,
+    );
+    items.push(...page.items);
+    cursor = page.nextCursor ?? null;
+  } while (cursor && items.length < max);
+  return { items };
+}

@@ -1,4 +1,4 @@
-import { api } from '../api';
+import { apiAll } from '../api';
 import { h, replace } from '../dom';
 import { indicatorValue, language, number, percent, t } from '../i18n';
 import type { Console, IndicatorDefinition, IndicatorValue, ModeCounts } from '../types';
@@ -11,7 +11,7 @@ let catalogue: Promise<Map<string, IndicatorDefinition>> | null = null;
 
 /** Indicator titles from the catalogue, fetched once; an indicator without one shows its id. */
 export function titles(): Promise<Map<string, IndicatorDefinition>> {
-  catalogue ??= api<{ items: IndicatorDefinition[] }>('GET', '/api/v1/indicator-definitions')
+  catalogue ??= apiAll<IndicatorDefinition>('/api/v1/indicator-definitions')
     .then((r) => new Map(r.items.map((d) => [d.id, d])))
     .catch(() => new Map());
   return catalogue;
@@ -49,7 +49,7 @@ function flags(v: IndicatorValue): string[] {
 
 /** The periods with values, newest first. */
 async function periods(): Promise<string[]> {
-  const all = await api<{ items: IndicatorValue[] }>('GET', '/api/v1/indicators');
+  const all = await apiAll<IndicatorValue>('/api/v1/indicators');
   return [...new Set(all.items.map((v) => v.period))].sort().reverse();
 }
 
@@ -96,10 +96,7 @@ async function fill(app: Console, body: HTMLElement): Promise<void> {
     select,
     h('button', { type: 'submit' }, t('dashboard.show')),
   );
-  const values = await api<{ items: IndicatorValue[] }>(
-    'GET',
-    `/api/v1/indicators?period=${encodeURIComponent(period)}`,
-  );
+  const values = await apiAll<IndicatorValue>(`/api/v1/indicators?period=${encodeURIComponent(period)}`);
   const rows = values.items
     .filter((v) => v.segment === '*')
     .sort((a, b) => a.indicator.localeCompare(b.indicator));

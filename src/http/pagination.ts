@@ -10,21 +10,25 @@ export const pageQuery = {
   },
 } as const;
 
+/**
+ * Query parameters of a list ordered by a text key (an indicator value, a return, a group's
+ * slug): the cursor is opaque, as every cursor should be treated.
+ */
+export const keyPageQuery = {
+  limit: pageQuery.limit,
+  cursor: {
+    type: 'string',
+    pattern: '^[A-Za-z0-9_-]{1,1400}$',
+    description: 'The nextCursor of the previous page',
+  },
+} as const;
+
 /** The envelope of a list response, for OpenAPI. */
 export function pageSchema(item: object) {
   return {
     type: 'object',
     required: ['items', 'nextCursor'],
     properties: { items: { type: 'array', items: item }, nextCursor: { type: ['string', 'null'] } },
-  } as const;
-}
-
-/** The envelope of an unpaged list (`{items: [...]}`), for OpenAPI. */
-export function listSchema<const I extends object>(item: I) {
-  return {
-    type: 'object',
-    required: ['items'],
-    properties: { items: { type: 'array', items: item } },
   } as const;
 }
 
@@ -42,4 +46,48 @@ export function toPage<D extends { _id: Types.ObjectId }, T>(
   const more = docs.length > limit;
   const page = more ? docs.slice(0, limit) : docs;
   return { items: page.map(view), nextCursor: more ? page[page.length - 1]!._id.toHexString() : null };
+}
+
+/** A list's page request: how many items, after which one. */
+export interface PageRequest {
+  limit: number;
+  cursor?: string;
+}
+
+const encodeKey = (key: string) => Buffer.from(key, 'utf8').toString('base64url');
+const decodeKey = (cursor: string) => Buffer.from(cursor, 'base64url').toString('utf8');
+
+/** A filter fragment for keyset pagination by a text `_id` (see {@link keyPageQuery}). */
+export function afterKey(cursor: string | undefined): Record<string, unknown> {
+  return cursor ? { _id: { $gt: decodeKey(cursor) } } : {};
+}
+
+/** Builds the page envelope from limit + 1 fetched documents with text `_id`s. */
+export function toKeyPage<D extends { _id?: string | null }, T>(
+  docs: D[],
+  limit: number,
+  view: (d: D) => T,
+): { items: T[]; nextCursor: string | null } {
+  const more = docs.length > limit;
+  const page = more ? docs.slice(0, limit) : docs;
+  return { items: page.map(view), nextCursor: more ? encodeKey(String(page[page.length - 1]!._id)) : null };
+}
+
+/**
+ * One page of a list held in memory (a catalogue, an embedded trail), in ascending order of
+ * `key`, which is unique: the items after the cursor's key, then the next cursor.
+ */
+export function pageOf<T>(
+  items: T[],
+  key: (item: T) => string,
+  page: PageRequest,
+): { items: T[]; nextCursor: string | null } {
+  const ordered = [...items].sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0));
+  const after = page.cursor ? decodeKey(page.cursor) : null;
+  const rest = after === null ? ordered : ordered.filter((item) => key(item) > after);
+  const slice = rest.slice(0, page.limit);
+  return {
+    items: slice,
+    nextCursor: rest.length > page.limit ? encodeKey(key(slice[slice.length - 1]!)) : null,
+  };
 }

@@ -1,4 +1,4 @@
-import { api } from '../../api';
+import { apiAll } from '../../api';
 import { h, replace } from '../../dom';
 import { language, t } from '../../i18n';
 import {
@@ -20,7 +20,7 @@ let catalogueRequest: Promise<Indicator[]> | null = null;
 
 /** The indicator catalogue, fetched once for every form on the page (again after a failure). */
 function loadCatalogue(): Promise<Indicator[]> {
-  catalogueRequest ??= api<{ items: Indicator[] }>('GET', '/api/v1/indicator-definitions')
+  catalogueRequest ??= apiAll<Indicator>('/api/v1/indicator-definitions')
     .then((r) => r.items)
     .catch((err: unknown) => {
       catalogueRequest = null;

@@ -1,7 +1,7 @@
 import { h, replace } from '../../dom';
 import { dateTime, language, t } from '../../i18n';
 import type { Console } from '../../types';
-import { api, ApiError } from '../../api';
+import { api, ApiError, apiAll } from '../../api';
 import { localText, type SurveyDetail, type SurveySummary, type Template } from './admin-api';
 
 const SLUG = /^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$/;
@@ -33,18 +33,7 @@ export function surveysPage(app: Console, _params: Record<string, string>): HTML
 }
 
 async function allSurveys(): Promise<SurveySummary[]> {
-  const out: SurveySummary[] = [];
-  let cursor: string | null = null;
-  do {
-    const query: string = cursor ? `?limit=100&cursor=${encodeURIComponent(cursor)}` : '?limit=100';
-    const page: { items: SurveySummary[]; nextCursor?: string | null } = await api(
-      'GET',
-      `/api/v1/surveys${query}`,
-    );
-    out.push(...page.items);
-    cursor = page.nextCursor ?? null;
-  } while (cursor && out.length < 1000);
-  return out;
+  return (await apiAll<SurveySummary>('/api/v1/surveys', 1000)).items;
 }
 
 async function fillList(app: Console, list: HTMLElement): Promise<void> {

@@ -1,4 +1,4 @@
-import { api } from '../../api';
+import { api, apiAll } from '../../api';
 import { h, replace } from '../../dom';
 import { language, number, percent, t } from '../../i18n';
 import type { Console, IndicatorValue } from '../../types';
@@ -19,7 +19,7 @@ interface PeerChoice {
 
 /** The peer groups of the API, and each benchmarking group the organisation belongs to or coordinates. */
 async function peerChoices(): Promise<PeerChoice[]> {
-  const groups = await api<{ items: GroupSummary[] }>('GET', '/api/v1/groups')
+  const groups = await apiAll<GroupSummary>('/api/v1/groups')
     .then((r) => r.items)
     .catch(() => [] as GroupSummary[]);
   return [
@@ -69,7 +69,7 @@ async function fill(
 ): Promise<void> {
   const query = new URLSearchParams(location.search);
   const [values, defs, peers] = await Promise.all([
-    api<{ items: IndicatorValue[] }>('GET', `/api/v1/indicators?indicator=${encodeURIComponent(indicator)}`),
+    apiAll<IndicatorValue>(`/api/v1/indicators?indicator=${encodeURIComponent(indicator)}`),
     titles(),
     peerChoices(),
   ]);

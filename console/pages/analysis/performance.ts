@@ -1,4 +1,4 @@
-import { api } from '../../api';
+import { api, apiAll } from '../../api';
 import { h, replace } from '../../dom';
 import { language, number, t } from '../../i18n';
 import type { Console } from '../../types';
@@ -62,8 +62,8 @@ async function fill(app: Console, body: HTMLElement): Promise<void> {
   }
   const [org, groups, catalogue] = await Promise.all([
     api<{ slug: string; name: string }>('GET', `/api/v1/organisations/${encodeURIComponent(orgId)}`),
-    api<{ items: GroupSummary[] }>('GET', '/api/v1/groups').then((r) => r.items.filter((g) => g.you.member)),
-    api<{ items: ReportedIndicator[] }>('GET', '/api/v1/reported-indicators').then(
+    apiAll<GroupSummary>('/api/v1/groups').then((r) => r.items.filter((g) => g.you.member)),
+    apiAll<ReportedIndicator>('/api/v1/reported-indicators').then(
       (r) => new Map(r.items.map((d) => [d.id, d])),
     ),
   ]);
@@ -108,8 +108,7 @@ async function fill(app: Console, body: HTMLElement): Promise<void> {
 
 /** The organisation's signed-off returns in a group, and their figures, newest period first. */
 async function signedOff(group: GroupSummary, slug: string) {
-  const list = await api<{ items: ReturnSummary[] }>(
-    'GET',
+  const list = await apiAll<ReturnSummary>(
     `/api/v1/groups/${encodeURIComponent(group.slug)}/returns?state=signed_off`,
   );
   const returns = list.items

@@ -1,4 +1,4 @@
-import { api } from '../../api';
+import { apiAll } from '../../api';
 import { h, replace } from '../../dom';
 import { language, percent, t } from '../../i18n';
 import type { Console } from '../../types';
@@ -47,7 +47,7 @@ export function plansPage(_app: Console, _params: Record<string, string>): HTMLE
     h('h1', { tabindex: '-1' }, t('analysis.plans.title')),
     body,
   );
-  api<{ items: Plan[] }>('GET', '/api/v1/plans')
+  apiAll<Plan>('/api/v1/plans')
     .then((plans) => {
       body.removeAttribute('aria-busy');
       if (!plans.items.length) {

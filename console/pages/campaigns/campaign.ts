@@ -1,4 +1,4 @@
-import { api } from '../../api';
+import { api, apiAll } from '../../api';
 import { h, replace } from '../../dom';
 import { dateTime, number, percent, t } from '../../i18n';
 import type { Console } from '../../types';
@@ -116,7 +116,7 @@ export function campaignPage(app: Console, params: Record<string, string>): HTML
         `/api/v1/organisations/${encodeURIComponent(app.session.person.organisationId)}`,
       ).catch(() => null)
     : Promise.resolve(null);
-  const surveys = api<{ items: SurveySummary[] }>('GET', '/api/v1/surveys?limit=200').catch(() => ({
+  const surveys = apiAll<SurveySummary>('/api/v1/surveys').catch(() => ({
     items: [],
   }));
   api<Campaign>('GET', path)

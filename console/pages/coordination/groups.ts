@@ -1,4 +1,4 @@
-import { api } from '../../api';
+import { api, apiAll } from '../../api';
 import { h, replace } from '../../dom';
 import { dateTime, t } from '../../i18n';
 import type { Console } from '../../types';
@@ -134,7 +134,7 @@ export function groupsPage(app: Console, _params: Record<string, string>): HTMLE
   );
   const body = h('div', { 'aria-live': 'polite', 'aria-busy': 'true' }, h('p', {}, t('common.loading')));
   main.append(body);
-  void api<{ items: Group[] }>('GET', '/api/v1/groups')
+  void apiAll<Group>('/api/v1/groups')
     .then((groups) => {
       body.removeAttribute('aria-busy');
       if (!groups.items.length) replace(body, h('p', {}, t('coordination.groups.none')));

@@ -1,4 +1,4 @@
-import { api, ApiError } from '../../api';
+import { ApiError, apiAll } from '../../api';
 import { h } from '../../dom';
 import { language, number, percent, t } from '../../i18n';
 
@@ -101,7 +101,7 @@ let catalogue: Promise<Map<string, ReportedIndicator>> | null = null;
 
 /** The reported indicators' catalogue, fetched once; without it figures show their keys. */
 export function reportedCatalogue(): Promise<Map<string, ReportedIndicator>> {
-  catalogue ??= api<{ items: ReportedIndicator[] }>('GET', '/api/v1/reported-indicators')
+  catalogue ??= apiAll<ReportedIndicator>('/api/v1/reported-indicators')
     .then((r) => new Map(r.items.map((d) => [d.id, d])))
     .catch(() => {
       catalogue = null;

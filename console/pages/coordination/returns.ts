@@ -1,4 +1,4 @@
-import { api, ApiError } from '../../api';
+import { api, ApiError, apiAll } from '../../api';
 import { h, replace } from '../../dom';
 import { dateTime, number, t } from '../../i18n';
 import type { Console } from '../../types';
@@ -23,8 +23,7 @@ interface MemberRow {
 
 /** Every member's return for the period, as the group's coordinators see them. */
 async function memberRows(group: Group, period: string): Promise<MemberRow[]> {
-  const list = await api<{ items: ReturnSummary[] }>(
-    'GET',
+  const list = await apiAll<ReturnSummary>(
     `/api/v1/groups/${encodeURIComponent(group.slug)}/returns?period=${encodeURIComponent(period)}`,
   );
   const bySlug = new Map(list.items.map((r) => [r.organisation, r]));

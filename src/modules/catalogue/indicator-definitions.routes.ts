@@ -1,4 +1,4 @@
-import { listSchema } from '../../http/pagination';
+import { keyPageQuery, pageOf, pageSchema } from '../../http/pagination';
 import { defineRoute, type AnyRoute } from '../../http/route';
 import type { IndicatorDefinition } from './catalogue';
 import { addIndicator, loadCatalogue } from './indicator-definitions.service';
@@ -63,13 +63,16 @@ export function indicatorDefinitionRoutes(): AnyRoute[] {
       summary: 'The indicator catalogue (built-in TP01–TP12, NPS, CSAT and the platform’s own)',
       tags: ['indicators'],
       auth: ['platform', 'admin', 'analyst', 'coordinator'],
+      query: { type: 'object', additionalProperties: false, properties: keyPageQuery },
       responses: {
         200: {
-          description: 'Catalogue',
-          schema: listSchema(definitionView),
+          description: 'A page of the catalogue, by id',
+          schema: pageSchema(definitionView),
         },
       },
-      handler: async () => ({ body: { items: [...(await loadCatalogue()).values()] } }),
+      handler: async ({ query }) => ({
+        body: pageOf([...(await loadCatalogue()).values()], (d) => d.id, query),
+      }),
     }),
     defineRoute({
       method: 'post',

@@ -1,5 +1,5 @@
 import { authOf } from '../../http/context';
-import { listSchema } from '../../http/pagination';
+import { keyPageQuery, pageSchema } from '../../http/pagination';
 import { defineRoute, type AnyRoute } from '../../http/route';
 import { slugSchema } from '../organisations/organisations.schemas';
 import { createGroupBody, groupParams, groupView, updateGroupBody } from './groups.schemas';
@@ -42,13 +42,14 @@ export function groupRoutes(): AnyRoute[] {
       summary: 'Groups you belong to, coordinate or are invited to (platform: all)',
       tags: ['groups'],
       auth: anyone,
+      query: { type: 'object', additionalProperties: false, properties: keyPageQuery },
       responses: {
         200: {
-          description: 'Groups',
-          schema: listSchema(groupView),
+          description: 'A page of groups, by slug',
+          schema: pageSchema(groupView),
         },
       },
-      handler: async ({ req }) => ({ body: await listGroups(authOf(req)) }),
+      handler: async ({ query, req }) => ({ body: await listGroups(authOf(req), query) }),
     }),
     defineRoute({
       method: 'get',

@@ -9,6 +9,7 @@ import {
 } from '../../errors';
 import { isDuplicateKey } from '../../db/upsert';
 import type { AuthContext } from '../../http/context';
+import { pageOf, type PageRequest } from '../../http/pagination';
 import { loadCatalogue } from '../catalogue/indicator-definitions.service';
 import { loadReportedCatalogue } from '../catalogue/reported-indicators.service';
 import { Organisation, type OrganisationDoc } from '../organisations/organisation.model';
@@ -279,14 +280,15 @@ export async function createGroup(caller: AuthContext, body: NewGroup) {
   return groupView(accessTo(caller, doc.toObject() as GroupDoc));
 }
 
-/** Groups the caller belongs to, coordinates or is invited to (platform: all). */
-export async function listGroups(caller: AuthContext) {
+/** A page of the groups the caller belongs to, coordinates or is invited to (platform: all), by slug. */
+export async function listGroups(caller: AuthContext, page: PageRequest) {
   // Groups are few; their membership is filtered here rather than by a query on array fields.
-  const all = await Group.find().sort({ slug: 1 }).lean<GroupDoc[]>();
+  const all = await Group.find().lean<GroupDoc[]>();
   const mine = all
     .map((g) => accessTo(caller, g))
     .filter((a) => caller.role === 'platform' || a.coordinatingOrganisation || a.member || a.invited);
-  return { items: await Promise.all(mine.map(groupView)) };
+  const { items, nextCursor } = pageOf(mine, (a) => a.group.slug, page);
+  return { items: await Promise.all(items.map(groupView)), nextCursor };
 }
 
 const MAX_ATTEMPTS = 5;

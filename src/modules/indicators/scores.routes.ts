@@ -1,5 +1,5 @@
 import { authOf } from '../../http/context';
-import { listSchema } from '../../http/pagination';
+import { keyPageQuery, pageSchema } from '../../http/pagination';
 import { csvTable, defineRoute, type AnyRoute, type CsvTable } from '../../http/route';
 import { modeCountsSchema, periodSchema, segmentSchema } from '../campaigns/campaigns.schemas';
 import { objectIdSchema } from '../organisations/organisations.schemas';
@@ -266,12 +266,13 @@ export function scoreRoutes(): AnyRoute[] {
           period: periodSchema,
           segment: segmentSchema,
           indicator: indicatorParams.properties.indicator,
+          ...keyPageQuery,
         },
       },
       responses: {
         200: {
-          description: 'Values',
-          schema: listSchema(valueView),
+          description: 'A page of values, by indicator, period and segment',
+          schema: pageSchema(valueView),
         },
       },
       csv: (body: { items: ValueRow[] }): CsvTable => ({

@@ -2,6 +2,7 @@ import { createHmac } from 'node:crypto';
 import { Types } from 'mongoose';
 import { NotFoundError, ValidationError } from '../../errors';
 import type { AuthContext } from '../../http/context';
+import { afterKey, toKeyPage, type PageRequest } from '../../http/pagination';
 import { loadCatalogue } from '../catalogue/indicator-definitions.service';
 import { SharedCache } from '../../shared-cache';
 import { IndicatorValue, valuesChangedAt, type IndicatorValueDoc } from './indicator-value.model';
@@ -115,19 +116,30 @@ export function ownValueView(v: IndicatorValueDoc) {
   };
 }
 
-/** The caller's own indicator values, filtered. */
+/** The caller's own indicator values, filtered: a page of them, or all without a limit. */
 export async function ownIndicators(
   caller: AuthContext,
-  q: { period?: string; segment?: string; indicator?: string },
+  q: { period?: string; segment?: string; indicator?: string } & Partial<PageRequest>,
 ) {
-  const filter: Record<string, unknown> = { organisationId: new Types.ObjectId(caller.organisationId!) };
+  const filter: Record<string, unknown> = {
+    organisationId: new Types.ObjectId(caller.organisationId!),
+    ...afterKey(q.cursor),
+  };
   if (q.period) filter.period = q.period;
   if (q.segment) filter.segment = q.segment;
   if (q.indicator) filter.indicatorId = q.indicator;
+  if (q.limit === undefined) {
+    const all = await IndicatorValue.find(filter)
+      .sort({ indicatorId: 1, period: 1, segment: 1 })
+      .lean<IndicatorValueDoc[]>();
+    return { items: all.map(ownValueView), nextCursor: null };
+  }
+  // Pages follow the _id (organisation|indicator|period|segment), the key a cursor can name.
   const docs = await IndicatorValue.find(filter)
-    .sort({ indicatorId: 1, period: 1, segment: 1 })
+    .sort({ _id: 1 })
+    .limit(q.limit + 1)
     .lean<IndicatorValueDoc[]>();
-  return { items: docs.map(ownValueView) };
+  return toKeyPage(docs, q.limit, ownValueView);
 }
 
 /** Which organisations an analyst compares with; `group:{slug}` is a benchmarking group. */

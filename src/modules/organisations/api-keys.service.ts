@@ -1,6 +1,7 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { Types } from 'mongoose';
 import type { AuthContext, Role } from '../../http/context';
+import { afterCursor, toPage, type PageRequest } from '../../http/pagination';
 import { ConflictError, NotFoundError, UnavailableError } from '../../errors';
 import { LockUnavailableError, type LockRunner } from '../../queue/lock';
 import { ApiKey, ApiKeyUse, type ApiKeyDoc } from './api-key.model';
@@ -114,15 +115,21 @@ export async function authenticateKey(presented: string): Promise<AuthContext | 
 }
 
 /** Keys of an organisation (platform keys when organisationId is null). */
-export async function listApiKeys(organisationId: string | null): Promise<ApiKeyView[]> {
+export async function listApiKeys(organisationId: string | null, page: PageRequest) {
   const docs = await ApiKey.find({
     organisationId: organisationId ? new Types.ObjectId(organisationId) : null,
+    ...afterCursor(page.cursor),
   })
     .sort({ _id: 1 })
+    .limit(page.limit + 1)
     .lean<ApiKeyDoc[]>();
-  const uses = await ApiKeyUse.find({ _id: { $in: docs.map((d) => d._id) } }).lean();
+  const found = toPage(docs, page.limit, (d) => d);
+  const uses = await ApiKeyUse.find({ _id: { $in: found.items.map((d) => d._id) } }).lean();
   const used = new Map(uses.map((u) => [u._id.toHexString(), u.lastUsedAt]));
-  return docs.map((d) => toKeyView(d, used.get(d._id.toHexString()) ?? null));
+  return {
+    items: found.items.map((d) => toKeyView(d, used.get(d._id.toHexString()) ?? null)),
+    nextCursor: found.nextCursor,
+  };
 }
 
 /**

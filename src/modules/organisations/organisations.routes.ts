@@ -1,6 +1,6 @@
 import { authOf } from '../../http/context';
 import { recordAudit } from '../audit/record';
-import { pageQuery, pageSchema, listSchema } from '../../http/pagination';
+import { pageQuery, pageSchema } from '../../http/pagination';
 import { defineRoute, type AnyRoute } from '../../http/route';
 import type { LockRunner } from '../../queue/lock';
 import { revokeApiKey } from './api-keys.service';
@@ -100,14 +100,15 @@ export function organisationRoutes(deps: { lock: LockRunner }): AnyRoute[] {
       tags: ['organisations'],
       auth: ['admin', 'platform'],
       params: orgParams,
+      query: { type: 'object', additionalProperties: false, properties: pageQuery },
       responses: {
         200: {
-          description: 'Keys',
-          schema: listSchema(apiKeyView),
+          description: 'A page of keys, oldest first',
+          schema: pageSchema(apiKeyView),
         },
         404: { description: 'Missing or not yours', schema: { $ref: '#/components/schemas/Error' } },
       },
-      handler: async ({ params, req }) => ({ body: { items: await keysOf(authOf(req), params.org) } }),
+      handler: async ({ params, query, req }) => ({ body: await keysOf(authOf(req), params.org, query) }),
     }),
     defineRoute({
       method: 'delete',

@@ -2,7 +2,7 @@ import { Types } from 'mongoose';
 import { recordAudit } from '../audit/record';
 import { ConflictError, ForbiddenError, NotFoundError } from '../../errors';
 import type { AuthContext } from '../../http/context';
-import { afterCursor, toPage } from '../../http/pagination';
+import { type PageRequest, afterCursor, toPage } from '../../http/pagination';
 import { createApiKey, listApiKeys, type ApiKeyView } from './api-keys.service';
 import { Organisation, type OrganisationDoc } from './organisation.model';
 
@@ -132,8 +132,8 @@ export async function issueKey(
   return key;
 }
 
-/** Keys of an organisation the caller administers. */
-export async function keysOf(caller: AuthContext, org: string): Promise<ApiKeyView[]> {
+/** A page of the keys of an organisation the caller administers. */
+export async function keysOf(caller: AuthContext, org: string, page: PageRequest) {
   const doc = await getOrganisation(caller, org);
-  return listApiKeys(doc._id.toHexString());
+  return listApiKeys(doc._id.toHexString(), page);
 }

@@ -3,7 +3,7 @@ import { recordAudit } from '../audit/record';
 import type { Config } from '../../config';
 import { ForbiddenError, UnauthorizedError } from '../../errors';
 import { authOf, type Role } from '../../http/context';
-import { listSchema } from '../../http/pagination';
+import { pageQuery, pageSchema } from '../../http/pagination';
 import { defineRoute, type AnyRoute } from '../../http/route';
 import type { Mailer } from '../../mail';
 import { objectIdSchema, orgParams } from '../organisations/organisations.schemas';
@@ -272,8 +272,14 @@ export function peopleRoutes(deps: PeopleDeps): AnyRoute[] {
       tags: ['people'],
       auth: managers,
       params: orgParams,
-      responses: { 200: { description: 'People', schema: listSchema(personSchema) }, 404: notFound },
-      handler: async ({ params, req }) => ({ body: await listPeople(authOf(req), params.org) }),
+      query: { type: 'object', additionalProperties: false, properties: pageQuery },
+      responses: {
+        200: { description: 'A page of people, oldest first', schema: pageSchema(personSchema) },
+        404: notFound,
+      },
+      handler: async ({ params, query, req }) => ({
+        body: await listPeople(authOf(req), params.org, query),
+      }),
     }),
     defineRoute({
       method: 'patch',

@@ -11,6 +11,7 @@ import {
   ValidationError,
 } from '../../errors';
 import type { AuthContext, Role } from '../../http/context';
+import { afterCursor, toPage, type PageRequest } from '../../http/pagination';
 import { SharedCache } from '../../shared-cache';
 import { recordAudit } from '../audit/record';
 import type { OrganisationDoc } from '../organisations/organisation.model';
@@ -356,13 +357,22 @@ export async function endAllSessions(caller: AuthContext, personId: string): Pro
   return doc;
 }
 
-/** An organisation's people, for its admins and the platform. */
-export async function listPeople(caller: AuthContext, orgRef: string) {
+/** A page of an organisation's people, for its admins and the platform. */
+export async function listPeople(caller: AuthContext, orgRef: string, page: PageRequest) {
   const org = await getOrganisation(caller, orgRef);
-  const docs = await Person.find({ organisationId: org._id }).sort({ _id: 1 }).lean<PersonDoc[]>();
-  const states = await SignInState.find({ _id: { $in: docs.map((d) => d._id) } }).lean<SignInStateDoc[]>();
+  const docs = await Person.find({ organisationId: org._id, ...afterCursor(page.cursor) })
+    .sort({ _id: 1 })
+    .limit(page.limit + 1)
+    .lean<PersonDoc[]>();
+  const found = toPage(docs, page.limit, (d) => d);
+  const states = await SignInState.find({ _id: { $in: found.items.map((d) => d._id) } }).lean<
+    SignInStateDoc[]
+  >();
   const byId = new Map(states.map((st) => [st._id.toHexString(), st]));
-  return { items: docs.map((d) => personView(d, byId.get(d._id.toHexString()) ?? null)) };
+  return {
+    items: found.items.map((d) => personView(d, byId.get(d._id.toHexString()) ?? null)),
+    nextCursor: found.nextCursor,
+  };
 }
 
 /**

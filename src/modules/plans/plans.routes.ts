@@ -1,5 +1,5 @@
 import { authOf } from '../../http/context';
-import { listSchema } from '../../http/pagination';
+import { pageQuery, pageSchema } from '../../http/pagination';
 import { defineRoute, type AnyRoute } from '../../http/route';
 import { periodSchema } from '../campaigns/campaigns.schemas';
 import { slugSchema } from '../organisations/organisations.schemas';
@@ -337,11 +337,15 @@ export function planRoutes(): AnyRoute[] {
       summary: 'Plans you may see: yours, and those of groups you coordinate or that members share',
       tags: ['plans'],
       auth: anyone,
-      query: { type: 'object', additionalProperties: false, properties: { group: slugSchema } },
+      query: {
+        type: 'object',
+        additionalProperties: false,
+        properties: { group: slugSchema, ...pageQuery },
+      },
       responses: {
         200: {
-          description: 'Plans',
-          schema: listSchema(planView),
+          description: 'A page of plans, oldest first',
+          schema: pageSchema(planView),
         },
       },
       handler: async ({ query, req }) => ({ body: await listPlans(authOf(req), query) }),

@@ -1,6 +1,7 @@
 import { Types } from 'mongoose';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../../errors';
 import type { AuthContext } from '../../http/context';
+import { afterCursor, toPage, type PageRequest } from '../../http/pagination';
 import { recordAudit } from '../audit/record';
 import type { LocalText } from '../catalogue/catalogue';
 import { loadCatalogue } from '../catalogue/indicator-definitions.service';
@@ -613,24 +614,28 @@ export async function getPlan(caller: AuthContext, id: string): Promise<PlanView
   return planView(await planFor(caller, id, 'read'));
 }
 
-/** Plans the caller may see: its own, and those of the groups it coordinates or shares. */
-export async function listPlans(caller: AuthContext, q: { group?: string }) {
-  // Plans and groups are few; visibility is decided here, as for one plan.
-  const [plans, groups] = await Promise.all([
-    Plan.find().sort({ _id: 1 }).lean<PlanDoc[]>(),
-    Group.find().lean<GroupDoc[]>(),
-  ]);
+/** A page of the plans the caller may see: its own, and those of the groups it coordinates or shares. */
+export async function listPlans(caller: AuthContext, q: { group?: string } & PageRequest) {
+  // Groups are few; which plans the caller sees is decided here, as for one plan, reading plans
+  // in order until the page is full.
+  const groups = await Group.find().lean<GroupDoc[]>();
   const byId = new Map(groups.map((g) => [g._id.toHexString(), g]));
-  const items = [];
-  for (const plan of plans) {
+  const found: Array<{ _id: Types.ObjectId; plan: PlanDoc; group: GroupDoc | null }> = [];
+  for await (const plan of Plan.find(afterCursor(q.cursor)).sort({ _id: 1 }).lean<PlanDoc[]>().cursor()) {
     const group = plan.groupId ? (byId.get(plan.groupId.toHexString()) ?? null) : null;
     if (q.group && group?.slug !== q.group) continue;
     if (!visible(caller, plan, group)) continue;
+    found.push({ _id: plan._id, plan, group });
+    if (found.length > q.limit) break;
+  }
+  const page = toPage(found, q.limit, (f) => f);
+  const items = [];
+  for (const { plan, group } of page.items) {
     items.push(
       await planView({ plan, group, own: plan.organisationId.toHexString() === caller.organisationId }),
     );
   }
-  return { items };
+  return { items, nextCursor: page.nextCursor };
 }
 
 /**

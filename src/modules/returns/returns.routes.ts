@@ -1,5 +1,5 @@
 import { authOf } from '../../http/context';
-import { listSchema } from '../../http/pagination';
+import { keyPageQuery, pageSchema } from '../../http/pagination';
 import { readCsvBody } from '../../http/csv-upload';
 import { csvTable, defineRoute, type AnyRoute } from '../../http/route';
 import { groupParams } from '../groups/groups.schemas';
@@ -65,12 +65,13 @@ export function returnRoutes(deps: { events: EventSink } = { events: NO_EVENTS }
         properties: {
           period: returnParams.properties.period,
           state: { type: 'string', enum: ['draft', 'submitted', 'queried', 'signed_off'] },
+          ...keyPageQuery,
         },
       },
       responses: {
         200: {
-          description: 'Returns',
-          schema: listSchema(returnSummary),
+          description: 'A page of returns, by member and period',
+          schema: pageSchema(returnSummary),
         },
         404: notFound,
       },
@@ -241,10 +242,11 @@ export function returnRoutes(deps: { events: EventSink } = { events: NO_EVENTS }
       tags: ['returns'],
       auth: anyone,
       params: returnParams,
+      query: { type: 'object', additionalProperties: false, properties: keyPageQuery },
       responses: {
         200: {
-          description: 'Entries, oldest first',
-          schema: listSchema(auditView),
+          description: 'A page of entries, oldest first',
+          schema: pageSchema(auditView),
         },
         404: notFound,
       },
@@ -259,7 +261,7 @@ export function returnRoutes(deps: { events: EventSink } = { events: NO_EVENTS }
         'reason',
         'revision',
       ]),
-      handler: async ({ params, req }) => ({ body: await returnAudit(authOf(req), params) }),
+      handler: async ({ params, query, req }) => ({ body: await returnAudit(authOf(req), params, query) }),
     }),
   ];
 }

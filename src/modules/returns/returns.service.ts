@@ -9,6 +9,7 @@ import {
 } from '../../errors';
 import { bulkUpdate } from '../../db/bulk-update';
 import type { AuthContext } from '../../http/context';
+import { afterKey, pageOf, toKeyPage, type PageRequest } from '../../http/pagination';
 import { recordAudit } from '../audit/record';
 import { figureKey, figureValue, type ReportedIndicator } from '../catalogue/reported-indicators';
 import { loadReportedCatalogue } from '../catalogue/reported-indicators.service';
@@ -753,11 +754,19 @@ async function viewOf(s: ReturnScope, ctx?: CheckContext) {
   return returnView(s, findings, g.catalogue);
 }
 
-/** A return's audit trail, oldest first. */
-export async function returnAudit(caller: AuthContext, ref: { group: string; org: string; period: string }) {
+/** A page of a return's audit trail, oldest first. */
+export async function returnAudit(
+  caller: AuthContext,
+  ref: { group: string; org: string; period: string },
+  page: PageRequest,
+) {
   const s = await scope(caller, ref.group, ref.org, ref.period, 'read');
+  // The trail only grows at its end: an entry's place is its key.
+  const trail = (s.doc?.audit ?? []).map((a, i) => ({ a, key: String(i).padStart(10, '0') }));
+  const { items, nextCursor } = pageOf(trail, (e) => e.key, page);
   return {
-    items: (s.doc?.audit ?? []).map((a) => ({
+    nextCursor,
+    items: items.map(({ a }) => ({
       at: a.at.toISOString(),
       keyId: a.keyId,
       organisationId: a.organisationId ?? null,
@@ -776,17 +785,21 @@ export async function returnAudit(caller: AuthContext, ref: { group: string; org
 export async function listReturns(
   caller: AuthContext,
   groupRef: string,
-  q: { period?: string; state?: string },
+  q: { period?: string; state?: string } & PageRequest,
 ) {
   const access = await groupFor(caller, groupRef);
-  const filter: Record<string, unknown> = { groupId: access.group._id };
+  const filter: Record<string, unknown> = { groupId: access.group._id, ...afterKey(q.cursor) };
+  if (!access.coordinates) {
+    filter.organisationId = caller.organisationId ? new Types.ObjectId(caller.organisationId) : null;
+  }
   if (q.period) filter.period = q.period;
-  const docs = await DataReturn.find(filter, { audit: 0 }).sort({ _id: 1 }).lean<DataReturnDoc[]>();
-  const visible = docs.filter(
-    (d) =>
-      (access.coordinates || d.organisationId.toHexString() === caller.organisationId) &&
-      (!q.state || d.state === q.state),
-  );
+  if (q.state) filter.state = q.state;
+  const docs = await DataReturn.find(filter, { audit: 0 })
+    .sort({ _id: 1 })
+    .limit(q.limit + 1)
+    .lean<DataReturnDoc[]>();
+  const page = toKeyPage(docs, q.limit, (d) => d);
+  const visible = page.items;
   const orgs = new Map(
     (
       await Organisation.find({ _id: { $in: visible.map((d) => d.organisationId) } }).lean<
@@ -806,5 +819,6 @@ export async function listReturns(
       signedOffAt: d.signedOffAt?.toISOString() ?? null,
       revision: d.revision,
     })),
+    nextCursor: page.nextCursor,
   };
 }

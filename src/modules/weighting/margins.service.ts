@@ -1,5 +1,6 @@
 import { NotFoundError, ValidationError, type ErrorDetail } from '../../errors';
 import type { AuthContext } from '../../http/context';
+import { afterKey, toKeyPage, type PageRequest } from '../../http/pagination';
 import { notANumber, numberCell, parseCsvRecords } from '../../http/csv-upload';
 import type { CsvTable } from '../../http/route';
 import type { OrganisationDoc } from '../organisations/organisation.model';
@@ -85,20 +86,21 @@ export async function getMargins(caller: AuthContext, orgRef: string, period: st
   return toView(org, doc);
 }
 
-/** The periods an organisation has margins for, oldest first. */
-export async function listMargins(caller: AuthContext, orgRef: string) {
+/** A page of the periods an organisation has margins for, oldest first. */
+export async function listMargins(caller: AuthContext, orgRef: string, page: PageRequest) {
   const org = await getOrganisation(caller, orgRef);
-  const docs = await Margin.find({ organisationId: org._id }).lean<MarginDoc[]>();
-  docs.sort((a, b) => (a.period < b.period ? -1 : a.period > b.period ? 1 : 0));
-  return {
-    items: docs.map((d) => ({
-      period: d.period,
-      variables: d.variables.map((v) => v.name),
-      scale: marginScale(marginsOf(d)),
-      total: totalOf(d),
-      updatedAt: d.updatedAt.toISOString(),
-    })),
-  };
+  // The _id is organisation|period: its order is the periods' order.
+  const docs = await Margin.find({ organisationId: org._id, ...afterKey(page.cursor) })
+    .sort({ _id: 1 })
+    .limit(page.limit + 1)
+    .lean<MarginDoc[]>();
+  return toKeyPage(docs, page.limit, (d) => ({
+    period: d.period,
+    variables: d.variables.map((v) => v.name),
+    scale: marginScale(marginsOf(d)),
+    total: totalOf(d),
+    updatedAt: d.updatedAt.toISOString(),
+  }));
 }
 
 /** Respondent counts compared with the stored margins of a period. */

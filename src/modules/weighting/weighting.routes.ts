@@ -1,5 +1,5 @@
 import { authOf } from '../../http/context';
-import { listSchema } from '../../http/pagination';
+import { keyPageQuery, pageSchema } from '../../http/pagination';
 import { readCsvBody } from '../../http/csv-upload';
 import { defineRoute, type AnyRoute } from '../../http/route';
 import { orgParams } from '../organisations/organisations.schemas';
@@ -76,11 +76,14 @@ export function weightingRoutes(deps: { queues: Queues; logger: Logger }): AnyRo
       tags: ['weighting'],
       auth: readers,
       params: orgParams,
+      query: { type: 'object', additionalProperties: false, properties: keyPageQuery },
       responses: {
-        200: { description: 'Margins per period', schema: listSchema(marginsSummary) },
+        200: { description: 'A page of margins, oldest period first', schema: pageSchema(marginsSummary) },
         404: notFound,
       },
-      handler: async ({ params, req }) => ({ body: await listMargins(authOf(req), params.org) }),
+      handler: async ({ params, query, req }) => ({
+        body: await listMargins(authOf(req), params.org, query),
+      }),
     }),
     defineRoute({
       method: 'get',
