@@ -309,6 +309,27 @@ it('an administrator edits a survey with the server’s checks, previews it in G
   expect(saved.body.draft.definition.title.default).toBe('Quick satisfaction check 2026');
   expect(saved.body.latestVersion).toBe(1);
 
+  // Someone else saves the draft meanwhile: the next save here is refused, not written over theirs.
+  const elsewhere = await ctx.http
+    .put(`/api/v1/surveys/${id}/draft`)
+    .set('Authorization', bearer(admin))
+    .send({
+      definition: { ...saved.body.draft.definition, title: { default: 'Edited elsewhere' } },
+      revision: saved.body.draft.revision,
+    });
+  expect(elsewhere.status).toBe(200);
+  await placeCursor(page, titleLine, text.split('\n')[titleLine - 1]!.slice(-2));
+  await page.keyboard.type('!');
+  await page.keyboard.press('Escape');
+  await page.click('#save-draft');
+  await page.waitForFunction(() =>
+    /^Not saved: someone else saved this draft/.test(
+      document.querySelector('#save-status')?.textContent ?? '',
+    ),
+  );
+  const kept = await ctx.http.get(`/api/v1/surveys/${id}`).set('Authorization', bearer(admin));
+  expect(kept.body.draft.definition.title.default).toBe('Edited elsewhere');
+
   // Every change made in the console is in the audit log, by the person who made it.
   const audit = await ctx.http
     .get(`/api/v1/organisations/e2e-admin/audit?resourceId=${id}`)

@@ -192,6 +192,52 @@ describe('drafts and immutable versions', () => {
     expect(after).toEqual(before);
   });
 
+  it('a draft replaced since the revision an editor read is not overwritten (409), nor by a race', async () => {
+    const created = await post('/api/v1/surveys', admin, { slug: 'two-editors', definition: simple() });
+    expect(created.body.draft.revision).toBe(0);
+    const put = (body: Record<string, unknown>) =>
+      ctx.http.put(`/api/v1/surveys/${created.body.id}/draft`).set('Authorization', bearer(admin)).send(body);
+    // Two editors opened revision 0; the first saves, the second is told instead of erasing it.
+    const first = await put({ definition: simple('First editor'), revision: 0 });
+    expect(first.status).toBe(200);
+    expect(first.body.draft.revision).toBe(1);
+    const second = await put({ definition: simple('Second editor'), revision: 0 });
+    expect(second.status).toBe(409);
+    expect(second.body.error.code).toBe('DRAFT_CONFLICT');
+    expect((await get(`/api/v1/surveys/${created.body.id}`, admin)).body.draft.definition.title).toBe(
+      'First editor',
+    );
+    // Saved at once on the same revision: one wins, the other gets 409, whichever comes first.
+    const raced = await Promise.all(['A', 'B'].map((t) => put({ definition: simple(t), revision: 1 })));
+    expect(raced.map((r) => r.status).sort()).toEqual([200, 409]);
+    const winner = raced.find((r) => r.status === 200)!;
+    const stored = (await get(`/api/v1/surveys/${created.body.id}`, admin)).body.draft;
+    expect(stored.revision).toBe(2);
+    expect(stored.definition.title).toBe(winner.body.draft.definition.title);
+    // Without a revision the draft is replaced as before, and counted.
+    const blind = await put({ definition: simple('Script') });
+    expect(blind.status).toBe(200);
+    expect(blind.body.draft.revision).toBe(3);
+  });
+
+  it('a draft kept before revisions were counted is at revision 0', async () => {
+    const created = await post('/api/v1/surveys', admin, { slug: 'old-draft', definition: simple() });
+    await Survey.collection.updateOne(
+      { _id: new mongoose.Types.ObjectId(created.body.id as string) },
+      { $unset: { 'draft.revision': '' } },
+    );
+    expect((await get(`/api/v1/surveys/${created.body.id}`, admin)).body.draft.revision).toBe(0);
+    const put = (revision: number) =>
+      ctx.http
+        .put(`/api/v1/surveys/${created.body.id}/draft`)
+        .set('Authorization', bearer(admin))
+        .send({ definition: simple('Edited'), revision });
+    expect((await put(1)).status).toBe(409);
+    const saved = await put(0);
+    expect(saved.status).toBe(200);
+    expect(saved.body.draft.revision).toBe(1);
+  });
+
   it('concurrent publishes produce consecutive versions or a 409, never a duplicate', async () => {
     const created = await post('/api/v1/surveys', admin, { slug: 'race', definition: simple() });
     const results = await Promise.all(

@@ -37,6 +37,8 @@ export interface SurveyDetail extends SurveySummary {
     indicatorMapping: MappingEntry[];
     languages: string[];
     basedOnVersion: number;
+    /** Goes up with each save; a save names the one it edited. */
+    revision: number;
     updatedAt: string;
   };
   warnings: Problem[];

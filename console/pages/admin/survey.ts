@@ -382,6 +382,7 @@ function editorPage(app: Console, initial: SurveyDetail): HTMLElement[] {
         definition,
         indicatorMapping: mapping as MappingEntry[],
         languages,
+        revision: survey.draft.revision,
       });
       savedKey = key;
       unsaved.delete(survey.id);
@@ -391,6 +392,10 @@ function editorPage(app: Console, initial: SurveyDetail): HTMLElement[] {
       if (dirty()) changed();
       return true;
     } catch (err) {
+      if (err instanceof ApiError && err.code === 'DRAFT_CONFLICT') {
+        setSaveStatus(t('admin.survey.status.conflict'), 'error');
+        return false;
+      }
       const message = err instanceof Error ? err.message : String(err);
       setSaveStatus(t('admin.survey.status.failed', { message }), 'error');
       return false;

@@ -8,6 +8,8 @@ const draftSchema = new Schema(
     indicatorMapping: { type: String, required: true },
     languages: { type: [String], required: true },
     basedOnVersion: { type: Number, default: 0 },
+    /** Counts the draft's replacements: a replacement names the one it edited (drafts kept before this count have none: 0). */
+    revision: { type: Number, default: 0 },
     updatedAt: { type: Date, required: true },
   },
   { _id: false },

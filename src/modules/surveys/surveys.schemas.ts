@@ -86,6 +86,12 @@ export const draftBody = {
     definition: definitionSchema,
     indicatorMapping: mappingSchema,
     languages: languagesSchema,
+    revision: {
+      type: 'integer',
+      minimum: 0,
+      description:
+        'The draft’s revision you edited (from the survey’s `draft.revision`): a draft replaced since answers 409 DRAFT_CONFLICT rather than losing that change. Without it the draft is replaced whatever it holds.',
+    },
   },
 } as const;
 
@@ -141,12 +147,13 @@ export const surveyDetail = {
     ...surveySummary.properties,
     draft: {
       type: 'object',
-      required: ['definition', 'indicatorMapping', 'languages', 'basedOnVersion', 'updatedAt'],
+      required: ['definition', 'indicatorMapping', 'languages', 'basedOnVersion', 'revision', 'updatedAt'],
       properties: {
         definition: definitionSchema,
         indicatorMapping: mappingSchema,
         languages: { type: 'array', items: { type: 'string' } },
         basedOnVersion: { type: 'integer' },
+        revision: { type: 'integer', description: 'Goes up by one each time the draft is replaced' },
         updatedAt: { type: 'string', format: 'date-time' },
       },
     },

@@ -123,6 +123,7 @@ function toDetail(doc: SurveyDoc, warnings: ErrorDetail[]) {
     draft: {
       ...contentOfDraft(doc),
       basedOnVersion: doc.draft.basedOnVersion,
+      revision: doc.draft.revision ?? 0,
       updatedAt: doc.draft.updatedAt.toISOString(),
     },
     warnings,
@@ -235,9 +236,10 @@ export async function getSurvey(caller: AuthContext, id: string) {
 export async function replaceDraft(
   caller: AuthContext,
   id: string,
-  input: Partial<SurveyContent> & { title?: string; definition: Definition },
+  input: Partial<SurveyContent> & { title?: string; definition: Definition; revision?: number },
 ) {
   const doc = await ownSurvey(caller, id);
+  if (input.revision !== undefined) refuseStaleDraft(doc, input.revision);
   const current = contentOfDraft(doc);
   const content: SurveyContent = {
     definition: input.definition,
@@ -245,9 +247,17 @@ export async function replaceDraft(
     languages: input.languages ?? current.languages,
   };
   const check = await checkOrThrow(content);
+  // With a revision, written only on it: a replacement made while this one was checked is
+  // never overwritten unseen. Drafts kept before revisions were counted have none (0).
+  const onRevision =
+    input.revision === undefined
+      ? {}
+      : input.revision > 0
+        ? { 'draft.revision': input.revision }
+        : { $or: [{ 'draft.revision': 0 }, { 'draft.revision': { $exists: false } }] };
   const updated = await oneWriteAtATime(Survey, doc._id, () =>
     Survey.findOneAndUpdate(
-      { _id: doc._id },
+      { _id: doc._id, ...onRevision },
       {
         $set: {
           title: input.title ?? doc.title,
@@ -256,10 +266,15 @@ export async function replaceDraft(
           'draft.languages': content.languages,
           'draft.updatedAt': new Date(),
         },
+        $inc: { 'draft.revision': 1 },
       },
       { new: true },
     ).lean<SurveyDoc>(),
   );
+  if (!updated) {
+    refuseStaleDraft(await ownSurvey(caller, id), input.revision ?? 0);
+    throw new NotFoundError('survey');
+  }
   await recordAudit(caller, {
     action: 'survey.draft-changed',
     resource: { type: 'survey', id: doc._id.toHexString() },
@@ -267,6 +282,17 @@ export async function replaceDraft(
     after: draftSummary(updated!),
   });
   return toDetail(updated!, check.warnings);
+}
+
+/** 409 when the draft is no longer at the revision the caller edited. */
+function refuseStaleDraft(doc: SurveyDoc, revision: number): void {
+  const current = doc.draft.revision ?? 0;
+  if (current !== revision) {
+    throw new ConflictError(
+      `the draft was replaced meanwhile (revision ${current}, you edited ${revision}); reload it and apply your change again`,
+      'DRAFT_CONFLICT',
+    );
+  }
 }
 
 /**
