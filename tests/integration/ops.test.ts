@@ -223,3 +223,46 @@ describe('error shape', () => {
     noStack(res.text);
   });
 });
+
+describe('queue dashboard', () => {
+  let platform = '';
+  let admin = '';
+  beforeAll(async () => {
+    platform = await createPlatformKey();
+    admin = (await createOrganisationViaApi(ctx, platform, 'queue-watch')).adminKey;
+  });
+
+  it('is for platform keys only, refusing in the contract shape', async () => {
+    const none = await ctx.http.get('/admin/queues');
+    expect(none.status).toBe(401);
+    expect(none.headers['www-authenticate']).toMatch(/^Basic realm="queues"/);
+    expect(none.body.error).toMatchObject({ code: 'UNAUTHORIZED', details: [] });
+    const other = await ctx.http.get('/admin/queues/api/queues').set('Authorization', bearer(admin));
+    expect(other.status).toBe(403);
+    expect(other.body.error).toMatchObject({ code: 'FORBIDDEN' });
+  });
+
+  it('serves its page and its API to a platform key, as Bearer or as the browser prompt’s password', async () => {
+    const page = await ctx.http.get('/admin/queues').set('Authorization', bearer(platform));
+    expect(page.status).toBe(200);
+    expect(page.headers['content-type']).toMatch(/^text\/html/);
+    expect(page.headers['content-security-policy']).toContain("script-src 'self' 'unsafe-inline'");
+    const api = await ctx.http.get('/admin/queues/api/queues').auth('platform', platform);
+    expect(api.status).toBe(200);
+    expect((api.body.queues as Array<{ name: string }>).map((q) => q.name)).toEqual([
+      ctx.runtime.queues.aggregation.name,
+    ]);
+  });
+
+  it('answers its own refusals in the contract shape, keeping the key its page reads', async () => {
+    const missing = await ctx.http
+      .get('/admin/queues/api/queues/no-such-queue/1')
+      .set('Authorization', bearer(platform));
+    expect(missing.status).toBe(404);
+    expect(missing.headers['content-type']).toMatch(/application\/json/);
+    expect(missing.body.error).toMatchObject({ code: 'NOT_FOUND', details: [] });
+    expect(typeof missing.body.error.message).toBe('string');
+    expect(missing.body.error.key).toMatch(/QUEUE_NOT_FOUND/);
+    expect(missing.body.error.requestId).toBe(missing.headers['x-request-id']);
+  });
+});
