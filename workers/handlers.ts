@@ -8,6 +8,7 @@ import {
 import { METHOD_HASH_VERSION } from '../src/modules/indicators/aggregation';
 import { notifyDueReviews } from '../src/modules/plans/plans.service';
 import { applyRetention } from '../src/modules/responses/retention.service';
+import { forgetCodeHolders } from '../src/modules/responses/responses.service';
 import {
   allWeightingUnits,
   requestReweight,
@@ -78,7 +79,11 @@ export function createJobHandlers(deps: {
       return { ...rebuilt, weighted, returns: await reconcileReportedValues() };
     },
     reweight: (unit) => reweightUnit(unit, deps.logger),
-    retention: () => applyRetention(deps.lock, deps.logger),
+    // Daily: old raw responses go, and no code's claim still names the response it was used for.
+    retention: async () => ({
+      ...(await applyRetention(deps.lock, deps.logger)),
+      codeHolders: await forgetCodeHolders(),
+    }),
     'webhook-delivery': ({ deliveryId }) =>
       deliverWebhook(deliveryId, { logger: deps.logger, config: deps.webhooks?.config }),
     // The events sweep: deliveries without a job, the old log, and plans whose review is due.

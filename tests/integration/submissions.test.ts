@@ -13,7 +13,8 @@ import {
 } from '../support/harness';
 import { validTsm } from '../../scripts/tsm-answers';
 import { SurveyResponse } from '../../src/modules/responses/response.model';
-import { CampaignClaim } from '../../src/modules/campaigns/campaign.model';
+import { CampaignClaim, claimId } from '../../src/modules/campaigns/campaign.model';
+import { forgetCodeHolders } from '../../src/modules/responses/responses.service';
 
 let ctx: TestContext;
 let admin: string;
@@ -345,12 +346,14 @@ describe('retries of one submission', () => {
     const other = await post(campaign.slug, { ...body, submissionId: randomUUID() });
     expect([other.status, other.body.error.code]).toEqual([409, 'TOKEN_USED']);
     // Once the answers are stored, the code's claim names no response and has no time: the claim
-    // names the invitation, whose label is the dwelling.
-    const claims = await mongoose.connection
-      .db!.collection('campaign_claims')
-      .find({ campaignId: new mongoose.Types.ObjectId(campaign.id) })
-      .toArray();
-    expect(claims.map((c) => [c.kind, c.holder ?? null, c.at ?? null])).toEqual([['token', null, null]]);
+    // names the invitation, whose label is the dwelling. Its _id is derived from what it claims
+    // (a generated one carries the second it was made), and the attempt that took it is gone.
+    const campaignId = new mongoose.Types.ObjectId(campaign.id);
+    const claims = await mongoose.connection.db!.collection('campaign_claims').find({ campaignId }).toArray();
+    expect(claims.map((c) => [c.kind, c.holder ?? null, c.at ?? null, c.attempt ?? null])).toEqual([
+      ['token', null, null, null],
+    ]);
+    expect(String(claims[0]!._id)).toBe(String(claimId(campaignId, 'token', claims[0]!.key as string)));
 
     const { campaign: limited } = await createCampaignViaApi(ctx, admin, { campaign: { responseLimit: 1 } });
     const last = { submissionId: randomUUID(), locale: 'en', answers: { overall_satisfaction: 'neither' } };
@@ -391,6 +394,87 @@ describe('retries of one submission', () => {
     expect((await post(campaign.slug, body)).status).toBe(200);
     const other = await post(campaign.slug, { ...body, submissionId: randomUUID() });
     expect(other.status).toBe(409);
+  });
+
+  it('an attempt failing after another attempt of its submission stored the answers leaves the code used', async () => {
+    const { campaign, token } = await inviteCampaign();
+    const body = withCode(token);
+    // The first attempt's insert fails; it finds nothing stored yet, and before it gives the code
+    // back, a retry of the same submission (holding the code with it) stores the answers.
+    const insert = jest
+      .spyOn(SurveyResponse.collection, 'insertMany')
+      .mockRejectedValueOnce(new Error('write refused') as never);
+    const realExists = SurveyResponse.exists.bind(SurveyResponse);
+    let reachedGate: () => void = () => undefined;
+    const atGate = new Promise<void>((r) => (reachedGate = r));
+    let openGate: () => void = () => undefined;
+    const gate = new Promise<void>((r) => (openGate = r));
+    // Its second lookup is the one after the failed insert (the first looks for a retry's answers).
+    let lookups = 0;
+    const exists = jest.spyOn(SurveyResponse, 'exists').mockImplementation(((filter: object) =>
+      realExists(filter).then(async (found) => {
+        if (++lookups === 2) {
+          reachedGate();
+          await gate;
+        }
+        return found;
+      })) as never);
+    try {
+      // Sent now (a supertest request leaves on its first then).
+      const first = post(campaign.slug, body).then((r) => r);
+      await atGate;
+      const retry = await post(campaign.slug, body);
+      expect(retry.status).toBe(201);
+      openGate();
+      expect((await first).status).toBeGreaterThanOrEqual(500);
+    } finally {
+      insert.mockRestore();
+      exists.mockRestore();
+    }
+    expect(await stored(campaign.id)).toBe(1);
+    // The first attempt gave nothing back: the code stays used, for any other submission.
+    const other = await post(campaign.slug, { ...body, submissionId: randomUUID() });
+    expect([other.status, other.body.error.code]).toEqual([409, 'TOKEN_USED']);
+    const invitation = await mongoose.connection
+      .db!.collection('invitations')
+      .findOne({ campaignId: new mongoose.Types.ObjectId(campaign.id) });
+    expect(invitation!.used).toBe(true);
+  });
+
+  it('the daily job clears a stored response still named by its code’s claim (an attempt stopped before)', async () => {
+    const { campaign, token } = await inviteCampaign();
+    const res = await post(campaign.slug, withCode(token));
+    expect(res.status).toBe(201);
+    const claims = mongoose.connection.db!.collection('campaign_claims');
+    const campaignId = new mongoose.Types.ObjectId(campaign.id);
+    // As an attempt leaves it when it stops between storing the answers and clearing the claim.
+    await claims.updateOne(
+      { campaignId, kind: 'token' },
+      {
+        $set: {
+          holder: new mongoose.Types.ObjectId(res.body.id as string),
+          attempt: new mongoose.Types.ObjectId(),
+        },
+      },
+    );
+    // A claim whose response is not stored (an attempt still storing it) is left alone.
+    const inFlight = new mongoose.Types.ObjectId();
+    await claims.insertOne({
+      campaignId,
+      kind: 'token',
+      key: 'in-flight',
+      holder: inFlight,
+      attempt: inFlight,
+      at: null,
+    });
+    expect(await forgetCodeHolders()).toBeGreaterThanOrEqual(1);
+    const after = await claims.find({ campaignId }).toArray();
+    const states = after.map((c) => [c.key === 'in-flight', c.holder ?? null, c.attempt ?? null]);
+    expect(states.sort((a, b) => Number(a[0]) - Number(b[0]))).toEqual([
+      [false, null, null],
+      [true, inFlight, inFlight],
+    ]);
+    expect((await post(campaign.slug, { ...withCode(token), submissionId: randomUUID() })).status).toBe(409);
   });
 
   it('a retry whose answers no longer validate still answers 200 with the stored id', async () => {

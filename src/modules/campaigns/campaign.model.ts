@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { Schema, Types, model, type InferSchemaType } from 'mongoose';
 
 const campaignSchema = new Schema(
@@ -101,3 +102,12 @@ const claimSchema = new Schema(
 claimSchema.index({ campaignId: 1, kind: 1, key: 1 }, { unique: true });
 
 export const CampaignClaim = model('CampaignClaim', claimSchema);
+
+/**
+ * The _id of a claim, derived from what it claims: a generated ObjectId would carry the time it
+ * was taken, and a personal code's claim names the invitation, whose label is the dwelling.
+ */
+export function claimId(campaignId: Types.ObjectId, kind: string, key: string): Types.ObjectId {
+  const digest = createHash('sha256').update(`${campaignId.toHexString()}|${kind}|${key}`).digest();
+  return new Types.ObjectId(digest.subarray(0, 12));
+}

@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { Types, type mongo } from 'mongoose';
 import type { Logger } from 'pino';
 import type { Config } from '../../config';
@@ -6,7 +6,7 @@ import { GroupInsert, type InsertOutcome } from '../../db/group-insert';
 import { AppError, ConflictError, GoneError, ValidationError } from '../../errors';
 import { JobName } from '../../queue/jobs';
 import type { Queues } from '../../queue/queues';
-import { CampaignClaim, Invitation, type CampaignDoc } from '../campaigns/campaign.model';
+import { CampaignClaim, claimId, Invitation, type CampaignDoc } from '../campaigns/campaign.model';
 import {
   currentStatus,
   hashToken,
@@ -395,11 +395,13 @@ export async function claim(
   key: string,
   holder: Types.ObjectId | null = null,
 ): Promise<(() => Promise<unknown>) | typeof HELD_BY_SUBMISSION | null> {
-  const attempt = new Types.ObjectId();
+  // Random, not a generated ObjectId, which would carry the time like `_id` (see claimId).
+  const attempt = new Types.ObjectId(randomBytes(12));
   try {
     // Only a form's claim has a time (to be taken over from a request that died): a personal code's
     // claim with a time would tie the dwelling to its answer by when it was given.
     await CampaignClaim.create({
+      _id: claimId(campaignId, kind, key),
       campaignId,
       kind,
       key,
@@ -495,8 +497,10 @@ async function consumeToken(
   claims.releases.push(
     Object.assign(
       async () => {
-        await markUsed(false);
-        await release();
+        // Given back only if still this attempt's: once another attempt of the submission stored
+        // the answers, the claim no longer names this one, and the code stays used.
+        const given = (await release()) as { deletedCount?: number };
+        if (given.deletedCount) await markUsed(false);
       },
       { kind: 'token' as const },
     ),
@@ -519,10 +523,30 @@ async function settleClaims(
   if (claims.releases.some((r) => r.kind === 'token') || claims.adopted.length)
     await CampaignClaim.updateMany(
       { campaignId: campaign._id, kind: 'token', holder: id },
-      { $set: { holder: null } },
+      { $set: { holder: null, attempt: null } },
     ).catch((err: unknown) =>
       logger.warn({ err: (err as Error).message }, 'the claim of a used code still names its response'),
     );
+}
+
+/**
+ * Clears the response that used codes' claims still name once that response is stored (an
+ * attempt stopped between storing the answers and clearing it, see settleClaims), so no claim
+ * ties a dwelling to its answer for longer than a day. A claim whose response is not stored is
+ * left: an attempt may still be storing it. Returns how many were cleared.
+ */
+export async function forgetCodeHolders(): Promise<number> {
+  const named = await CampaignClaim.find({ kind: 'token', holder: { $ne: null } }, { holder: 1 }).lean();
+  let cleared = 0;
+  for (const c of named) {
+    if (!c.holder || !(await SurveyResponse.exists({ _id: c.holder }))) continue;
+    const done = await CampaignClaim.updateOne(
+      { _id: c._id, holder: c.holder },
+      { $set: { holder: null, attempt: null } },
+    );
+    cleared += done.modifiedCount;
+  }
+  return cleared;
 }
 
 /**
