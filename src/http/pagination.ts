@@ -37,15 +37,22 @@ export function afterCursor(cursor: string | undefined): Record<string, unknown>
   return cursor ? { _id: { $gt: new Types.ObjectId(cursor) } } : {};
 }
 
-/** Builds the page envelope from limit + 1 fetched documents. */
-export function toPage<D extends { _id: Types.ObjectId }, T>(
-  docs: D[],
-  limit: number,
-  view: (d: D) => T,
-): { items: T[]; nextCursor: string | null } {
+/** A page of a list: its items, and the cursor of the next page (null on the last). */
+export interface Page<T> {
+  items: T[];
+  nextCursor: string | null;
+}
+
+/** Builds the page envelope from limit + 1 items, the next cursor naming the last one shown. */
+function pageFrom<D, T>(docs: D[], limit: number, view: (d: D) => T, cursorOf: (d: D) => string): Page<T> {
   const more = docs.length > limit;
   const page = more ? docs.slice(0, limit) : docs;
-  return { items: page.map(view), nextCursor: more ? page[page.length - 1]!._id.toHexString() : null };
+  return { items: page.map(view), nextCursor: more ? cursorOf(page[page.length - 1]!) : null };
+}
+
+/** Builds the page envelope from limit + 1 fetched documents. */
+export function toPage<D extends { _id: Types.ObjectId }, T>(docs: D[], limit: number, view: (d: D) => T) {
+  return pageFrom(docs, limit, view, (d) => d._id.toHexString());
 }
 
 /** A list's page request: how many items, after which one. */
@@ -63,31 +70,22 @@ export function afterKey(cursor: string | undefined): Record<string, unknown> {
 }
 
 /** Builds the page envelope from limit + 1 fetched documents with text `_id`s. */
-export function toKeyPage<D extends { _id?: string | null }, T>(
-  docs: D[],
-  limit: number,
-  view: (d: D) => T,
-): { items: T[]; nextCursor: string | null } {
-  const more = docs.length > limit;
-  const page = more ? docs.slice(0, limit) : docs;
-  return { items: page.map(view), nextCursor: more ? encodeKey(String(page[page.length - 1]!._id)) : null };
+export function toKeyPage<D extends { _id?: string | null }, T>(docs: D[], limit: number, view: (d: D) => T) {
+  return pageFrom(docs, limit, view, (d) => encodeKey(String(d._id)));
 }
 
 /**
  * One page of a list held in memory (a catalogue, an embedded trail), in ascending order of
  * `key`, which is unique: the items after the cursor's key, then the next cursor.
  */
-export function pageOf<T>(
-  items: T[],
-  key: (item: T) => string,
-  page: PageRequest,
-): { items: T[]; nextCursor: string | null } {
+export function pageOf<T>(items: T[], key: (item: T) => string, page: PageRequest): Page<T> {
   const ordered = [...items].sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0));
   const after = page.cursor ? decodeKey(page.cursor) : null;
   const rest = after === null ? ordered : ordered.filter((item) => key(item) > after);
-  const slice = rest.slice(0, page.limit);
-  return {
-    items: slice,
-    nextCursor: rest.length > page.limit ? encodeKey(key(slice[slice.length - 1]!)) : null,
-  };
+  return pageFrom(
+    rest.slice(0, page.limit + 1),
+    page.limit,
+    (item) => item,
+    (item) => encodeKey(key(item)),
+  );
 }
