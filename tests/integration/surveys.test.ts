@@ -1,5 +1,6 @@
 import mongoose from 'mongoose';
 import { Survey } from '../../src/modules/surveys/survey.model';
+import { expectDocumentedAt } from '../support/contract';
 import {
   bearer,
   createOrganisationViaApi,
@@ -204,6 +205,7 @@ describe('drafts and immutable versions', () => {
     const second = await put({ definition: simple('Second editor'), revision: 0 });
     expect(second.status).toBe(409);
     expect(second.body.error.code).toBe('DRAFT_CONFLICT');
+    await expectDocumentedAt(ctx, second, 'put', `/api/v1/surveys/${created.body.id}/draft`);
     expect((await get(`/api/v1/surveys/${created.body.id}`, admin)).body.draft.definition.title).toBe(
       'First editor',
     );

@@ -112,6 +112,10 @@ export function surveyRoutes(): AnyRoute[] {
       responses: {
         200: { description: 'The survey with its new draft', schema: surveyDetail },
         404: { description: 'Missing or not yours', schema: errorRef },
+        409: {
+          description: 'DRAFT_CONFLICT: the draft was saved since the revision named',
+          schema: errorRef,
+        },
       },
       audit: 'self',
       handler: async ({ params, body, req }) => ({
