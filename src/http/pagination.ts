@@ -23,6 +23,16 @@ export const keyPageQuery = {
   },
 } as const;
 
+/** The query of a list with no filters of its own. */
+export const pageOnlyQuery = { type: 'object', additionalProperties: false, properties: pageQuery } as const;
+
+/** The query of a list ordered by a text key, with no filters of its own. */
+export const keyPageOnlyQuery = {
+  type: 'object',
+  additionalProperties: false,
+  properties: keyPageQuery,
+} as const;
+
 /** The envelope of a list response, for OpenAPI. */
 export function pageSchema(item: object) {
   return {

@@ -1,5 +1,5 @@
-import { createHash } from 'node:crypto';
 import { Schema, Types, model, type InferSchemaType } from 'mongoose';
+import { keyedObjectId } from '../../db/keyed-id';
 
 const campaignSchema = new Schema(
   {
@@ -108,6 +108,5 @@ export const CampaignClaim = model('CampaignClaim', claimSchema);
  * was taken, and a personal code's claim names the invitation, whose label is the dwelling.
  */
 export function claimId(campaignId: Types.ObjectId, kind: string, key: string): Types.ObjectId {
-  const digest = createHash('sha256').update(`${campaignId.toHexString()}|${kind}|${key}`).digest();
-  return new Types.ObjectId(digest.subarray(0, 12));
+  return keyedObjectId(`${campaignId.toHexString()}|${kind}|${key}`);
 }

@@ -1,6 +1,6 @@
 import type { Config } from '../../config';
 import { authOf } from '../../http/context';
-import { pageQuery, pageSchema } from '../../http/pagination';
+import { pageOnlyQuery, pageSchema } from '../../http/pagination';
 import { defineRoute, toCsv, type AnyRoute } from '../../http/route';
 import { SurveyVersion, type SurveyVersionDoc } from '../surveys/survey.model';
 import type { CampaignDoc } from './campaign.model';
@@ -102,7 +102,7 @@ export function campaignRoutes(config: Readonly<Config>): AnyRoute[] {
       summary: 'The organisation’s campaigns',
       tags: ['campaigns'],
       auth: viewers,
-      query: { type: 'object', additionalProperties: false, properties: pageQuery },
+      query: pageOnlyQuery,
       responses: { 200: { description: 'A page of campaigns', schema: pageSchema(campaignView) } },
       handler: async ({ query, req }) => ({ body: await listCampaigns(authOf(req), query, base) }),
     }),

@@ -1,4 +1,4 @@
-import { keyPageQuery, pageOf, pageSchema } from '../../http/pagination';
+import { keyPageOnlyQuery, pageOf, pageSchema } from '../../http/pagination';
 import { defineRoute, type AnyRoute } from '../../http/route';
 import type { IndicatorDefinition } from './catalogue';
 import { addIndicator, loadCatalogue } from './indicator-definitions.service';
@@ -63,7 +63,7 @@ export function indicatorDefinitionRoutes(): AnyRoute[] {
       summary: 'The indicator catalogue (built-in TP01–TP12, NPS, CSAT and the platform’s own)',
       tags: ['indicators'],
       auth: ['platform', 'admin', 'analyst', 'coordinator'],
-      query: { type: 'object', additionalProperties: false, properties: keyPageQuery },
+      query: keyPageOnlyQuery,
       responses: {
         200: {
           description: 'A page of the catalogue, by id',

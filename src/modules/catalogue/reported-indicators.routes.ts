@@ -1,5 +1,5 @@
 import { authOf } from '../../http/context';
-import { keyPageQuery, pageOf, pageSchema } from '../../http/pagination';
+import { keyPageOnlyQuery, pageOf, pageSchema } from '../../http/pagination';
 import { defineRoute, type AnyRoute } from '../../http/route';
 import { addReportedIndicator, loadReportedCatalogue } from './reported-indicators.service';
 import type { ReportedIndicator } from './reported-indicators';
@@ -88,7 +88,7 @@ export function reportedIndicatorRoutes(): AnyRoute[] {
         'Built in: the Tenant Satisfaction Measures’ management measures (BS01–BS05, RP01, RP02, CH01, CH02, NM01) and a starter set for Polish municipal housing, each with its public source.',
       tags: ['groups'],
       auth: ['platform', 'admin', 'analyst', 'coordinator'],
-      query: { type: 'object', additionalProperties: false, properties: keyPageQuery },
+      query: keyPageOnlyQuery,
       responses: {
         200: {
           description: 'A page of the catalogue, by id',

@@ -1,5 +1,5 @@
 import { authOf } from '../../http/context';
-import { keyPageQuery, pageSchema } from '../../http/pagination';
+import { keyPageOnlyQuery, pageSchema } from '../../http/pagination';
 import { defineRoute, type AnyRoute } from '../../http/route';
 import { slugSchema } from '../organisations/organisations.schemas';
 import { createGroupBody, groupParams, groupView, updateGroupBody } from './groups.schemas';
@@ -42,7 +42,7 @@ export function groupRoutes(): AnyRoute[] {
       summary: 'Groups you belong to, coordinate or are invited to (platform: all)',
       tags: ['groups'],
       auth: anyone,
-      query: { type: 'object', additionalProperties: false, properties: keyPageQuery },
+      query: keyPageOnlyQuery,
       responses: {
         200: {
           description: 'A page of groups, by slug',

@@ -1,6 +1,6 @@
 import { authOf } from '../../http/context';
 import { recordAudit } from '../audit/record';
-import { pageQuery, pageSchema } from '../../http/pagination';
+import { pageOnlyQuery, pageSchema } from '../../http/pagination';
 import { defineRoute, type AnyRoute } from '../../http/route';
 import type { LockRunner } from '../../queue/lock';
 import { revokeApiKey } from './api-keys.service';
@@ -55,7 +55,7 @@ export function organisationRoutes(deps: { lock: LockRunner }): AnyRoute[] {
       summary: 'Organisations: all for platform keys, otherwise the caller’s own',
       tags: ['organisations'],
       auth: ['platform', 'admin', 'analyst', 'coordinator', 'interviewer'],
-      query: { type: 'object', additionalProperties: false, properties: pageQuery },
+      query: pageOnlyQuery,
       responses: { 200: { description: 'A page of organisations', schema: pageSchema(organisationView) } },
       handler: async ({ query, req }) => ({ body: await listOrganisations(authOf(req), query) }),
     }),
@@ -100,7 +100,7 @@ export function organisationRoutes(deps: { lock: LockRunner }): AnyRoute[] {
       tags: ['organisations'],
       auth: ['admin', 'platform'],
       params: orgParams,
-      query: { type: 'object', additionalProperties: false, properties: pageQuery },
+      query: pageOnlyQuery,
       responses: {
         200: {
           description: 'A page of keys, oldest first',

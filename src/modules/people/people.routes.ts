@@ -3,7 +3,7 @@ import { recordAudit } from '../audit/record';
 import type { Config } from '../../config';
 import { ForbiddenError, UnauthorizedError } from '../../errors';
 import { authOf, type Role } from '../../http/context';
-import { pageQuery, pageSchema } from '../../http/pagination';
+import { pageOnlyQuery, pageSchema } from '../../http/pagination';
 import { defineRoute, type AnyRoute } from '../../http/route';
 import type { Mailer } from '../../mail';
 import { objectIdSchema, orgParams } from '../organisations/organisations.schemas';
@@ -272,7 +272,7 @@ export function peopleRoutes(deps: PeopleDeps): AnyRoute[] {
       tags: ['people'],
       auth: managers,
       params: orgParams,
-      query: { type: 'object', additionalProperties: false, properties: pageQuery },
+      query: pageOnlyQuery,
       responses: {
         200: { description: 'A page of people, oldest first', schema: pageSchema(personSchema) },
         404: notFound,

@@ -620,20 +620,20 @@ export async function listPlans(caller: AuthContext, q: { group?: string } & Pag
   // in order until the page is full.
   const groups = await Group.find().lean<GroupDoc[]>();
   const byId = new Map(groups.map((g) => [g._id.toHexString(), g]));
-  const found: Array<{ _id: Types.ObjectId; plan: PlanDoc; group: GroupDoc | null }> = [];
+  const groupOf = (plan: PlanDoc) => (plan.groupId ? (byId.get(plan.groupId.toHexString()) ?? null) : null);
+  const found: PlanDoc[] = [];
   for await (const plan of Plan.find(afterCursor(q.cursor)).sort({ _id: 1 }).lean<PlanDoc[]>().cursor()) {
-    const group = plan.groupId ? (byId.get(plan.groupId.toHexString()) ?? null) : null;
+    const group = groupOf(plan);
     if (q.group && group?.slug !== q.group) continue;
     if (!visible(caller, plan, group)) continue;
-    found.push({ _id: plan._id, plan, group });
+    found.push(plan);
     if (found.length > q.limit) break;
   }
-  const page = toPage(found, q.limit, (f) => f);
+  const page = toPage(found, q.limit, (plan) => plan);
   const items = [];
-  for (const { plan, group } of page.items) {
-    items.push(
-      await planView({ plan, group, own: plan.organisationId.toHexString() === caller.organisationId }),
-    );
+  for (const plan of page.items) {
+    const own = plan.organisationId.toHexString() === caller.organisationId;
+    items.push(await planView({ plan, group: groupOf(plan), own }));
   }
   return { items, nextCursor: page.nextCursor };
 }

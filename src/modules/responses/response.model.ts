@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { keyedObjectId } from '../../db/keyed-id';
 import { Schema, Types, model, type InferSchemaType } from 'mongoose';
 import { MODES } from './modes';
 
@@ -39,8 +39,7 @@ responseSchema.index({ organisationId: 1, surveyId: 1, period: 1, segment: 1, _i
  * every MongoDB-compatible server), so no read of the growing collection is needed.
  */
 export function responseIdFor(campaignId: Types.ObjectId, submissionId: string): Types.ObjectId {
-  const digest = createHash('sha256').update(`${campaignId.toHexString()}:${submissionId}`).digest();
-  return new Types.ObjectId(digest.subarray(0, 12));
+  return keyedObjectId(`${campaignId.toHexString()}:${submissionId}`);
 }
 
 export type ResponseDoc = InferSchemaType<typeof responseSchema> & { _id: Types.ObjectId };

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { keyedObjectId } from '../../db/keyed-id';
 import { Schema, Types, model } from 'mongoose';
 import { addModeCounts, type ModeCounts } from './modes';
 
@@ -20,11 +20,6 @@ export interface UnitKey {
 /** A unit's name (in logs and maps). */
 export function unitId(u: UnitKey): string {
   return `${u.organisationId}|${u.period}`;
-}
-
-/** An ObjectId derived from a text key (MongoDB finds it by its primary index). */
-function keyedObjectId(key: string): Types.ObjectId {
-  return new Types.ObjectId(createHash('sha256').update(key).digest().subarray(0, 12));
 }
 
 /** _id of a unit's head. */

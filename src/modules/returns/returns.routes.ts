@@ -1,5 +1,5 @@
 import { authOf } from '../../http/context';
-import { keyPageQuery, pageSchema } from '../../http/pagination';
+import { keyPageOnlyQuery, keyPageQuery, pageSchema } from '../../http/pagination';
 import { readCsvBody } from '../../http/csv-upload';
 import { csvTable, defineRoute, type AnyRoute } from '../../http/route';
 import { groupParams } from '../groups/groups.schemas';
@@ -242,7 +242,7 @@ export function returnRoutes(deps: { events: EventSink } = { events: NO_EVENTS }
       tags: ['returns'],
       auth: anyone,
       params: returnParams,
-      query: { type: 'object', additionalProperties: false, properties: keyPageQuery },
+      query: keyPageOnlyQuery,
       responses: {
         200: {
           description: 'A page of entries, oldest first',

@@ -1,6 +1,6 @@
 import { ValidationError } from '../../errors';
 import { authOf } from '../../http/context';
-import { pageQuery, pageSchema } from '../../http/pagination';
+import { pageOnlyQuery, pageSchema } from '../../http/pagination';
 import { defineRoute, type AnyRoute } from '../../http/route';
 import type { MappingEntry } from './indicator-mapping';
 import {
@@ -83,7 +83,7 @@ export function surveyRoutes(): AnyRoute[] {
       summary: 'Own and shared surveys',
       tags: ['surveys'],
       auth: readers,
-      query: { type: 'object', additionalProperties: false, properties: pageQuery },
+      query: pageOnlyQuery,
       responses: { 200: { description: 'A page of surveys', schema: pageSchema(surveySummary) } },
       handler: async ({ query, req }) => ({ body: await listSurveys(authOf(req), query) }),
     }),

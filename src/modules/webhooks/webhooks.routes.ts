@@ -1,5 +1,5 @@
 import { authOf } from '../../http/context';
-import { pageQuery, pageSchema } from '../../http/pagination';
+import { pageOnlyQuery, pageSchema } from '../../http/pagination';
 import { defineRoute, type AnyRoute } from '../../http/route';
 import type { Queues } from '../../queue/queues';
 import {
@@ -24,7 +24,6 @@ const managers = ['admin', 'coordinator'] as const;
 const readers = ['platform', 'admin', 'coordinator'] as const;
 const notFound = { description: 'Missing, deleted, or another organisation’s', schema: errorRef };
 const ok = { description: 'The webhook endpoint', schema: webhookView };
-const page = { type: 'object', additionalProperties: false, properties: pageQuery } as const;
 
 /**
  * Webhook endpoints and their delivery logs. `config` supplies WEBHOOK_KEY (secrets) and NODE_ENV
@@ -57,7 +56,7 @@ export function webhookRoutes(deps: { queues: Queues; config?: WebhookSettings }
       summary: 'Your organisation’s webhook endpoints (platform: all)',
       tags: ['webhooks'],
       auth: readers,
-      query: page,
+      query: pageOnlyQuery,
       responses: { 200: { description: 'A page of webhook endpoints', schema: pageSchema(webhookView) } },
       handler: async ({ query, req }) => ({ body: await listWebhooks(authOf(req), query) }),
     }),
@@ -103,7 +102,7 @@ export function webhookRoutes(deps: { queues: Queues; config?: WebhookSettings }
       tags: ['webhooks'],
       auth: readers,
       params: webhookParams,
-      query: page,
+      query: pageOnlyQuery,
       responses: {
         200: { description: 'A page of deliveries with their attempts', schema: pageSchema(deliveryView) },
         404: notFound,

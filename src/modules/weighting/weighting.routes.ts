@@ -1,5 +1,5 @@
 import { authOf } from '../../http/context';
-import { keyPageQuery, pageSchema } from '../../http/pagination';
+import { keyPageOnlyQuery, pageSchema } from '../../http/pagination';
 import { readCsvBody } from '../../http/csv-upload';
 import { defineRoute, type AnyRoute } from '../../http/route';
 import { orgParams } from '../organisations/organisations.schemas';
@@ -76,7 +76,7 @@ export function weightingRoutes(deps: { queues: Queues; logger: Logger }): AnyRo
       tags: ['weighting'],
       auth: readers,
       params: orgParams,
-      query: { type: 'object', additionalProperties: false, properties: keyPageQuery },
+      query: keyPageOnlyQuery,
       responses: {
         200: { description: 'A page of margins, oldest period first', schema: pageSchema(marginsSummary) },
         404: notFound,
