@@ -1,4 +1,4 @@
-import type { AnyRoute } from './route';
+import { bodyMayBeLeftOut, type AnyRoute } from './route';
 
 /** The contract's error body, referenced by every error response. */
 export const errorSchema = {
@@ -99,8 +99,12 @@ export function buildOpenApi(routes: AnyRoute[], info: Info): Record<string, unk
     if (r.description) op.description = r.description;
     if (r.auth === 'public') op.security = [];
     else op['x-roles'] = r.auth;
-    if (r.body) op.requestBody = { required: true, content: { 'application/json': { schema: r.body } } };
-    else if (r.requestContent) op.requestBody = { required: true, content: r.requestContent };
+    if (r.body) {
+      op.requestBody = {
+        required: !bodyMayBeLeftOut(r.body),
+        content: { 'application/json': { schema: r.body } },
+      };
+    } else if (r.requestContent) op.requestBody = { required: true, content: r.requestContent };
     paths[r.path] ??= {};
     paths[r.path]![r.method] = op;
   }

@@ -206,10 +206,16 @@ function authGuard(roles: readonly Role[], authenticate: MountOptions['authentic
   };
 }
 
+/** A body whose fields are all optional may be left out: it counts as `{}` (a publish without a revision). */
+export function bodyMayBeLeftOut(schema: object): boolean {
+  return !(schema as { required?: string[] }).required?.length;
+}
+
 function validator(route: AnyRoute): RequestHandler {
   const params = route.params ? compile(queryAjv, route.params) : null;
   const query = route.query ? compile(queryAjv, route.query) : null;
   const body = route.body ? compile(bodyAjv, route.body) : null;
+  const optionalBody = route.body !== undefined && bodyMayBeLeftOut(route.body);
   return (req: Request, _res: Response, next: NextFunction) => {
     const details = [];
     if (params && !params(req.params)) details.push(...toDetails(params.errors, '/params'));
@@ -217,6 +223,7 @@ function validator(route: AnyRoute): RequestHandler {
     if (query && !query(q)) details.push(...toDetails(query.errors, '/query'));
     if (details.length) throw new ValidationError('the request parameters are invalid', details);
     if (body) {
+      if (req.body === undefined && optionalBody) req.body = {};
       const unsafe = findUnsafeKeys(req.body);
       if (unsafe.length)
         throw new ValidationError('the body contains keys or text that are not accepted', unsafe);

@@ -330,6 +330,30 @@ it('an administrator edits a survey with the server’s checks, previews it in G
   const kept = await ctx.http.get(`/api/v1/surveys/${id}`).set('Authorization', bearer(admin));
   expect(kept.body.draft.definition.title.default).toBe('Edited elsewhere');
 
+  // Reloaded, the page shows that draft; someone saves again before it is published from here:
+  // the publish is refused rather than freezing a change nobody here has seen.
+  await page.reload();
+  await page.locator('#publish').waitFor();
+  await page.locator('#versions-table tr[data-version="1"]').waitFor();
+  const again = await ctx.http
+    .put(`/api/v1/surveys/${id}/draft`)
+    .set('Authorization', bearer(admin))
+    .send({
+      definition: { ...kept.body.draft.definition, title: { default: 'Not reviewed' } },
+      revision: kept.body.draft.revision,
+    });
+  expect(again.status).toBe(200);
+  await page.click('#publish');
+  expect(await page.locator('#publish-question').textContent()).toContain('version 2');
+  await page.click('#publish-confirmed');
+  await page.waitForFunction(() =>
+    /^Version 2 was not published: someone else saved this draft/.test(
+      document.querySelector('#save-status')?.textContent ?? '',
+    ),
+  );
+  const unpublished = await ctx.http.get(`/api/v1/surveys/${id}`).set('Authorization', bearer(admin));
+  expect(unpublished.body.latestVersion).toBe(1);
+
   // Every change made in the console is in the audit log, by the person who made it.
   const audit = await ctx.http
     .get(`/api/v1/organisations/e2e-admin/audit?resourceId=${id}`)

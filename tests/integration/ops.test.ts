@@ -140,6 +140,9 @@ describe('operations endpoints', () => {
     );
     const publish = res.body.paths['/api/v1/surveys/{id}/versions'].post.responses;
     expect(Object.keys(publish)).toEqual(expect.arrayContaining(['400', '413', '415']));
+    // A body whose fields are all optional may be left out; one with a required field may not.
+    expect(res.body.paths['/api/v1/surveys/{id}/versions'].post.requestBody.required).toBe(false);
+    expect(res.body.paths['/api/v1/surveys/{id}/draft'].put.requestBody.required).toBe(true);
     expect(res.body.components.schemas.Error.properties.error.required).toEqual([
       'code',
       'message',

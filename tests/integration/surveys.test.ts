@@ -222,6 +222,41 @@ describe('drafts and immutable versions', () => {
     expect(blind.body.draft.revision).toBe(3);
   });
 
+  it('a publish naming the revision reviewed never freezes a draft saved since (409, nothing published)', async () => {
+    const created = await post('/api/v1/surveys', admin, {
+      slug: 'review-then-publish',
+      definition: simple(),
+    });
+    const id = created.body.id as string;
+    const save = (title: string) =>
+      ctx.http
+        .put(`/api/v1/surveys/${id}/draft`)
+        .set('Authorization', bearer(admin))
+        .send({ definition: simple(title) });
+    expect((await save('Reviewed')).body.draft.revision).toBe(1);
+    // Someone saves after the publisher reviewed revision 1.
+    expect((await save('Not reviewed')).body.draft.revision).toBe(2);
+    const stale = await post(`/api/v1/surveys/${id}/versions`, admin, { revision: 1 });
+    expect(stale.status).toBe(409);
+    expect(stale.body.error.code).toBe('DRAFT_CONFLICT');
+    await expectDocumentedAt(ctx, stale, 'post', `/api/v1/surveys/${id}/versions`);
+    expect((await get(`/api/v1/surveys/${id}`, admin)).body.latestVersion).toBe(0);
+    expect((await get(`/api/v1/surveys/${id}/versions/1`, admin)).status).toBe(404);
+    // On the revision now shown, the draft as shown is published.
+    const published = await post(`/api/v1/surveys/${id}/versions`, admin, { revision: 2 });
+    expect(published.status).toBe(201);
+    expect(published.body.version).toBe(1);
+    expect((await get(`/api/v1/surveys/${id}/versions/1`, admin)).body.definition.title).toBe('Not reviewed');
+    // Without a body (or a revision) a publish takes the draft whatever it holds, as before.
+    await save('Third');
+    const blind = await ctx.http.post(`/api/v1/surveys/${id}/versions`).set('Authorization', bearer(admin));
+    expect(blind.status).toBe(201);
+    expect(blind.body.version).toBe(2);
+    const bad = await post(`/api/v1/surveys/${id}/versions`, admin, { revision: 'two' });
+    expect(bad.status).toBe(422);
+    expect(bad.body.error.details[0].path).toBe('/revision');
+  });
+
   it('a draft kept before revisions were counted is at revision 0', async () => {
     const created = await post('/api/v1/surveys', admin, { slug: 'old-draft', definition: simple() });
     await Survey.collection.updateOne(

@@ -413,7 +413,10 @@ function editorPage(app: Console, initial: SurveyDetail): HTMLElement[] {
     setSaveStatus(t('admin.survey.publishing'), 'info');
     publishButton.disabled = true;
     try {
-      const created = await api<SurveyVersion>('POST', `/api/v1/surveys/${survey.id}/versions`);
+      // Only the draft this page shows is published: another's save since is refused (409).
+      const created = await api<SurveyVersion>('POST', `/api/v1/surveys/${survey.id}/versions`, {
+        revision: survey.draft.revision,
+      });
       versions.set(created.version, created);
       survey = { ...survey, latestVersion: created.version };
       survey.draft = { ...survey.draft, basedOnVersion: created.version };
@@ -421,6 +424,10 @@ function editorPage(app: Console, initial: SurveyDetail): HTMLElement[] {
       showVersions();
       setSaveStatus(t('admin.survey.published', { n: created.version }), 'ok');
     } catch (err) {
+      if (err instanceof ApiError && err.code === 'DRAFT_CONFLICT') {
+        setSaveStatus(t('admin.survey.publishConflict', { n: next }), 'error');
+        return;
+      }
       const message = err instanceof Error ? err.message : String(err);
       setSaveStatus(t('admin.survey.publishFailed', { message, n: next }), 'error');
     } finally {

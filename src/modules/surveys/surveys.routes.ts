@@ -6,6 +6,7 @@ import type { MappingEntry } from './indicator-mapping';
 import {
   createSurveyBody,
   draftBody,
+  publishBody,
   mappingSchema,
   surveyDetail,
   surveyIdParams,
@@ -133,16 +134,21 @@ export function surveyRoutes(): AnyRoute[] {
       tags: ['surveys'],
       auth: writers,
       params: surveyIdParams,
+      body: publishBody,
       responses: {
         201: { description: 'The new version', schema: versionView },
         404: { description: 'Missing or not yours', schema: errorRef },
         409: {
-          description: 'Nothing changed since the latest version, or a concurrent publish',
+          description:
+            'NO_CHANGES: nothing changed since the latest version; PUBLISH_CONFLICT: a concurrent publish; DRAFT_CONFLICT: the draft was saved since the revision named',
           schema: errorRef,
         },
       },
       audit: 'self',
-      handler: async ({ params, req }) => ({ status: 201, body: await publishDraft(authOf(req), params.id) }),
+      handler: async ({ params, body, req }) => ({
+        status: 201,
+        body: await publishDraft(authOf(req), params.id, body.revision),
+      }),
     }),
     defineRoute({
       method: 'get',

@@ -95,6 +95,20 @@ export const draftBody = {
   },
 } as const;
 
+/** Optional body of a publish: the draft revision the publisher reviewed. */
+export const publishBody = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    revision: {
+      type: 'integer',
+      minimum: 0,
+      description:
+        'The draft’s revision you reviewed (from the survey’s `draft.revision`): a draft replaced since answers 409 DRAFT_CONFLICT and nothing is published, so no one publishes a change they have not seen. Without it (or without a body) the draft is published whatever it holds.',
+    },
+  },
+} as const;
+
 const detailList = {
   type: 'array',
   items: {

@@ -284,12 +284,16 @@ export async function replaceDraft(
   return toDetail(updated!, check.warnings);
 }
 
-/** 409 when the draft is no longer at the revision the caller edited. */
-function refuseStaleDraft(doc: SurveyDoc, revision: number): void {
+/** 409 when the draft is no longer at the revision the caller edited (or reviewed, to publish). */
+function refuseStaleDraft(doc: SurveyDoc, revision: number, to: 'save' | 'publish' = 'save'): void {
   const current = doc.draft.revision ?? 0;
   if (current !== revision) {
+    const advice =
+      to === 'save'
+        ? `you edited ${revision}); reload it and apply your change again`
+        : `you reviewed ${revision}); nothing was published: reload it, review the change and publish again`;
     throw new ConflictError(
-      `the draft was replaced meanwhile (revision ${current}, you edited ${revision}); reload it and apply your change again`,
+      `the draft was replaced meanwhile (revision ${current}, ${advice}`,
       'DRAFT_CONFLICT',
     );
   }
@@ -313,8 +317,10 @@ function draftSummary(doc: Pick<SurveyDoc, 'title' | 'slug' | 'draft'>) {
  * Publishes the draft as the next immutable version. The unique (survey, version) index
  * arbitrates concurrent publishes without a transaction: the loser gets a 409.
  */
-export async function publishDraft(caller: AuthContext, id: string) {
+export async function publishDraft(caller: AuthContext, id: string, revision?: number) {
   const doc = await ownSurvey(caller, id);
+  // The version is made of this read of the draft: with a revision, only if it is the one reviewed.
+  if (revision !== undefined) refuseStaleDraft(doc, revision, 'publish');
   const content = contentOfDraft(doc);
   const check = await checkOrThrow(content);
   const hash = contentHash(content);
