@@ -14,7 +14,7 @@ import {
 import { validTsm } from '../../scripts/tsm-answers';
 import { SurveyResponse } from '../../src/modules/responses/response.model';
 import { CampaignClaim, claimId } from '../../src/modules/campaigns/campaign.model';
-import { forgetCodeHolders } from '../../src/modules/responses/responses.service';
+import { ABANDONED_CLAIM_MS, tidyCodeClaims } from '../../src/modules/responses/responses.service';
 
 let ctx: TestContext;
 let admin: string;
@@ -467,7 +467,7 @@ describe('retries of one submission', () => {
       attempt: inFlight,
       at: null,
     });
-    expect(await forgetCodeHolders()).toBeGreaterThanOrEqual(1);
+    expect((await tidyCodeClaims()).forgotten).toBeGreaterThanOrEqual(1);
     const after = await claims.find({ campaignId }).toArray();
     const states = after.map((c) => [c.key === 'in-flight', c.holder ?? null, c.attempt ?? null]);
     expect(states.sort((a, b) => Number(a[0]) - Number(b[0]))).toEqual([
@@ -475,6 +475,52 @@ describe('retries of one submission', () => {
       [true, inFlight, inFlight],
     ]);
     expect((await post(campaign.slug, { ...withCode(token), submissionId: randomUUID() })).status).toBe(409);
+  });
+
+  it('a code taken by an attempt that never stored its answers is given back by the daily job, not at once', async () => {
+    const { campaign, token } = await inviteCampaign();
+    const body = withCode(token);
+    // The attempt's insert fails and it stops before giving the code back (a process that died).
+    const insert = jest
+      .spyOn(SurveyResponse.collection, 'insertMany')
+      .mockRejectedValueOnce(new Error('write refused') as never);
+    const release = jest
+      .spyOn(CampaignClaim, 'deleteOne')
+      .mockRejectedValueOnce(new Error('process stopped') as never);
+    try {
+      expect((await post(campaign.slug, body)).status).toBeGreaterThanOrEqual(500);
+    } finally {
+      insert.mockRestore();
+      release.mockRestore();
+    }
+    const campaignId = new mongoose.Types.ObjectId(campaign.id);
+    const invitations = mongoose.connection.db!.collection('invitations');
+    expect((await invitations.findOne({ campaignId }))!.used).toBe(true);
+    const otherDevice = () => post(campaign.slug, { ...body, submissionId: randomUUID() });
+    expect((await otherDevice()).body.error?.code).toBe('TOKEN_USED');
+
+    // The first pass only marks it; a pass soon after leaves it (an attempt may still be storing).
+    const claims = mongoose.connection.db!.collection('campaign_claims');
+    const first = new Date();
+    await tidyCodeClaims(first);
+    expect((await claims.findOne({ campaignId }))!.unstoredSince).toEqual(first);
+    await tidyCodeClaims(new Date(first.getTime() + ABANDONED_CLAIM_MS - 1000));
+    expect((await claims.findOne({ campaignId }))!.unstoredSince).toEqual(first);
+    expect((await invitations.findOne({ campaignId }))!.used).toBe(true);
+    expect((await otherDevice()).body.error?.code).toBe('TOKEN_USED');
+    // A pass the time later that still finds nothing stored gives the code back.
+    const later = await tidyCodeClaims(new Date(first.getTime() + ABANDONED_CLAIM_MS));
+    expect(later.released).toBeGreaterThanOrEqual(1);
+    expect(await claims.countDocuments({ campaignId })).toBe(0);
+    expect((await invitations.findOne({ campaignId }))!.used).toBe(false);
+    const used = await otherDevice();
+    expect(used.status).toBe(201);
+    // Once used and stored, the claim names no response and carries no time.
+    const claim = await claims.findOne({ campaignId });
+    expect([claim!.holder, claim!.attempt, claim!.unstoredSince]).toEqual([null, null, null]);
+    expect(await stored(campaign.id)).toBe(1);
+    // The first device's retry now finds the code used by another submission.
+    expect((await post(campaign.slug, body)).body.error?.code).toBe('TOKEN_USED');
   });
 
   it('a retry whose answers no longer validate still answers 200 with the stored id', async () => {

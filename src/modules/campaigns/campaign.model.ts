@@ -96,6 +96,11 @@ const claimSchema = new Schema(
     attempt: { type: Schema.Types.ObjectId, default: null },
     /** When a form's claim was taken, to take over one left by a request that died. */
     at: { type: Date, default: null },
+    /**
+     * When the daily tidy first found a code's claim naming a response that is not stored (an
+     * attempt cut off before storing it): the time of that pass, not of the code's use.
+     */
+    unstoredSince: { type: Date, default: null },
   },
   { collection: 'campaign_claims' },
 );

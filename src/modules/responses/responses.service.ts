@@ -523,30 +523,53 @@ async function settleClaims(
   if (claims.releases.some((r) => r.kind === 'token') || claims.adopted.length)
     await CampaignClaim.updateMany(
       { campaignId: campaign._id, kind: 'token', holder: id },
-      { $set: { holder: null, attempt: null } },
+      { $set: { holder: null, attempt: null, unstoredSince: null } },
     ).catch((err: unknown) =>
       logger.warn({ err: (err as Error).message }, 'the claim of a used code still names its response'),
     );
 }
 
+/** How long a code's claim may name answers that are not stored, once found so, before it is given back. */
+export const ABANDONED_CLAIM_MS = 60 * 60 * 1000;
+
 /**
- * Clears the response that used codes' claims still name once that response is stored (an
- * attempt stopped between storing the answers and clearing it, see settleClaims), so no claim
- * ties a dwelling to its answer for longer than a day. A claim whose response is not stored is
- * left: an attempt may still be storing it. Returns how many were cleared.
+ * The daily tidy of personal codes' claims that an attempt left behind when it stopped halfway:
+ * - its response is stored (stopped between storing the answers and clearing the claim): the
+ *   claim is cleared, so no claim ties a dwelling to its answer for longer than a day;
+ * - its response is not stored (stopped before storing it): the claim is marked with this pass's
+ *   time, and given back (the invitation unused again) by a pass at least
+ *   {@link ABANDONED_CLAIM_MS} later that still finds nothing stored; until then a retry of the
+ *   same submission holds the code, and any attempt still running has long finished or failed.
  */
-export async function forgetCodeHolders(): Promise<number> {
-  const named = await CampaignClaim.find({ kind: 'token', holder: { $ne: null } }, { holder: 1 }).lean();
-  let cleared = 0;
+export async function tidyCodeClaims(now = new Date()): Promise<{ forgotten: number; released: number }> {
+  const named = await CampaignClaim.find(
+    { kind: 'token', holder: { $ne: null } },
+    { campaignId: 1, key: 1, holder: 1, attempt: 1, unstoredSince: 1 },
+  ).lean();
+  let forgotten = 0;
+  let released = 0;
   for (const c of named) {
-    if (!c.holder || !(await SurveyResponse.exists({ _id: c.holder }))) continue;
-    const done = await CampaignClaim.updateOne(
-      { _id: c._id, holder: c.holder },
-      { $set: { holder: null, attempt: null } },
-    );
-    cleared += done.modifiedCount;
+    if (!c.holder) continue;
+    const mine = { _id: c._id, holder: c.holder, attempt: c.attempt };
+    if (await SurveyResponse.exists({ _id: c.holder })) {
+      const done = await CampaignClaim.updateOne(mine, {
+        $set: { holder: null, attempt: null, unstoredSince: null },
+      });
+      forgotten += done.modifiedCount;
+    } else if (!c.unstoredSince) {
+      await CampaignClaim.updateOne(mine, { $set: { unstoredSince: now } });
+    } else if (now.getTime() - c.unstoredSince.getTime() >= ABANDONED_CLAIM_MS) {
+      const gone = await CampaignClaim.deleteOne(mine);
+      if (!gone.deletedCount) continue;
+      released++;
+      if (!Types.ObjectId.isValid(c.key)) continue;
+      await Invitation.updateOne(
+        { _id: new Types.ObjectId(c.key), campaignId: c.campaignId },
+        { $set: { used: false } },
+      );
+    }
   }
-  return cleared;
+  return { forgotten, released };
 }
 
 /**
