@@ -8,7 +8,7 @@ import {
 import { METHOD_HASH_VERSION } from '../src/modules/indicators/aggregation';
 import { notifyDueReviews } from '../src/modules/plans/plans.service';
 import { applyRetention } from '../src/modules/responses/retention.service';
-import { tidyCodeClaims } from '../src/modules/responses/responses.service';
+import { tidyClaims } from '../src/modules/responses/responses.service';
 import {
   allWeightingUnits,
   requestReweight,
@@ -80,10 +80,10 @@ export function createJobHandlers(deps: {
     },
     reweight: (unit) => reweightUnit(unit, deps.logger),
     // Daily: old raw responses go, no code's claim still names the response it was used for, and
-    // a code taken by an attempt that never stored its answers is given back.
+    // a code or place taken by an attempt that never stored its answers is given back.
     retention: async () => ({
       ...(await applyRetention(deps.lock, deps.logger)),
-      codeClaims: await tidyCodeClaims(),
+      claims: await tidyClaims(),
     }),
     'webhook-delivery': ({ deliveryId }) =>
       deliverWebhook(deliveryId, { logger: deps.logger, config: deps.webhooks?.config }),

@@ -14,7 +14,7 @@ import {
 import { validTsm } from '../../scripts/tsm-answers';
 import { SurveyResponse } from '../../src/modules/responses/response.model';
 import { CampaignClaim, claimId } from '../../src/modules/campaigns/campaign.model';
-import { ABANDONED_CLAIM_MS, tidyCodeClaims } from '../../src/modules/responses/responses.service';
+import { ABANDONED_CLAIM_MS, tidyClaims } from '../../src/modules/responses/responses.service';
 
 let ctx: TestContext;
 let admin: string;
@@ -467,7 +467,7 @@ describe('retries of one submission', () => {
       attempt: inFlight,
       at: null,
     });
-    expect((await tidyCodeClaims()).forgotten).toBeGreaterThanOrEqual(1);
+    expect((await tidyClaims()).settled).toBeGreaterThanOrEqual(1);
     const after = await claims.find({ campaignId }).toArray();
     const states = after.map((c) => [c.key === 'in-flight', c.holder ?? null, c.attempt ?? null]);
     expect(states.sort((a, b) => Number(a[0]) - Number(b[0]))).toEqual([
@@ -502,14 +502,14 @@ describe('retries of one submission', () => {
     // The first pass only marks it; a pass soon after leaves it (an attempt may still be storing).
     const claims = mongoose.connection.db!.collection('campaign_claims');
     const first = new Date();
-    await tidyCodeClaims(first);
+    await tidyClaims(first);
     expect((await claims.findOne({ campaignId }))!.unstoredSince).toEqual(first);
-    await tidyCodeClaims(new Date(first.getTime() + ABANDONED_CLAIM_MS - 1000));
+    await tidyClaims(new Date(first.getTime() + ABANDONED_CLAIM_MS - 1000));
     expect((await claims.findOne({ campaignId }))!.unstoredSince).toEqual(first);
     expect((await invitations.findOne({ campaignId }))!.used).toBe(true);
     expect((await otherDevice()).body.error?.code).toBe('TOKEN_USED');
     // A pass the time later that still finds nothing stored gives the code back.
-    const later = await tidyCodeClaims(new Date(first.getTime() + ABANDONED_CLAIM_MS));
+    const later = await tidyClaims(new Date(first.getTime() + ABANDONED_CLAIM_MS));
     expect(later.released).toBeGreaterThanOrEqual(1);
     expect(await claims.countDocuments({ campaignId })).toBe(0);
     expect((await invitations.findOne({ campaignId }))!.used).toBe(false);
@@ -521,6 +521,49 @@ describe('retries of one submission', () => {
     expect(await stored(campaign.id)).toBe(1);
     // The first device's retry now finds the code used by another submission.
     expect((await post(campaign.slug, body)).body.error?.code).toBe('TOKEN_USED');
+  });
+
+  it('a place under a response limit taken by an attempt that never stored its answers is given back by the daily job', async () => {
+    const { campaign } = await createCampaignViaApi(ctx, admin, { campaign: { responseLimit: 2 } });
+    const answer = () => ({
+      submissionId: randomUUID(),
+      locale: 'en',
+      answers: { overall_satisfaction: 'neither' },
+    });
+    expect((await post(campaign.slug, answer())).status).toBe(201);
+    // The second place: the attempt's insert fails and it stops before giving the place back.
+    const insert = jest
+      .spyOn(SurveyResponse.collection, 'insertMany')
+      .mockRejectedValueOnce(new Error('write refused') as never);
+    const release = jest
+      .spyOn(CampaignClaim, 'deleteOne')
+      .mockRejectedValueOnce(new Error('process stopped') as never);
+    try {
+      expect((await post(campaign.slug, answer())).status).toBeGreaterThanOrEqual(500);
+    } finally {
+      insert.mockRestore();
+      release.mockRestore();
+    }
+    const full = await post(campaign.slug, answer());
+    expect([full.status, full.body.error?.code]).toEqual([410, 'FULL']);
+    const campaignId = new mongoose.Types.ObjectId(campaign.id);
+    const claims = mongoose.connection.db!.collection('campaign_claims');
+    // The stored answer's place names no attempt: neither a failing attempt nor the tidy gives it back.
+    const places = await claims.find({ campaignId, kind: 'slot' }).sort({ key: 1 }).toArray();
+    expect(places.map((p) => p.attempt === null)).toEqual([true, false]);
+
+    const first = new Date();
+    await tidyClaims(first);
+    await tidyClaims(new Date(first.getTime() + ABANDONED_CLAIM_MS - 1000));
+    expect(await claims.countDocuments({ campaignId, kind: 'slot' })).toBe(2);
+    expect(
+      (await tidyClaims(new Date(first.getTime() + ABANDONED_CLAIM_MS))).released,
+    ).toBeGreaterThanOrEqual(1);
+    expect(await claims.countDocuments({ campaignId, kind: 'slot' })).toBe(1);
+    expect((await post(campaign.slug, answer())).status).toBe(201);
+    expect(await stored(campaign.id)).toBe(2);
+    const late = await post(campaign.slug, answer());
+    expect([late.status, late.body.error?.code]).toEqual([410, 'FULL']);
   });
 
   it('a retry whose answers no longer validate still answers 200 with the stored id', async () => {

@@ -97,8 +97,8 @@ const claimSchema = new Schema(
     /** When a form's claim was taken, to take over one left by a request that died. */
     at: { type: Date, default: null },
     /**
-     * When the daily tidy first found a code's claim naming a response that is not stored (an
-     * attempt cut off before storing it): the time of that pass, not of the code's use.
+     * When the daily tidy first found a code's claim or a place naming a response that is not
+     * stored (an attempt cut off before storing it): the time of that pass, not of the claim's.
      */
     unstoredSince: { type: Date, default: null },
   },

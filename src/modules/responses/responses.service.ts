@@ -510,7 +510,8 @@ async function consumeToken(
 /**
  * After a response is stored: takes again a code or place another attempt may have given back,
  * then forgets which response holds its code, so the claims name no answer (a personal code's
- * claim names the invitation, whose label is the dwelling).
+ * claim names the invitation, whose label is the dwelling), and which attempt took its place,
+ * which is then no attempt's to give back.
  */
 async function settleClaims(
   campaign: CampaignDoc,
@@ -527,49 +528,62 @@ async function settleClaims(
     ).catch((err: unknown) =>
       logger.warn({ err: (err as Error).message }, 'the claim of a used code still names its response'),
     );
+  if (typeof campaign.responseLimit === 'number')
+    await CampaignClaim.updateMany(
+      { campaignId: campaign._id, kind: 'slot', holder: id },
+      { $set: { attempt: null, unstoredSince: null } },
+    ).catch((err: unknown) =>
+      logger.warn({ err: (err as Error).message }, 'the place of a stored response still names its attempt'),
+    );
 }
 
-/** How long a code's claim may name answers that are not stored, once found so, before it is given back. */
+/** How long a claim may name answers that are not stored, once found so, before it is given back. */
 export const ABANDONED_CLAIM_MS = 60 * 60 * 1000;
 
 /**
- * The daily tidy of personal codes' claims that an attempt left behind when it stopped halfway:
- * - its response is stored (stopped between storing the answers and clearing the claim): the
- *   claim is cleared, so no claim ties a dwelling to its answer for longer than a day;
- * - its response is not stored (stopped before storing it): the claim is marked with this pass's
- *   time, and given back (the invitation unused again) by a pass at least
- *   {@link ABANDONED_CLAIM_MS} later that still finds nothing stored; until then a retry of the
- *   same submission holds the code, and any attempt still running has long finished or failed.
+ * The daily tidy of claims an attempt left behind when it stopped halfway: a personal code's claim
+ * that still names its response, and a place (under a response limit) still naming its attempt.
+ * - The response is stored (the attempt stopped between storing the answers and settling the
+ *   claim): the claim is settled, so no code's claim ties a dwelling to its answer for longer than
+ *   a day, and the place is kept.
+ * - It is not stored (stopped before storing it): the claim is marked with this pass's time, and
+ *   given back (an invitation is unused again) by a pass at least {@link ABANDONED_CLAIM_MS} later
+ *   that still finds nothing stored. Until then a retry of the same submission holds it, and any
+ *   attempt still running has long finished or failed.
  */
-export async function tidyCodeClaims(now = new Date()): Promise<{ forgotten: number; released: number }> {
-  const named = await CampaignClaim.find(
-    { kind: 'token', holder: { $ne: null } },
-    { campaignId: 1, key: 1, holder: 1, attempt: 1, unstoredSince: 1 },
+export async function tidyClaims(now = new Date()): Promise<{ settled: number; released: number }> {
+  const left = await CampaignClaim.find(
+    {
+      $or: [
+        { kind: 'token', holder: { $ne: null } },
+        { kind: 'slot', attempt: { $ne: null } },
+      ],
+    },
+    { campaignId: 1, kind: 1, key: 1, holder: 1, attempt: 1, unstoredSince: 1 },
   ).lean();
-  let forgotten = 0;
+  let settled = 0;
   let released = 0;
-  for (const c of named) {
+  for (const c of left) {
     if (!c.holder) continue;
     const mine = { _id: c._id, holder: c.holder, attempt: c.attempt };
     if (await SurveyResponse.exists({ _id: c.holder })) {
-      const done = await CampaignClaim.updateOne(mine, {
-        $set: { holder: null, attempt: null, unstoredSince: null },
-      });
-      forgotten += done.modifiedCount;
+      const settle = c.kind === 'token' ? { holder: null, attempt: null } : { attempt: null };
+      const done = await CampaignClaim.updateOne(mine, { $set: { ...settle, unstoredSince: null } });
+      settled += done.modifiedCount;
     } else if (!c.unstoredSince) {
       await CampaignClaim.updateOne(mine, { $set: { unstoredSince: now } });
     } else if (now.getTime() - c.unstoredSince.getTime() >= ABANDONED_CLAIM_MS) {
       const gone = await CampaignClaim.deleteOne(mine);
       if (!gone.deletedCount) continue;
       released++;
-      if (!Types.ObjectId.isValid(c.key)) continue;
+      if (c.kind !== 'token' || !Types.ObjectId.isValid(c.key)) continue;
       await Invitation.updateOne(
         { _id: new Types.ObjectId(c.key), campaignId: c.campaignId },
         { $set: { used: false } },
       );
     }
   }
-  return { forgotten, released };
+  return { settled, released };
 }
 
 /**
