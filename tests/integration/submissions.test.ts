@@ -477,10 +477,8 @@ describe('retries of one submission', () => {
     expect((await post(campaign.slug, { ...withCode(token), submissionId: randomUUID() })).status).toBe(409);
   });
 
-  it('a code taken by an attempt that never stored its answers is given back by the daily job, not at once', async () => {
-    const { campaign, token } = await inviteCampaign();
-    const body = withCode(token);
-    // The attempt's insert fails and it stops before giving the code back (a process that died).
+  /** An attempt whose insert fails and that stops before giving back what it claimed (a process that died). */
+  const stoppedBeforeStoring = async (slug: string, body: object) => {
     const insert = jest
       .spyOn(SurveyResponse.collection, 'insertMany')
       .mockRejectedValueOnce(new Error('write refused') as never);
@@ -488,11 +486,18 @@ describe('retries of one submission', () => {
       .spyOn(CampaignClaim, 'deleteOne')
       .mockRejectedValueOnce(new Error('process stopped') as never);
     try {
-      expect((await post(campaign.slug, body)).status).toBeGreaterThanOrEqual(500);
+      expect((await post(slug, body)).status).toBeGreaterThanOrEqual(500);
     } finally {
       insert.mockRestore();
       release.mockRestore();
     }
+  };
+
+  it('a code taken by an attempt that never stored its answers is given back by the daily job, not at once', async () => {
+    const { campaign, token } = await inviteCampaign();
+    const body = withCode(token);
+    // The attempt stops before storing the answers and before giving the code back.
+    await stoppedBeforeStoring(campaign.slug, body);
     const campaignId = new mongoose.Types.ObjectId(campaign.id);
     const invitations = mongoose.connection.db!.collection('invitations');
     expect((await invitations.findOne({ campaignId }))!.used).toBe(true);
@@ -531,19 +536,8 @@ describe('retries of one submission', () => {
       answers: { overall_satisfaction: 'neither' },
     });
     expect((await post(campaign.slug, answer())).status).toBe(201);
-    // The second place: the attempt's insert fails and it stops before giving the place back.
-    const insert = jest
-      .spyOn(SurveyResponse.collection, 'insertMany')
-      .mockRejectedValueOnce(new Error('write refused') as never);
-    const release = jest
-      .spyOn(CampaignClaim, 'deleteOne')
-      .mockRejectedValueOnce(new Error('process stopped') as never);
-    try {
-      expect((await post(campaign.slug, answer())).status).toBeGreaterThanOrEqual(500);
-    } finally {
-      insert.mockRestore();
-      release.mockRestore();
-    }
+    // The second place: the attempt stops before storing the answers and before giving it back.
+    await stoppedBeforeStoring(campaign.slug, answer());
     const full = await post(campaign.slug, answer());
     expect([full.status, full.body.error?.code]).toEqual([410, 'FULL']);
     const campaignId = new mongoose.Types.ObjectId(campaign.id);
