@@ -396,6 +396,74 @@ describe('retries of one submission', () => {
     expect(other.status).toBe(409);
   });
 
+  it('a retry shares the code its first attempt holds: that attempt failing meanwhile gives nothing back to another submission', async () => {
+    const { campaign, token } = await inviteCampaign();
+    const body = withCode(token);
+    const collection = SurveyResponse.collection;
+    const realInsert = collection.insertMany.bind(collection);
+    const realExists = SurveyResponse.exists.bind(SurveyResponse);
+    const signal = () => {
+      let open: () => void = () => undefined;
+      const promise = new Promise<void>((r) => (open = r));
+      return { promise, open };
+    };
+    const firstFailed = signal();
+    const releaseFirst = signal();
+    const retryAtInsert = signal();
+    const storeRetry = signal();
+    // The first attempt's insert fails; the retry's waits until another device has tried the code.
+    let inserts = 0;
+    const insert = jest.spyOn(collection, 'insertMany').mockImplementation((async (...args: unknown[]) => {
+      const n = ++inserts;
+      if (n === 1) throw new Error('write refused');
+      if (n === 2) {
+        retryAtInsert.open();
+        await storeRetry.promise;
+      }
+      return (realInsert as (...a: unknown[]) => Promise<unknown>)(...args);
+    }) as never);
+    // The first attempt's second lookup is the one after its failed insert, before it gives back.
+    let lookups = 0;
+    const exists = jest.spyOn(SurveyResponse, 'exists').mockImplementation(((filter: object) =>
+      realExists(filter).then(async (found) => {
+        if (++lookups === 2) {
+          firstFailed.open();
+          await releaseFirst.promise;
+        }
+        return found;
+      })) as never);
+    try {
+      const first = post(campaign.slug, body).then((r) => r);
+      await firstFailed.promise;
+      const retry = post(campaign.slug, body).then((r) => r);
+      await retryAtInsert.promise;
+      // The first attempt now fails for good and gives back what is still its own.
+      releaseFirst.open();
+      expect((await first).status).toBeGreaterThanOrEqual(500);
+      const other = post(campaign.slug, { ...body, submissionId: randomUUID() }).then((r) => r);
+      // Refused at once; had it taken the code, it would wait behind the retry's insert.
+      await Promise.race([other, new Promise((r) => setTimeout(r, 1500))]);
+      storeRetry.open();
+      expect((await retry).status).toBe(201);
+      const refused = await other;
+      expect([refused.status, refused.body.error?.code]).toEqual([409, 'TOKEN_USED']);
+    } finally {
+      insert.mockRestore();
+      exists.mockRestore();
+      releaseFirst.open();
+      storeRetry.open();
+    }
+    expect(await stored(campaign.id)).toBe(1);
+    const invitation = await mongoose.connection
+      .db!.collection('invitations')
+      .findOne({ campaignId: new mongoose.Types.ObjectId(campaign.id) });
+    expect(invitation!.used).toBe(true);
+    const claim = await mongoose.connection
+      .db!.collection('campaign_claims')
+      .findOne({ campaignId: new mongoose.Types.ObjectId(campaign.id) });
+    expect([claim!.holder, claim!.attempt]).toEqual([null, null]);
+  });
+
   it('an attempt failing after another attempt of its submission stored the answers leaves the code used', async () => {
     const { campaign, token } = await inviteCampaign();
     const body = withCode(token);

@@ -81,10 +81,10 @@ export const InvitationBatch = model('InvitationBatch', invitationBatchSchema);
  * on FerretDB alike (a conditional update does not serialise concurrent writers there).
  * `kind: 'token'` claims an invitation (key: its id); `kind: 'slot'` claims one place
  * under a campaign's response limit (key: the slot number); `kind: 'form'` the second entry of a
- * paper form (key: its serial). `holder` is the response a personal code is being used for, while
- * it is stored: a retry of the same submission (the first attempt still running, or cut off before
- * it stored anything) holds the code already. Once the response is stored it is cleared, so no
- * claim ties a dwelling to its answer.
+ * paper form (key: its serial). `holder` is the response a code or place is claimed for, while it
+ * is stored: a retry of the same submission (the first attempt still running, or cut off before it
+ * stored anything) holds the claim already, and shares it (clearing `attempt`). Once the response
+ * is stored both are cleared, so no claim ties a dwelling to its answer.
  */
 const claimSchema = new Schema(
   {
@@ -92,7 +92,7 @@ const claimSchema = new Schema(
     kind: { type: String, enum: ['token', 'slot', 'form'], required: true },
     key: { type: String, required: true },
     holder: { type: Schema.Types.ObjectId, default: null },
-    /** The attempt (request) that took it: only that one gives it back. */
+    /** The attempt (request) that took it: only that one gives it back; null once shared or settled. */
     attempt: { type: Schema.Types.ObjectId, default: null },
     /** When a form's claim was taken, to take over one left by a request that died. */
     at: { type: Date, default: null },

@@ -209,7 +209,7 @@ export async function storeResponse(
   code: { token: string } | { tokenHash: string } | null,
   deps: SubmissionDeps,
 ): Promise<SubmissionResult> {
-  const claims: AttemptClaims = { releases: [], adopted: [] };
+  const claims: AttemptClaims = { releases: [], shared: [] };
   const doc = {
     _id: fields.id,
     campaignId: campaign._id,
@@ -373,14 +373,44 @@ async function writeInboxEntry(r: InboxSource): Promise<void> {
   } as never);
 }
 
-/** A function that gives back a claim, and what kind of claim it gives back. */
-type Release = (() => Promise<unknown>) & { kind: 'token' | 'slot' };
+/** A claim of a code (key: the invitation's id) or of a place (key: its number). */
+interface ClaimRef {
+  kind: 'token' | 'slot';
+  key: string;
+}
 
-/** The claims one attempt of a submission took, and those it found another attempt of it holding. */
+/** A function that gives back a claim, and the claim it gives back. */
+type Release = (() => Promise<unknown>) & ClaimRef;
+
+/** The claims one attempt of a submission took, and those it shares with another attempt of it. */
 interface AttemptClaims {
   releases: Release[];
-  /** Taken again once this attempt stored the response: the attempt that took it may give it back on failing. */
-  adopted: Array<() => Promise<unknown>>;
+  /** Found held by another attempt of the same submission, and shared with it (see shareClaim). */
+  shared: ClaimRef[];
+}
+
+/**
+ * Shares with the attempt that took it a code or place claimed for this very submission: the
+ * claim then names no attempt, so none gives it back on failing (the other attempt may be about
+ * to fail while this one stores the answers, and another submission would take the code in
+ * between). Storing the answers settles it; the daily tidy gives it back if no attempt ever does.
+ * Records it in `claims`; false when there is none (or it was given back meanwhile).
+ */
+async function shareClaim(
+  campaignId: CampaignDoc['_id'],
+  kind: 'token' | 'slot',
+  holder: Types.ObjectId,
+  claims: AttemptClaims,
+  key?: string,
+): Promise<boolean> {
+  const filter = { campaignId, kind, holder, ...(key === undefined ? {} : { key }) };
+  const found = await CampaignClaim.findOneAndUpdate(
+    filter,
+    // A mark of the daily tidy goes too: an attempt is under way.
+    { $set: { attempt: null, unstoredSince: null } },
+  ).lean<{ key: string }>();
+  if (found) claims.shared.push({ kind, key: found.key });
+  return found !== null;
 }
 
 /**
@@ -429,28 +459,18 @@ async function reserveSlot(campaign: CampaignDoc, id: Types.ObjectId, claims: At
   const limit = campaign.responseLimit;
   if (limit === null || limit === undefined) return;
   const campaignId = campaign._id;
-  const take = async (): Promise<Release | null> => {
-    const taken = await CampaignClaim.countDocuments({ campaignId, kind: 'slot' });
-    for (const slot of [...range(taken, limit), ...range(0, Math.min(taken, limit))]) {
-      const release = await claim(campaignId, 'slot', String(slot), id);
-      if (typeof release === 'function') return Object.assign(release, { kind: 'slot' as const });
+  // A place this very submission holds already (another attempt of it, running or cut off, took
+  // it) is shared rather than a second one taken.
+  if (await shareClaim(campaignId, 'slot', id, claims)) return;
+  const taken = await CampaignClaim.countDocuments({ campaignId, kind: 'slot' });
+  for (const slot of [...range(taken, limit), ...range(0, Math.min(taken, limit))]) {
+    const release = await claim(campaignId, 'slot', String(slot), id);
+    if (typeof release === 'function') {
+      claims.releases.push(Object.assign(release, { kind: 'slot' as const, key: String(slot) }));
+      return;
     }
-    return null;
-  };
-  const release = await take();
-  if (release) {
-    claims.releases.push(release);
-    return;
   }
-  // Full, unless the last place is this very submission's: taken by another attempt still
-  // running (kept, in case that one gives it back on failing), or stored meanwhile.
-  if (await CampaignClaim.exists({ campaignId, kind: 'slot', holder: id })) {
-    claims.adopted.push(async () => {
-      if (!(await CampaignClaim.exists({ campaignId, kind: 'slot', holder: id })) && !(await take()))
-        throw new Error(`campaign ${campaignId.toHexString()}: stored past its response limit`);
-    });
-    return;
-  }
+  // Full, unless this submission was stored meanwhile (by another attempt).
   if (await SurveyResponse.exists({ _id: id })) return;
   throw new GoneError('this survey has received all the answers it needed', 'FULL');
 }
@@ -476,42 +496,40 @@ async function consumeToken(
     throw new AppError(403, 'INVALID_TOKEN', 'this personal code is not valid for this survey');
   const key = invitation._id.toHexString();
   const markUsed = (used: boolean) => Invitation.updateOne({ _id: invitation._id }, { $set: { used } });
-  const release = await claim(campaign._id, 'token', key, holder);
+  let release = await claim(campaign._id, 'token', key, holder);
+  // Another attempt of this submission holds the code, running or cut off: shared with it. Given
+  // back just now instead, it is taken again.
+  if (release === HELD_BY_SUBMISSION && (await shareClaim(campaign._id, 'token', holder, claims, key)))
+    return;
+  if (release === HELD_BY_SUBMISSION) release = await claim(campaign._id, 'token', key, holder);
+  if (release === HELD_BY_SUBMISSION)
+    throw new AppError(503, 'BUSY', 'this answer is being stored; try again in a moment', [], {
+      'Retry-After': '2',
+    });
   if (!release) {
     // Used by this very submission, stored meanwhile by another attempt (which cleared its name
     // from the claim): the insert below finds it.
     if (await SurveyResponse.exists({ _id: holder })) return;
     throw new ConflictError('this personal code has already been used', 'TOKEN_USED');
   }
-  if (release === HELD_BY_SUBMISSION) {
-    // Another attempt of this submission holds the code. Should it fail and give the code back
-    // before this one stores the answers, the code is taken again then.
-    claims.adopted.push(async () => {
-      if ((await claim(campaign._id, 'token', key, holder)) === null)
-        throw new Error(`invitation ${key}: used by another submission while this one was stored`);
-      await markUsed(true);
-    });
-    return;
-  }
   await markUsed(true);
   claims.releases.push(
     Object.assign(
       async () => {
-        // Given back only if still this attempt's: once another attempt of the submission stored
-        // the answers, the claim no longer names this one, and the code stays used.
+        // Given back only if still this attempt's: once another attempt of the submission shared
+        // it or stored the answers, the claim names no attempt, and the code stays used.
         const given = (await release()) as { deletedCount?: number };
         if (given.deletedCount) await markUsed(false);
       },
-      { kind: 'token' as const },
+      { kind: 'token' as const, key },
     ),
   );
 }
 
 /**
- * After a response is stored: takes again a code or place another attempt may have given back,
- * then forgets which response holds its code, so the claims name no answer (a personal code's
- * claim names the invitation, whose label is the dwelling), and which attempt took its place,
- * which is then no attempt's to give back.
+ * After a response is stored: its code's and place's claims forget the response and the attempt
+ * (a personal code's claim names the invitation, whose label is the dwelling), so no claim names
+ * an answer and no attempt gives them back.
  */
 async function settleClaims(
   campaign: CampaignDoc,
@@ -519,30 +537,24 @@ async function settleClaims(
   claims: AttemptClaims,
   logger: Logger,
 ) {
-  for (const take of claims.adopted)
-    await take().catch((err: unknown) => logger.error({ err: (err as Error).message }, 'claim not re-taken'));
-  if (claims.releases.some((r) => r.kind === 'token') || claims.adopted.length)
-    await CampaignClaim.updateMany(
-      { campaignId: campaign._id, kind: 'token', holder: id },
+  // Only the claims this attempt took or shares: another attempt of the submission that took a
+  // place besides gives it back itself.
+  for (const { kind, key } of [...claims.releases, ...claims.shared]) {
+    await CampaignClaim.updateOne(
+      { campaignId: campaign._id, kind, key, holder: id },
       { $set: { holder: null, attempt: null, unstoredSince: null } },
     ).catch((err: unknown) =>
-      logger.warn({ err: (err as Error).message }, 'the claim of a used code still names its response'),
+      logger.warn({ err: (err as Error).message, kind }, 'the claim of a stored response still names it'),
     );
-  if (typeof campaign.responseLimit === 'number')
-    await CampaignClaim.updateMany(
-      { campaignId: campaign._id, kind: 'slot', holder: id },
-      { $set: { attempt: null, unstoredSince: null } },
-    ).catch((err: unknown) =>
-      logger.warn({ err: (err as Error).message }, 'the place of a stored response still names its attempt'),
-    );
+  }
 }
 
 /** How long a claim may name answers that are not stored, once found so, before it is given back. */
 export const ABANDONED_CLAIM_MS = 60 * 60 * 1000;
 
 /**
- * The daily tidy of claims an attempt left behind when it stopped halfway: a personal code's claim
- * that still names its response, and a place (under a response limit) still naming its attempt.
+ * The daily tidy of claims an attempt left behind when it stopped halfway: a personal code's or a
+ * place's (under a response limit) claim that still names its response.
  * - The response is stored (the attempt stopped between storing the answers and settling the
  *   claim): the claim is settled, so no code's claim ties a dwelling to its answer for longer than
  *   a day, and the place is kept.
@@ -553,12 +565,7 @@ export const ABANDONED_CLAIM_MS = 60 * 60 * 1000;
  */
 export async function tidyClaims(now = new Date()): Promise<{ settled: number; released: number }> {
   const left = await CampaignClaim.find(
-    {
-      $or: [
-        { kind: 'token', holder: { $ne: null } },
-        { kind: 'slot', attempt: { $ne: null } },
-      ],
-    },
+    { kind: { $in: ['token', 'slot'] }, holder: { $ne: null } },
     { campaignId: 1, kind: 1, key: 1, holder: 1, attempt: 1, unstoredSince: 1 },
   ).lean();
   let settled = 0;
@@ -567,8 +574,9 @@ export async function tidyClaims(now = new Date()): Promise<{ settled: number; r
     if (!c.holder) continue;
     const mine = { _id: c._id, holder: c.holder, attempt: c.attempt };
     if (await SurveyResponse.exists({ _id: c.holder })) {
-      const settle = c.kind === 'token' ? { holder: null, attempt: null } : { attempt: null };
-      const done = await CampaignClaim.updateOne(mine, { $set: { ...settle, unstoredSince: null } });
+      const done = await CampaignClaim.updateOne(mine, {
+        $set: { holder: null, attempt: null, unstoredSince: null },
+      });
       settled += done.modifiedCount;
     } else if (!c.unstoredSince) {
       await CampaignClaim.updateOne(mine, { $set: { unstoredSince: now } });
