@@ -246,6 +246,10 @@ export async function storeResponse(
     // alongside, which also wrote its inbox entry (or keeps it to write again) and holds the
     // code and a place. A place this attempt took besides is given back.
     await Promise.allSettled(claims.releases.filter((r) => r.kind === 'slot').map((r) => r()));
+    // A claim this attempt shared is settled by it too: FerretDB writes a document whole, so its
+    // share may have landed over the stored attempt's settling, naming the response again.
+    if (claims.shared.length)
+      await settleClaims(campaign, fields.id, { releases: [], shared: claims.shared }, deps.logger);
     return { id: fields.id.toHexString(), created: false };
   }
   await settleClaims(campaign, fields.id, claims, deps.logger);
