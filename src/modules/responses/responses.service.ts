@@ -488,6 +488,14 @@ export function findInvitation(campaign: CampaignDoc, tokenHash: string) {
   return Invitation.findOne({ campaignId: campaign._id, tokenHash }, { _id: 1, used: 1 }).lean();
 }
 
+/** Marks an invitation used, or unused again when its code's claim is given back. */
+function markInvitation(campaignId: Types.ObjectId, id: Types.ObjectId, used: boolean) {
+  return Invitation.updateOne({ _id: id, campaignId }, { $set: { used } });
+}
+
+/** What a claim holds once its response is stored: no response, no attempt, no mark of the tidy. */
+const SETTLED = { holder: null, attempt: null, unstoredSince: null };
+
 /** Uses an invitation once: the claim on its id decides between concurrent submissions. */
 async function consumeToken(
   campaign: CampaignDoc,
@@ -499,17 +507,18 @@ async function consumeToken(
   if (!invitation)
     throw new AppError(403, 'INVALID_TOKEN', 'this personal code is not valid for this survey');
   const key = invitation._id.toHexString();
-  const markUsed = (used: boolean) => Invitation.updateOne({ _id: invitation._id }, { $set: { used } });
+  const markUsed = (used: boolean) => markInvitation(campaign._id, invitation._id, used);
   let release = await claim(campaign._id, 'token', key, holder);
-  // Another attempt of this submission holds the code, running or cut off: shared with it. Given
-  // back just now instead, it is taken again.
-  if (release === HELD_BY_SUBMISSION && (await shareClaim(campaign._id, 'token', holder, claims, key)))
-    return;
-  if (release === HELD_BY_SUBMISSION) release = await claim(campaign._id, 'token', key, holder);
-  if (release === HELD_BY_SUBMISSION)
-    throw new AppError(503, 'BUSY', 'this answer is being stored; try again in a moment', [], {
-      'Retry-After': '2',
-    });
+  if (release === HELD_BY_SUBMISSION) {
+    // Another attempt of this submission holds the code, running or cut off: shared with it.
+    if (await shareClaim(campaign._id, 'token', holder, claims, key)) return;
+    // Given back just now instead: taken again.
+    release = await claim(campaign._id, 'token', key, holder);
+    if (release === HELD_BY_SUBMISSION)
+      throw new AppError(503, 'BUSY', 'this answer is being stored; try again in a moment', [], {
+        'Retry-After': '2',
+      });
+  }
   if (!release) {
     // Used by this very submission, stored meanwhile by another attempt (which cleared its name
     // from the claim): the insert below finds it.
@@ -546,7 +555,7 @@ async function settleClaims(
   for (const { kind, key } of [...claims.releases, ...claims.shared]) {
     await CampaignClaim.updateOne(
       { campaignId: campaign._id, kind, key, holder: id },
-      { $set: { holder: null, attempt: null, unstoredSince: null } },
+      { $set: SETTLED },
     ).catch((err: unknown) =>
       logger.warn({ err: (err as Error).message, kind }, 'the claim of a stored response still names it'),
     );
@@ -578,9 +587,7 @@ export async function tidyClaims(now = new Date()): Promise<{ settled: number; r
     if (!c.holder) continue;
     const mine = { _id: c._id, holder: c.holder, attempt: c.attempt };
     if (await SurveyResponse.exists({ _id: c.holder })) {
-      const done = await CampaignClaim.updateOne(mine, {
-        $set: { holder: null, attempt: null, unstoredSince: null },
-      });
+      const done = await CampaignClaim.updateOne(mine, { $set: SETTLED });
       settled += done.modifiedCount;
     } else if (!c.unstoredSince) {
       await CampaignClaim.updateOne(mine, { $set: { unstoredSince: now } });
@@ -588,11 +595,8 @@ export async function tidyClaims(now = new Date()): Promise<{ settled: number; r
       const gone = await CampaignClaim.deleteOne(mine);
       if (!gone.deletedCount) continue;
       released++;
-      if (c.kind !== 'token' || !Types.ObjectId.isValid(c.key)) continue;
-      await Invitation.updateOne(
-        { _id: new Types.ObjectId(c.key), campaignId: c.campaignId },
-        { $set: { used: false } },
-      );
+      if (c.kind === 'token' && Types.ObjectId.isValid(c.key))
+        await markInvitation(c.campaignId, new Types.ObjectId(c.key), false);
     }
   }
   return { settled, released };

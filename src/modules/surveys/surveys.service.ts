@@ -290,10 +290,10 @@ function refuseStaleDraft(doc: SurveyDoc, revision: number, to: 'save' | 'publis
   if (current !== revision) {
     const advice =
       to === 'save'
-        ? `you edited ${revision}); reload it and apply your change again`
-        : `you reviewed ${revision}); nothing was published: reload it, review the change and publish again`;
+        ? 'reload it and apply your change again'
+        : 'nothing was published: reload it, review the change and publish again';
     throw new ConflictError(
-      `the draft was replaced meanwhile (revision ${current}, ${advice}`,
+      `the draft was replaced meanwhile (revision ${current}, you ${to === 'save' ? 'edited' : 'reviewed'} ${revision}); ${advice}`,
       'DRAFT_CONFLICT',
     );
   }
