@@ -73,7 +73,7 @@ const root = path.resolve(__dirname, '..');
 
 /**
  * Different valid answer sets, posted in turn: survey-core's check of a model given the same
- * answers again and again costs about two thirds of its cost on answers that change from one
+ * answers again and again costs about 60% of what it costs on answers that change from one
  * tenant to the next (shown questions, cleared values), so a benchmark of one answer set would
  * flatter every figure.
  */
