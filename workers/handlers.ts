@@ -79,12 +79,13 @@ export function createJobHandlers(deps: {
       return { ...rebuilt, weighted, returns: await reconcileReportedValues() };
     },
     reweight: (unit) => reweightUnit(unit, deps.logger),
-    // Daily: old raw responses go, no code's claim still names the response it was used for, and
-    // a code or place taken by an attempt that never stored its answers is given back.
-    retention: async () => ({
-      ...(await applyRetention(deps.lock, deps.logger)),
-      claims: await tidyClaims(),
-    }),
+    // Daily: no code's claim still names the response it was used for, a code or place taken by
+    // an attempt that never stored its answers is given back, and old raw responses go. Claims
+    // first: a claim still naming a response retention deletes would look abandoned.
+    retention: async () => {
+      const claims = await tidyClaims();
+      return { ...(await applyRetention(deps.lock, deps.logger)), claims };
+    },
     'webhook-delivery': ({ deliveryId }) =>
       deliverWebhook(deliveryId, { logger: deps.logger, config: deps.webhooks?.config }),
     // The events sweep: deliveries without a job, the old log, and plans whose review is due.

@@ -128,3 +128,33 @@ it('deletes old periods’ responses and keeps their values, also through a rebu
   await drain(ctx.runtime.queues.aggregation);
   expect(await responses().countDocuments({ period: '2026' })).toBe(4);
 });
+
+it('settles a claim that still names its response before the response is deleted', async () => {
+  // A place under a response limit whose claim still names its response, as claims taken before
+  // claims were settled on storing do: the daily job must settle it, not take the deleted response
+  // for an answer never stored and give the place back later.
+  const limited = (
+    await createCampaignViaApi(ctx, admin, {
+      template: 'pulse',
+      campaign: { period: '2023', responseLimit: 3 },
+    })
+  ).campaign;
+  const res = await ctx.http
+    .post(`/api/v1/public/campaigns/${limited.slug}/responses`)
+    .send({ submissionId: randomUUID(), locale: 'en', answers: answer(1) });
+  expect(res.status).toBe(201);
+  await drain(ctx.runtime.queues.aggregation);
+  const claims = mongoose.connection.db!.collection('campaign_claims');
+  const place = { campaignId: new mongoose.Types.ObjectId(limited.id), kind: 'slot' };
+  expect(await claims.countDocuments(place)).toBe(1);
+  await claims.updateOne(place, { $set: { holder: new mongoose.Types.ObjectId(res.body.id as string) } });
+
+  const threeYearsAgo = new Date(Date.now() - 1095 * 24 * 3600 * 1000);
+  await responses().updateMany({ period: '2023' }, { $set: { completedAt: threeYearsAgo } });
+  await ctx.runtime.queues.enqueue(JobName.retention, {});
+  await drain(ctx.runtime.queues.aggregation);
+
+  expect(await responses().countDocuments({ period: '2023' })).toBe(0);
+  const after = await claims.find(place).toArray();
+  expect(after).toEqual([expect.objectContaining({ holder: null, unstoredSince: null })]);
+});
