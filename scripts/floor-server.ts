@@ -12,10 +12,10 @@
  */
 import { readFileSync } from 'node:fs';
 import http from 'node:http';
-import path from 'node:path';
 import express from 'express';
 import mongoose from 'mongoose';
 import type * as Validation from '../src/validation/validation.worker';
+import { tsmDefinition } from './tsm-answers';
 
 const [mode, arg, port] = process.argv.slice(2);
 
@@ -32,10 +32,7 @@ if (mode === 'insert' || mode === 'validated') {
   const app = express();
   app.use(express.json());
   const validation = mode === 'validated' ? loadValidation() : null;
-  const template = JSON.parse(
-    readFileSync(path.join(__dirname, '..', 'surveys', 'tsm-perception.json'), 'utf8'),
-  ) as { definition: unknown };
-  const definition = JSON.stringify(template.definition);
+  const definition = JSON.stringify(tsmDefinition());
   const files = { fileBytes: 1_000_000, responseBytes: 10_000_000, types: ['image/*'] };
   app.post('/{*path}', (req, res, next) => {
     const body = req.body as { answers: Record<string, unknown>; locale: string };

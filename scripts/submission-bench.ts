@@ -8,8 +8,9 @@
  *   this process (the validation threads' own function), the part of a submission's CPU that no
  *   change around it can remove; beside it, the same answers checked again and again.
  * - Validated submissions of the TSM template at 10 and 100 connections (autocannon, every
- *   request a fresh submissionId and the next of 10,000 different valid answer sets), against the API in its own process, beside the floor: bare
- *   Express inserting the same body with the driver, in the same run on the same database; and
+ *   request a fresh submissionId and the next of 10,000 different valid answer sets), against
+ *   the API in its own process, beside the floor: bare Express inserting the same body with the
+ *   driver, in the same run on the same database; and
  *   beside the validated floor: the same with survey-core's check of the answers first, on the
  *   event loop, the least any validated submission costs here.
  *   CPU per accepted submission comes from /proc, for the server under load (the API, or the
@@ -49,7 +50,7 @@ import { createApiKey } from '../src/modules/organisations/api-keys.service';
 import { SurveyResponse } from '../src/modules/responses/response.model';
 import { checkAnswers, NEEDS_DEFINITION } from '../src/validation/validation.worker';
 import { openBenchServices, startApiProcess, startWorkerProcess } from './api-process';
-import { tsmAnswerSets } from './tsm-answers';
+import { tsmAnswerSets, tsmDefinition } from './tsm-answers';
 
 const { values: args } = parseArgs({
   options: {
@@ -200,9 +201,6 @@ interface Pids {
  * of warm-up (each of which must pass); beside it, one answer set judged again and again.
  */
 function surveyCoreAlone(checks: number) {
-  const template = JSON.parse(readFileSync(path.join(root, 'surveys', 'tsm-perception.json'), 'utf8')) as {
-    definition: unknown;
-  };
   const files = { fileBytes: 1_000_000, responseBytes: 10_000_000, types: ['image/*'] };
   const task = (i: number) => ({
     key: 'bench',
@@ -216,7 +214,7 @@ function surveyCoreAlone(checks: number) {
     const used = process.cpuUsage(before);
     return +((used.user + used.system) / 1000 / checks).toFixed(2);
   };
-  checkAnswers({ ...task(0), definition: JSON.stringify(template.definition) });
+  checkAnswers({ ...task(0), definition: JSON.stringify(tsmDefinition()) });
   for (let i = 0; i < 500; i++) {
     const outcome = checkAnswers(task(i));
     if (outcome === NEEDS_DEFINITION || outcome.errors.length)

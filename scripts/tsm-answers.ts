@@ -17,6 +17,12 @@ export const validTsm = (): Record<string, string> => ({
   communal_areas_clean: 'neither',
 });
 
+/** The TSM template's SurveyJS definition, as surveys/tsm-perception.json holds it. */
+export function tsmDefinition(): Record<string, unknown> {
+  const file = path.join(__dirname, '..', 'surveys', 'tsm-perception.json');
+  return (JSON.parse(readFileSync(file, 'utf8')) as { definition: Record<string, unknown> }).definition;
+}
+
 interface TemplateQuestion {
   type: string;
   name: string;
@@ -40,15 +46,12 @@ const COMMENTS = [
  * `count` different valid answer sets of the TSM template, as tenants give them: every required
  * question answered, an optional one left out now and then, a question shown only after some
  * answer (`visibleIf` of the form `{q} = 'v'`) answered only then, a comment in some. The same
- * `seed` gives the same sets. Read from surveys/tsm-perception.json; a condition of another
- * form is refused rather than guessed.
+ * `seed` gives the same sets. Read from the template; a condition of another form is refused
+ * rather than guessed.
  */
 export function tsmAnswerSets(count: number, seed = 1): Array<Record<string, string>> {
-  const file = path.join(__dirname, '..', 'surveys', 'tsm-perception.json');
-  const template = JSON.parse(readFileSync(file, 'utf8')) as {
-    definition: { pages: Array<{ elements: TemplateQuestion[] }> };
-  };
-  const questions = template.definition.pages.flatMap((p) => p.elements);
+  const definition = tsmDefinition() as { pages: Array<{ elements: TemplateQuestion[] }> };
+  const questions = definition.pages.flatMap((p) => p.elements);
   let state = seed >>> 0 || 1;
   // xorshift32: enough for picking answers, and the same on every machine.
   const random = () => {

@@ -1,20 +1,13 @@
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
 import { validateAnswers } from '../../src/modules/responses/answer-validator';
 import { checkAnswers } from '../../src/validation/validation.worker';
-import { tsmAnswerSets } from '../../scripts/tsm-answers';
+import { tsmAnswerSets, tsmDefinition } from '../../scripts/tsm-answers';
 
 /**
  * The submission benchmark posts these sets: each must be one a tenant could give (survey-core
  * accepts it and keeps every answer), and they must differ as tenants' answers do, or the
  * benchmark measures a check that meets the same answers every time.
  */
-const root = path.resolve(__dirname, '../..');
-const definition = (
-  JSON.parse(readFileSync(path.join(root, 'surveys', 'tsm-perception.json'), 'utf8')) as {
-    definition: Record<string, unknown>;
-  }
-).definition;
+const definition = tsmDefinition();
 const files = { fileBytes: 1_000_000, responseBytes: 10_000_000, types: ['image/*'] };
 
 describe('TSM answer sets of the submission benchmark', () => {

@@ -1,5 +1,3 @@
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
 import {
   checkAnswersOffThread,
   closeValidation,
@@ -8,13 +6,9 @@ import {
   validationThreadIds,
 } from '../../src/validation/validation-pool';
 import { checkAnswersBatch, NEEDS_DEFINITION } from '../../src/validation/validation.worker';
-import { validTsm } from '../../scripts/tsm-answers';
+import { tsmDefinition, validTsm } from '../../scripts/tsm-answers';
 
-const root = path.resolve(__dirname, '../..');
-const template = JSON.parse(readFileSync(path.join(root, 'surveys', 'tsm-perception.json'), 'utf8')) as {
-  definition: unknown;
-};
-const definition = JSON.stringify(template.definition);
+const definition = JSON.stringify(tsmDefinition());
 const files = { fileBytes: 1_000_000, responseBytes: 10_000_000, types: ['image/*'] };
 
 afterAll(async () => {
