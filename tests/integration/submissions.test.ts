@@ -12,9 +12,9 @@ import {
   type TestContext,
 } from '../support/harness';
 import { validTsm } from '../../scripts/tsm-answers';
-import { SurveyResponse } from '../../src/modules/responses/response.model';
+import { responseIdFor, SurveyResponse } from '../../src/modules/responses/response.model';
 import { CampaignClaim, claimId } from '../../src/modules/campaigns/campaign.model';
-import { ABANDONED_CLAIM_MS, tidyClaims } from '../../src/modules/responses/responses.service';
+import { ABANDONED_CLAIM_MS, claim, tidyClaims } from '../../src/modules/responses/responses.service';
 
 let ctx: TestContext;
 let admin: string;
@@ -362,6 +362,71 @@ describe('retries of one submission', () => {
     expect(await stored(limited.id)).toBe(1);
     const late = await post(limited.slug, { ...last, submissionId: randomUUID() });
     expect([late.status, late.body.error.code]).toEqual([410, 'FULL']);
+  });
+
+  it('a place another attempt of the submission takes just after this attempt looked for one is shared, not answered FULL', async () => {
+    const { campaign } = await createCampaignViaApi(ctx, admin, { campaign: { responseLimit: 1 } });
+    const body = { submissionId: randomUUID(), locale: 'en', answers: { overall_satisfaction: 'neither' } };
+    const campaignId = new mongoose.Types.ObjectId(campaign.id);
+    const id = responseIdFor(campaignId, body.submissionId);
+    // This attempt finds no place of its submission; the other attempt takes the only one before
+    // this one counts the places taken.
+    const realCount = CampaignClaim.countDocuments.bind(CampaignClaim);
+    const count = jest.spyOn(CampaignClaim, 'countDocuments').mockImplementationOnce(((filter: object) => {
+      const other = claim(campaignId, 'slot', '0', id);
+      return other.then(() => realCount(filter));
+    }) as never);
+    try {
+      const res = await post(campaign.slug, body);
+      expect([res.status, res.body.error?.code]).toEqual([201, undefined]);
+      expect(count).toHaveBeenCalled();
+    } finally {
+      count.mockRestore();
+    }
+    expect(await stored(campaign.id)).toBe(1);
+    const claims = mongoose.connection.db!.collection('campaign_claims');
+    const places = await claims.find({ campaignId, kind: 'slot' }).toArray();
+    expect(places.map((p) => [p.key, p.holder ?? null, p.attempt ?? null])).toEqual([['0', null, null]]);
+    const late = await post(campaign.slug, { ...body, submissionId: randomUUID() });
+    expect([late.status, late.body.error.code]).toEqual([410, 'FULL']);
+  });
+
+  it('a code whose claim is settled and named again between two looks (an update written over another) is still shared', async () => {
+    const { campaign, token } = await inviteCampaign();
+    const body = withCode(token);
+    const campaignId = new mongoose.Types.ObjectId(campaign.id);
+    const id = responseIdFor(campaignId, body.submissionId);
+    const invitation = await mongoose.connection.db!.collection('invitations').findOne({ campaignId });
+    // Another attempt of this submission holds the code.
+    expect(typeof (await claim(campaignId, 'token', invitation!._id.toHexString(), id))).toBe('function');
+    // This attempt's share looks while that claim names no response (settled), and the claim names
+    // the submission again right after: on FerretDB an update is a read and a write of the whole
+    // document, so a share read before the settling is written after it.
+    const held = { campaignId, kind: 'token' };
+    const realShare = CampaignClaim.findOneAndUpdate.bind(CampaignClaim);
+    const share = jest.spyOn(CampaignClaim, 'findOneAndUpdate').mockImplementationOnce(((
+      filter: object,
+      update: object,
+    ) => ({
+      lean: async () => {
+        await CampaignClaim.updateOne(held, { $set: { holder: null } });
+        const found = await realShare(filter, update).lean();
+        await CampaignClaim.updateOne(held, { $set: { holder: id } });
+        return found;
+      },
+    })) as never);
+    try {
+      const res = await post(campaign.slug, body);
+      expect([res.status, res.body.error?.code]).toEqual([201, undefined]);
+      expect(share).toHaveBeenCalled();
+    } finally {
+      share.mockRestore();
+    }
+    expect(await stored(campaign.id)).toBe(1);
+    const claims = await mongoose.connection.db!.collection('campaign_claims').find({ campaignId }).toArray();
+    expect(claims.map((c) => [c.kind, c.holder ?? null, c.attempt ?? null])).toEqual([['token', null, null]]);
+    const other = await post(campaign.slug, { ...body, submissionId: randomUUID() });
+    expect([other.status, other.body.error.code]).toEqual([409, 'TOKEN_USED']);
   });
 
   it('after an attempt cut off with the database unreachable, the retry stores the answers', async () => {

@@ -455,6 +455,9 @@ export async function claim(
 /** What {@link claim} answers for a personal code another attempt of the same submission holds. */
 export const HELD_BY_SUBMISSION = 'held-by-submission' as const;
 
+/** How many times {@link consumeToken} tries to share a code another attempt of the submission holds. */
+const CLAIM_ROUNDS = 3;
+
 /**
  * Takes one of the campaign's `responseLimit` places. Places are numbered; the next free
  * number is tried first, then the gaps a failed submission gave back.
@@ -474,7 +477,9 @@ async function reserveSlot(campaign: CampaignDoc, id: Types.ObjectId, claims: At
       return;
     }
   }
-  // Full, unless this submission was stored meanwhile (by another attempt).
+  // Full, unless another attempt of this submission took its place after the first look (shared
+  // with it) or stored the answers meanwhile.
+  if (await shareClaim(campaignId, 'slot', id, claims)) return;
   if (await SurveyResponse.exists({ _id: id })) return;
   throw new GoneError('this survey has received all the answers it needed', 'FULL');
 }
@@ -509,15 +514,20 @@ async function consumeToken(
   const key = invitation._id.toHexString();
   const markUsed = (used: boolean) => markInvitation(campaign._id, invitation._id, used);
   let release = await claim(campaign._id, 'token', key, holder);
-  if (release === HELD_BY_SUBMISSION) {
-    // Another attempt of this submission holds the code, running or cut off: shared with it.
+  // Another attempt of this submission holds the code, running or cut off: shared with it. If it
+  // was given back or settled just now, it is taken again. FerretDB applies an update as a read
+  // and then a write of the whole claim, so a claim just settled can name this submission again
+  // for a moment (another attempt's share written over the settling): a few rounds, not one.
+  for (let round = 0; release === HELD_BY_SUBMISSION && round < CLAIM_ROUNDS; round++) {
     if (await shareClaim(campaign._id, 'token', holder, claims, key)) return;
-    // Given back just now instead: taken again.
     release = await claim(campaign._id, 'token', key, holder);
-    if (release === HELD_BY_SUBMISSION)
-      throw new AppError(503, 'BUSY', 'this answer is being stored; try again in a moment', [], {
-        'Retry-After': '2',
-      });
+  }
+  if (release === HELD_BY_SUBMISSION) {
+    // Stored meanwhile by another attempt: the insert below finds it.
+    if (await SurveyResponse.exists({ _id: holder })) return;
+    throw new AppError(503, 'BUSY', 'this answer is being stored; try again in a moment', [], {
+      'Retry-After': '2',
+    });
   }
   if (!release) {
     // Used by this very submission, stored meanwhile by another attempt (which cleared its name
