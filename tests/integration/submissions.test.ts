@@ -372,10 +372,10 @@ describe('retries of one submission', () => {
     // This attempt finds no place of its submission; the other attempt takes the only one before
     // this one counts the places taken.
     const realCount = CampaignClaim.countDocuments.bind(CampaignClaim);
-    const count = jest.spyOn(CampaignClaim, 'countDocuments').mockImplementationOnce(((filter: object) => {
-      const other = claim(campaignId, 'slot', '0', id);
-      return other.then(() => realCount(filter));
-    }) as never);
+    const count = jest
+      .spyOn(CampaignClaim, 'countDocuments')
+      .mockImplementationOnce(((filter: object) =>
+        claim(campaignId, 'slot', '0', id).then(() => realCount(filter))) as never);
     try {
       const res = await post(campaign.slug, body);
       expect([res.status, res.body.error?.code]).toEqual([201, undefined]);

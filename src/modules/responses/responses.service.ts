@@ -3,6 +3,7 @@ import { Types, type mongo } from 'mongoose';
 import type { Logger } from 'pino';
 import type { Config } from '../../config';
 import { GroupInsert, type InsertOutcome } from '../../db/group-insert';
+import { oneWriteAtATime } from '../../db/one-write';
 import { AppError, ConflictError, GoneError, ValidationError } from '../../errors';
 import { JobName } from '../../queue/jobs';
 import type { Queues } from '../../queue/queues';
@@ -377,6 +378,16 @@ async function writeInboxEntry(r: InboxSource): Promise<void> {
   } as never);
 }
 
+/**
+ * Runs a write on one claim after the writes this process started on it before. On FerretDB,
+ * updates of one document running at once can take each other's change away (see
+ * oneWriteAtATime): a share written over a settling would name the response again, and a give-back
+ * that read the claim before a share would delete the shared claim.
+ */
+function claimWrite<T>(campaignId: Types.ObjectId, kind: string, key: string, write: () => Promise<T>) {
+  return oneWriteAtATime(CampaignClaim, `${campaignId.toHexString()}|${kind}|${key}`, write);
+}
+
 /** A claim of a code (key: the invitation's id) or of a place (key: its number). */
 interface ClaimRef {
   kind: 'token' | 'slot';
@@ -408,11 +419,15 @@ async function shareClaim(
   key?: string,
 ): Promise<boolean> {
   const filter = { campaignId, kind, holder, ...(key === undefined ? {} : { key }) };
-  const found = await CampaignClaim.findOneAndUpdate(
-    filter,
-    // A mark of the daily tidy goes too: an attempt is under way.
-    { $set: { attempt: null, unstoredSince: null } },
-  ).lean<{ key: string }>();
+  const share = () =>
+    CampaignClaim.findOneAndUpdate(
+      filter,
+      // A mark of the daily tidy goes too: an attempt is under way.
+      { $set: { attempt: null, unstoredSince: null } },
+    ).lean<{ key: string }>();
+  // A place is looked up by its submission, its number unknown: the sharer settles it again if
+  // its share lands over the settling (see storeResponse).
+  const found = await (key === undefined ? share() : claimWrite(campaignId, kind, key, share));
   if (found) claims.shared.push({ kind, key: found.key });
   return found !== null;
 }
@@ -449,7 +464,8 @@ export async function claim(
     const held = await CampaignClaim.findOne({ campaignId, kind, key }, { holder: 1 }).lean();
     return held?.holder?.equals(holder) ? HELD_BY_SUBMISSION : null;
   }
-  return () => CampaignClaim.deleteOne({ campaignId, kind, key, attempt });
+  return () =>
+    claimWrite(campaignId, kind, key, () => CampaignClaim.deleteOne({ campaignId, kind, key, attempt }));
 }
 
 /** What {@link claim} answers for a personal code another attempt of the same submission holds. */
@@ -515,9 +531,9 @@ async function consumeToken(
   const markUsed = (used: boolean) => markInvitation(campaign._id, invitation._id, used);
   let release = await claim(campaign._id, 'token', key, holder);
   // Another attempt of this submission holds the code, running or cut off: shared with it. If it
-  // was given back or settled just now, it is taken again. FerretDB applies an update as a read
-  // and then a write of the whole claim, so a claim just settled can name this submission again
-  // for a moment (another attempt's share written over the settling): a few rounds, not one.
+  // was given back or settled just now, it is taken again, a few rounds: another attempt may take
+  // it again after a give-back, and on FerretDB a write from another process (a worker run apart
+  // from the API) can land over a settling and name this submission again for a moment.
   for (let round = 0; release === HELD_BY_SUBMISSION && round < CLAIM_ROUNDS; round++) {
     if (await shareClaim(campaign._id, 'token', holder, claims, key)) return;
     release = await claim(campaign._id, 'token', key, holder);
@@ -563,9 +579,8 @@ async function settleClaims(
   // Only the claims this attempt took or shares: another attempt of the submission that took a
   // place besides gives it back itself.
   for (const { kind, key } of [...claims.releases, ...claims.shared]) {
-    await CampaignClaim.updateOne(
-      { campaignId: campaign._id, kind, key, holder: id },
-      { $set: SETTLED },
+    await claimWrite(campaign._id, kind, key, () =>
+      CampaignClaim.updateOne({ campaignId: campaign._id, kind, key, holder: id }, { $set: SETTLED }),
     ).catch((err: unknown) =>
       logger.warn({ err: (err as Error).message, kind }, 'the claim of a stored response still names it'),
     );
@@ -596,13 +611,14 @@ export async function tidyClaims(now = new Date()): Promise<{ settled: number; r
   for (const c of left) {
     if (!c.holder) continue;
     const mine = { _id: c._id, holder: c.holder, attempt: c.attempt };
+    const write = <T>(w: () => Promise<T>) => claimWrite(c.campaignId, c.kind, c.key, w);
     if (await SurveyResponse.exists({ _id: c.holder })) {
-      const done = await CampaignClaim.updateOne(mine, { $set: SETTLED });
+      const done = await write(() => CampaignClaim.updateOne(mine, { $set: SETTLED }));
       settled += done.modifiedCount;
     } else if (!c.unstoredSince) {
-      await CampaignClaim.updateOne(mine, { $set: { unstoredSince: now } });
+      await write(() => CampaignClaim.updateOne(mine, { $set: { unstoredSince: now } }));
     } else if (now.getTime() - c.unstoredSince.getTime() >= ABANDONED_CLAIM_MS) {
-      const gone = await CampaignClaim.deleteOne(mine);
+      const gone = await write(() => CampaignClaim.deleteOne(mine));
       if (!gone.deletedCount) continue;
       released++;
       if (c.kind === 'token' && Types.ObjectId.isValid(c.key))
